@@ -1,0 +1,180 @@
+"""ONS LSOA boundaries: GeoJSON, GeoPackage, shapefile (also zipped), in WGS84 or BNG.
+
+Returns polygons in EPSG:27700 with ``lsoa_code``, ``lsoa_name`` and ``area_km2``.
+Generalised ONS files (BGC/BSC) contain self-intersecting rings; those are repaired with
+``shapely.make_valid`` and counted, because an invalid polygon silently loses points in
+point-in-polygon and breaks dissolves later on.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._tables import normalise
+from .errors import DataError
+from .report import LoadReport
+
+__all__ = ["read_boundaries", "CODE_ALIASES", "NAME_ALIASES"]
+
+CODE_ALIASES = ["LSOA21CD", "LSOA11CD", "lsoa21cd", "lsoa11cd", "lsoa_code", "lsoacode", "LSOA code",
+                "code", "geo_code", "areacode", "id"]
+NAME_ALIASES = ["LSOA21NM", "LSOA11NM", "lsoa_name", "lsoaname", "LSOA name", "name", "geo_label"]
+VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml")
+
+
+def _resolve(path: Path) -> str:
+    """The pyogrio path to read: the file itself, or the first vector file inside a zip."""
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith(VECTOR_SUFFIXES)]
+    except zipfile.BadZipFile:
+        raise DataError(path, "not a readable zip file", hint="download the boundaries again") from None
+    if not names:
+        raise DataError(path, "the zip holds no .shp, .gpkg or .geojson file",
+                        hint="download the LSOA boundaries from the ONS Open Geography Portal")
+    names.sort(key=lambda n: (not n.lower().endswith(".shp"), n))
+    return f"/vsizip/{path}/{names[0]}"
+
+
+def _looks_like(bounds: np.ndarray) -> str:
+    minx, miny, maxx, maxy = bounds
+    if -10 <= minx and maxx <= 3 and 49 <= miny and maxy <= 62:
+        return "lonlat"
+    if -10_000 <= minx and maxx <= 700_000 and -10_000 <= miny and maxy <= 1_300_000:
+        return "bng"
+    return "unknown"
+
+
+def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
+    """Read LSOA polygons and return them in EPSG:27700 with a load report.
+
+    Raises
+    ------
+    DataError
+        Missing/empty file, no polygons, no LSOA code column, a missing or wrong CRS.
+    """
+    path = Path(path)
+    report = LoadReport.for_path(path, "boundaries")
+    if not path.exists():
+        raise DataError(path, "boundary file not found", hint="check the path")
+    if path.is_file() and path.stat().st_size == 0:
+        raise DataError(path, "the file is empty", hint="download the LSOA boundaries again")
+    report.files = [str(path)]
+    try:
+        import pyogrio
+
+        gdf = pyogrio.read_dataframe(_resolve(path))
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(path, f"cannot read the boundaries ({str(exc).splitlines()[0]})",
+                        hint="use a GeoJSON, GeoPackage or shapefile of LSOA polygons") from None
+    report.rows_read = len(gdf)
+    if len(gdf) == 0:
+        raise DataError(path, "the file has no features", hint="download the LSOA boundaries again")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        raise DataError(path, "the file has no geometry (is it a plain table?)",
+                        hint="use a boundary file with polygons (GeoJSON, GeoPackage, shapefile)")
+
+    code_col = _find(gdf, CODE_ALIASES)
+    if code_col is None:
+        cols = ", ".join(repr(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise DataError(path, f"no LSOA code column (the file has {cols})",
+                        hint="rename the code column to LSOA21CD or LSOA11CD", column="LSOA11CD")
+    name_col = _find(gdf, NAME_ALIASES)
+    vintage = "2021" if "21" in code_col else "2011" if "11" in code_col else "unknown"
+
+    geom = gdf.geometry.values
+    # --- CRS: declared, missing, or declared wrongly --------------------------------------
+    finite = ~(shapely.is_empty(geom) | pd.isna(geom))
+    bounds = np.asarray(shapely.total_bounds(geom[finite])) if finite.any() else np.zeros(4)
+    looks = _looks_like(bounds)
+    crs = gdf.crs
+    if crs is None:
+        guess = {"lonlat": "EPSG:4326", "bng": "EPSG:27700"}.get(looks, "EPSG:27700")
+        raise DataError(path, f"the file has no coordinate reference system (coordinates look like {guess})",
+                        hint=f"save it again with the CRS set to {guess} (or ship the .prj with the .shp)")
+    epsg = crs.to_epsg()
+    if crs.is_geographic and looks == "bng":
+        raise DataError(path, f"the file says {crs.name} (degrees) but its coordinates are in metres",
+                        hint="set the layer CRS to EPSG:27700 (British National Grid) and save again")
+    if epsg == 27700 and looks == "lonlat":
+        raise DataError(path, "the file says EPSG:27700 (metres) but its coordinates are longitude/latitude",
+                        hint="set the layer CRS to EPSG:4326 and save again")
+    report.info["crs_in"] = f"EPSG:{epsg}" if epsg else crs.to_string()
+    if epsg != 27700:
+        gdf = gdf.to_crs(27700)
+    geom = gdf.geometry.values
+
+    out = gpd.GeoDataFrame(
+        {
+            "lsoa_code": gdf[code_col].astype(str).str.strip().to_numpy(),
+            "lsoa_name": (gdf[name_col].astype(str).str.strip().to_numpy() if name_col
+                          else gdf[code_col].astype(str).to_numpy()),
+        },
+        geometry=geom,
+        crs=27700,
+    )
+    # --- geometry hygiene ----------------------------------------------------------------
+    missing = out.geometry.isna().to_numpy() | shapely.is_empty(out.geometry.values)
+    report.drop("no geometry", int(missing.sum()))
+    out = out[~missing]
+    gtype = shapely.get_type_id(out.geometry.values)
+    poly = np.isin(gtype, [3, 6, 7])  # Polygon, MultiPolygon, GeometryCollection
+    report.drop("not a polygon", int((~poly).sum()))
+    out = out[poly]
+    blank = out["lsoa_code"].isin(["", "nan", "None"]).to_numpy()
+    report.drop("no LSOA code", int(blank.sum()))
+    out = out[~blank].copy()
+    invalid = ~shapely.is_valid(out.geometry.values)
+    if invalid.any():
+        fixed = _polygonal(shapely.make_valid(out.geometry.values[invalid]))
+        out.loc[invalid, "geometry"] = fixed
+        report.info["repaired_polygons"] = int(invalid.sum())
+        report.info["repaired_codes"] = out.loc[invalid, "lsoa_code"].tolist()[:20]
+        report.warn(f"{int(invalid.sum())} invalid polygon(s) repaired with make_valid")
+    else:
+        report.info["repaired_polygons"] = 0
+    if len(out) == 0:
+        raise DataError(path, "no usable LSOA polygons in the file", hint="check the file holds polygons with codes")
+    dup = out["lsoa_code"].duplicated(keep=False)
+    if dup.any():
+        n_parts = int(dup.sum())
+        merged = out[dup].dissolve(by="lsoa_code", aggfunc="first").reset_index()
+        out = pd.concat([out[~dup], merged[out.columns]], ignore_index=True)
+        report.drop("duplicate LSOA code (parts merged)", n_parts - merged.shape[0])
+        report.warn(f"{n_parts} features shared {merged.shape[0]} LSOA codes; their parts were merged")
+    out = out.reset_index(drop=True)
+    out["area_km2"] = out.geometry.area / 1e6
+    report.rows_kept = len(out)
+    report.info.update({"vintage": vintage, "code_column": code_col, "lsoas": len(out)})
+    report.check_balance()
+    return out, report
+
+
+def _find(gdf: gpd.GeoDataFrame, aliases: list[str]) -> str | None:
+    keys = {normalise(c): c for c in gdf.columns if c != gdf.geometry.name}
+    for a in aliases:
+        if normalise(a) in keys:
+            return keys[normalise(a)]
+    return None
+
+
+def _polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal parts of repaired geometries (make_valid may add lines/points)."""
+    out = []
+    for g in geoms:
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            out.append(g)
+            continue
+        parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+        out.append(shapely.union_all(parts) if parts else g)
+    return np.asarray(out, dtype=object)
