@@ -46,9 +46,9 @@ def _resolve(path: Path) -> str:
 
 def _looks_like(bounds: np.ndarray) -> str:
     minx, miny, maxx, maxy = bounds
-    if -10 <= minx and maxx <= 3 and 49 <= miny and maxy <= 62:
+    if minx >= -10 and maxx <= 3 and miny >= 49 and maxy <= 62:
         return "lonlat"
-    if -10_000 <= minx and maxx <= 700_000 and -10_000 <= miny and maxy <= 1_300_000:
+    if minx >= -10_000 and maxx <= 700_000 and miny >= -10_000 and maxy <= 1_300_000:
         return "bng"
     return "unknown"
 

@@ -1,0 +1,156 @@
+"""``hotspots`` command line: the same engine as the desktop app, headless.
+
+Exit codes (a contract): 0 success; 2 bad input or usage, with one ``error:`` line on stderr
+naming the file (row/column where known) and the fix; 1 anything else; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one ``error:`` line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {message} (fix: see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="hotspots", description="Crime hot spots and patrol zones from police.uk, ONS and IMD data.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    a = sub.add_parser("analyse", aliases=["analyze"], help="count crime per LSOA, find hot spots, write results",
+                       description="Count crime per LSOA, run Local Moran's I and Getis-Ord Gi* with permutation "
+                                   "inference, and write lsoa_results.csv and summary.json (and the exports).")
+    src = a.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="use the synthetic demo town in gis_data/demo")
+    src.add_argument("--boundaries", metavar="PATH", help="LSOA polygons (GeoJSON/GPKG/SHP/zip; 2011 or 2021 codes)")
+    a.add_argument("--crimes", metavar="PATH", nargs="+", help="police.uk street CSV(s), folder(s) or bulk zip")
+    a.add_argument("--imd", metavar="PATH", help="IMD 2019 / IoD 2025 file (CSV or XLSX)")
+    a.add_argument("--pubs", metavar="PATH", help="pubs: Open Pubs CSV, OSM GeoJSON, or CSV with lat/lon or E/N")
+    a.add_argument("--streetsafe", metavar="PATH", help="StreetSafe report export (CSV or XLSX)")
+    a.add_argument("--population", metavar="PATH", help="population per LSOA (IoD2019 File 6 or code,population)")
+    a.add_argument("--harm-weights", metavar="PATH", help="CSV of category,weight overriding the harm weights")
+    a.add_argument("--crime-type", metavar="NAME", action="append",
+                   help="police.uk category or slug (repeatable), e.g. 'Violence and sexual offences' or violent-crime")
+    a.add_argument("--from", dest="month_from", metavar="YYYY-MM", help="first month to include")
+    a.add_argument("--to", dest="month_to", metavar="YYYY-MM", help="last month to include")
+    a.add_argument("--measure", choices=["count", "harm", "rate", "density"], default="count")
+    a.add_argument("--weights", default="queen", metavar="SPEC", help="queen (default), rook, knn:K or distance:METRES")
+    a.add_argument("--permutations", type=int, default=999, metavar="N")
+    a.add_argument("--seed", type=int, default=12345, metavar="N")
+    a.add_argument("--alpha", type=float, default=0.05, metavar="A")
+    a.add_argument("--fdr", action="store_true", help="control the false discovery rate (Benjamini-Hochberg)")
+    a.add_argument("--n-jobs", type=int, default=2, metavar="N", help="threads for the permutations (default 2)")
+    a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
+    a.add_argument("--quiet", action="store_true", help="no progress messages")
+    a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+
+    d = sub.add_parser("demo", help="generate the synthetic demo town",
+                       description="Write the synthetic demo study (boundaries, crimes, IMD, pubs, StreetSafe).")
+    d.add_argument("--out", default=None, metavar="DIR", help="folder to write (default gis_data/demo)")
+    d.add_argument("--seed", type=int, default=None, metavar="N")
+    return p
+
+
+def _progress_printer(quiet: bool):
+    if quiet:
+        return None
+    last = {"msg": None}
+    start = time.perf_counter()
+
+    def show(message: str, fraction: float) -> None:
+        if message != last["msg"]:
+            sys.stderr.write(f"[{time.perf_counter() - start:6.1f}s] {message}\n")
+            sys.stderr.flush()
+            last["msg"] = message
+
+    return show
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .runner import run_study
+    from .study import Settings, Study, demo_study
+
+    if args.demo:
+        study = demo_study()
+        if args.crimes:
+            raise DataError("--crimes", "--demo brings its own crimes", hint="drop --crimes or --demo")
+    else:
+        if not args.crimes:
+            raise DataError("--crimes", "no crime files given", hint="add --crimes PATH (a CSV, a folder or the zip)")
+        study = Study(boundaries=args.boundaries, crimes=list(args.crimes), imd=args.imd, pubs=args.pubs,
+                      streetsafe=args.streetsafe, population=args.population,
+                      harm_weights_file=args.harm_weights, name=Path(args.boundaries).stem)
+    if args.demo:
+        for flag in ("imd", "pubs", "streetsafe", "population"):
+            if getattr(args, flag):
+                setattr(study, flag, getattr(args, flag))
+        if args.harm_weights:
+            study.harm_weights_file = args.harm_weights
+    study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
+                              measure=args.measure, weights=args.weights, permutations=args.permutations,
+                              seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs)
+    result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
+                       exports=not args.no_exports)
+    if not args.quiet:
+        sys.stderr.write(f"wrote {len(result.written)} files to {args.out}\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+    from .study import DEMO_DIR
+
+    kwargs = {} if args.seed is None else {"seed": args.seed}
+    out = generate_demo(Path(args.out) if args.out else DEMO_DIR, **kwargs)
+    sys.stderr.write(f"demo study written to {out}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .data.errors import DataError
+    from .progress import Cancelled
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+
+        print(f"hotspots {__version__}")
+        return 0
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command in ("analyse", "analyze"):
+            return _analyse(args)
+        return _demo(args)
+    except DataError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except (KeyboardInterrupt, Cancelled):
+        sys.stderr.write("error: interrupted; no partial outputs were kept\n")
+        return 130
+    except MemoryError:
+        sys.stderr.write("error: out of memory (fix: analyse fewer months or a smaller area)\n")
+        return 1
+    except Exception as exc:  # the last line of defence: one line, no traceback
+        if getattr(args, "debug", False):
+            raise
+        sys.stderr.write(f"error: unexpected {type(exc).__name__}: {exc} (fix: rerun with --debug and report it)\n")
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,217 @@
+"""The one flow every front end drives: files -> layers -> per-LSOA table -> statistics.
+
+``load_layers`` reads a Study's files, ``analyse`` turns layers and Settings into an
+``Analysis``; the CLI and the GUI worker call exactly these, with a progress callback and a
+cancel flag, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from libpysal.weights import W
+
+from .aggregate import FilterReport, build_table, filter_crimes
+from .clusters import ClusterResult, analyse_clusters
+from .data.errors import DataError
+from .data.report import LoadReport
+from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .study import Settings, Study
+from .weights import WeightsInfo, build_weights
+
+__all__ = ["Layers", "Analysis", "load_layer", "load_layers", "analyse", "cluster_counts", "RESULT_COLUMNS"]
+
+#: lsoa_results.csv columns, in order (the DESIGN contract)
+RESULT_COLUMNS = ["lsoa_code", "lsoa_name", "crimes", "harm", "value", "imd_decile", "pubs", "streetsafe",
+                  "lisa_i", "lisa_p", "lisa_cluster", "gi_z", "gi_p", "gi_bin", "zone_id"]
+
+
+@dataclass
+class Layers:
+    """Loaded inputs and their load reports. Only boundaries and crimes are required."""
+
+    boundaries: gpd.GeoDataFrame | None = None
+    crimes: pd.DataFrame | None = None
+    imd: pd.DataFrame | None = None
+    pubs: gpd.GeoDataFrame | None = None
+    streetsafe: gpd.GeoDataFrame | None = None
+    population: pd.DataFrame | None = None
+    harm_weights: dict[str, float] | None = None
+    reports: dict[str, LoadReport] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """Everything one run produced; exports and the GUI read from here."""
+
+    table: gpd.GeoDataFrame
+    weights: W
+    weights_info: WeightsInfo
+    clusters: ClusterResult
+    filters: FilterReport
+    settings: Settings
+    timings: dict[str, float] = field(default_factory=dict)
+    zones: gpd.GeoDataFrame | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _reader(kind: str) -> Callable:
+    if kind == "imd":
+        from .data.deprivation import read_deprivation
+
+        return read_deprivation
+    if kind == "pubs":
+        from .data.pubs import read_pubs
+
+        return read_pubs
+    if kind == "streetsafe":
+        from .data.streetsafe import read_streetsafe
+
+        return read_streetsafe
+    if kind == "population":
+        from .data.population import read_population
+
+        return read_population
+    raise ValueError(kind)
+
+
+def load_layer(
+    kind: str,
+    path: str | list[str],
+    boundaries: gpd.GeoDataFrame | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> tuple[Any, LoadReport]:
+    """Read one layer. Crimes need the boundaries (they are placed by point-in-polygon)."""
+    if kind == "boundaries":
+        from .data.boundaries import read_boundaries
+
+        return read_boundaries(path)  # type: ignore[arg-type]
+    if kind == "crimes":
+        from .data.crimes import read_crimes
+
+        if boundaries is None:
+            raise DataError(path if isinstance(path, str) else ", ".join(path),
+                            "crimes need LSOA boundaries to be placed in", hint="load the boundaries first")
+        return read_crimes(path, boundaries, progress=progress, cancel=cancel)
+    if kind == "harm_weights":
+        from .data.harm_weights import read_harm_weights
+
+        return read_harm_weights(path), LoadReport(source=str(path), kind="harm weights")  # type: ignore[arg-type]
+    return _reader(kind)(path)
+
+
+def load_layers(study: Study, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Layers:
+    """Read every file of ``study``; raises DataError on the first bad one."""
+    if not study.boundaries:
+        raise DataError("--boundaries", "no LSOA boundary file given", hint="pass --boundaries PATH (or --demo)")
+    if not study.crimes:
+        raise DataError("--crimes", "no crime files given", hint="pass --crimes PATH (a CSV, a folder or the police.uk zip)")
+    layers = Layers()
+
+    def step(kind: str, msg: str, frac: float, fn: Callable[[], tuple[Any, LoadReport]]) -> Any:
+        if cancel and cancel():
+            raise Cancelled()
+        if progress:
+            progress(msg, frac)
+        t = time.perf_counter()
+        data, rep = fn()
+        layers.timings[f"load_{kind}"] = round(time.perf_counter() - t, 3)
+        layers.reports[kind] = rep
+        return data
+
+    layers.boundaries = step("boundaries", "Reading boundaries", 0.0,
+                             lambda: load_layer("boundaries", study.boundaries))  # type: ignore[arg-type]
+    layers.crimes = step("crimes", "Reading crimes", 0.1,
+                         lambda: load_layer("crimes", study.crimes, layers.boundaries,
+                                            progress=scaled(progress, 0.1, 0.8), cancel=cancel))
+    for kind, label, frac in (("imd", "deprivation", 0.8), ("pubs", "pubs", 0.85),
+                              ("streetsafe", "StreetSafe reports", 0.9), ("population", "population", 0.95)):
+        p = getattr(study, kind)
+        if p:
+            setattr(layers, kind, step(kind, f"Reading {label}", frac, lambda k=kind, p=p: load_layer(k, p)))
+    if study.harm_weights_file:
+        layers.harm_weights = step("harm_weights", "Reading harm weights", 0.97,
+                                   lambda: load_layer("harm_weights", study.harm_weights_file))  # type: ignore[arg-type]
+    if layers.imd is not None:
+        from .data.deprivation import check_join
+
+        vintage = layers.reports["boundaries"].info.get("vintage", "unknown")
+        layers.reports["imd"].info["join"] = check_join(
+            layers.imd, layers.boundaries["lsoa_code"].tolist(), vintage, layers.reports["imd"])
+    if progress:
+        progress("Layers loaded", 1.0)
+    return layers
+
+
+def analyse(
+    layers: Layers,
+    settings: Settings,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    weights: tuple[W, WeightsInfo] | None = None,
+) -> Analysis:
+    """Filter, aggregate, build weights and run the local statistics.
+
+    ``weights`` may be passed in to reuse them between runs that only change filters.
+    """
+    if layers.boundaries is None or layers.crimes is None:
+        raise DataError(None, "boundaries and crimes are both needed", hint="load LSOA boundaries and a crime file")
+    s = settings.validated()
+    timings: dict[str, float] = {}
+
+    def tick(name: str, t0: float) -> None:
+        timings[name] = round(time.perf_counter() - t0, 3)
+
+    t = time.perf_counter()
+    if progress:
+        progress("Counting crimes per LSOA", 0.0)
+    mask, filters = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    harm_w = s.harm_weights or layers.harm_weights
+    table = build_table(layers.boundaries, layers.crimes, mask, measure=s.measure, harm_weights=harm_w,
+                        imd=layers.imd, pubs=layers.pubs, streetsafe=layers.streetsafe,
+                        population=layers.population)
+    tick("aggregate", t)
+    if cancel and cancel():
+        raise Cancelled()
+    t = time.perf_counter()
+    if progress:
+        progress("Building spatial weights", 0.1)
+    if weights is None or weights[1].spec != s.weights or weights[1].n != len(table):
+        weights = build_weights(layers.boundaries, s.weights)
+    w, winfo = weights
+    tick("weights", t)
+    t = time.perf_counter()
+    rate = None
+    if s.measure == "rate":
+        rate = (table["crimes"].to_numpy(float), table["population"].to_numpy(float))
+    clusters = analyse_clusters(table["value"].to_numpy(float), w, permutations=s.permutations, seed=s.seed,
+                                alpha=s.alpha, fdr=s.fdr, n_jobs=s.n_jobs, rate=rate,
+                                progress=scaled(progress, 0.15, 0.95), cancel=cancel)
+    tick("statistics", t)
+    for c in clusters.frame.columns:
+        table[c] = clusters.frame[c].to_numpy()
+    table["zone_id"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    if progress:
+        progress("Analysis done", 1.0)
+    return Analysis(table=table, weights=w, weights_info=winfo, clusters=clusters, filters=filters,
+                    settings=s, timings=timings)
+
+
+def cluster_counts(table: pd.DataFrame) -> dict[str, int]:
+    """HH/LL/HL/LH/ns counts and hot/cold LSOA counts by Gi* bin, for the summary."""
+    counts = {k: int((table["lisa_cluster"] == k).sum()) for k in ("HH", "LL", "HL", "LH", "ns")}
+    gb = table["gi_bin"].to_numpy()
+    counts.update({"hot_99": int((gb == 3).sum()), "hot_95": int((gb == 2).sum()), "hot_90": int((gb == 1).sum()),
+                   "cold_99": int((gb == -3).sum()), "cold_95": int((gb == -2).sum()),
+                   "cold_90": int((gb == -1).sum()), "hot": int((gb > 0).sum()), "cold": int((gb < 0).sum())})
+    return counts
+

@@ -1,0 +1,94 @@
+"""summary.json content: inputs, parameters, global Moran's I, cluster counts, zones, timings.
+
+Kept apart from the writer so the GUI can show the same facts without writing a file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+from . import __version__
+from .aggregate import MEASURES
+from .harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
+from .pipeline import Analysis, Layers, cluster_counts
+from .study import Study
+
+__all__ = ["build_summary", "P_VALUE_NOTE"]
+
+P_VALUE_NOTE = {
+    "lisa_p": "two-sided conditional-permutation pseudo p-value = min(1, 2 x esda p_sim)",
+    "lisa_p_folded": "esda/GeoDa folded pseudo p-value (min(#>=, #<=)+1)/(P+1), in the GPKG/XLSX only",
+    "gi_p": "two-sided permutation pseudo p-value of Gi* = min(1, 2 x esda G_Local p_sim)",
+    "gi_z": "esda G_Local(star=True, transform='R') analytic z-score (Zs)",
+    "gi_bin": "sign(gi_z) x 3/2/1 where gi_p <= 0.01/0.05/0.10 (after FDR if asked), else 0",
+    "lisa_cluster": "quadrant of esda Moran_Local (HH, LH, LL, HL) where lisa_p <= alpha (FDR cut-off if asked), else ns",
+}
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            obj = obj.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dict[str, float]) -> dict[str, Any]:
+    s = analysis.settings
+    t = analysis.table
+    inputs = {}
+    for kind, rep in layers.reports.items():
+        d = rep.to_dict()
+        inputs[kind] = {
+            "path": d["source"], "files": d["files"], "rows_read": d["rows_read"], "rows_kept": d["rows_kept"],
+            "rows_dropped": d["rows_dropped"], "dropped": d["dropped"], "warnings": d["warnings"], "info": d["info"],
+        }
+    zones = None
+    if analysis.zones is not None:
+        zones = analysis.extras.get("zone_summary", {"count": int(len(analysis.zones))})
+    summary = {
+        "tool": "hotspots",
+        "version": __version__,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "study": study.name,
+        "inputs": inputs,
+        "filters": analysis.filters.to_dict(),
+        "parameters": {
+            "measure": s.measure,
+            "measure_label": MEASURES[s.measure],
+            "crime_types": s.crime_types or "all",
+            "from": s.month_from,
+            "to": s.month_to,
+            "weights": s.weights,
+            "permutations": s.permutations,
+            "seed": s.seed,
+            "alpha": s.alpha,
+            "fdr": s.fdr,
+            "p_values": "two-sided conditional-permutation pseudo p-values",
+            "zone_rule": s.zone_rule,
+            "harm_weights": s.harm_weights or layers.harm_weights or DEFAULT_HARM_WEIGHTS,
+            "harm_weights_source": HARM_SOURCE if not (s.harm_weights or layers.harm_weights) else "user CSV",
+            "engine": analysis.clusters.engine,
+        },
+        "columns": P_VALUE_NOTE,
+        "weights": analysis.weights_info.to_dict(),
+        "global_moran": analysis.clusters.global_moran,
+        "thresholds": analysis.clusters.thresholds,
+        "lsoas": int(len(t)),
+        "crimes_analysed": int(t["crimes"].sum()),
+        "harm_analysed": float(t["harm"].sum()),
+        "clusters": cluster_counts(t),
+        "zones": zones,
+        "timings": timings,
+    }
+    return _clean(summary)
