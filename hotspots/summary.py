@@ -5,6 +5,7 @@ Kept apart from the writer so the GUI can show the same facts without writing a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 from typing import Any
@@ -34,10 +35,8 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_clean(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             obj = obj.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
