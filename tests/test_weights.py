@@ -1,0 +1,85 @@
+import geopandas as gpd
+import numpy as np
+import pytest
+from _paths import KENT_BOUNDARIES, need_real
+from shapely.geometry import box
+
+from hotspots.data.errors import DataError
+from hotspots.weights import build_weights
+
+
+def _grid(nx=3, ny=3, size=100.0, gap=0.0, holes=()):
+    polys, codes = [], []
+    for j in range(ny):
+        for i in range(nx):
+            if (i, j) in holes:
+                continue
+            x0, y0 = i * (size + gap), j * (size + gap)
+            polys.append(box(x0, y0, x0 + size, y0 + size))
+            codes.append(f"E0{j}{i}")
+    return gpd.GeoDataFrame({"lsoa_code": codes}, geometry=polys, crs=27700)
+
+
+def test_queen_and_rook_on_touching_lattice():
+    g = _grid()
+    wq, iq = build_weights(g, "queen")
+    wr, ir = build_weights(g, "rook")
+    assert "shared vertices" in iq.method
+    assert wq.cardinalities[0] == 3 and wr.cardinalities[0] == 2  # corner
+    assert wq.cardinalities[4] == 8 and wr.cardinalities[4] == 4  # centre
+    assert iq.islands_before_fix == 0
+
+
+def test_gaps_defeat_vertex_contiguity_and_geometry_recovers_it():
+    g = _grid(gap=0.3)  # like generalised ONS files: neighbours do not share vertices
+    w, info = build_weights(g, "queen")
+    assert info.vertex_islands == 9
+    assert "from geometry" in info.method
+    assert w.cardinalities[4] == 8 and w.cardinalities[0] == 3
+    wr, _ = build_weights(g, "rook")
+    assert wr.cardinalities[4] == 4
+
+
+def test_island_joined_to_nearest():
+    g = _grid(nx=3, ny=1)
+    far = gpd.GeoDataFrame({"lsoa_code": ["FAR"]}, geometry=[box(1000, 0, 1100, 100)], crs=27700)
+    g = gpd.GeoDataFrame(gpd.pd.concat([g, far], ignore_index=True), crs=27700)
+    w, info = build_weights(g, "queen")
+    assert info.islands_before_fix == 1
+    assert info.islands_joined == ["FAR"]
+    assert w.neighbors[3] == [2] and 3 in w.neighbors[2]
+    assert min(w.cardinalities.values()) >= 1
+
+
+def test_knn_and_distance():
+    g = _grid(4, 4)
+    w, info = build_weights(g, "knn:4")
+    assert min(w.cardinalities.values()) >= 4
+    # symmetric
+    assert all(i in w.neighbors[j] for i, ns in w.neighbors.items() for j in ns)
+    wd, _ = build_weights(g, "distance:150")
+    assert wd.cardinalities[5] == 8  # centres 100 m apart (rook) and 141 m (diagonal)
+
+
+@pytest.mark.parametrize("spec", ["hexagon", "knn:0", "knn:x", "distance:-5"])
+def test_bad_spec(spec):
+    with pytest.raises(DataError, match="fix:"):
+        build_weights(_grid(), spec)
+
+
+@pytest.mark.realdata
+def test_kent_contiguity_from_geometry():
+    need_real(KENT_BOUNDARIES)
+    from hotspots.data.boundaries import read_boundaries
+
+    g, _ = read_boundaries(KENT_BOUNDARIES)
+    w, info = build_weights(g, "queen")
+    assert info.vertex_islands == 1065  # the trap the issue describes
+    assert "from geometry" in info.method
+    assert 5.0 < info.mean_neighbours < 6.5
+    assert info.min_neighbours >= 1
+    # geometric neighbours really touch (within tolerance)
+    i = 0
+    for j in w.neighbors[i]:
+        assert g.geometry.iloc[i].distance(g.geometry.iloc[j]) <= 1.0
+    assert np.all(np.array(list(w.cardinalities.values())) > 0)
