@@ -24,7 +24,8 @@ from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .study import Settings, Study
 from .weights import WeightsInfo, build_weights
 
-__all__ = ["Layers", "Analysis", "load_layer", "load_layers", "analyse", "cluster_counts", "RESULT_COLUMNS"]
+__all__ = ["Layers", "Analysis", "load_layer", "load_layers", "analyse", "cluster_counts", "bivariate",
+           "BIVARIATE_OTHERS", "RESULT_COLUMNS"]
 
 #: lsoa_results.csv columns, in order (the DESIGN contract)
 RESULT_COLUMNS = ["lsoa_code", "lsoa_name", "crimes", "harm", "value", "imd_decile", "pubs", "streetsafe",
@@ -215,3 +216,43 @@ def cluster_counts(table: pd.DataFrame) -> dict[str, int]:
                    "cold_90": int((gb == -1).sum()), "hot": int((gb > 0).sum()), "cold": int((gb < 0).sum())})
     return counts
 
+
+
+#: what a bivariate LISA can set the analysed measure against
+BIVARIATE_OTHERS = {
+    "pubs_density": "pubs per km²",
+    "imd_score": "IMD score (higher = more deprived)",
+    "imd_deprivation": "IMD decile reversed (10 = most deprived)",
+    "streetsafe": "StreetSafe reports",
+}
+
+
+def bivariate(analysis: Analysis, other: str, *, permutations: int | None = None, seed: int | None = None
+              ) -> pd.DataFrame:
+    """Bivariate Local Moran of the analysed measure against ``other`` around each LSOA.
+
+    "crime vs pubs density" asks: is this high-crime LSOA surrounded by pub-dense LSOAs?
+    Returns ``bv_i, bv_p, bv_cluster`` aligned with ``analysis.table``.
+    """
+    from .clusters import bivariate_lisa
+
+    t = analysis.table
+    if other == "pubs_density":
+        y = (t["pubs"] / t["area_km2"]).to_numpy(float)
+    elif other == "imd_score":
+        if t["imd_score"].isna().all():
+            raise DataError("--imd", "the deprivation file has no IMD scores (File 1 has ranks and deciles only)",
+                            hint="use IMD 2019 File 5/7 or IoD 2025 for scores, or compare with imd_deprivation")
+        y = t["imd_score"].to_numpy(float)
+    elif other == "imd_deprivation":
+        if t["imd_decile"].isna().all():
+            raise DataError("--imd", "no IMD deciles joined to these LSOAs", hint="load an IMD file of the same LSOA vintage")
+        y = (11 - t["imd_decile"].astype(float)).to_numpy(float)
+    elif other == "streetsafe":
+        y = t["streetsafe"].to_numpy(float)
+    else:
+        raise DataError("bivariate", f"unknown comparison '{other}'", hint=f"use one of {', '.join(BIVARIATE_OTHERS)}")
+    s = analysis.settings
+    return bivariate_lisa(t["value"].to_numpy(float), y, analysis.weights,
+                          permutations=permutations or s.permutations, seed=s.seed if seed is None else seed,
+                          alpha=s.alpha)

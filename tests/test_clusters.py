@@ -95,3 +95,18 @@ def test_seed_reproducible_and_does_not_touch_callers_weights():
     b = analyse_clusters(y, w, permutations=99, seed=11)
     assert a.frame.equals(b.frame)
     assert w.transform.upper() == "O"  # still binary
+
+
+def test_bivariate_matches_esda_bv():
+    from hotspots.clusters import bivariate_lisa
+
+    rng = np.random.default_rng(9)
+    w = lat2W(7, 7)
+    x = rng.poisson(4, 49).astype(float)
+    y = x * 0.5 + rng.poisson(2, 49)
+    bv = bivariate_lisa(x, y, w, permutations=99, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = esda.Moran_Local_BV(x, y, _fresh(w), permutations=99, seed=4, n_jobs=1)
+    np.testing.assert_allclose(bv["bv_i"], ref.Is)
+    np.testing.assert_allclose(bv["bv_p"], np.minimum(1, 2 * ref.p_sim))
