@@ -1,0 +1,193 @@
+"""read_streetsafe: the demo layout, loose spellings, yes/no columns, dates and broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pyproj import Transformer
+
+from hotspots.data.errors import DataError
+from hotspots.data.streetsafe import (
+    BEHAVIOURAL,
+    ENVIRONMENTAL,
+    REASONS,
+    parse_months,
+    parse_reasons,
+    read_streetsafe,
+)
+
+LABELS = {
+    "no_cctv": "No CCTV", "badly_lit": "Badly lit", "isolated": "Empty or isolated",
+    "poor_layout": "Poor layout", "restricted_visibility": "Restricted visibility",
+    "rundown": "Rundown area", "drugs_alcohol": "Drugs or alcohol",
+    "other_environmental": "Other (environmental)", "harassed_one": "Harassed by one person",
+    "harassed_group": "Harassed by a group", "followed": "Being followed",
+    "other_harassment": "Other harassment",
+}
+HEADER = "id,date,latitude,longitude,reasons,comment\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "streetsafe.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_reason_constants() -> None:
+    assert REASONS == LABELS
+    assert list(REASONS) == list(LABELS)  # canonical order
+    assert tuple(list(LABELS)[:8]) == ENVIRONMENTAL
+    assert tuple(list(LABELS)[8:]) == BEHAVIOURAL
+
+
+def test_demo_layout_every_label(tmp_path: Path) -> None:
+    rows = [f'R{i},2021-0{1 + i % 9}-15,51.27,1.08,{label},comment {i}' for i, label in enumerate(LABELS.values())]
+    rows.append('R99,2021-03-01,51.28,1.09,"' + ";".join(reversed(list(LABELS.values()))) + '",all of them')
+    gdf, rep = read_streetsafe(_write(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    rep.check_balance()
+    assert rep.rows_read == rep.rows_kept == 13
+    assert rep.info["unknown_reasons"]["count"] == 0 and rep.warnings == []
+    assert gdf["reasons"].tolist()[:12] == list(LABELS)
+    assert gdf["reasons"].iloc[12] == ";".join(LABELS)  # canonical order, not the file's
+    assert gdf["report_id"].tolist()[:2] == ["R0", "R1"]
+    assert gdf["month"].iloc[0] == "2021-01" and gdf["month"].iloc[12] == "2021-03"
+    assert gdf["comment"].iloc[12] == "all of them"
+    assert rep.info["reason_counts"] == {slug: 2 for slug in LABELS}
+    expected_cols = (["report_id", "month", "reasons"] + [f"reason_{s}" for s in LABELS]
+                     + ["comment", "geometry"])
+    assert list(gdf.columns) == expected_cols
+    for i, slug in enumerate(LABELS):
+        assert gdf[f"reason_{slug}"].dtype == bool
+        assert gdf[f"reason_{slug}"].iloc[i] and gdf[f"reason_{slug}"].sum() == 2
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(1.08, 51.27)
+    assert gdf.crs.to_epsg() == 27700
+    assert gdf.geometry.x.iloc[0] == pytest.approx(x) and gdf.geometry.y.iloc[0] == pytest.approx(y)
+
+
+@pytest.mark.parametrize(
+    ("cell", "slugs"),
+    [
+        ("badly-lit", ["badly_lit"]),
+        ("Poor lighting", ["badly_lit"]),
+        ("CCTV", ["no_cctv"]),
+        ("followed", ["followed"]),
+        ("BADLY LIT , empty or isolated | Being Followed", ["badly_lit", "isolated", "followed"]),
+        ("drugs & alcohol", ["drugs_alcohol"]),
+        ("harassed by a group of lads", ["harassed_group"]),
+        ("Other (Environmental);other harassment", ["other_environmental", "other_harassment"]),
+        ("", []),
+    ],
+)
+def test_loose_spellings(cell: str, slugs: list[str]) -> None:
+    got, unknown = parse_reasons(cell)
+    assert got == slugs and unknown == []
+
+
+def test_unknown_reasons_kept_as_other_and_counted(tmp_path: Path) -> None:
+    text = HEADER + ("1,2021-03-01,51.27,1.08,Badly lit;Loud music,\n"
+                     "2,2021-03-01,51.27,1.08,verbal harassment on the bus,\n"
+                     "3,2021-03-01,51.27,1.08,Loud music,\n")
+    gdf, rep = read_streetsafe(_write(tmp_path, text))
+    assert gdf["reasons"].tolist() == ["badly_lit;other_environmental", "other_harassment",
+                                       "other_environmental"]
+    assert rep.info["unknown_reasons"] == {"count": 3, "examples": ["Loud music",
+                                                                    "verbal harassment on the bus"]}
+    assert any("not recognised" in w for w in rep.warnings)
+
+
+def test_boolean_columns(tmp_path: Path) -> None:
+    text = ("report_id,month,lat,lon,Badly lit,reason_no_cctv,followed,Harassed by a group\n"
+            "a,2021-03,51.27,1.08,1,true,yes,x\n"
+            "b,2021-03,51.27,1.08,0,false,no,\n"
+            "c,2021-03,51.27,1.08,Y,FALSE,1.0,X\n")
+    gdf, rep = read_streetsafe(_write(tmp_path, text))
+    assert gdf["reasons"].tolist() == ["no_cctv;badly_lit;harassed_group;followed", "",
+                                       "badly_lit;harassed_group;followed"]
+    assert rep.info["reason_counts"]["badly_lit"] == 2
+    assert rep.info["reason_counts"]["isolated"] == 0
+    assert rep.info["no_reason"] == 1
+    assert gdf["comment"].tolist() == ["", "", ""]
+
+
+def test_dates_in_many_forms() -> None:
+    values = pd.Series(["2021-03-04", "04/05/2021", "2021-03", "44256", "2021-03-04 00:00:00",
+                        "2021-03-04T18:22:00Z", "March 2021", "5.6.2021", "rubbish", "", "2021-13-01"])
+    assert parse_months(values).tolist() == ["2021-03", "2021-05", "2021-03", "2021-03", "2021-03",
+                                             "2021-03", "2021-03", "2021-06", "", "", ""]
+
+
+def test_unparseable_date_kept_with_empty_month(tmp_path: Path) -> None:
+    text = HEADER + "1,soon,51.27,1.08,Badly lit,\n2,,51.27,1.08,Badly lit,\n3,03/2021,51.27,1.08,Badly lit,\n"
+    gdf, rep = read_streetsafe(_write(tmp_path, text))
+    assert gdf["month"].tolist() == ["", "", "2021-03"]
+    assert rep.rows_kept == 3 and rep.dropped == {}
+    assert rep.info["unparseable_dates"] == 1
+    assert any("'soon'" in w for w in rep.warnings)
+
+
+def test_xlsx_with_real_dates_easting_northing_and_generated_ids(tmp_path: Path) -> None:
+    p = tmp_path / "ss.xlsx"
+    pd.DataFrame({
+        "Date Reported": pd.to_datetime(["2021-03-04", "2022-11-30"]),
+        "Easting": [615000, 615100],
+        "Northing": [157000, 157100],
+        "Reason": ["Badly lit", "Harassed by one person"],
+        "Description": ["dark alley", "shouted at"],
+    }).to_excel(p, index=False)
+    gdf, rep = read_streetsafe(p)
+    assert gdf["report_id"].tolist() == ["SS000001", "SS000002"]
+    assert gdf["month"].tolist() == ["2021-03", "2022-11"]
+    assert gdf["reasons"].tolist() == ["badly_lit", "harassed_one"]
+    assert gdf["comment"].tolist() == ["dark alley", "shouted at"]
+    assert gdf.geometry.x.tolist() == [615000.0, 615100.0]
+
+
+def test_missing_coordinates_dropped_ids_stable(tmp_path: Path) -> None:
+    text = ("date,latitude,longitude,reasons\n2021-03,\\N,\\N,Badly lit\n2021-03,51.27,1.08,Badly lit\n"
+            "2021-03,48.85,2.35,Badly lit\n")
+    gdf, rep = read_streetsafe(_write(tmp_path, text))
+    assert gdf["report_id"].tolist() == ["SS000002"]  # numbered by the row in the file
+    assert rep.dropped == {"missing coordinates": 1, "coordinates outside Great Britain": 1}
+    rep.check_balance()
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"", "empty"),
+        (HEADER.encode(), "no data rows"),
+        (b"id,date,latitude,longitude,comment\n1,2021-03,51.27,1.08,hi\n", "no reasons column"),
+        (b"id,date,place,reasons\n1,2021-03,park,Badly lit\n", "no coordinate columns"),
+        (b"id,date,latitude,longitude,reasons\n1,2021-03,,,Badly lit\n", "no report has a usable location"),
+    ],
+)
+def test_broken_files_raise_data_error(tmp_path: Path, content: bytes, needle: str) -> None:
+    p = tmp_path / "ss.csv"
+    p.write_bytes(content)
+    with pytest.raises(DataError) as info:
+        read_streetsafe(p)
+    assert needle in str(info.value)
+
+
+def test_wrong_columns_message_lists_the_file_columns(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        read_streetsafe(_write(tmp_path, "pin,when,where\n1,2021,park\n"))
+    assert "'pin'" in str(info.value) and "'where'" in str(info.value)
+    with pytest.raises(DataError) as info:
+        read_streetsafe(_write(tmp_path, "ref,reasons,place\n1,Badly lit,park\n"))
+    assert "'place'" in str(info.value)
+
+
+def test_windows_1252_bytes_give_line_number(tmp_path: Path) -> None:
+    p = tmp_path / "ss.csv"
+    p.write_bytes(HEADER.encode() + b"1,2021-03,51.27,1.08,Badly lit,near the caf\xe9\n")
+    with pytest.raises(DataError) as info:
+        read_streetsafe(p)
+    assert info.value.row == 2
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not found"):
+        read_streetsafe(tmp_path / "nope.csv")
