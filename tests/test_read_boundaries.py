@@ -3,11 +3,10 @@ import json
 import numpy as np
 import pytest
 import shapely
+from _paths import KENT_BOUNDARIES, need_real
 
 from hotspots.data.boundaries import read_boundaries
 from hotspots.data.errors import DataError
-
-from _paths import KENT_BOUNDARIES, need_real
 
 
 def _square_fc(crs: str | None, coords_scale: float = 1.0, origin=(0.5, 51.2), code_key="LSOA21CD"):

@@ -201,9 +201,11 @@ def points_to_bng(
     e_c = find_column(df, ["easting", "eastings", "x", "bng_x", "os_x"], path, "easting", required=False)
     n_c = find_column(df, ["northing", "northings", "y", "bng_y", "os_y"], path, "northing", required=False)
     if not ((lat_c and lon_c) or (e_c and n_c)):
+        shown = ", ".join(repr(c) for c in list(df.columns)[:12])
         raise DataError(
             path,
-            f"no coordinate columns in the {what} file (need Latitude+Longitude or Easting+Northing)",
+            f"no coordinate columns in the {what} file (need Latitude+Longitude or Easting+Northing; "
+            f"the file has {shown})",
             hint="add 'latitude' and 'longitude' (WGS84) or 'easting' and 'northing' (British National Grid) columns",
             column="latitude",
         )

@@ -21,6 +21,7 @@ seconds to build, and nothing downstream needs them (``to_geodataframe`` makes o
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ CRIME_COLUMNS: dict[str, tuple[str, ...]] = {
     "crime_type": ("crimetype", "category", "type"),
 }
 REQUIRED = ("month", "longitude", "latitude", "crime_type")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _Source = tuple[str, Callable[[], bytes | str]]  # (display name, opener)
 
 
@@ -111,7 +113,7 @@ def _header_map(name: str, header: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _read_one(name: str, opener: Callable[[], bytes | str]) -> pd.DataFrame:
+def _read_one(name: str, opener: Callable[[], bytes | str]) -> pa.Table:
     src = opener()
     raw: bytes | None = src if isinstance(src, bytes) else None
     if raw is None and Path(src).stat().st_size == 0 or raw is not None and len(raw) == 0:
@@ -126,8 +128,10 @@ def _read_one(name: str, opener: Callable[[], bytes | str]) -> pd.DataFrame:
     header = [h.lstrip("\ufeff") for h in header]
     cols = _header_map(name, header)
     wanted = {v: k for k, v in cols.items()}
-    str_type = pa.string()
-    column_types = {h: str_type for h in wanted}
+    dict_type = pa.dictionary(pa.int32(), pa.string())
+    column_types = {h: dict_type for h in wanted}
+    if "crime_id" in cols:
+        column_types[cols["crime_id"]] = pa.string()
     column_types[cols["longitude"]] = pa.float64()
     column_types[cols["latitude"]] = pa.float64()
     try:
@@ -143,8 +147,12 @@ def _read_one(name: str, opener: Callable[[], bytes | str]) -> pd.DataFrame:
     except pa.ArrowInvalid as exc:
         _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, header=header)
     table = table.rename_columns([wanted[c] for c in table.column_names])
-    df = table.to_pandas()
-    return df
+    n = table.num_rows
+    for c in ("crime_id", "location", "lsoa_code_csv"):
+        if c not in table.column_names:
+            typ = pa.string() if c == "crime_id" else dict_type
+            table = table.append_column(c, pa.array([""] * n, type=pa.string()).cast(typ))
+    return table.select(list(CRIME_COLUMNS))
 
 
 def _raise_arrow(name: str, raw: bytes, exc: Exception, header: Sequence[str] = ()) -> None:
@@ -174,7 +182,7 @@ def _raise_arrow(name: str, raw: bytes, exc: Exception, header: Sequence[str] = 
                     hint="check the file is an unmodified police.uk CSV") from None
 
 
-def assign_lsoa(x: np.ndarray, y: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+def assign_lsoa(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, unique: bool = False) -> np.ndarray:
     """Index of the polygon containing each point (-1 for none), by point-in-polygon.
 
     Points are de-duplicated first: police.uk snaps crimes to a limited set of anonymised
@@ -184,12 +192,16 @@ def assign_lsoa(x: np.ndarray, y: np.ndarray, polygons: np.ndarray) -> np.ndarra
     out = np.full(len(x), -1, dtype=np.int32)
     if len(x) == 0:
         return out
-    xy = np.column_stack([x, y])
-    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+    if unique:
+        ux, uy, inverse = np.asarray(x, float), np.asarray(y, float), np.arange(len(x))
+    else:
+        xy = np.column_stack([x, y])
+        uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+        ux, uy = uniq[:, 0], uniq[:, 1]
     tree = shapely.STRtree(polygons)
-    pts = shapely.points(uniq)
+    pts = shapely.points(ux, uy)
     pt_idx, poly_idx = tree.query(pts, predicate="intersects")
-    hit = np.full(len(uniq), -1, dtype=np.int64)
+    hit = np.full(len(ux), -1, dtype=np.int64)
     # reverse order so the smallest polygon index is written last and wins
     order = np.lexsort((-poly_idx, pt_idx))
     hit[pt_idx[order]] = poly_idx[order]
@@ -219,77 +231,88 @@ def read_crimes(
     paths = list(paths)
     report = LoadReport(source=", ".join(str(p) for p in paths), kind="crimes")
     sources = collect_crime_files(paths)
-    frames = []
+    tables = []
     for k, (name, opener) in enumerate(sources):
         if cancel and cancel():
             from ..progress import Cancelled
 
             raise Cancelled()
-        frames.append(_read_one(name, opener))
+        tables.append(_read_one(name, opener))
         report.files.append(name)
         if progress:
             progress(f"Reading {Path(name.split('!')[-1]).name}", 0.6 * (k + 1) / len(sources))
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    del frames
-    report.rows_read = len(df)
-    if len(df) == 0:
+    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    del tables
+    n = table.num_rows
+    report.rows_read = n
+    if n == 0:
         raise DataError(report.source, "the crime files have a header but no rows",
                         hint="download the months again from data.police.uk")
-    for c in ("crime_id", "location", "lsoa_code_csv"):
-        if c not in df:
-            df[c] = ""
-    lon = df["longitude"].to_numpy(dtype=float, na_value=np.nan)
-    lat = df["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    lon = table.column("longitude").to_numpy(zero_copy_only=False).astype(float, copy=False)
+    lat = table.column("latitude").to_numpy(zero_copy_only=False).astype(float, copy=False)
     keep = ~(np.isnan(lon) | np.isnan(lat))
     report.drop("missing coordinates", int((~keep).sum()))
 
-    month = df["month"].astype(str).str.strip().str.slice(0, 7)
-    good_month = month.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").to_numpy(dtype=bool, na_value=False)
+    month_codes, month_values = _dictionary(table.column("month"))
+    month_values = np.array([str(m).strip()[:7] for m in month_values], dtype=object)
+    valid = np.array([bool(_MONTH.fullmatch(m)) for m in month_values], dtype=bool)
+    good_month = valid[month_codes] if len(valid) else np.zeros(n, dtype=bool)
     report.drop("invalid month", int((keep & ~good_month).sum()))
     keep &= good_month
 
-    cid = df["crime_id"].astype(str).str.strip()
-    has_id = (cid != "").to_numpy(dtype=bool) & keep
-    dup = np.zeros(len(df), dtype=bool)
-    if has_id.any():
-        dup[has_id] = cid[has_id].duplicated(keep="first").to_numpy()
+    dup = _duplicate_ids(table.column("crime_id"), keep)
     report.drop("duplicate Crime ID", int(dup.sum()))
     keep &= ~dup
 
-    x = np.full(len(df), np.nan)
-    y = np.full(len(df), np.nan)
+    # project and place each distinct snap point once (police.uk reuses a few points a lot)
+    idx = np.flatnonzero(keep)
+    key = np.round(lon[idx] * 1e6).astype(np.int64) * 1_000_000_000 + np.round(lat[idx] * 1e6).astype(np.int64)
+    pt_code, uniq_key = pd.factorize(key, sort=False)
+    first = np.full(len(uniq_key), -1, dtype=np.int64)
+    first[pt_code[::-1]] = idx[::-1]
     t = Transformer.from_crs(4326, 27700, always_xy=True)
-    x[keep], y[keep] = t.transform(lon[keep], lat[keep])
+    ux, uy = t.transform(lon[first], lat[first])
+    ux, uy = np.asarray(ux, float), np.asarray(uy, float)
     if progress:
         progress("Placing crimes in LSOAs", 0.7)
-    lsoa = np.full(len(df), -1, dtype=np.int32)
-    lsoa[keep] = assign_lsoa(x[keep], y[keep], boundaries.geometry.values)
-    inside = lsoa >= 0
-    report.drop("outside every LSOA", int((keep & ~inside).sum()))
-    keep &= inside
-    n_kept = int(keep.sum())
+    u_lsoa = assign_lsoa(ux, uy, boundaries.geometry.values, unique=True)
+    lsoa_kept = u_lsoa[pt_code]
+    inside = lsoa_kept >= 0
+    report.drop("outside every LSOA", int((~inside).sum()))
+    rows = idx[inside]
+    n_kept = len(rows)
     if n_kept == 0:
         with_xy = int((~(np.isnan(lon) | np.isnan(lat))).sum())
         hint = ("the crimes and the boundaries cover different areas: load the boundaries for the force area "
                 "of these crimes (or the crimes for this area)")
         if with_xy:
-            hint += f"; crime points span lon {np.nanmin(lon):.3f}..{np.nanmax(lon):.3f}, lat {np.nanmin(lat):.3f}..{np.nanmax(lat):.3f}"
+            hint += (f"; crime points span lon {np.nanmin(lon):.3f}..{np.nanmax(lon):.3f}, "
+                     f"lat {np.nanmin(lat):.3f}..{np.nanmax(lat):.3f}")
         raise DataError(report.source, "no crime falls inside any LSOA of the boundary file", hint=hint)
 
-    def _cat(series: pd.Series) -> pd.Categorical:
-        return pd.Categorical(series[keep].astype(str).str.strip().to_numpy())
+    def _cat(col: str) -> pd.Categorical:
+        codes, values = _dictionary(table.column(col))
+        cats = pd.Index([str(v).strip() for v in values])
+        if cats.has_duplicates:  # values equal after stripping: merge them
+            uniq, remap = np.unique(cats.to_numpy(dtype=object), return_inverse=True)
+            return pd.Categorical.from_codes(remap[codes[rows]], categories=pd.Index(uniq))
+        return pd.Categorical.from_codes(codes[rows], categories=cats)
 
     out = pd.DataFrame({
-        "month": pd.Categorical(month[keep].to_numpy()),
-        "crime_type": _cat(df["crime_type"]),
-        "location": _cat(df["location"]),
-        "lsoa_code_csv": _cat(df["lsoa_code_csv"]),
-        "x": x[keep],
-        "y": y[keep],
-        "lsoa": lsoa[keep],
+        "month": pd.Categorical.from_codes(
+            np.unique(month_values, return_inverse=True)[1][month_codes[rows]],
+            categories=pd.Index(np.unique(month_values))),
+        "crime_type": _cat("crime_type"),
+        "location": _cat("location"),
+        "lsoa_code_csv": _cat("lsoa_code_csv"),
+        "x": ux[pt_code[inside]],
+        "y": uy[pt_code[inside]],
+        "lsoa": lsoa_kept[inside].astype(np.int32),
     })
+    out["month"] = out["month"].cat.remove_unused_categories()
     report.rows_kept = n_kept
     report.check_balance()
+    n_unique_points = int(len(np.unique(pt_code[inside])))
 
     # --- what the analyst should know about these rows ----------------------------------
     codes = boundaries["lsoa_code"].to_numpy()
@@ -309,7 +332,7 @@ def read_crimes(
         "crime_types": {str(k): int(v) for k, v in types.items() if v},
         "asb_rows_kept": int(asb.sum()),
         "csv_lsoa_agreement": round(agree, 4) if agree == agree else None,
-        "unique_points": int(len(np.unique(np.column_stack([out["x"], out["y"]]), axis=0))),
+        "unique_points": n_unique_points,
     })
     if agree == agree and agree < 0.9:
         report.warn(f"only {agree:.0%} of crimes fall in the LSOA their CSV names: are the boundaries the "
@@ -317,6 +340,34 @@ def read_crimes(
     if progress:
         progress("Crimes loaded", 1.0)
     return out, report
+
+
+def _dictionary(col: pa.ChunkedArray) -> tuple[np.ndarray, list]:
+    """(codes, values) of a dictionary-encoded arrow column (a single chunk after combine_chunks)."""
+    arr = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks)
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_encode()
+    codes = arr.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, arr.dictionary.to_pylist()
+
+
+def _duplicate_ids(col: pa.ChunkedArray, keep: np.ndarray) -> np.ndarray:
+    """Rows (among ``keep``) whose non-empty Crime ID appeared on an earlier kept row."""
+    n = len(keep)
+    dup = np.zeros(n, dtype=bool)
+    ids = col.combine_chunks()
+    codes_arr = ids.dictionary_encode()
+    codes = codes_arr.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    empty = np.flatnonzero(np.array([v.strip() == "" for v in codes_arr.dictionary.to_pylist()], dtype=bool))
+    cand = keep & ~np.isin(codes, empty)
+    rows = np.flatnonzero(cand)
+    if len(rows) == 0:
+        return dup
+    c = codes[rows]
+    order = np.argsort(c, kind="stable")
+    same = c[order][1:] == c[order][:-1]
+    dup[rows[order[1:][same]]] = True
+    return dup
 
 
 def to_geodataframe(crimes: pd.DataFrame) -> gpd.GeoDataFrame:
