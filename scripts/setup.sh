@@ -32,6 +32,10 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[dev]"
+quiet_pip() {  # pip's notes about absent local mirrors are noise here
+  .venv/bin/python -m pip "$@" 2>&1 | { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; }
+  return "${PIPESTATUS[0]}"
+}
+quiet_pip install -q --upgrade pip >/dev/null
+quiet_pip install -q -e ".[dev]"
 echo "hotspots is set up in .venv"
