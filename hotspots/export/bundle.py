@@ -1,0 +1,94 @@
+"""Every export of a run, in one call: GIS files, the workbook, the patrol map and the briefing.
+
+The CLI and the GUI both call :func:`write_all`, so a folder written from either holds the
+same files. Each export is optional at import time (the map and the briefing need folium and
+matplotlib, which load only here), reports progress and is timed, and Cancel is honoured
+between files; since every writer is atomic, a cancelled run leaves whole files or none.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..pipeline import Analysis, Layers
+from ..progress import CancelFn, Cancelled, ProgressFn
+from ..study import Study
+
+__all__ = ["write_all", "EXPORT_FILES"]
+
+#: file name -> (module under hotspots.export, function, label); written in this order
+EXPORT_FILES: dict[str, tuple[str, str, str]] = {
+    "patrol_zones.gpkg": ("gis", "write_gpkg", "GeoPackage"),
+    "patrol_zones.geojson": ("gis", "write_geojson", "GeoJSON"),
+    "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
+    "patrol_map.html": ("html_map", "write_map", "patrol map"),
+    "briefing.pdf": ("briefing", "write_briefing", "briefing"),
+}
+
+
+def _writer(module: str, func: str) -> Callable | None:
+    """The export function, or None when its module (or the function) does not exist yet.
+
+    Only the module itself being absent is skipped: a module that exists but fails to import
+    (a broken dependency) is a real error and is raised.
+    """
+    name = f"{__package__}.{module}"
+    try:
+        mod = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+    return getattr(mod, func, None)
+
+
+def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
+    if module == "gis":
+        return func(analysis, path)
+    if module == "html_map":
+        return func(analysis, layers, path)
+    return func(analysis, layers, study, path)
+
+
+def write_all(
+    analysis: Analysis,
+    layers: Layers,
+    study: Study,
+    out: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> list[Path]:
+    """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
+
+    Returns the paths written. Exports whose module is not installed are skipped and listed
+    in ``analysis.extras["export_skipped"]``; seconds per file go to
+    ``analysis.extras["export_timings"]``. Raises :class:`~hotspots.progress.Cancelled` when
+    ``cancel()`` turns true between files.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = analysis.extras.setdefault("export_timings", {})
+    skipped: list[str] = []
+    analysis.extras["export_skipped"] = skipped
+    written: list[Path] = []
+    total = len(EXPORT_FILES)
+    for k, (fname, (module, func_name, label)) in enumerate(EXPORT_FILES.items()):
+        if cancel and cancel():
+            raise Cancelled()
+        func = _writer(module, func_name)
+        if func is None:
+            skipped.append(fname)
+            continue
+        if progress:
+            progress(f"Writing {label} ({fname})", k / total)
+        t = time.perf_counter()
+        result = _call(module, func, analysis, layers, study, out / fname)
+        timings[fname] = round(time.perf_counter() - t, 3)
+        written.append(Path(result) if isinstance(result, (str, Path)) else out / fname)
+    if progress:
+        progress("Exports written", 1.0)
+    return written

@@ -1,0 +1,98 @@
+"""Patrol zones and LSOA results for QGIS/ArcGIS: a GeoPackage and a GeoJSON.
+
+The GeoPackage is the analyst's file (EPSG:27700, every useful column, a layer per view); the
+GeoJSON is the zones in EPSG:4326 for web maps and for partners who do not run a GIS. Text is
+kept raw (a GIS does not run formulas) but cleaned of characters GDAL or UTF-8 cannot hold, and
+every file is written to a temporary name and renamed, so QGIS never opens half a file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..pipeline import RESULT_COLUMNS, Analysis
+from .atomic import atomic_path
+
+__all__ = ["write_gpkg", "write_geojson", "lsoa_layer", "zones_layer", "LSOA_EXTRA_COLUMNS"]
+
+#: columns of the ``lsoa_results`` layer beyond the lsoa_results.csv contract, when present
+LSOA_EXTRA_COLUMNS = ["population", "rate", "density", "area_km2", "imd_score", "lisa_p_folded",
+                      "gi_p_folded", "ss_gi_z", "ss_gi_bin", "fear_gap"]
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean_text(value: object) -> object:
+    """Drop control characters and unpaired surrogates that GDAL or UTF-8 cannot store."""
+    if not isinstance(value, str):
+        return value
+    value = _BAD_CHARS.sub("", value)
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _prepare(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy GDAL can write: text cleaned, nullable ints kept nullable, geometry made multi."""
+    out = gdf.copy()
+    for c in out.columns:
+        if c == out.geometry.name:
+            continue
+        s = out[c]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out[c] = s.map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                           else _clean_text(v if isinstance(v, str) else str(v))).astype(object)
+    return out
+
+
+def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
+    """The zones with the contract fields (an empty frame of the right schema when none)."""
+    from ..zones import ZONE_FIELDS, empty_zones
+
+    z = analysis.zones
+    if z is None or len(z) == 0:
+        crs = analysis.table.crs
+        return empty_zones(crs) if z is None else z[[*ZONE_FIELDS, z.geometry.name]]
+    return z[[*ZONE_FIELDS, z.geometry.name]]
+
+
+def lsoa_layer(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Per-LSOA results: the contract columns plus the ones a GIS user filters or styles on."""
+    t = analysis.table
+    cols = [c for c in [*RESULT_COLUMNS, *LSOA_EXTRA_COLUMNS] if c in t.columns]
+    return gpd.GeoDataFrame(t[cols].copy(), geometry=t.geometry.values, crs=t.crs)
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, driver: str, **kw) -> None:
+    import pyogrio
+
+    pyogrio.write_dataframe(_prepare(gdf), path, layer=layer, driver=driver, promote_to_multi=True,
+                            geometry_type="MultiPolygon", **kw)
+
+
+def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
+    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results`` and ``fear_vs_crime``.
+
+    ``fear_vs_crime`` (the LSOAs where StreetSafe and recorded-crime hot spots disagree or
+    agree) is written only when the StreetSafe analysis ran. All layers are EPSG:27700.
+    """
+    path = Path(path)
+    lsoas = lsoa_layer(analysis)
+    with atomic_path(path) as tmp:
+        _write(zones_layer(analysis), tmp, "patrol_zones", "GPKG")
+        _write(lsoas, tmp, "lsoa_results", "GPKG")
+        if "fear_gap" in lsoas.columns:
+            fear = lsoas[lsoas["fear_gap"].astype(str) != ""]
+            _write(fear, tmp, "fear_vs_crime", "GPKG")
+    return path
+
+
+def write_geojson(analysis: Analysis, path: str | Path) -> Path:
+    """``patrol_zones.geojson``: the zones in EPSG:4326 (RFC 7946), for web maps."""
+    path = Path(path)
+    zones = zones_layer(analysis).to_crs(4326)
+    with atomic_path(path) as tmp:
+        _write(zones, tmp, "patrol_zones", "GeoJSON", RFC7946="YES", WRITE_NAME="NO")
+    return path

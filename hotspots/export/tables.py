@@ -1,0 +1,310 @@
+"""``hotspots.xlsx``: the per-LSOA results, the zones and an About sheet a bid writer can quote.
+
+Safer Streets bids and panel papers are written from spreadsheets, so the workbook carries
+its own provenance: which files went in and what was dropped, every parameter, the harm weights
+and where they come from, the licences the outputs must credit, and a method paragraph built
+from the settings. Text cells pass through :func:`~hotspots.export.safe_text.neutralise` so a
+street or pub name such as ``=HYPERLINK(...)`` stays text, and characters Excel refuses are
+dropped rather than failing the export.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..pipeline import RESULT_COLUMNS, Analysis, Layers
+from ..study import Study
+from .atomic import atomic_path
+from .safe_text import neutralise
+
+__all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
+
+ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0; "
+               "Contains OS data © Crown copyright and database right; "
+               "© OpenStreetMap contributors (ODbL) where OSM pubs are used")
+LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap"]
+_FORMATS = {
+    "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
+    "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
+    "imd_decile_mean": "0.0", "area_km2": "0.000", "share_of_crimes": "0.0%", "share_of_area": "0.00%",
+    "pai": "0.0", "crimes": "#,##0",
+}
+_ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _cell_value(value: Any) -> Any:
+    """A Python value openpyxl stores as-is: numbers stay numbers, missing -> empty, text inert."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, int):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text).encode("utf-8", "replace").decode("utf-8")
+    return neutralise(text)
+
+
+def _width(header: str, values: pd.Series) -> float:
+    sample = values.head(2000).map(lambda v: "" if v is None else str(v))
+    longest = int(sample.str.len().quantile(0.95)) if len(sample) else 0
+    return float(min(60, max(len(header) + 2, longest + 2, 8)))
+
+
+def _frame_sheet(wb, title: str, frame: pd.DataFrame) -> None:
+    """One sheet from a DataFrame: bold frozen header, fitted widths, number formats."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.freeze_panes = "A2"
+    cols = list(frame.columns)
+    columns = [[_cell_value(v) for v in frame[c].astype(object).tolist()] for c in cols]
+    for k, c in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = _width(c, pd.Series(columns[k - 1], dtype=object))
+    bold = Font(bold=True)
+    header = []
+    for c in cols:
+        cell = WriteOnlyCell(ws, value=c)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    fmts = [_FORMATS.get(c) for c in cols]
+    for row in zip(*columns, strict=True):
+        out = []
+        for v, fmt in zip(row, fmts, strict=True):
+            if fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell = WriteOnlyCell(ws, value=v)
+                cell.number_format = fmt
+                out.append(cell)
+            else:
+                out.append(v)
+        ws.append(out)
+
+
+def _period(months: list[str]) -> str:
+    if not months:
+        return "no months"
+    a, b = months[0], months[-1]
+    ya, ma = int(a[:4]), int(a[5:7])
+    yb, mb = int(b[:4]), int(b[5:7])
+    if a == b:
+        return f"{_MONTHS[ma - 1]} {ya}"
+    if ya == yb:
+        return f"{_MONTHS[ma - 1]}–{_MONTHS[mb - 1]} {ya}"
+    return f"{_MONTHS[ma - 1]} {ya}–{_MONTHS[mb - 1]} {yb}"
+
+
+def _pct(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:.1%}" if x >= 0.01 or x == 0 else f"{x:.2%}"
+
+
+def _analysed_months(analysis: Analysis, layers: Layers) -> list[str]:
+    from ..aggregate import filter_crimes
+
+    s = analysis.settings
+    if layers.crimes is None:
+        return []
+    mask, _ = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    return sorted(pd.unique(layers.crimes["month"].astype(str).to_numpy()[mask]))
+
+
+def method_text(analysis: Analysis, layers: Layers) -> str:
+    """A plain-English method paragraph, generated from the settings and results, for a bid."""
+    from ..zones import ZONE_RULES
+
+    s = analysis.settings
+    t = analysis.table
+    n_crimes = int(t["crimes"].sum())
+    types = ("all crime types" if not s.crime_types else
+             (s.crime_types[0] if len(s.crime_types) == 1 else
+              ", ".join(s.crime_types[:-1]) + " and " + s.crime_types[-1]))
+    measure = {
+        "count": "",
+        "harm": ", weighted by harm (indicative Cambridge Crime Harm Index category weights; Sherman, "
+                "Neyroud & Neyroud 2016)",
+        "rate": ", as crimes per 1,000 residents (empirical-Bayes standardised rates; Assunção & Reis 1999)",
+        "density": ", as crimes per km²",
+    }[s.measure]
+    parts = [f"Recorded crime from police.uk ({_period(_analysed_months(analysis, layers))}, {n_crimes:,} "
+             f"crimes, {types}) was counted in each of {len(t):,} Lower Layer Super Output Areas (LSOAs)"
+             f"{measure}."]
+    wtext = {"queen": "queen contiguity", "rook": "rook contiguity"}.get(s.weights, s.weights)
+    fdr = ", with the Benjamini-Hochberg false discovery rate correction" if s.fdr else ""
+    parts.append(f"Local Moran's I (Anselin 1995) and Getis-Ord Gi* (Getis & Ord 1992; Ord & Getis 1995) "
+                 f"were computed with {wtext} spatial weights and {s.permutations:,} conditional "
+                 f"permutations (seed {s.seed}); an LSOA counts as significant at a two-sided pseudo "
+                 f"p-value of {s.alpha:g} or less{fdr}.")
+    gm = analysis.clusters.global_moran or {}
+    if "I" in gm:
+        p = gm.get("p_sim", gm.get("p_norm"))
+        clustered = gm["I"] > 0 and p is not None and p <= s.alpha
+        parts.append(f"Global Moran's I was {gm['I']:.3f} (pseudo p = {p:.3f}): "
+                     + ("crime is clustered, not spread at random." if clustered
+                        else "there is no clear evidence that crime is clustered overall."))
+    zs = analysis.extras.get("zone_summary") or {}
+    rule = zs.get("rule", s.zone_rule)
+    ranked = "crime harm" if s.measure == "harm" else "recorded crimes"
+    parts.append(f"Patrol zones are contiguous groups of statistically significant hot-spot LSOAs "
+                 f"({ZONE_RULES.get(rule, rule)}), ranked by {ranked}.")
+    z = analysis.zones
+    if z is not None and len(z):
+        first = z.iloc[0]
+        lsoas = analysis.extras.get("zone_evidence", {}).get(int(first["zone_id"]), {}).get("lsoas", [])
+        around = f", around {lsoas[0][1]}" if lsoas else ""
+        count = len(z)
+        parts.append(f"{count} zone{'s' if count != 1 else ''} cover {_pct(zs.get('share_of_area'))} of the area "
+                     f"and hold {_pct(zs.get('share_of_crimes'))} of the crime (PAI "
+                     f"{(zs.get('pai') or float('nan')):.1f}); zone 1 ({int(first['crimes']):,} crimes in "
+                     f"{len(str(first['lsoa_codes']).split(';'))} LSOAs{around}) holds "
+                     f"{_pct(float(first['share_of_crimes']))} of crime in {_pct(float(first['share_of_area']))} "
+                     f"of the area (PAI {float(first['pai']):.1f}, the Predictive Accuracy Index of "
+                     f"Chainey, Tompson & Uhlig 2008).")
+    elif z is not None:
+        parts.append("No LSOA met that rule, so no patrol zones were drawn.")
+    fear = zs.get("fear_gap")
+    if layers.streetsafe is not None and fear:
+        parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
+                     f"were tested for clustering in the same way: {fear['fear_not_crime']} LSOAs are "
+                     f"StreetSafe hot spots where recorded crime is not, and {fear['both']} are hot for both.")
+    return " ".join(parts)
+
+
+def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[str, Any, Any]]:
+    from .. import __version__
+    from ..harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
+
+    s = analysis.settings
+    rows: list[tuple[str, Any, Any]] = [("#", "About this workbook", None),
+                                        ("Study", study.name, None),
+                                        ("Created", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                                         f"hotspots {__version__}"),
+                                        ("", None, None), ("#", "Method", None),
+                                        ("Method", method_text(analysis, layers), None),
+                                        ("", None, None), ("#", "Inputs", "rows")]
+    for kind, rep in layers.reports.items():
+        rows.append((kind, rep.source, None))
+        rows.append(("  rows read", None, rep.rows_read))
+        rows.append(("  rows kept", None, rep.rows_kept))
+        for reason, n in sorted(rep.dropped.items()):
+            rows.append(("  dropped", reason, n))
+        for w in rep.warnings:
+            rows.append(("  warning", w, None))
+    rows.append(("  analysed crimes", "after the crime-type and month filters", analysis.filters.rows_analysed))
+    for reason, n in analysis.filters.excluded.items():
+        rows.append(("  not analysed", reason, n))
+    rows += [("", None, None), ("#", "Parameters", None)]
+    for k, v in s.to_dict().items():
+        if k == "harm_weights":
+            continue
+        rows.append((k, "all" if v is None and k == "crime_types" else
+                     ("; ".join(v) if isinstance(v, list) else v), None))
+    rows.append(("weights built", analysis.weights_info.method, None))
+    rows.append(("mean neighbours", None, analysis.weights_info.mean_neighbours))
+    if analysis.weights_info.islands_joined:
+        rows.append(("islands joined to nearest", "; ".join(analysis.weights_info.islands_joined), None))
+    rows.append(("statistics engine", analysis.clusters.engine, None))
+    gm = analysis.clusters.global_moran or {}
+    rows += [("", None, None), ("#", "Global Moran's I", None)]
+    for k, label in (("I", "Moran's I"), ("EI", "expected I"), ("p_sim", "pseudo p (two-sided)"),
+                     ("z_norm", "z (normality)"), ("p_norm", "p (normality)")):
+        if k in gm:
+            rows.append((label, None, gm[k]))
+    zs = analysis.extras.get("zone_summary")
+    if zs:
+        rows += [("", None, None), ("#", "Patrol zones", None)]
+        for k in ("count", "rule", "rule_text", "lsoas_in_zones", "share_of_crimes", "share_of_harm",
+                  "share_of_streetsafe", "share_of_area", "pai"):
+            v = zs.get(k)
+            rows.append((k, v if isinstance(v, str) else None, None if isinstance(v, str) else v))
+        for k, v in (zs.get("fear_gap") or {}).items():
+            rows.append((f"fear_gap: {k}", None, v))
+        for note in zs.get("notes", []):
+            rows.append(("note", note, None))
+    user = s.harm_weights or layers.harm_weights
+    rows += [("", None, None), ("#", "Harm weights", "days")]
+    rows.append(("source", "user CSV" if user else HARM_SOURCE, None))
+    for cat, w in sorted((user or DEFAULT_HARM_WEIGHTS).items()):
+        rows.append((cat, None, w))
+    rows += [("", None, None), ("#", "Licences and attribution", None), ("attribution", ATTRIBUTION, None),
+             ("police.uk", "Crime data: data.police.uk, Open Government Licence v3.0", None),
+             ("ONS / IoD", "Boundaries and deprivation: ONS and MHCLG, Open Government Licence v3.0", None)]
+    return rows
+
+
+def _about_sheet(wb, rows: list[tuple[str, Any, Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet("About")
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["C"].width = 16
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for label, text, number in rows:
+        if label == "#":  # a section heading: title in A, the number column's unit in C
+            title, unit = WriteOnlyCell(ws, value=_cell_value(text)), WriteOnlyCell(ws, value=_cell_value(number))
+            title.font = unit.font = bold
+            ws.append([title, None, unit])
+            continue
+        b = WriteOnlyCell(ws, value=_cell_value(text))
+        b.alignment = wrap
+        ws.append([_cell_value(label), b, _cell_value(number)])
+
+
+def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Path) -> Path:
+    """Write ``hotspots.xlsx`` (sheets ``LSOAs``, ``Zones``, ``About``) atomically."""
+    from openpyxl import Workbook
+
+    from ..zones import ZONE_FIELDS
+
+    t = analysis.table
+    lsoas = pd.DataFrame({c: t[c] for c in LSOA_SHEET_COLUMNS if c in t.columns})
+    for c, nd in _ROUND.items():  # as lsoa_results.csv: no float32 noise in p-values
+        if c in lsoas:
+            lsoas[c] = lsoas[c].astype(float).round(nd)
+    zones = analysis.zones
+    zframe = (pd.DataFrame(zones[ZONE_FIELDS]) if zones is not None and len(zones)
+              else pd.DataFrame({c: [] for c in ZONE_FIELDS}))
+    wb = Workbook(write_only=True)
+    _frame_sheet(wb, "LSOAs", lsoas)
+    _frame_sheet(wb, "Zones", zframe)
+    _about_sheet(wb, _about_rows(analysis, layers, study))
+    try:
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        _discard(wb)
+        raise
+    return Path(path)
+
+
+def _discard(wb) -> None:
+    """After a failed save: finish each write-only sheet and delete openpyxl's temporary file.
+
+    Otherwise the half-written sheet streams are finalised at garbage collection, writing to
+    closed files, and their temporary files stay behind in the system temp folder.
+    """
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        with contextlib.suppress(Exception):
+            ws._writer.cleanup()

@@ -1,0 +1,319 @@
+"""Patrol zones: significant hot-spot LSOAs grouped into contiguous, ranked areas, with evidence.
+
+An inspector briefs a shift with a few named places, not 1,000 coloured polygons. A zone is a
+connected component of hot LSOAs under the analysis' own spatial weights (so "next to" means
+what the statistics meant by it), dissolved into one polygon and ranked by the analysed
+measure. Each zone carries the evidence a briefing or a bid needs: its crimes, harm, pubs and
+StreetSafe reports, its share of crime against its share of area, the Predictive Accuracy Index
+(PAI = share of crime / share of area; Chainey, Tompson and Uhlig 2008), the streets where its
+crime was recorded and the reasons people gave for feeling unsafe there.
+
+Fear against recorded crime: most victims never report, so where StreetSafe reports cluster
+(Getis-Ord Gi* on the reports per LSOA) but recorded crime does not, there is fear that crime
+figures miss; the reverse shows crime that nobody has flagged as a place they fear.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from libpysal.weights import W
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from .aggregate import filter_crimes
+from .data.crimes import assign_lsoa
+from .data.errors import DataError
+from .pipeline import Analysis, Layers
+
+__all__ = ["build_zones", "hot_mask", "empty_zones", "ZONE_FIELDS", "ZONE_RULES", "FEAR_GAP_LABELS"]
+
+#: Zone fields in contract order (then ``geometry``).
+ZONE_FIELDS = ["zone_id", "rank", "lsoa_codes", "crimes", "harm", "streetsafe", "pubs", "imd_decile_mean",
+               "area_km2", "share_of_crimes", "share_of_area", "pai", "top_streets", "top_concerns"]
+#: rule name -> what makes an LSOA hot
+ZONE_RULES = {
+    "hh_or_gi2": "LISA High-High or Gi* hot spot at 95% confidence or more",
+    "hh": "LISA High-High",
+    "gi2": "Gi* hot spot at 95% confidence or more",
+    "gi3": "Gi* hot spot at 99% confidence",
+    "hh_and_gi2": "both LISA High-High and Gi* hot spot at 95% confidence or more",
+}
+FEAR_GAP_LABELS = {
+    "fear_not_crime": "StreetSafe reports cluster, recorded crime does not",
+    "crime_not_fear": "recorded crime clusters, StreetSafe reports do not",
+    "both": "both cluster",
+}
+_PREFIX = r"^\s*On or near\s+"
+_TOP_STREETS, _TOP_CONCERNS, _EVIDENCE_STREETS = 5, 3, 10
+
+
+def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
+    """Boolean mask of LSOAs that are hot under ``rule`` (see :data:`ZONE_RULES`)."""
+    if rule not in ZONE_RULES:
+        raise DataError("zone_rule", f"unknown zone rule '{rule}'",
+                        hint=f"use one of {', '.join(ZONE_RULES)}")
+    hh = (table["lisa_cluster"] == "HH").to_numpy(dtype=bool)
+    gb = table["gi_bin"].to_numpy(dtype=float)
+    return {"hh_or_gi2": hh | (gb >= 2), "hh": hh, "gi2": gb >= 2, "gi3": gb == 3,
+            "hh_and_gi2": hh & (gb >= 2)}[rule]
+
+
+def _components(w: W, hot: np.ndarray) -> np.ndarray:
+    """Component label per LSOA (-1 when not hot); neighbours taken from ``w`` either way round.
+
+    ``w`` ids are row positions of the table. A knn graph is not symmetric, so components are
+    weak (i links j or j links i), the same "touching" the statistics used.
+    """
+    n = len(hot)
+    rows, cols = [], []
+    for i, nbrs in w.neighbors.items():
+        i = int(i)
+        if not hot[i]:
+            continue
+        for j in nbrs:
+            if hot[int(j)]:
+                rows.append(i)
+                cols.append(int(j))
+    adj = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    _, labels = connected_components(adj, directed=True, connection="weak")
+    labels = labels.astype(np.int64)
+    labels[~hot] = -1
+    return labels
+
+
+def _top(counts: pd.Series, k: int) -> list[tuple[str, int]]:
+    """(name, n) for the ``k`` largest counts, ties by name, so output never depends on order."""
+    c = counts[counts > 0]
+    df = pd.DataFrame({"name": c.index.astype(str), "n": c.to_numpy(dtype=np.int64)})
+    df = df.sort_values(["n", "name"], ascending=[False, True], kind="mergesort").head(k)
+    return [(str(a), int(b)) for a, b in zip(df["name"], df["n"], strict=True)]
+
+
+def _fmt(pairs: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{name} ({n:,})" for name, n in pairs)
+
+
+def _streets(location: pd.Series) -> np.ndarray:
+    """police.uk ``Location`` without "On or near "; cleaned once per distinct text, not per crime."""
+    cat = location.astype("category")
+    names = pd.Series(cat.cat.categories.astype(str)).str.replace(_PREFIX, "", regex=True).str.strip()
+    codes = cat.cat.codes.to_numpy()
+    lookup = np.append(names.to_numpy(dtype=object), "")  # code -1 (missing) -> ""
+    return lookup[codes]
+
+
+def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, pd.DataFrame]:
+    """Per-zone counts of analysed crimes by street, type and month (long tables)."""
+    crimes = layers.crimes
+    mask, _ = filter_crimes(crimes, s.crime_types, s.month_from, s.month_to)
+    zone = zone_of[crimes["lsoa"].to_numpy()]
+    keep = mask & (zone >= 0)
+    sub = crimes.loc[keep, ["location", "crime_type", "month"]]
+    z = zone[keep]
+    frame = pd.DataFrame({"zone": z, "street": _streets(sub["location"]),
+                          "crime_type": sub["crime_type"].astype(str).to_numpy(),
+                          "month": sub["month"].astype(str).to_numpy()})
+    out = {}
+    for col in ("street", "crime_type", "month"):
+        f = frame if col != "street" else frame[frame["street"] != ""]
+        out[col] = f.groupby(["zone", col], sort=True).size()
+    return out
+
+
+def _streetsafe_reasons(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> pd.DataFrame | None:
+    """Reports x reason flags with the zone each report falls in (by point-in-polygon)."""
+    from .data.streetsafe import REASONS
+
+    ss = layers.streetsafe
+    if ss is None:
+        return None
+    if len(ss) == 0:
+        return pd.DataFrame({"zone": np.zeros(0, int), **{lab: np.zeros(0, bool) for lab in REASONS.values()}})
+    idx = assign_lsoa(ss.geometry.x.to_numpy(float), ss.geometry.y.to_numpy(float), geoms)
+    zone = np.where(idx >= 0, zone_of[np.maximum(idx, 0)], -1)
+    data = {"zone": zone}
+    for slug, label in REASONS.items():
+        col = f"reason_{slug}"
+        data[label] = ss[col].to_numpy(dtype=bool) if col in ss else np.zeros(len(ss), bool)
+    return pd.DataFrame(data)
+
+
+def _pubs_by_zone(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> dict[int, list[str]]:
+    pubs = layers.pubs
+    if pubs is None or len(pubs) == 0:
+        return {}
+    idx = assign_lsoa(pubs.geometry.x.to_numpy(float), pubs.geometry.y.to_numpy(float), geoms)
+    zone = np.where(idx >= 0, zone_of[np.maximum(idx, 0)], -1)
+    names = pubs["name"].fillna("").astype(str).to_numpy() if "name" in pubs else np.full(len(pubs), "")
+    out: dict[int, list[str]] = {}
+    for z, name in zip(zone, names, strict=True):
+        if z >= 0:
+            out.setdefault(int(z), []).append(name)
+    return {z: sorted(v, key=str.casefold) for z, v in out.items()}
+
+
+def _fear_gap(analysis: Analysis, layers: Layers, notes: list[str]) -> dict[str, int] | None:
+    """Gi* on StreetSafe reports per LSOA and the fear-vs-crime label; None when not run."""
+    from .clusters import analyse_clusters
+
+    t = analysis.table
+    for c in ("ss_gi_z", "ss_gi_bin", "fear_gap"):
+        if c in t:
+            del t[c]
+    if layers.streetsafe is None:
+        return None
+    y = t["streetsafe"].to_numpy(float)
+    if np.nanstd(y) == 0:
+        notes.append(f"fear vs crime skipped: every LSOA has the same number of StreetSafe reports ({y[0]:g})")
+        return None
+    s = analysis.settings
+    res = analyse_clusters(y, analysis.weights, permutations=s.permutations, seed=s.seed, alpha=s.alpha,
+                           fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine)
+    ss_bin = res.frame["gi_bin"].to_numpy(int)
+    gb = t["gi_bin"].to_numpy(int)
+    gap = np.full(len(t), "", dtype=object)
+    gap[(ss_bin >= 2) & (gb <= 0)] = "fear_not_crime"
+    gap[(gb >= 2) & (ss_bin <= 0)] = "crime_not_fear"
+    gap[(gb >= 2) & (ss_bin >= 2)] = "both"
+    t["ss_gi_z"] = res.frame["gi_z"].to_numpy(float)
+    t["ss_gi_bin"] = ss_bin
+    t["fear_gap"] = gap
+    analysis.extras["streetsafe_moran"] = res.global_moran
+    return {k: int((gap == k).sum()) for k in FEAR_GAP_LABELS}
+
+
+def empty_zones(crs) -> gpd.GeoDataFrame:
+    """A zones frame with no rows but the contract columns and dtypes (nothing was hot)."""
+    dtypes = {"zone_id": "int64", "rank": "int64", "lsoa_codes": object, "crimes": "int64", "harm": float,
+              "streetsafe": "int64", "pubs": "int64", "imd_decile_mean": float, "area_km2": float,
+              "share_of_crimes": float, "share_of_area": float, "pai": float, "top_streets": object,
+              "top_concerns": object}
+    df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in ZONE_FIELDS})
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> gpd.GeoDataFrame:
+    """Group hot LSOAs into ranked patrol zones; fill the table, extras and ``analysis.zones``.
+
+    Parameters
+    ----------
+    analysis : a finished :func:`hotspots.pipeline.analyse` result (its table, weights, settings)
+    layers : the loaded layers (crimes for streets, pubs, StreetSafe for concerns)
+    rule : one of :data:`ZONE_RULES`; default ``analysis.settings.zone_rule``
+
+    Returns
+    -------
+    zones : GeoDataFrame in the table's CRS (EPSG:27700), columns :data:`ZONE_FIELDS` then
+        ``geometry``, one row per zone, zone 1 = highest total of the analysed measure (harm when
+        measure is harm, else crimes; ties by crimes). Empty (same columns) when nothing is hot.
+
+    Notes
+    -----
+    Side effects, for the exports, the briefing and the GUI: ``table["zone_id"]`` (Int64, NA
+    outside zones), ``extras["zone_evidence"]`` and ``extras["zone_summary"]``, and when a
+    StreetSafe layer exists the ``ss_gi_z``, ``ss_gi_bin`` and ``fear_gap`` table columns.
+    """
+    s = analysis.settings
+    rule = rule or s.zone_rule or "hh_or_gi2"
+    t = analysis.table
+    hot = hot_mask(t, rule)
+    notes: list[str] = []
+    n = len(t)
+    labels = _components(analysis.weights, hot)
+
+    crimes = t["crimes"].to_numpy(float)
+    harm = t["harm"].to_numpy(float)
+    sscount = t["streetsafe"].to_numpy(float)
+    geoms = t.geometry.values
+    lsoa_area = shapely.area(geoms) / 1e6
+    total_crimes, total_harm, total_ss = crimes.sum(), harm.sum(), sscount.sum()
+    total_area = lsoa_area.sum()
+
+    comps = np.unique(labels[labels >= 0])
+    key = "harm" if s.measure == "harm" else "crimes"
+    rows = []
+    for c in comps:
+        members = np.flatnonzero(labels == c)
+        rows.append({"comp": int(c), "members": members, "crimes": int(crimes[members].sum()),
+                     "harm": float(harm[members].sum()), "first": str(t["lsoa_code"].iloc[members].min())})
+    rows.sort(key=lambda r: (-r[key], -r["crimes"], r["first"]))
+
+    zone_of = np.full(n, -1, dtype=np.int64)
+    for rank, r in enumerate(rows, start=1):
+        zone_of[r["members"]] = rank
+    t["zone_id"] = pd.Series(zone_of, index=t.index).where(zone_of > 0).astype("Int64")
+    fear = _fear_gap(analysis, layers, notes)
+
+    groups = _crime_groups(layers, s, zone_of) if rows else {}
+    reasons = _streetsafe_reasons(layers, geoms, zone_of) if rows else None
+    concern_sums = reasons.groupby("zone").sum() if reasons is not None else None
+    pubs = _pubs_by_zone(layers, geoms, zone_of) if rows else {}
+    codes = t["lsoa_code"].astype(str).to_numpy()
+    names = t["lsoa_name"].astype(str).to_numpy()
+    deciles = t["imd_decile"]
+    records, geometries, evidence = [], [], {}
+    for rank, r in enumerate(rows, start=1):
+        m = r["members"]
+        geom = shapely.union_all(geoms[m])
+        if not geom.is_valid:  # only if the union itself came out invalid
+            geom = shapely.make_valid(geom)
+        area = float(shapely.area(geom) / 1e6)
+        share_c = r["crimes"] / total_crimes if total_crimes else float("nan")
+        share_a = area / total_area if total_area else float("nan")
+        streets = _top(groups["street"].get(rank, pd.Series(dtype=int)), _EVIDENCE_STREETS) if groups else []
+        concerns = []
+        if concern_sums is not None and rank in concern_sums.index:
+            concerns = _top(concern_sums.loc[rank], 99)
+        dec = deciles.iloc[m].dropna()
+        order = m[np.lexsort((codes[m], -crimes[m]))]
+        records.append({
+            "zone_id": rank, "rank": rank, "lsoa_codes": ";".join(sorted(codes[m])),
+            "crimes": r["crimes"], "harm": r["harm"], "streetsafe": int(sscount[m].sum()),
+            "pubs": int(t["pubs"].to_numpy()[m].sum()),
+            "imd_decile_mean": float(dec.astype(float).mean()) if len(dec) else float("nan"),
+            "area_km2": area, "share_of_crimes": share_c, "share_of_area": share_a,
+            "pai": share_c / share_a if share_a else float("nan"),
+            "top_streets": _fmt(streets[:_TOP_STREETS]), "top_concerns": _fmt(concerns[:_TOP_CONCERNS]),
+        })
+        geometries.append(geom)
+        evidence[rank] = {
+            "top_streets": streets,
+            "top_concerns": concerns,
+            "pubs": pubs.get(rank, []),
+            "lsoas": [(codes[i], names[i], int(crimes[i]),
+                       None if pd.isna(deciles.iloc[i]) else int(deciles.iloc[i])) for i in order],
+            "crime_types": _top(groups["crime_type"].get(rank, pd.Series(dtype=int)), 99) if groups else [],
+            "months": ([(str(k), int(v)) for k, v in groups["month"].get(rank, pd.Series(dtype=int)).items()]
+                       if groups else []),
+        }
+    if records:
+        zones = gpd.GeoDataFrame(pd.DataFrame.from_records(records, columns=ZONE_FIELDS),
+                                 geometry=geometries, crs=t.crs)
+    else:
+        zones = empty_zones(t.crs)
+        notes.append(f"no patrol zones: no LSOA is a hot spot under the rule '{rule}' ({ZONE_RULES[rule]})")
+
+    in_zone = zone_of > 0
+    summary = {
+        "count": len(records),
+        "rule": rule,
+        "rule_text": ZONE_RULES[rule],
+        "lsoas_in_zones": int(in_zone.sum()),
+        "share_of_crimes": float(crimes[in_zone].sum() / total_crimes) if total_crimes else None,
+        "share_of_harm": float(harm[in_zone].sum() / total_harm) if total_harm else None,
+        "share_of_streetsafe": (float(sscount[in_zone].sum() / total_ss) if total_ss else 0.0)
+        if layers.streetsafe is not None else None,
+        "share_of_area": float(zones["area_km2"].sum() / total_area) if total_area else None,
+        "pai": None,
+        "fear_gap": fear,
+        "notes": notes,
+    }
+    if summary["share_of_crimes"] is not None and summary["share_of_area"]:
+        summary["pai"] = summary["share_of_crimes"] / summary["share_of_area"]
+    analysis.zones = zones
+    analysis.extras["zone_evidence"] = evidence
+    analysis.extras["zone_summary"] = summary
+    return zones
