@@ -88,6 +88,6 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "harm_analysed": float(t["harm"].sum()),
         "clusters": cluster_counts(t),
         "zones": zones,
-        "timings": timings,
+        "timings": {**timings, **{f"export_{k}": v for k, v in analysis.extras.get("export_timings", {}).items()}},
     }
     return _clean(summary)
