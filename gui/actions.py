@@ -1,0 +1,109 @@
+"""Menus, toolbar and keyboard shortcuts of the main window, in one place.
+
+Every action works by mouse (menu and toolbar) and by keyboard (the shortcuts people expect:
+Ctrl+O open, Ctrl+R run, Ctrl+E export, Ctrl+S save, Esc cancel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
+
+__all__ = ["Actions", "build_actions"]
+
+
+@dataclass
+class Actions:
+    open_layers: QAction
+    open_folder: QAction
+    open_study: QAction
+    open_demo: QAction
+    save: QAction
+    save_as: QAction
+    export: QAction
+    run: QAction
+    cancel: QAction
+    about: QAction
+    quit: QAction
+    recent_menu: QMenu
+
+    def long_work(self) -> list[QAction]:
+        """Actions that start a worker (disabled while one runs)."""
+        return [self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run]
+
+
+def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
+    """Create the actions, the menu bar and the toolbar of ``win``; ``handlers`` maps action name -> slot."""
+    st = win.style()
+
+    def act(name: str, text: str, shortcut: QKeySequence | str | None, tip: str,
+            icon: QStyle.StandardPixmap | None = None) -> QAction:
+        a = QAction(text, win)
+        if icon is not None:
+            a.setIcon(st.standardIcon(icon))
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.setStatusTip(tip)
+        a.setToolTip(f"{tip} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        a.triggered.connect(lambda _checked=False, f=handlers[name]: f())
+        win.addAction(a)  # shortcuts work even with the menu bar hidden
+        return a
+
+    sp = QStyle.StandardPixmap
+    a = Actions(
+        open_layers=act("open_layers", "&Open layers…", QKeySequence.StandardKey.Open,
+                        "Add boundaries, crime CSVs, IMD, pubs, StreetSafe or population files", sp.SP_DialogOpenButton),
+        open_folder=act("open_folder", "Open crime &folder…", "Ctrl+Shift+F",
+                        "Add a folder of police.uk monthly street CSVs", sp.SP_DirOpenIcon),
+        open_study=act("open_study", "Open &study…", "Ctrl+Shift+O", "Open a saved .hotspots study",
+                       sp.SP_FileDialogStart),
+        open_demo=act("open_demo", "Open the &demo study", None, "Reload the synthetic Demoton study"),
+        save=act("save", "&Save study", QKeySequence.StandardKey.Save, "Save the layers and settings as a .hotspots file",
+                 sp.SP_DialogSaveButton),
+        save_as=act("save_as", "Save study &as…", "Ctrl+Shift+S", "Save the study under a new name"),
+        export=act("export", "&Export all…", "Ctrl+E",
+                   "Write the map, GIS files, spreadsheet, briefing PDF, CSV and summary to a folder",
+                   sp.SP_DriveHDIcon),
+        run=act("run", "&Run analysis", "Ctrl+R", "Count, test and map with the current settings", sp.SP_MediaPlay),
+        cancel=act("cancel", "&Cancel", "Esc", "Stop the running job", sp.SP_BrowserStop),
+        about=act("about", "&About hotspots", None, "Versions and data licences"),
+        quit=act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close the window"),
+        recent_menu=QMenu("Open &recent", win),
+    )
+    a.cancel.setEnabled(False)
+    mb = win.menuBar()
+    file_menu = mb.addMenu("&File")
+    for x in (a.open_layers, a.open_folder):
+        file_menu.addAction(x)
+    file_menu.addSeparator()
+    for x in (a.open_study,):
+        file_menu.addAction(x)
+    file_menu.addMenu(a.recent_menu)
+    file_menu.addAction(a.open_demo)
+    file_menu.addSeparator()
+    for x in (a.save, a.save_as, a.export):
+        file_menu.addAction(x)
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    run_menu = mb.addMenu("&Analysis")
+    run_menu.addAction(a.run)
+    run_menu.addAction(a.cancel)
+    help_menu = mb.addMenu("&Help")
+    help_menu.addAction(a.about)
+
+    tb = QToolBar("Main", win)
+    tb.setObjectName("main_toolbar")
+    tb.setIconSize(QSize(20, 20))
+    tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for x in (a.open_layers, a.open_study, a.save, None, a.run, a.cancel, None, a.export):
+        if x is None:
+            tb.addSeparator()
+        else:
+            tb.addAction(x)
+    win.addToolBar(tb)
+    return a

@@ -1,0 +1,464 @@
+"""The main window: layers and analysis on the left, map and results in the middle, zones on the right.
+
+The window wires widgets to the :class:`~gui.state.StudyState` and starts engine calls in the
+:class:`~gui.workers.TaskRunner`; it computes nothing itself. Long work (reading, permutations,
+exports) runs in the worker with a progress bar, a status line and a Cancel button, and its
+result is committed in one step when it finishes, so a bad file or a Cancel leaves the study as
+it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import shapely
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hotspots.data.errors import DataError
+from hotspots.study import DEMO_DIR, LAYER_KINDS, Study, demo_study
+
+from . import dialogs, tasks
+from .about import show_about
+from .actions import build_actions
+from .analysis_panel import AnalysisPanel
+from .file_kinds import group_paths, guess_kind
+from .layers_panel import LayersPanel
+from .map_view import MapView
+from .recent import Recent, default_settings
+from .results_table import ResultsTable
+from .state import StudyState
+from .workers import Task, TaskRunner
+from .zones_panel import ZonesPanel
+
+__all__ = ["MainWindow", "DEMO_BANNER"]
+
+DEMO_BANNER = ("<b>SYNTHETIC DEMO DATA.</b> Demoton is a made-up town: none of these crimes, places or "
+               "reports are real. To analyse your own area use <b>File &gt; Open layers…</b> (Ctrl+O) or "
+               "drag LSOA boundaries and police.uk crime CSVs (files, a folder or the zip) onto this window.")
+
+
+def _n_jobs() -> int:
+    """Permutation threads: leave one core for the window."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class MainWindow(QMainWindow):
+    """The desktop app. ``analysisShown`` fires when a run's table and zones are on screen,
+    ``mapReady(bool)`` when its map page has loaded."""
+
+    analysisShown = Signal()
+    mapReady = Signal(bool)
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("hotspots")
+        self.resize(1500, 950)
+        self.setAcceptDrops(True)
+        self.confirm_close = True
+        self.state = StudyState(self)
+        self.runner = TaskRunner(self)
+        self.recent = Recent(settings if settings is not None else default_settings())
+        self._tmp = Path(tempfile.mkdtemp(prefix="hotspots-gui-"))
+        self._build()
+        self.actions_ = build_actions(self, {
+            "open_layers": lambda: self.add_layers(""), "open_folder": self.add_crime_folder,
+            "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
+            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
+            "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
+        })
+        self._refresh_recent()
+        self.runner.busyChanged.connect(self._busy_changed)
+        self.runner.progress.connect(self._progress)
+        self.state.analysisChanged.connect(self._show_analysis)
+        self.state.studyChanged.connect(self._study_changed)
+        self.state.layersChanged.connect(self._layers_changed)
+        self._study_changed()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = QFrame()
+        self.banner.setStyleSheet("QFrame{background:#fff3bf;border-bottom:1px solid #e0c45c}"
+                                  "QLabel{color:#4a3b00;font-size:13px}")
+        self.banner_label = QLabel(DEMO_BANNER)
+        self.banner_label.setWordWrap(True)
+        close = QPushButton("Hide")
+        close.setFlat(True)
+        close.clicked.connect(self.banner.hide)
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(10, 6, 10, 6)
+        bl.addWidget(self.banner_label, 1)
+        bl.addWidget(close)
+        self.banner.setVisible(False)
+
+        self.layers_panel = LayersPanel(self.state)
+        self.layers_panel.addRequested.connect(self.add_layers)
+        self.layers_panel.removeRequested.connect(self.remove_layer)
+        self.analysis_panel = AnalysisPanel(self.state)
+        self.analysis_panel.n_jobs = _n_jobs()
+        self.analysis_panel.runRequested.connect(self.run_analysis)
+        layers_box = QGroupBox("Layers")
+        QVBoxLayout(layers_box).addWidget(self.layers_panel)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(layers_box)
+        left.addWidget(self.analysis_panel)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 2)
+        left.setSizes([290, 560])
+
+        self.map_view = MapView()
+        self.map_view.ready.connect(self._map_ready)
+        self.analysis_panel.displayChanged.connect(self.map_view.set_display)
+        self.results = ResultsTable()
+        self.results.lsoaSelected.connect(self.highlight_lsoa)
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.map_view)
+        centre.addWidget(self.results)
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 2)
+        centre.setSizes([560, 320])
+
+        self.zones = ZonesPanel()
+        self.zones.zoneSelected.connect(self.highlight_zone)
+        self.zones.lsoaSelected.connect(self.results.select_lsoa)
+        right = QTabWidget()
+        right.addTab(self.zones, "Patrol zones")
+
+        main = QSplitter(Qt.Orientation.Horizontal)
+        for w in (left, centre, right):
+            main.addWidget(w)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setStretchFactor(2, 0)
+        main.setSizes([400, 820, 380])
+        self.splitters = (main, left, centre)
+        body = QWidget()
+        v = QVBoxLayout(body)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(0)
+        v.addWidget(self.banner)
+        v.addWidget(main, 1)
+        self.setCentralWidget(body)
+
+        sb = self.statusBar()
+        self.status = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedWidth(240)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job (Esc)")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        sb.addWidget(self.status, 1)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.cancel_button)
+
+    # -- running work ----------------------------------------------------------------------
+    def _start(self, name: str, fn, on_finished, busy_text: str, on_error=None) -> Task | None:  # noqa: ANN001
+        if self.runner.busy:
+            self.status.setText(f"Still busy with {self.runner.current.name}: wait, or press Esc to cancel it.")
+            return None
+        task = Task(fn, name)
+        self.status.setText(busy_text)
+        return self.runner.start(
+            task, on_finished=on_finished,
+            on_error=on_error or (lambda text: self._failed(name, text)),
+            on_cancelled=lambda: self.status.setText(f"{name.capitalize()} cancelled; nothing was changed."))
+
+    def _failed(self, name: str, text: str) -> None:
+        self.status.setText(f"{name.capitalize()} failed.")
+        dialogs.show_error(self, f"Could not finish: {name}", text)
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self.actions_.cancel.setEnabled(busy)
+        for a in self.actions_.long_work():
+            a.setEnabled(not busy)
+        self.analysis_panel.run_button.setEnabled(not busy and self.state.can_analyse())
+        self.layers_panel.add_button.setEnabled(not busy)
+        if not busy:
+            self._layers_changed()
+
+    def _progress(self, message: str, fraction: float) -> None:
+        self.progress.setValue(int(1000 * max(0.0, min(1.0, fraction))))
+        self.status.setText(message)
+
+    def cancel(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling… (stops at the next safe point)")
+
+    # -- studies ---------------------------------------------------------------------------
+    def open_demo(self) -> Task | None:
+        """Open the synthetic demo study (generating its files first if they are missing)."""
+        study = demo_study()
+        need = not (DEMO_DIR / "boundaries.gpkg").exists() or not (DEMO_DIR / "crime").is_dir()
+
+        def job(progress, cancel):  # noqa: ANN001
+            if need:
+                from hotspots.demo import generate_demo
+
+                progress("Generating the demo town", 0.0)
+                generate_demo(DEMO_DIR)
+            return tasks.open_study(study, self._tmp, progress=progress, cancel=cancel)
+
+        return self._start("opening the demo", job, lambda r: self._opened(study, r, None),
+                           "Opening the synthetic demo study…")
+
+    def choose_study(self) -> None:
+        path, _ = dialogs.QFileDialog.getOpenFileName(self, "Open study", self.recent.last_folder(),
+                                                      "hotspots studies (*.hotspots);;All files (*)")
+        if path:
+            self.open_study_file(path)
+
+    def open_study_file(self, path: str | Path) -> Task | None:
+        from hotspots.data.study_file import read_study
+
+        path = Path(path)
+        try:
+            study = read_study(path)
+        except DataError as exc:
+            dialogs.show_error(self, "Could not open the study", str(exc))
+            return None
+        self.recent.set_last_folder(path)
+        return self._start("opening the study", lambda p, c: tasks.open_study(study, self._tmp, progress=p, cancel=c),
+                           lambda r: self._opened(study, r, path), f"Opening {path.name}…")
+
+    def _opened(self, study: Study, result, path: Path | None) -> None:  # noqa: ANN001
+        layers, output = result
+        self.state.replace(study, layers, output, path=path)
+        if path is not None:
+            self.recent.add_file(path)
+            self._refresh_recent()
+        self.status.setText(f"Opened {study.name}: {output.analysis.table.shape[0]:,} LSOAs analysed "
+                            f"in {output.seconds:.1f} s.")
+
+    def save_study(self, ask: bool = False) -> Path | None:
+        from hotspots.export.study_file import write_study
+
+        path = self.state.path
+        if ask or path is None or self.state.is_demo:
+            start = str(Path(self.recent.last_folder()) / f"{self.state.study.name or 'study'}.hotspots")
+            name, _ = dialogs.QFileDialog.getSaveFileName(self, "Save study", start,
+                                                          "hotspots studies (*.hotspots)")
+            if not name:
+                return None
+            path = Path(name if name.endswith(".hotspots") else f"{name}.hotspots")
+        self.state.set_settings(self.analysis_panel.settings())
+        try:
+            write_study(self.state.study, path)
+        except (OSError, DataError) as exc:
+            dialogs.show_error(self, "Could not save the study", str(exc))
+            return None
+        self.state.mark_saved(path)
+        self.recent.add_file(path)
+        self.recent.set_last_folder(path)
+        self._refresh_recent()
+        self.status.setText(f"Saved {path}")
+        return path
+
+    def _refresh_recent(self) -> None:
+        menu = self.actions_.recent_menu
+        menu.clear()
+        files = self.recent.files()
+        for f in files:
+            menu.addAction(Path(f).name, lambda p=f: self.open_study_file(p)).setToolTip(f)
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear the list", lambda: (self.recent.clear(), self._refresh_recent()))
+        menu.setEnabled(bool(files))
+
+    def _study_changed(self) -> None:
+        name = self.state.study.name or "Untitled study"
+        self.setWindowTitle(f"hotspots — {name}{' *' if self.state.dirty else ''}")
+        self.banner.setVisible(self.state.is_demo)
+
+    # -- layers ----------------------------------------------------------------------------
+    def add_layers(self, kind: str = "") -> Task | None:
+        files = dialogs.choose_files(self, kind, self.recent.last_folder())
+        if not files:
+            return None
+        self.recent.set_last_folder(files[0])
+        return self.load_paths(files, kind or None)
+
+    def add_crime_folder(self) -> Task | None:
+        folder = dialogs.choose_folder(self, "Folder of police.uk street CSVs", self.recent.last_folder())
+        if not folder:
+            return None
+        self.recent.set_last_folder(folder)
+        return self.load_paths([folder], "crimes")
+
+    def load_paths(self, paths: list[str], kind: str | None = None) -> Task | None:
+        """Load files as layers: ``kind`` for all of them, or guessed per file (asking when unsure)."""
+        kinds: dict[str, str] = {}
+        for p in paths:
+            k = kind
+            if k is None:
+                guess = guess_kind(p)
+                if guess.kind == "study":
+                    return self.open_study_file(p)
+                k = guess.kind or dialogs.ask_kind(self, p, guess.reason)
+                if k is None:
+                    self.status.setText(f"Skipped {Path(p).name}.")
+                    continue
+            kinds[str(p)] = k
+        if not kinds:
+            return None
+        items = group_paths(kinds)
+        if "crimes" in items and self.state.layers.boundaries is None and "boundaries" not in items:
+            dialogs.show_error(self, "Boundaries needed first",
+                               "Crimes are placed in LSOAs by their location, so load the LSOA boundaries first "
+                               "(or drop them together with the crime files).")
+            return None
+        study, layers = self.state.study, self.state.layers
+        names = ", ".join(LAYER_KINDS.get(k, k).lower() for k in items)
+        return self._start("loading layers",
+                           lambda p, c: tasks.load_files(study, layers, items, progress=p, cancel=c),
+                           self._layers_loaded, f"Reading {names}…")
+
+    def _layers_loaded(self, up: tasks.LayerUpdate) -> None:
+        self.state.apply_layers(up)
+        lines = [r.summary_line() for r in up.reports.values()]
+        self.status.setText("Loaded: " + "; ".join(lines) + (" — press Run to analyse." if self.state.can_analyse()
+                                                              else ""))
+
+    def remove_layer(self, kind: str) -> None:
+        if self.runner.busy:
+            return
+        self.state.remove_layer(kind)
+
+    def _layers_changed(self) -> None:
+        self.analysis_panel.run_button.setEnabled(self.state.can_analyse() and not self.runner.busy)
+        self.actions_.run.setEnabled(self.state.can_analyse() and not self.runner.busy)
+        self.actions_.export.setEnabled(self.state.output is not None and not self.runner.busy)
+        if self.state.stale:
+            self.status.setText("Layers changed: press Run (Ctrl+R) to update the results.")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        if paths:
+            self.load_paths(paths)
+
+    # -- analysis --------------------------------------------------------------------------
+    def run_analysis(self) -> Task | None:
+        if not self.state.can_analyse():
+            dialogs.show_error(self, "Nothing to analyse", "Load LSOA boundaries and police.uk crime files first "
+                                                           "(File > Open layers, or drag them onto the window).")
+            return None
+        settings = self.analysis_panel.settings()
+        try:
+            settings.validated()
+        except DataError as exc:
+            dialogs.show_error(self, "Check the settings", str(exc))
+            return None
+        layers, weights, study = self.state.layers, self.state.weights_for_reuse(), self.state.study
+        return self._start(
+            "analysis",
+            lambda p, c: tasks.run_analysis(layers, settings, self._tmp, study=study, weights=weights,
+                                            progress=p, cancel=c),
+            self._analysed, f"Analysing with {settings.permutations:,} permutations…")
+
+    def _analysed(self, output: tasks.RunOutput) -> None:
+        self.state.set_output(output)
+        self.state.dirty = True
+        self._study_changed()
+        self.status.setText(f"Analysis done in {output.seconds:.1f} s. " + " ".join(output.notes))
+
+    def _show_analysis(self) -> None:
+        out = self.state.output
+        if out is None:
+            self.results.set_table(None)
+            self.zones.set_zones(None, None)
+            self.map_view.show_message("No analysis yet: load layers and press Run.")
+            return
+        a = out.analysis
+        self.results.set_table(a.table.drop(columns=a.table.geometry.name))
+        self.zones.set_zones(None if a.zones is None else a.zones.drop(columns=a.zones.geometry.name),
+                             a.extras.get("zone_evidence"), a.extras.get("zone_summary"))
+        self.map_view.show_file(out.map_file)
+        self.actions_.export.setEnabled(not self.runner.busy)
+        self.analysisShown.emit()
+
+    def _map_ready(self, ok: bool) -> None:
+        self.map_view.set_display(self.analysis_panel.display_key())
+        self.mapReady.emit(ok)
+
+    def _highlight(self, shapes, key, label: str) -> None:  # noqa: ANN001
+        if shapes is None or key not in shapes.index:
+            return
+        geom = shapes.loc[key]
+        self.map_view.highlight(shapely.to_geojson(geom), geom.bounds, label)
+
+    def highlight_lsoa(self, code: str) -> None:
+        out = self.state.output
+        if out is not None:
+            self._highlight(out.lsoa_shapes, code, code)
+
+    def highlight_zone(self, zone_id: int) -> None:
+        out = self.state.output
+        if out is not None:
+            self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
+
+    # -- export ----------------------------------------------------------------------------
+    def export_all(self, folder: str | None = None) -> Task | None:
+        out = self.state.output
+        if out is None:
+            dialogs.show_error(self, "Nothing to export", "Run the analysis first (Ctrl+R).")
+            return None
+        folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.last_folder())
+        if not folder:
+            return None
+        self.recent.set_last_folder(folder)
+        study = self.state.study
+        return self._start("export",
+                           lambda p, c: tasks.export_all(out.analysis, self.state.layers, study, Path(folder),
+                                                         progress=p, cancel=c),
+                           lambda r: self._exported(Path(folder), r), f"Exporting to {folder}…")
+
+    def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
+        _summary, written = result
+        self.status.setText(f"Wrote {len(written)} files to {folder}")
+        names = "\n".join(f"  {Path(p).name}" for p in written)
+        dialogs.show_info(self, "Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")
+
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.confirm_close and self.state.dirty and not self.state.is_demo:
+            answer = QMessageBox.question(
+                self, "Save the study?", "Save the layers and settings before closing?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save and self.save_study() is None):
+                event.ignore()
+                return
+        self.runner.shutdown(60_000)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+        super().closeEvent(event)
