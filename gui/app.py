@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     shot = None
     if args.screenshot:
+        window.headless = True
+        window.confirm_close = False
         w, _, h = args.size.partition("x")
         window.resize(int(w), int(h))
         shot = _Screenshot(window, Path(args.screenshot).resolve(), app, t0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.resize(1500, 950)
         self.setAcceptDrops(True)
         self.confirm_close = True
+        self.headless = False  # True: messages go to stderr, no modal dialogs
         self.state = StudyState(self)
         self.runner = TaskRunner(self)
         self.recent = Recent(settings if settings is not None else default_settings())
@@ -171,6 +173,20 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
 
+    # -- messages --------------------------------------------------------------------------
+    def _error(self, title: str, text: str) -> None:
+        """An error dialog; on stderr instead when headless (``--screenshot``), where nobody can click OK."""
+        if self.headless:
+            sys.stderr.write(f"error: {text}\n")
+        else:
+            dialogs.show_error(self, title, text)
+
+    def _info(self, title: str, text: str) -> None:
+        if self.headless:
+            sys.stderr.write(f"{title}: {text}\n")
+        else:
+            dialogs.show_info(self, title, text)
+
     # -- running work ----------------------------------------------------------------------
     def _start(self, name: str, fn, on_finished, busy_text: str, on_error=None) -> Task | None:  # noqa: ANN001
         if self.runner.busy:
@@ -185,7 +201,7 @@ class MainWindow(QMainWindow):
 
     def _failed(self, name: str, text: str) -> None:
         self.status.setText(f"{name.capitalize()} failed.")
-        dialogs.show_error(self, f"Could not finish: {name}", text)
+        self._error(f"Could not finish: {name}", text)
 
     def _busy_changed(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -240,7 +256,7 @@ class MainWindow(QMainWindow):
         try:
             study = read_study(path)
         except DataError as exc:
-            dialogs.show_error(self, "Could not open the study", str(exc))
+            self._error("Could not open the study", str(exc))
             return None
         self.recent.set_last_folder(path)
         return self._start("opening the study", lambda p, c: tasks.open_study(study, self._tmp, progress=p, cancel=c),
@@ -270,7 +286,7 @@ class MainWindow(QMainWindow):
         try:
             write_study(self.state.study, path)
         except (OSError, DataError) as exc:
-            dialogs.show_error(self, "Could not save the study", str(exc))
+            self._error("Could not save the study", str(exc))
             return None
         self.state.mark_saved(path)
         self.recent.add_file(path)
@@ -328,7 +344,7 @@ class MainWindow(QMainWindow):
             return None
         items = group_paths(kinds)
         if "crimes" in items and self.state.layers.boundaries is None and "boundaries" not in items:
-            dialogs.show_error(self, "Boundaries needed first",
+            self._error("Boundaries needed first",
                                "Crimes are placed in LSOAs by their location, so load the LSOA boundaries first "
                                "(or drop them together with the crime files).")
             return None
@@ -369,14 +385,14 @@ class MainWindow(QMainWindow):
     # -- analysis --------------------------------------------------------------------------
     def run_analysis(self) -> Task | None:
         if not self.state.can_analyse():
-            dialogs.show_error(self, "Nothing to analyse", "Load LSOA boundaries and police.uk crime files first "
+            self._error("Nothing to analyse", "Load LSOA boundaries and police.uk crime files first "
                                                            "(File > Open layers, or drag them onto the window).")
             return None
         settings = self.analysis_panel.settings()
         try:
             settings.validated()
         except DataError as exc:
-            dialogs.show_error(self, "Check the settings", str(exc))
+            self._error("Check the settings", str(exc))
             return None
         layers, weights, study = self.state.layers, self.state.weights_for_reuse(), self.state.study
         return self._start(
@@ -430,7 +446,7 @@ class MainWindow(QMainWindow):
     def export_all(self, folder: str | None = None) -> Task | None:
         out = self.state.output
         if out is None:
-            dialogs.show_error(self, "Nothing to export", "Run the analysis first (Ctrl+R).")
+            self._error("Nothing to export", "Run the analysis first (Ctrl+R).")
             return None
         folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.last_folder())
         if not folder:
@@ -446,7 +462,7 @@ class MainWindow(QMainWindow):
         _summary, written = result
         self.status.setText(f"Wrote {len(written)} files to {folder}")
         names = "\n".join(f"  {Path(p).name}" for p in written)
-        dialogs.show_info(self, "Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")
+        self._info("Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
