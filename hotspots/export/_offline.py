@@ -1,0 +1,86 @@
+"""Inline the web assets a folium map needs, so ``patrol_map.html`` opens with no network.
+
+Police and council networks often block CDNs, and an analyst may open the map on a laptop
+in a briefing room with no connection at all; a map that loads Leaflet from jsdelivr shows a
+blank page there. Leaflet's JavaScript and CSS come from the ``xstatic-leaflet`` package on
+disk, and the images its CSS points at are turned into ``data:`` URIs. As a last line of
+defence, :func:`strip_external` removes any ``<script src>``/``<link href>`` to http(s) a
+future folium might add, with a warning (which our tests turn into an error).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import warnings
+from pathlib import Path
+
+__all__ = ["leaflet_js", "leaflet_css", "external_refs", "strip_external", "LEAFLET_VERSION"]
+
+try:  # the package is a declared dependency; keep import-time failures out of `import hotspots`
+    from xstatic.pkg import leaflet as _xleaflet
+
+    LEAFLET_VERSION = str(_xleaflet.VERSION)
+    _BASE = Path(_xleaflet.BASE_DIR)
+except ImportError:  # pragma: no cover - reported when a map is written
+    LEAFLET_VERSION = "unavailable"
+    _BASE = None
+
+#: ``<script ... src="http...">``, ``<link ... href="http...">``, ``@import url(http...)`` and bare ``@import "http..."``
+_EXTERNAL = re.compile(
+    r"""<script\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?//[^>]*>\s*</script\s*>"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//[^>]*>"""
+    r"""|@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//[^;]*;?""",
+    re.IGNORECASE,
+)
+
+
+def _asset(name: str) -> Path:
+    if _BASE is None or not (_BASE / name).is_file():
+        raise RuntimeError(f"Leaflet asset '{name}' not found: reinstall the 'xstatic-leaflet' package "
+                           "(pip install xstatic-leaflet) so the map can be written without a network")
+    return _BASE / name
+
+
+@functools.lru_cache(maxsize=1)
+def leaflet_js() -> str:
+    """Leaflet's minified JavaScript, safe to put inside a ``<script>`` element."""
+    js = _asset("leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", js)
+    return js.replace("</script", "<\\/script")
+
+
+@functools.lru_cache(maxsize=1)
+def leaflet_css() -> str:
+    """Leaflet's CSS with its images (layer-switcher and default marker icons) as data URIs."""
+    css = _asset("leaflet.css").read_text(encoding="utf-8")
+
+    def inline(m: re.Match[str]) -> str:
+        rel = m.group(1).strip("'\"")
+        p = _BASE / rel if _BASE is not None else None
+        if p is None or not p.is_file():
+            return m.group(0)
+        data = base64.b64encode(p.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\((['\"]?images/[^)'\"]+['\"]?)\)", inline, css)
+    return css.replace("</style", "<\\/style")
+
+
+def external_refs(html: str) -> list[str]:
+    """Every tag or ``@import`` in ``html`` that would fetch a script or stylesheet from the web."""
+    return [m.group(0) for m in _EXTERNAL.finditer(html)]
+
+
+def strip_external(html: str) -> str:
+    """Remove external script/stylesheet references, warning once per reference removed."""
+    found = external_refs(html)
+    if not found:
+        return html
+    from .. import HotspotsWarning
+
+    for ref in found:
+        warnings.warn(f"removed an external web reference from the map so it works offline: {ref[:120]}",
+                      HotspotsWarning, stacklevel=3)
+    return _EXTERNAL.sub("", html)

@@ -1,0 +1,127 @@
+"""briefing.pdf: one overview page plus one page per zone (capped), written atomically.
+
+Uses the lattice (analysis, layers) of ``test_export_map`` so the briefing is tested without
+the statistics or the zoning code. Page counts are read with pypdf when installed, else
+by counting ``/Type /Page`` objects (matplotlib writes page dictionaries uncompressed).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from test_export_map import MATH_STREET, make_analysis
+
+STUDY = SimpleNamespace(name="Lattice $study$ <b>test</b>")
+
+
+def _pages(path: Path) -> int:
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    try:
+        import pypdf
+    except ImportError:
+        return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    return len(pypdf.PdfReader(str(path)).pages)
+
+
+def _text(path: Path) -> str | None:
+    """The PDF's text via poppler's pdftotext, or None when it is not installed."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    return subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+
+
+def test_overview_plus_one_page_per_zone(tmp_path: Path) -> None:
+    from hotspots.export.briefing import write_briefing
+
+    analysis, layers = make_analysis()
+    out = write_briefing(analysis, layers, STUDY, tmp_path / "briefing.pdf")
+    assert out == tmp_path / "briefing.pdf"
+    assert _pages(out) == 1 + len(analysis.zones)
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing.pdf"]  # no temporary file left behind
+    text = _text(out)
+    if text is not None:
+        flat = " ".join(text.split())
+        assert "Patrol zone 1 of 2" in flat and "Patrol zone 2 of 2" in flat
+        assert "2024-01 to 2024-12" in flat
+        assert "Lattice $study$ <b>test</b>" in flat  # plain text, no mathtext, no HTML
+        assert MATH_STREET.split()[0] in flat  # "$5" survived with mathtext off
+        assert "<script>alert(1)</script>" in flat  # a pub name is just text in a PDF
+        assert "High Street (40)" in flat and "Badly lit (2)" in flat
+        assert "Violence and sexual offences" in flat
+
+
+@pytest.mark.parametrize("zones", ["none", "empty"])
+def test_no_zones_gives_one_page_saying_so(tmp_path: Path, zones: str) -> None:
+    from hotspots.export.briefing import write_briefing
+
+    analysis, layers = make_analysis({} if zones == "none" else None, fear=False, evidence=False)
+    if zones == "empty":
+        analysis.zones = analysis.zones.iloc[0:0]
+    out = write_briefing(analysis, None, None, tmp_path / "b.pdf")
+    assert _pages(out) == 1
+    text = _text(out)
+    if text is not None:
+        assert "No significant hot spots were found" in text and "alpha = 0.05" in " ".join(text.split())
+
+
+def test_zone_pages_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotspots.export import briefing
+
+    cells = {i + 1: [(r, c)] for i, (r, c) in enumerate((r, c) for r in range(5) for c in range(5))}
+    analysis, layers = make_analysis(cells, evidence=False)
+    assert len(analysis.zones) == 25 > briefing.MAX_ZONE_PAGES
+    drawn: list[int] = []
+    real = briefing._zone_page
+
+    def fast_page(fig, z, *args, **kwargs):  # draw only the first zone page fully; count the rest
+        drawn.append(int(z["rank"]))
+        if len(drawn) == 1:
+            real(fig, z, *args, **kwargs)
+
+    monkeypatch.setattr(briefing, "_zone_page", fast_page)
+    out = briefing.write_briefing(analysis, layers, STUDY, tmp_path / "b.pdf")
+    assert drawn == list(range(1, briefing.MAX_ZONE_PAGES + 1))
+    assert _pages(out) == 1 + briefing.MAX_ZONE_PAGES
+    text = _text(out)
+    if text is not None:
+        assert f"Showing the top {briefing.MAX_ZONE_PAGES} of 25 zones" in " ".join(text.split())
+
+
+def test_failure_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotspots.export import briefing
+
+    analysis, layers = make_analysis()
+    target = tmp_path / "briefing.pdf"
+    target.write_bytes(b"previous briefing")
+    calls = []
+
+    def boom(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(briefing, "_zone_page", boom)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        briefing.write_briefing(analysis, layers, STUDY, target)
+    assert calls == [1]  # it failed after the overview page was already in the temporary PDF
+    assert target.read_bytes() == b"previous briefing"
+    assert [p.name for p in tmp_path.iterdir()] == ["briefing.pdf"]
+
+
+def test_briefing_does_not_touch_pyplot(tmp_path: Path) -> None:
+    """Figures are built without pyplot, so a GUI worker thread can write a briefing."""
+    import sys
+
+    from hotspots.export.briefing import write_briefing
+
+    had_pyplot = "matplotlib.pyplot" in sys.modules
+    analysis, layers = make_analysis({1: [(0, 0)]})
+    write_briefing(analysis, layers, STUDY, tmp_path / "b.pdf")
+    assert had_pyplot or "matplotlib.pyplot" not in sys.modules
