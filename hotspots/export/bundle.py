@@ -49,7 +49,7 @@ def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study
     if module == "gis":
         return func(analysis, path)
     if module == "html_map":
-        return func(analysis, layers, path)
+        return func(analysis, layers, path, study=study)
     return func(analysis, layers, study, path)
 
 
