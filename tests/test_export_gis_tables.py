@@ -117,7 +117,7 @@ def test_no_zones_still_writes_valid_files_with_the_schema(tmp_path):
     assert doc["type"] == "FeatureCollection" and doc["features"] == []
     xlsx = write_xlsx(a, layers, Study(name="empty"), tmp_path / "hotspots.xlsx")
     wb = openpyxl.load_workbook(xlsx)
-    assert [c.value for c in wb["Zones"][1]] == ZONE_FIELDS and wb["Zones"].max_row == 1
+    assert [c.value for c in wb["Zones"][1]] == [*ZONE_FIELDS, "pubs_in_zone"] and wb["Zones"].max_row == 1
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_xlsx_sheets_numbers_and_inert_text(rich, tmp_path):
     assert ws.cell(row=4, column=col["lsoa_name"] + 1).value == "'-1+2"
     assert ws.cell(row=22, column=col["zone_id"] + 1).value is None  # LSOA 20 is in no zone: empty cell
     zs = wb["Zones"]
-    assert [c.value for c in zs[1]] == ZONE_FIELDS
+    assert [c.value for c in zs[1]] == [*ZONE_FIELDS, "pubs_in_zone"]
     zcol = {c.value: i for i, c in enumerate(zs[1])}
     streets = zs[2][zcol["top_streets"]]
     assert streets.data_type == "s" and streets.value.startswith("'=HYPERLINK(")
@@ -239,9 +239,10 @@ def test_bundle_calls_map_and_briefing_with_their_signatures(rich, tmp_path, mon
     def fake(name, func, nargs):
         mod = types.ModuleType(f"hotspots.export.{name}")
 
-        def write(*args):
+        def write(*args, **kwargs):
             assert len(args) == nargs
             calls[name] = args
+            calls[name + "_kwargs"] = kwargs
             args[-1].write_text("x")
             return args[-1]
 
@@ -255,6 +256,7 @@ def test_bundle_calls_map_and_briefing_with_their_signatures(rich, tmp_path, mon
     paths = bundle.write_all(a, layers, study, tmp_path)
     assert [p.name for p in paths] == ["patrol_map.html", "briefing.pdf"]
     assert calls["html_map"] == (a, layers, tmp_path / "patrol_map.html")
+    assert calls["html_map_kwargs"] == {"study": study}  # the map title names the study
     assert calls["briefing"] == (a, layers, study, tmp_path / "briefing.pdf")
 
 

@@ -283,6 +283,11 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     zones = analysis.zones
     zframe = (pd.DataFrame(zones[ZONE_FIELDS]) if zones is not None and len(zones)
               else pd.DataFrame({c: [] for c in ZONE_FIELDS}))
+    # the briefing lists a zone's pubs in short and points here for the full list
+    evidence = analysis.extras.get("zone_evidence", {})
+    zframe["pubs_in_zone"] = [
+        "; ".join(evidence.get(int(z), {}).get("pubs", [])) for z in zframe["zone_id"]
+    ] if len(zframe) else pd.Series([], dtype=object)
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
