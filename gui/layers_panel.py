@@ -168,8 +168,8 @@ class LayersPanel(QWidget):
             child.setToolTip(0, "\n".join(str(f) for f in files))
             child.setFirstColumnSpanned(True)
             for reason, n in sorted(rep.dropped.items(), key=lambda kv: -kv[1]):
-                child = QTreeWidgetItem(item, [f"dropped: {reason}", "", "", f"{n:,}"])
-                child.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                child = QTreeWidgetItem(item, [f"{n:,} dropped: {reason}"])
+                child.setFirstColumnSpanned(True)
                 child.setToolTip(0, f"{n:,} rows dropped because: {reason}")
             for text in rep.warnings:
                 child = QTreeWidgetItem(item, [text])

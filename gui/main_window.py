@@ -227,17 +227,19 @@ class MainWindow(QMainWindow):
             self.status.setText("Cancelling… (stops at the next safe point)")
 
     # -- studies ---------------------------------------------------------------------------
-    def open_demo(self) -> Task | None:
+    def open_demo(self, demo_dir: Path | None = None) -> Task | None:
         """Open the synthetic demo study (generating its files first if they are missing)."""
-        study = demo_study()
-        need = not (DEMO_DIR / "boundaries.gpkg").exists() or not (DEMO_DIR / "crime").is_dir()
+        folder = Path(demo_dir) if demo_dir is not None else DEMO_DIR
+        study = demo_study(folder)
+        self.state.demo_dirs.add(folder.resolve())
+        need = not (folder / "boundaries.gpkg").exists() or not (folder / "crime").is_dir()
 
         def job(progress, cancel):  # noqa: ANN001
             if need:
                 from hotspots.demo import generate_demo
 
                 progress("Generating the demo town", 0.0)
-                generate_demo(DEMO_DIR)
+                generate_demo(folder)
             return tasks.open_study(study, self._tmp, progress=progress, cancel=cancel)
 
         return self._start("opening the demo", job, lambda r: self._opened(study, r, None),
@@ -417,7 +419,8 @@ class MainWindow(QMainWindow):
         a = out.analysis
         self.results.set_table(a.table.drop(columns=a.table.geometry.name))
         self.zones.set_zones(None if a.zones is None else a.zones.drop(columns=a.zones.geometry.name),
-                             a.extras.get("zone_evidence"), a.extras.get("zone_summary"))
+                             a.extras.get("zone_evidence"), a.extras.get("zone_summary"),
+                             has_streetsafe=self.state.layers.streetsafe is not None)
         self.map_view.show_file(out.map_file)
         self.actions_.export.setEnabled(not self.runner.busy)
         self.analysisShown.emit()
@@ -451,7 +454,6 @@ class MainWindow(QMainWindow):
         folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.last_folder())
         if not folder:
             return None
-        self.recent.set_last_folder(folder)
         study = self.state.study
         return self._start("export",
                            lambda p, c: tasks.export_all(out.analysis, self.state.layers, study, Path(folder),
@@ -460,6 +462,7 @@ class MainWindow(QMainWindow):
 
     def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
         _summary, written = result
+        self.recent.set_last_folder(folder)  # exists now
         self.status.setText(f"Wrote {len(written)} files to {folder}")
         names = "\n".join(f"  {Path(p).name}" for p in written)
         self._info("Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")

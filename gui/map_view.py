@@ -117,11 +117,16 @@ class MapView(QWidget):
         script = (
             "(function(gj,b,label){var m=" + FIND_MAP_JS + ";if(!m||typeof L==='undefined')return false;"
             "if(window.__hotspotsSel){m.removeLayer(window.__hotspotsSel);}"
-            "var lyr=gj?L.geoJSON(gj,{style:{color:'#00b7ff',weight:5,opacity:0.95,fill:false},interactive:false})"
-            ":L.rectangle([[b[1],b[0]],[b[3],b[2]]],{color:'#00b7ff',weight:4,fill:false,interactive:false});"
+            # a pane above the map's zone outlines and points, so the selection is never hidden
+            "if(!m.getPane('hs_select')){m.createPane('hs_select').style.zIndex=480;"
+            "m.getPane('hs_select').style.pointerEvents='none';}"
+            "var st={color:'#00e5ff',weight:5,opacity:1,fill:false,pane:'hs_select',interactive:false};"
+            "var lyr=gj?L.geoJSON(gj,{style:st,interactive:false}):L.rectangle([[b[1],b[0]],[b[3],b[2]]],st);"
             "lyr.addTo(m);if(label){lyr.bindTooltip(label,{permanent:true,direction:'top'});}"
             "window.__hotspotsSel=lyr;"
-            "m.fitBounds([[b[1],b[0]],[b[3],b[2]]],{maxZoom:16,padding:[40,40]});return true;})"
+            "var go=function(){m.fitBounds([[b[1],b[0]],[b[3],b[2]]],{maxZoom:16,padding:[40,40]});};"
+            # Leaflet drops a fitBounds made while its opening zoom animation still runs
+            "if(m._animatingZoom){m.once('zoomend',go);}else{go();}return true;})"
             f"({geojson or 'null'},{json.dumps([w, s, e, n])},{json.dumps(label)})"
         )
         self.run_js(script, callback)

@@ -33,6 +33,7 @@ class StudyState(QObject):
         self.layers = Layers()
         self.output: RunOutput | None = None
         self.path: Path | None = None
+        self.demo_dirs = {DEMO_DIR.resolve()}  # folders holding synthetic demo data
         self.stale = False  # layers changed since the shown analysis
         self.dirty = False
         self._weights: Any = None
@@ -43,7 +44,7 @@ class StudyState(QObject):
         """True while the boundaries are the synthetic demo town's (the banner says so)."""
         b = self.study.boundaries
         try:
-            return bool(b) and Path(b).resolve().is_relative_to(DEMO_DIR.resolve())
+            return bool(b) and any(Path(b).resolve().is_relative_to(d) for d in self.demo_dirs)
         except OSError:
             return False
 

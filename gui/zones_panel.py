@@ -50,7 +50,7 @@ def _pairs(items: list, limit: int = 10) -> str:
     return f"<table cellspacing=0 cellpadding=2>{rows}</table>{more}"
 
 
-def evidence_html(zone: pd.Series | None, ev: dict | None) -> str:
+def evidence_html(zone: pd.Series | None, ev: dict | None, has_streetsafe: bool = True) -> str:
     """The evidence of one zone as simple HTML for a QTextBrowser (LSOA codes are links)."""
     if zone is None:
         return "<p>Select a zone to see its evidence.</p>"
@@ -65,7 +65,8 @@ def evidence_html(zone: pd.Series | None, ev: dict | None) -> str:
         f"{int(zone['pubs'])} pubs, {int(zone['streetsafe'])} StreetSafe reports."
         + (f" Mean IMD decile {imd} (1 = most deprived)." if imd else "") + "</p>",
         "<h3>Top streets</h3>", _pairs(ev.get("top_streets", [])),
-        "<h3>StreetSafe concerns</h3>", _pairs(ev.get("top_concerns", [])),
+        "<h3>StreetSafe concerns</h3>",
+        _pairs(ev.get("top_concerns", [])) if has_streetsafe else "<p class=none>no StreetSafe layer loaded</p>",
         "<h3>Crime types</h3>", _pairs(ev.get("crime_types", []), 6),
     ]
     pubs = ev.get("pubs", [])
@@ -96,6 +97,7 @@ class ZonesPanel(QWidget):
         super().__init__(parent)
         self._zones: pd.DataFrame | None = None
         self._evidence: dict = {}
+        self._has_ss = True
         self.summary = QLabel("No analysis yet.")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(_HEAD))
@@ -125,7 +127,9 @@ class ZonesPanel(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
 
-    def set_zones(self, zones: pd.DataFrame | None, evidence: dict | None, summary: dict | None = None) -> None:
+    def set_zones(self, zones: pd.DataFrame | None, evidence: dict | None, summary: dict | None = None,
+                  has_streetsafe: bool = True) -> None:
+        self._has_ss = has_streetsafe
         self._zones = zones.reset_index(drop=True) if zones is not None else None
         self._evidence = evidence or {}
         self.table.blockSignals(True)
@@ -134,8 +138,10 @@ class ZonesPanel(QWidget):
             z = self._zones.iloc[r]
             for c, (_, key) in enumerate(_HEAD):
                 v = z.get(key)
-                if key in ("share_of_crimes", "share_of_area"):
+                if key == "share_of_crimes":
                     text = _num(100 * float(v), ".1f")
+                elif key == "share_of_area":
+                    text = _num(100 * float(v), ".2f")
                 elif key == "pai":
                     text = _num(v, ".1f")
                 elif key in ("rank", "crimes"):
@@ -155,7 +161,7 @@ class ZonesPanel(QWidget):
             self.table.selectRow(0)
             self.table.blockSignals(False)
             z = self._zones.iloc[0]
-            self.evidence.setHtml(evidence_html(z, self._evidence.get(int(z["zone_id"]))))
+            self.evidence.setHtml(evidence_html(z, self._evidence.get(int(z["zone_id"])), self._has_ss))
         else:
             self.evidence.setHtml("<p>No patrol zones for this analysis.</p>")
 
@@ -189,7 +195,7 @@ class ZonesPanel(QWidget):
             return
         z = self._zones.iloc[row]
         zid = int(z["zone_id"])
-        self.evidence.setHtml(evidence_html(z, self._evidence.get(zid)))
+        self.evidence.setHtml(evidence_html(z, self._evidence.get(zid), self._has_ss))
         self.zoneSelected.emit(zid)
 
     def _anchor(self, url: QUrl) -> None:

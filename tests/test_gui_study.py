@@ -77,3 +77,26 @@ def test_broken_study_file_shows_error(demo_window, tmp_path, no_dialogs):
     assert w.open_study_file(bad) is None
     assert no_dialogs and "broken.hotspots" in no_dialogs[-1][2]
     assert w.state.study is study
+
+
+def test_export_everything_in_the_worker(demo_window, qtbot, tmp_path, no_dialogs):
+    from hotspots.export.bundle import EXPORT_FILES
+
+    w = demo_window
+    out = tmp_path / "export"
+    progress = []
+    w.runner.progress.connect(lambda m, f: progress.append(m))
+    with qtbot.waitSignal(w.runner.ended, timeout=GUI_TIMEOUT_MS) as blocker:
+        assert w.export_all(str(out)) is not None
+    assert blocker.args == ["export", "finished"]
+    names = {p.name for p in out.iterdir()}
+    assert {"lsoa_results.csv", "summary.json"} <= names
+    skipped = set(w.state.output.analysis.extras.get("export_skipped", []))
+    assert set(EXPORT_FILES) - skipped <= names
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary  # written from the same analysis the window shows
+    lines = (out / "lsoa_results.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + w.results.model.rowCount()
+    assert any(m.startswith("Writing") for m in progress)
+    assert no_dialogs and no_dialogs[-1][0] == "information" and str(out) in no_dialogs[-1][2]
+    assert Path(w.recent.last_folder()) == out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import GUI_TIMEOUT_MS
 
 pytestmark = pytest.mark.gui
 
@@ -37,19 +38,25 @@ def test_demo_opens_analysed(demo_window, qtbot):
     assert item.text(1) == f"{rep.rows_read:,}" and item.text(2) == f"{rep.rows_kept:,}"
     assert rep.rows_read > rep.rows_kept  # the demo carries police.uk's no-location rows
     reasons = [item.child(i).text(0) for i in range(item.childCount())]
-    assert any(r.startswith("dropped: ") for r in reasons)
+    for reason, n in rep.dropped.items():
+        assert f"{n:,} dropped: {reason}" in reasons
 
 
 def test_demo_map_loaded_and_highlight(demo_window, qtbot):
+    from gui.map_view import FIND_MAP_JS
+
     w = demo_window
     if not w.map_view.available:
         pytest.skip(w.map_view.error)
     assert w.map_view.has_map, "the map page has no Leaflet map"
     assert w.map_view.loaded_url.toLocalFile() == str(w.state.output.map_file)
     # selecting an LSOA in the table outlines it and zooms the map to it
+    zoom = "(" + FIND_MAP_JS + ").getZoom()"
+    start_zoom = _map_js(w, qtbot, zoom)
     code = w.results.model.code_at(0)
     w.results.select_lsoa(code)
     qtbot.waitUntil(lambda: _map_js(w, qtbot, "!!window.__hotspotsSel"), timeout=10_000)
+    qtbot.waitUntil(lambda: _map_js(w, qtbot, zoom) > start_zoom, timeout=10_000)  # zoomed in to it
     west, south, east, north = w.state.output.lsoa_shapes.loc[code].bounds
     b = _map_js(w, qtbot, "(function(){var b=window.__hotspotsSel.getBounds();"
                           "return JSON.stringify([b.getWest(),b.getSouth(),b.getEast(),b.getNorth()]);})()")
@@ -139,3 +146,12 @@ def test_filter_rerun_reuses_weights(demo_window, qtbot):
     assert second.settings.crime_types == ["Violence and sexual offences"]
     violence = w.state.layers.crimes["crime_type"] == "Violence and sexual offences"
     assert second.table["crimes"].sum() == int(violence.sum())
+
+
+def test_missing_demo_is_generated(window, qtbot, tmp_path):
+    folder = tmp_path / "demo"
+    with qtbot.waitSignal(window.analysisShown, timeout=GUI_TIMEOUT_MS):
+        assert window.open_demo(folder) is not None
+    assert (folder / "boundaries.gpkg").exists() and (folder / "crime").is_dir()
+    assert window.results.model.rowCount() == len(window.state.layers.boundaries) > 0
+    assert window.banner.isVisible()
