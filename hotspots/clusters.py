@@ -116,11 +116,21 @@ def _esda_local(y, w, permutations, seed, n_jobs, rate):
                                   seed=seed, n_jobs=n_jobs, keep_simulations=True)
         gi = esda.G_Local(y, _fresh(w), transform="R", permutations=permutations, star=True,
                           seed=seed, n_jobs=n_jobs, keep_simulations=True)
-    return (np.asarray(lm.Is, float), np.asarray(lm.p_sim, float), np.asarray(lm.q, int),
-            np.asarray(gi.Zs, float), np.asarray(gi.p_sim, float))
+    p_fold, gi_fold = np.asarray(lm.p_sim, float), np.asarray(gi.p_sim, float)
+    return (np.asarray(lm.Is, float), p_fold, _two_sided(p_fold, lm.z), np.asarray(lm.q, int),
+            np.asarray(gi.Zs, float), gi_fold, _two_sided(gi_fold, None))
+
+
+def _two_sided(p_fold: np.ndarray, z: np.ndarray | None) -> np.ndarray:
+    """min(1, 2 p_sim); 1 where the local value is exactly the mean (every simulation ties)."""
+    p = np.minimum(1.0, 2 * p_fold)
+    if z is not None:
+        p = np.where(np.asarray(z) == 0, 1.0, p)
+    return p
 
 
 def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel):
+    """Our kernel: the same numbers as esda, one shared draw for LISA and Gi*."""
     from . import permutation as perm
 
     def sub(a, b):
@@ -131,12 +141,12 @@ def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel):
     if rate is not None:
         lm = perm.local_moran_rate(rate[0], rate[1], w, permutations=permutations, seed=seed,
                                    n_jobs=n_jobs, progress=sub(0.0, 0.5), cancel=cancel)
+        gi = perm.local_gstar(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
+                              progress=sub(0.5, 1.0), cancel=cancel)
     else:
-        lm = perm.local_moran(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
-                              progress=sub(0.0, 0.5), cancel=cancel)
-    gi = perm.local_gstar(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
-                          progress=sub(0.5, 1.0), cancel=cancel)
-    return lm.stat, lm.p_sim, np.asarray(lm.quad, int), gi.z, gi.p_sim
+        lm, gi = perm.local_moran_and_gstar(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
+                                            progress=sub(0.0, 1.0), cancel=cancel)
+    return lm.stat, lm.p_sim, lm.p_two_sided, np.asarray(lm.quad, int), gi.z, gi.p_sim, gi.p_two_sided
 
 
 def _check_values(y: np.ndarray, what: str) -> None:
@@ -186,11 +196,10 @@ def analyse_clusters(
         except ImportError:
             engine = "esda"
     if engine == "fast":
-        lisa_i, p_fold, q, gi_z, gi_fold = _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel)
+        lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _fast_local(y, w, permutations, seed, n_jobs, rate,
+                                                                       progress, cancel)
     else:
-        lisa_i, p_fold, q, gi_z, gi_fold = _esda_local(y, w, permutations, seed, n_jobs, rate)
-    lisa_p = np.minimum(1.0, 2 * p_fold)
-    gi_p = np.minimum(1.0, 2 * gi_fold)
+        lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _esda_local(y, w, permutations, seed, n_jobs, rate)
     thresholds = {"alpha": alpha, "fdr": fdr}
     cut = fdr_threshold(lisa_p, alpha) if fdr else alpha
     thresholds["lisa_p_cutoff"] = cut

@@ -110,3 +110,21 @@ def test_bivariate_matches_esda_bv():
         ref = esda.Moran_Local_BV(x, y, _fresh(w), permutations=99, seed=4, n_jobs=1)
     np.testing.assert_allclose(bv["bv_i"], ref.Is)
     np.testing.assert_allclose(bv["bv_p"], np.minimum(1, 2 * ref.p_sim))
+
+
+@pytest.mark.parametrize("rate", [False, True])
+def test_fast_engine_equals_esda_engine(rate):
+    rng = np.random.default_rng(21)
+    w = lat2W(9, 9)
+    y = rng.poisson(4, 81).astype(float)
+    y[:10] += 9
+    pop = rng.integers(1200, 2500, 81).astype(float)
+    kw = {"rate": (y, pop)} if rate else {}
+    fast = analyse_clusters(y, w, permutations=199, seed=5, engine="fast", **kw)
+    ref = analyse_clusters(y, w, permutations=199, seed=5, engine="esda", **kw)
+    assert fast.engine == "fast" and ref.engine == "esda"
+    np.testing.assert_allclose(fast.frame["lisa_i"], ref.frame["lisa_i"], atol=1e-12)
+    np.testing.assert_allclose(fast.frame["gi_z"], ref.frame["gi_z"], atol=1e-12)
+    assert (fast.frame["lisa_p"] == ref.frame["lisa_p"]).mean() >= 0.99
+    assert (fast.frame["lisa_cluster"] == ref.frame["lisa_cluster"]).mean() >= 0.99
+    assert (fast.frame["gi_bin"] == ref.frame["gi_bin"]).mean() >= 0.99
