@@ -116,7 +116,11 @@ def _esda_local(y, w, permutations, seed, n_jobs, rate):
                                   seed=seed, n_jobs=n_jobs, keep_simulations=True)
         gi = esda.G_Local(y, _fresh(w), transform="R", permutations=permutations, star=True,
                           seed=seed, n_jobs=n_jobs, keep_simulations=True)
-    p_fold, gi_fold = np.asarray(lm.p_sim, float), np.asarray(gi.p_sim, float)
+    # esda stores G_Local's p_sim as float32: snap both back onto the (m + 1) / (P + 1) grid so a
+    # p of exactly 0.025 doubles to exactly 0.05 and is judged as the fast engine judges it
+    grid = permutations + 1.0
+    p_fold = np.round(np.asarray(lm.p_sim, float) * grid) / grid
+    gi_fold = np.round(np.asarray(gi.p_sim, float) * grid) / grid
     return (np.asarray(lm.Is, float), p_fold, _two_sided(p_fold, lm.z), np.asarray(lm.q, int),
             np.asarray(gi.Zs, float), gi_fold, _two_sided(gi_fold, None))
 
