@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from hotspots.study import LAYER_KINDS
 
-__all__ = ["show_error", "show_info", "ask_kind", "choose_files", "choose_folder", "FILTERS"]
+__all__ = ["show_error", "show_info", "ask_kind", "choose_files", "choose_folder", "choose_study_file",
+           "choose_save_study", "FILTERS"]
 
 FILTERS = {
     "boundaries": "Boundaries (*.geojson *.json *.gpkg *.shp *.zip);;All files (*)",
@@ -57,3 +58,13 @@ def choose_files(parent: QWidget | None, kind: str, start: str) -> list[str]:
 
 def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
     return QFileDialog.getExistingDirectory(parent, title, start)
+
+
+def choose_study_file(parent: QWidget | None, start: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open study", start, "hotspots studies (*.hotspots);;All files (*)")
+    return path
+
+
+def choose_save_study(parent: QWidget | None, start: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save study", start, "hotspots studies (*.hotspots)")
+    return path

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import shapely
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -34,18 +34,18 @@ from PySide6.QtWidgets import (
 )
 
 from hotspots.data.errors import DataError
-from hotspots.study import DEMO_DIR, LAYER_KINDS, Study, demo_study
 
 from . import dialogs, tasks
 from .about import show_about
 from .actions import build_actions
 from .analysis_panel import AnalysisPanel
-from .file_kinds import group_paths, guess_kind
+from .layer_loading import LayerLoadingMixin
 from .layers_panel import LayersPanel
 from .map_view import MapView
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .state import StudyState
+from .study_files import StudyFilesMixin
 from .workers import Task, TaskRunner
 from .zones_panel import ZonesPanel
 
@@ -61,7 +61,7 @@ def _n_jobs() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
     """The desktop app. ``analysisShown`` fires when a run's table and zones are on screen,
     ``mapReady(bool)`` when its map page has loaded."""
 
@@ -226,146 +226,11 @@ class MainWindow(QMainWindow):
             self.cancel_button.setEnabled(False)
             self.status.setText("Cancelling… (stops at the next safe point)")
 
-    # -- studies ---------------------------------------------------------------------------
-    def open_demo(self, demo_dir: Path | None = None) -> Task | None:
-        """Open the synthetic demo study (generating its files first if they are missing)."""
-        folder = Path(demo_dir) if demo_dir is not None else DEMO_DIR
-        study = demo_study(folder)
-        self.state.demo_dirs.add(folder.resolve())
-        need = not (folder / "boundaries.gpkg").exists() or not (folder / "crime").is_dir()
-
-        def job(progress, cancel):  # noqa: ANN001
-            if need:
-                from hotspots.demo import generate_demo
-
-                progress("Generating the demo town", 0.0)
-                generate_demo(folder)
-            return tasks.open_study(study, self._tmp, progress=progress, cancel=cancel)
-
-        return self._start("opening the demo", job, lambda r: self._opened(study, r, None),
-                           "Opening the synthetic demo study…")
-
-    def choose_study(self) -> None:
-        path, _ = dialogs.QFileDialog.getOpenFileName(self, "Open study", self.recent.last_folder(),
-                                                      "hotspots studies (*.hotspots);;All files (*)")
-        if path:
-            self.open_study_file(path)
-
-    def open_study_file(self, path: str | Path) -> Task | None:
-        from hotspots.data.study_file import read_study
-
-        path = Path(path)
-        try:
-            study = read_study(path)
-        except DataError as exc:
-            self._error("Could not open the study", str(exc))
-            return None
-        self.recent.set_last_folder(path)
-        return self._start("opening the study", lambda p, c: tasks.open_study(study, self._tmp, progress=p, cancel=c),
-                           lambda r: self._opened(study, r, path), f"Opening {path.name}…")
-
-    def _opened(self, study: Study, result, path: Path | None) -> None:  # noqa: ANN001
-        layers, output = result
-        self.state.replace(study, layers, output, path=path)
-        if path is not None:
-            self.recent.add_file(path)
-            self._refresh_recent()
-        self.status.setText(f"Opened {study.name}: {output.analysis.table.shape[0]:,} LSOAs analysed "
-                            f"in {output.seconds:.1f} s.")
-
-    def save_study(self, ask: bool = False) -> Path | None:
-        from hotspots.export.study_file import write_study
-
-        path = self.state.path
-        if ask or path is None or self.state.is_demo:
-            start = str(Path(self.recent.last_folder()) / f"{self.state.study.name or 'study'}.hotspots")
-            name, _ = dialogs.QFileDialog.getSaveFileName(self, "Save study", start,
-                                                          "hotspots studies (*.hotspots)")
-            if not name:
-                return None
-            path = Path(name if name.endswith(".hotspots") else f"{name}.hotspots")
-        self.state.set_settings(self.analysis_panel.settings())
-        try:
-            write_study(self.state.study, path)
-        except (OSError, DataError) as exc:
-            self._error("Could not save the study", str(exc))
-            return None
-        self.state.mark_saved(path)
-        self.recent.add_file(path)
-        self.recent.set_last_folder(path)
-        self._refresh_recent()
-        self.status.setText(f"Saved {path}")
-        return path
-
-    def _refresh_recent(self) -> None:
-        menu = self.actions_.recent_menu
-        menu.clear()
-        files = self.recent.files()
-        for f in files:
-            menu.addAction(Path(f).name, lambda p=f: self.open_study_file(p)).setToolTip(f)
-        if files:
-            menu.addSeparator()
-            menu.addAction("Clear the list", lambda: (self.recent.clear(), self._refresh_recent()))
-        menu.setEnabled(bool(files))
-
+    # -- study and layer state -------------------------------------------------------------
     def _study_changed(self) -> None:
         name = self.state.study.name or "Untitled study"
         self.setWindowTitle(f"hotspots — {name}{' *' if self.state.dirty else ''}")
         self.banner.setVisible(self.state.is_demo)
-
-    # -- layers ----------------------------------------------------------------------------
-    def add_layers(self, kind: str = "") -> Task | None:
-        files = dialogs.choose_files(self, kind, self.recent.last_folder())
-        if not files:
-            return None
-        self.recent.set_last_folder(files[0])
-        return self.load_paths(files, kind or None)
-
-    def add_crime_folder(self) -> Task | None:
-        folder = dialogs.choose_folder(self, "Folder of police.uk street CSVs", self.recent.last_folder())
-        if not folder:
-            return None
-        self.recent.set_last_folder(folder)
-        return self.load_paths([folder], "crimes")
-
-    def load_paths(self, paths: list[str], kind: str | None = None) -> Task | None:
-        """Load files as layers: ``kind`` for all of them, or guessed per file (asking when unsure)."""
-        kinds: dict[str, str] = {}
-        for p in paths:
-            k = kind
-            if k is None:
-                guess = guess_kind(p)
-                if guess.kind == "study":
-                    return self.open_study_file(p)
-                k = guess.kind or dialogs.ask_kind(self, p, guess.reason)
-                if k is None:
-                    self.status.setText(f"Skipped {Path(p).name}.")
-                    continue
-            kinds[str(p)] = k
-        if not kinds:
-            return None
-        items = group_paths(kinds)
-        if "crimes" in items and self.state.layers.boundaries is None and "boundaries" not in items:
-            self._error("Boundaries needed first",
-                               "Crimes are placed in LSOAs by their location, so load the LSOA boundaries first "
-                               "(or drop them together with the crime files).")
-            return None
-        study, layers = self.state.study, self.state.layers
-        names = ", ".join(LAYER_KINDS.get(k, k).lower() for k in items)
-        return self._start("loading layers",
-                           lambda p, c: tasks.load_files(study, layers, items, progress=p, cancel=c),
-                           self._layers_loaded, f"Reading {names}…")
-
-    def _layers_loaded(self, up: tasks.LayerUpdate) -> None:
-        self.state.apply_layers(up)
-        lines = [r.summary_line() for r in up.reports.values()]
-        self.status.setText("Loaded: " + "; ".join(lines) + (" — press Run to analyse." if self.state.can_analyse()
-                                                              else ""))
-
-    def remove_layer(self, kind: str) -> None:
-        if self.runner.busy:
-            return
-        self.state.remove_layer(kind)
 
     def _layers_changed(self) -> None:
         self.analysis_panel.run_button.setEnabled(self.state.can_analyse() and not self.runner.busy)
@@ -373,16 +238,6 @@ class MainWindow(QMainWindow):
         self.actions_.export.setEnabled(self.state.output is not None and not self.runner.busy)
         if self.state.stale:
             self.status.setText("Layers changed: press Run (Ctrl+R) to update the results.")
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        event.acceptProposedAction()
-        if paths:
-            self.load_paths(paths)
 
     # -- analysis --------------------------------------------------------------------------
     def run_analysis(self) -> Task | None:
@@ -446,27 +301,6 @@ class MainWindow(QMainWindow):
             self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
 
     # -- export ----------------------------------------------------------------------------
-    def export_all(self, folder: str | None = None) -> Task | None:
-        out = self.state.output
-        if out is None:
-            self._error("Nothing to export", "Run the analysis first (Ctrl+R).")
-            return None
-        folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.last_folder())
-        if not folder:
-            return None
-        study = self.state.study
-        return self._start("export",
-                           lambda p, c: tasks.export_all(out.analysis, self.state.layers, study, Path(folder),
-                                                         progress=p, cancel=c),
-                           lambda r: self._exported(Path(folder), r), f"Exporting to {folder}…")
-
-    def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
-        _summary, written = result
-        self.recent.set_last_folder(folder)  # exists now
-        self.status.setText(f"Wrote {len(written)} files to {folder}")
-        names = "\n".join(f"  {Path(p).name}" for p in written)
-        self._info("Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")
-
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.confirm_close and self.state.dirty and not self.state.is_demo:
