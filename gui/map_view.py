@@ -54,6 +54,7 @@ class MapView(QWidget):
         self._stack.addWidget(self.message)
         self.view = None
         self.has_map = False
+        self.failure: str | None = None  # why the last page did not show a map
         self.loaded_url: QUrl | None = None
         self._display = "lisa"
         self.error = webengine_error()
@@ -69,6 +70,7 @@ class MapView(QWidget):
         s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         s.setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessFileUrls, True)
         self.view.loadFinished.connect(self._load_finished)
+        self.view.page().renderProcessTerminated.connect(self._render_died)
         self._stack.addWidget(self.view)
         self.show_message("Loading the study…")
 
@@ -92,13 +94,22 @@ class MapView(QWidget):
     def _load_finished(self, ok: bool) -> None:
         self.loaded_url = self.view.url() if self.view is not None else None
         if not ok:
-            self.show_message("The map page could not be loaded.")
+            self.failure = self.failure or "the map page could not be loaded"
+            self.show_message(f"The map could not be shown: {self.failure}. The table and zones are complete.")
             self.ready.emit(False)
             return
+        self.failure = None
         self.view.page().runJavaScript(f"{FIND_MAP_JS} !== null", 0, self._map_found)
+
+    def _render_died(self, status: object, code: int) -> None:
+        self.failure = f"the map's browser process stopped ({getattr(status, 'name', status)}, exit code {code})"
+        self.has_map = False
+        self.show_message(f"The map could not be shown: {self.failure}. The table and zones are complete.")
 
     def _map_found(self, found: object) -> None:
         self.has_map = bool(found)
+        if not self.has_map:
+            self.failure = "the page has no Leaflet map"
         if self.has_map:
             self.set_display(self._display)
         self.ready.emit(self.has_map)

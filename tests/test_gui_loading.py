@@ -145,3 +145,16 @@ def test_drop_guesses_kind_and_asks_when_unsure(demo_window, qtbot, tmp_path, mo
     monkeypatch.setattr(dialogs, "ask_kind", lambda *a: None)
     assert w.load_paths([str(venues)]) is None
     assert not w.runner.busy
+
+
+def test_remove_layer_marks_results_stale(demo_window):
+    w = demo_window
+    w.remove_layer("pubs")
+    assert w.state.layers.pubs is None and w.state.study.pubs is None and "pubs" not in w.state.layers.reports
+    assert w.layers_panel.item_for("pubs").text(0).startswith("Pubs: not loaded")
+    assert w.state.stale and "press Run" in w.status.text()
+    assert w.state.output is not None  # the last results stay until the next run
+    w.remove_layer("boundaries")  # crimes are placed in the boundaries: both go
+    assert w.state.layers.boundaries is None and w.state.layers.crimes is None
+    assert not w.state.can_analyse() and not w.analysis_panel.run_button.isEnabled()
+    assert not w.actions_.run.isEnabled()

@@ -10,6 +10,16 @@ from conftest import GUI_TIMEOUT_MS
 pytestmark = pytest.mark.gui
 
 
+def _need_map(window):
+    """Skip map checks, with the reason, when QtWebEngine cannot run here."""
+    mv = window.map_view
+    if not mv.available:
+        pytest.skip(mv.error)
+    if not mv.has_map and mv.failure != "the page has no Leaflet map":
+        pytest.skip(f"QtWebEngine could not show the map here: {mv.failure}")
+    assert mv.has_map, mv.failure
+
+
 def _map_js(window, qtbot, script):
     """Run JavaScript on the map page and return its result."""
     box = {}
@@ -46,9 +56,7 @@ def test_demo_map_loaded_and_highlight(demo_window, qtbot):
     from gui.map_view import FIND_MAP_JS
 
     w = demo_window
-    if not w.map_view.available:
-        pytest.skip(w.map_view.error)
-    assert w.map_view.has_map, "the map page has no Leaflet map"
+    _need_map(w)
     assert w.map_view.loaded_url.toLocalFile() == str(w.state.output.map_file)
     # selecting an LSOA in the table outlines it and zooms the map to it
     zoom = "(" + FIND_MAP_JS + ").getZoom()"
@@ -73,8 +81,7 @@ def test_display_switch_toggles_map_layers(demo_window, qtbot):
     from gui.map_view import FIND_MAP_JS
 
     w = demo_window
-    if not w.map_view.available or not w.map_view.has_map:
-        pytest.skip(w.map_view.error or "no map on the page")
+    _need_map(w)
     shown = ("(function(){var m=" + FIND_MAP_JS + ";var on=[];for(var k in window){"
              "if(k.indexOf('layer_control_')===0&&window[k]&&window[k].overlays){var ov=window[k].overlays;"
              "for(var n in ov){if(m.hasLayer(ov[n]))on.push(n);}}}return on.sort().join('|');})()")
@@ -155,3 +162,23 @@ def test_missing_demo_is_generated(window, qtbot, tmp_path):
     assert (folder / "boundaries.gpkg").exists() and (folder / "crime").is_dir()
     assert window.results.model.rowCount() == len(window.state.layers.boundaries) > 0
     assert window.banner.isVisible()
+
+
+def test_escape_cancels_a_run(demo_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = demo_window
+    shown = w.state.output
+    w.analysis_panel.permutations.setValue(99_999)
+    w.analysis_panel.seed.setValue(777)
+    messages = []
+    w.runner.progress.connect(lambda m, f: messages.append(m))
+    w.activateWindow()
+    assert w.run_analysis() is not None
+    qtbot.waitUntil(lambda: "Permutations" in messages, timeout=GUI_TIMEOUT_MS)
+    assert w.runner.busy
+    with qtbot.waitSignal(w.runner.ended, timeout=30_000) as blocker:
+        qtbot.keyClick(w.results.view, Qt.Key.Key_Escape)
+    assert blocker.args == ["analysis", "cancelled"]
+    assert w.state.output is shown  # the previous results stay on screen
+    assert w.results.model.rowCount() == len(shown.analysis.table)
