@@ -229,9 +229,10 @@ class AnalysisPanel(QWidget):
             cb.setChecked(name in chosen)
             cb.blockSignals(False)
         self._sync_preset()
-        for combo, m in ((self.month_from, s.month_from), (self.month_to, s.month_to)):
-            if m and combo.findData(m) >= 0:
-                combo.setCurrentIndex(combo.findData(m))
+        for combo, m, default in ((self.month_from, s.month_from, 0),
+                                  (self.month_to, s.month_to, self.month_to.count() - 1)):
+            idx = combo.findData(m) if m else -1
+            combo.setCurrentIndex(idx if idx >= 0 else default)  # no month: the whole range
         self.measure.setCurrentIndex(max(0, self.measure.findData(s.measure)))
         kind, _, param = s.weights.partition(":")
         self.weights_kind.setCurrentIndex(max(0, self.weights_kind.findData(kind)))

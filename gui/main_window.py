@@ -243,7 +243,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
     def run_analysis(self) -> Task | None:
         if not self.state.can_analyse():
             self._error("Nothing to analyse", "Load LSOA boundaries and police.uk crime files first "
-                                                           "(File > Open layers, or drag them onto the window).")
+                                              "(File > Open layers, or drag them onto the window).")
             return None
         settings = self.analysis_panel.settings()
         try:
@@ -277,6 +277,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
                              a.extras.get("zone_evidence"), a.extras.get("zone_summary"),
                              has_streetsafe=self.state.layers.streetsafe is not None)
         self.map_view.show_file(out.map_file)
+        for old in self._tmp.glob("map_*.html"):  # earlier runs' pages (a county map is megabytes)
+            if old != out.map_file:
+                old.unlink(missing_ok=True)
         self.actions_.export.setEnabled(not self.runner.busy)
         self.analysisShown.emit()
 
@@ -300,7 +303,6 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         if out is not None:
             self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
 
-    # -- export ----------------------------------------------------------------------------
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.confirm_close and self.state.dirty and not self.state.is_demo:
