@@ -198,15 +198,36 @@ def assign_lsoa(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, unique: b
         xy = np.column_stack([x, y])
         uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
         ux, uy = uniq[:, 0], uniq[:, 1]
-    tree = shapely.STRtree(polygons)
     pts = shapely.points(ux, uy)
-    pt_idx, poly_idx = tree.query(pts, predicate="intersects")
     hit = np.full(len(ux), -1, dtype=np.int64)
-    # reverse order so the smallest polygon index is written last and wins
-    order = np.lexsort((-poly_idx, pt_idx))
-    hit[pt_idx[order]] = poly_idx[order]
+    # Polygons query a tree of points with "contains": each polygon is prepared once and tests
+    # all the points in its box (about 2.5x faster than points querying polygons).
+    poly_idx, pt_idx = shapely.STRtree(pts).query(polygons, predicate="contains")
+    _lowest(hit, pt_idx, poly_idx)
+    rest = np.flatnonzero(hit < 0)
+    if len(rest):  # points on an edge are contained by no polygon but intersect one or two
+        pt2, poly2 = shapely.STRtree(polygons).query(pts[rest], predicate="intersects")
+        _lowest(hit, rest[pt2], poly2)
     out[:] = hit[inverse.ravel()]
     return out
+
+
+def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
+    """``remove_unused_categories`` by bincount: one pass over the codes, no hashing."""
+    codes = np.asarray(cat.codes)
+    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
+    if used.all():
+        return cat
+    remap = np.cumsum(used) - 1
+    return pd.Categorical.from_codes(np.where(codes >= 0, remap[codes], -1), categories=cat.categories[used])
+
+
+def _lowest(hit: np.ndarray, pt_idx: np.ndarray, poly_idx: np.ndarray) -> None:
+    """Write each point's lowest polygon index into ``hit`` (overlaps resolve deterministically)."""
+    if len(pt_idx) == 0:
+        return
+    order = np.lexsort((-poly_idx, pt_idx))  # the smallest index is written last and wins
+    hit[pt_idx[order]] = poly_idx[order]
 
 
 def read_crimes(
@@ -231,36 +252,33 @@ def read_crimes(
     paths = list(paths)
     report = LoadReport(source=", ".join(str(p) for p in paths), kind="crimes")
     sources = collect_crime_files(paths)
-    tables = []
+    acc = _Accumulator()
     for k, (name, opener) in enumerate(sources):
         if cancel and cancel():
             from ..progress import Cancelled
 
             raise Cancelled()
-        tables.append(_read_one(name, opener))
+        acc.add(_read_one(name, opener))  # the Arrow table is dropped once its columns are coded
         report.files.append(name)
         if progress:
             progress(f"Reading {Path(name.split('!')[-1]).name}", 0.6 * (k + 1) / len(sources))
-    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
-    del tables
-    n = table.num_rows
+    cols = acc.finish()
+    n = len(cols["longitude"])
     report.rows_read = n
     if n == 0:
         raise DataError(report.source, "the crime files have a header but no rows",
                         hint="download the months again from data.police.uk")
-    lon = table.column("longitude").to_numpy(zero_copy_only=False).astype(float, copy=False)
-    lat = table.column("latitude").to_numpy(zero_copy_only=False).astype(float, copy=False)
+    lon, lat = cols["longitude"], cols["latitude"]
     keep = ~(np.isnan(lon) | np.isnan(lat))
     report.drop("missing coordinates", int((~keep).sum()))
 
-    month_codes, month_values = _dictionary(table.column("month"))
-    month_values = np.array([str(m).strip()[:7] for m in month_values], dtype=object)
+    month_values = np.array([m[:7] for m in acc.values["month"]], dtype=object)
     valid = np.array([bool(_MONTH.fullmatch(m)) for m in month_values], dtype=bool)
-    good_month = valid[month_codes] if len(valid) else np.zeros(n, dtype=bool)
+    good_month = valid[cols["month"]] if len(valid) else np.zeros(n, dtype=bool)
     report.drop("invalid month", int((keep & ~good_month).sum()))
     keep &= good_month
 
-    dup = _duplicate_ids(table.column("crime_id"), keep)
+    dup = _duplicate_ids(cols["id_h1"], cols["id_h2"], cols["has_id"] & keep)
     report.drop("duplicate Crime ID", int(dup.sum()))
     keep &= ~dup
 
@@ -291,17 +309,11 @@ def read_crimes(
         raise DataError(report.source, "no crime falls inside any LSOA of the boundary file", hint=hint)
 
     def _cat(col: str) -> pd.Categorical:
-        codes, values = _dictionary(table.column(col))
-        cats = pd.Index([str(v).strip() for v in values])
-        if cats.has_duplicates:  # values equal after stripping: merge them
-            uniq, remap = np.unique(cats.to_numpy(dtype=object), return_inverse=True)
-            return pd.Categorical.from_codes(remap[codes[rows]], categories=pd.Index(uniq))
-        return pd.Categorical.from_codes(codes[rows], categories=cats)
+        return pd.Categorical.from_codes(cols[col][rows], categories=pd.Index(acc.values[col], dtype=object))
 
+    m_uniq, m_inv = np.unique(month_values, return_inverse=True)
     out = pd.DataFrame({
-        "month": pd.Categorical.from_codes(
-            np.unique(month_values, return_inverse=True)[1][month_codes[rows]],
-            categories=pd.Index(np.unique(month_values))),
+        "month": pd.Categorical.from_codes(m_inv[cols["month"][rows]], categories=pd.Index(m_uniq, dtype=object)),
         "crime_type": _cat("crime_type"),
         "location": _cat("location"),
         "lsoa_code_csv": _cat("lsoa_code_csv"),
@@ -309,23 +321,30 @@ def read_crimes(
         "y": uy[pt_code[inside]],
         "lsoa": lsoa_kept[inside].astype(np.int32),
     })
-    out["month"] = out["month"].cat.remove_unused_categories()
+    cols.clear()
+    for c in ("month", "crime_type", "location", "lsoa_code_csv"):
+        out[c] = _drop_unused(out[c].array)
     report.rows_kept = n_kept
     report.check_balance()
-    n_unique_points = int(len(np.unique(pt_code[inside])))
+    n_unique_points = int(np.count_nonzero(np.bincount(pt_code[inside], minlength=len(uniq_key))))
 
     # --- what the analyst should know about these rows ----------------------------------
-    codes = boundaries["lsoa_code"].to_numpy()
-    csv_code = out["lsoa_code_csv"].astype(str).to_numpy()
-    with_code = csv_code != ""
-    agree = float((codes[out["lsoa"].to_numpy()][with_code] == csv_code[with_code]).mean()) if with_code.any() else float("nan")
-    months = sorted(out["month"].cat.categories.astype(str))
+    # compare codes through the (small) category table, not 5 million strings
+    csv_cats = out["lsoa_code_csv"].cat.categories
+    cat_to_poly = pd.Index(boundaries["lsoa_code"].to_numpy()).get_indexer(csv_cats)
+    csv_codes = out["lsoa_code_csv"].cat.codes.to_numpy()
+    with_code = csv_codes >= 0
+    if len(csv_cats) and (csv_cats == "").any():
+        with_code &= csv_codes != int(np.flatnonzero(csv_cats == "")[0])
+    agree = (float((cat_to_poly[csv_codes[with_code]] == out["lsoa"].to_numpy()[with_code]).mean())
+             if with_code.any() else float("nan"))
+    months = sorted(str(m) for m in out["month"].cat.categories)
     types = out["crime_type"].value_counts()
     unknown = [t for t in types.index if t not in CATEGORIES]
     if unknown:
         report.warn(f"{int(types[unknown].sum())} rows have crime types police.uk does not use: "
                     + ", ".join(repr(u) for u in unknown[:5]) + " (kept as they are)")
-    asb = out["crime_type"].astype(str).eq("Anti-social behaviour")
+    asb = out["crime_type"] == "Anti-social behaviour"
     report.info.update({
         "files": len(sources),
         "months": months,
@@ -342,31 +361,128 @@ def read_crimes(
     return out, report
 
 
-def _dictionary(col: pa.ChunkedArray) -> tuple[np.ndarray, list]:
-    """(codes, values) of a dictionary-encoded arrow column (a single chunk after combine_chunks)."""
-    arr = col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks)
-    if not pa.types.is_dictionary(arr.type):
-        arr = arr.dictionary_encode()
-    codes = arr.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return codes, arr.dictionary.to_pylist()
+class _Accumulator:
+    """Turns each file's Arrow table into compact NumPy columns as soon as it is read.
+
+    Text columns become int32 codes into one dictionary per column shared by all files;
+    Crime IDs become two independent 64-bit hashes. Peak memory is then one file's table
+    plus a few bytes a row, rather than every file's text at once.
+    """
+
+    TEXT = ("month", "crime_type", "location", "lsoa_code_csv")
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[str]] = {c: [] for c in self.TEXT}
+        self._lookup: dict[str, dict[str, int]] = {c: {} for c in self.TEXT}
+        self._parts: dict[str, list[np.ndarray]] = {}
+
+    def _put(self, name: str, arr: np.ndarray) -> None:
+        self._parts.setdefault(name, []).append(arr)
+
+    def add(self, table: pa.Table) -> None:
+        for c in ("longitude", "latitude"):
+            col = table.column(c).combine_chunks()
+            self._put(c, col.to_numpy(zero_copy_only=False).astype(float, copy=False))
+        for c in self.TEXT:
+            arr = table.column(c).combine_chunks()
+            if not pa.types.is_dictionary(arr.type):
+                arr = arr.dictionary_encode()
+            lookup, values = self._lookup[c], self.values[c]
+            remap = np.empty(len(arr.dictionary), dtype=np.int32)
+            for i, v in enumerate(arr.dictionary.to_pylist()):
+                v = (v or "").strip()
+                code = lookup.get(v)
+                if code is None:
+                    code = lookup[v] = len(values)
+                    values.append(v)
+                remap[i] = code
+            idx = arr.indices.fill_null(0).to_numpy(zero_copy_only=False)
+            if arr.null_count:
+                empty = lookup.setdefault("", len(values))
+                if empty == len(values):
+                    values.append("")
+                idx = np.where(arr.is_null().to_numpy(zero_copy_only=False), -1, idx)
+                self._put(c, np.where(idx < 0, empty, remap[np.maximum(idx, 0)]).astype(np.int32))
+            else:
+                self._put(c, remap[idx])
+        h1, h2, has = _hash_ids(table.column("crime_id").combine_chunks())
+        self._put("id_h1", h1)
+        self._put("id_h2", h2)
+        self._put("has_id", has)
+
+    def finish(self) -> dict[str, np.ndarray]:
+        out = {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in self._parts.items()}
+        self._parts.clear()
+        return out
 
 
-def _duplicate_ids(col: pa.ChunkedArray, keep: np.ndarray) -> np.ndarray:
-    """Rows (among ``keep``) whose non-empty Crime ID appeared on an earlier kept row."""
-    n = len(keep)
-    dup = np.zeros(n, dtype=bool)
-    ids = col.combine_chunks()
-    codes_arr = ids.dictionary_encode()
-    codes = codes_arr.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    empty = np.flatnonzero(np.array([v.strip() == "" for v in codes_arr.dictionary.to_pylist()], dtype=bool))
-    cand = keep & ~np.isin(codes, empty)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, vectorised (uint64 arithmetic wraps, as intended)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _hash_ids(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two independent 64-bit hashes of each Crime ID, and whether it is non-empty.
+
+    police.uk IDs are 64 hex characters: their bytes are read straight from the Arrow buffer
+    as eight 64-bit words and mixed, with no Python string per row. Other ID formats fall
+    back to hashing each distinct string. 128 bits make an accidental collision among a
+    nation's crimes about as likely as 1 in 10^25.
+    """
+    n = len(arr)
+    h1 = np.zeros(n, dtype=np.uint64)
+    h2 = np.zeros(n, dtype=np.uint64)
+    if arr.null_count:
+        arr = arr.fill_null("")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    lengths = np.diff(offsets)
+    has = lengths > 0
+    if not has.any():
+        return h1, h2, has
+    width = int(lengths[has][0])
+    if width % 8 == 0 and np.all(lengths[has] == width):
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        start = int(offsets[0])
+        words = data[start:start + int(has.sum()) * width].view("<u8").reshape(-1, width // 8)
+        a = np.full(len(words), 0x9E3779B97F4A7C15, dtype=np.uint64)
+        b = np.full(len(words), 0x632BE59BD9B4E019, dtype=np.uint64)
+        for j in range(words.shape[1]):
+            a = _mix(a ^ words[:, j])
+            b = _mix(b + _mix(words[:, j] ^ np.uint64(0xD6E8FEB86659FD93)))
+        h1[has], h2[has] = a, b
+    else:
+        enc = arr.dictionary_encode()
+        vals = enc.dictionary.to_pylist()
+        d1 = np.array([hash(v) for v in vals], dtype=np.int64).view(np.uint64)
+        d2 = np.array([hash(v[::-1] + "#") for v in vals], dtype=np.int64).view(np.uint64)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        h1, h2 = d1[idx], d2[idx]
+        blank = np.array([not v.strip() for v in vals], dtype=bool)
+        has = ~blank[idx]
+    return h1, h2, has
+
+
+def _duplicate_ids(h1: np.ndarray, h2: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Rows in ``cand`` whose Crime ID (as its hash pair) appeared on an earlier row in ``cand``."""
+    dup = np.zeros(len(cand), dtype=bool)
     rows = np.flatnonzero(cand)
-    if len(rows) == 0:
+    if len(rows) < 2:
         return dup
-    c = codes[rows]
-    order = np.argsort(c, kind="stable")
-    same = c[order][1:] == c[order][:-1]
-    dup[rows[order[1:][same]]] = True
+    # a hash table finds the few rows whose first hash repeats; only they need the full comparison
+    in_group = pd.Index(h1[rows]).duplicated(keep=False)
+    if not in_group.any():
+        return dup
+    sub = rows[in_group]
+    o = np.lexsort((h2[sub], h1[sub]))  # stable: the earliest row leads each group
+    same = (h1[sub][o][1:] == h1[sub][o][:-1]) & (h2[sub][o][1:] == h2[sub][o][:-1])
+    dup[sub[o[1:][same]]] = True
     return dup
 
 
