@@ -17,13 +17,13 @@ Benjamini and Hochberg (1995) for the false discovery rate.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
-from scipy import sparse, stats
+from scipy import sparse
 
 from .data.errors import DataError
 from .progress import CancelFn, Cancelled, ProgressFn
@@ -45,8 +45,12 @@ class ClusterResult:
     engine: str = "esda"
 
 
-def _fresh(w: W) -> W:
-    """A copy of ``w`` so esda's in-place transforms never touch the caller's weights."""
+def _fresh(w):
+    """A libpysal ``W`` copy of ``w``, so esda's in-place transforms never touch the caller's weights."""
+    if hasattr(w, "to_libpysal"):
+        return w.to_libpysal()
+    from libpysal.weights import W
+
     return W(w.neighbors, w.weights, id_order=w.id_order, silence_warnings=True)
 
 
@@ -58,14 +62,14 @@ def fdr_threshold(p: np.ndarray, alpha: float) -> float:
     return float(p[np.flatnonzero(ok).max()]) if ok.any() else 0.0
 
 
-def _row_standardised(w: W) -> sparse.csr_matrix:
+def _row_standardised(w) -> sparse.csr_matrix:
     a = w.sparse.tocsr().astype(float)
     rs = np.asarray(a.sum(axis=1)).ravel()
     rs[rs == 0] = 1.0
     return sparse.diags(1.0 / rs) @ a
 
 
-def global_moran(y: np.ndarray, w: W, *, permutations: int = 999, seed: int = 12345) -> dict:
+def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345) -> dict:
     """Global Moran's I with row-standardised weights (as ``esda.Moran``), permutation and normal p.
 
     Uses its own ``RandomState(seed)`` rather than esda's global RNG, so results are
@@ -88,7 +92,7 @@ def global_moran(y: np.ndarray, w: W, *, permutations: int = 999, seed: int = 12
     v_den = (n - 1) * (n + 1) * s0 * s0
     vi = v_num / v_den - ei * ei
     z_norm = (i_obs - ei) / np.sqrt(vi)
-    out = {"I": i_obs, "EI": ei, "z_norm": float(z_norm), "p_norm": float(2 * stats.norm.sf(abs(z_norm))),
+    out = {"I": i_obs, "EI": ei, "z_norm": float(z_norm), "p_norm": math.erfc(abs(float(z_norm)) / math.sqrt(2)),
            "permutations": int(permutations)}
     if permutations:
         rs = np.random.RandomState(seed)
@@ -164,7 +168,7 @@ def _check_values(y: np.ndarray, what: str) -> None:
 
 def analyse_clusters(
     y: np.ndarray,
-    w: W,
+    w,
     *,
     permutations: int = 999,
     seed: int = 12345,
@@ -235,7 +239,7 @@ def rate_values(rate: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
 def bivariate_lisa(
     x: np.ndarray,
     y: np.ndarray,
-    w: W,
+    w,
     *,
     permutations: int = 999,
     seed: int = 12345,

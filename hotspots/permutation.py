@@ -309,7 +309,14 @@ def _crand(specs: list[_Spec], permutations: int, seed: int, n_jobs: int, moment
 def _original(w: W) -> sparse.csr_matrix:
     """The caller's original weights as a canonical CSR copy (the caller's W is not touched).
 
-    esda transforms from the original ("O") weights, whatever transform ``w`` is in now."""
+    esda transforms from the original ("O") weights, whatever transform ``w`` is in now.
+    ``w`` is a libpysal ``W`` or our binary :class:`hotspots.weights.Weights` (no libpysal import)."""
+    from .weights import Weights
+
+    if isinstance(w, Weights):
+        a = sparse.csr_matrix(w.sparse, dtype=np.float64, copy=True)
+        a.sort_indices()
+        return a
     from libpysal.weights import W
 
     if not isinstance(w, W):

@@ -14,7 +14,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from libpysal.weights import W
 
 from .aggregate import FilterReport, build_table, filter_crimes
 from .clusters import ClusterResult, analyse_clusters
@@ -22,7 +21,7 @@ from .data.errors import DataError
 from .data.report import LoadReport
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .study import Settings, Study
-from .weights import WeightsInfo, build_weights
+from .weights import Weights, WeightsInfo, build_weights
 
 __all__ = ["Layers", "Analysis", "load_layer", "load_layers", "analyse", "cluster_counts", "bivariate",
            "BIVARIATE_OTHERS", "RESULT_COLUMNS"]
@@ -52,7 +51,7 @@ class Analysis:
     """Everything one run produced; exports and the GUI read from here."""
 
     table: gpd.GeoDataFrame
-    weights: W
+    weights: Weights
     weights_info: WeightsInfo
     clusters: ClusterResult
     filters: FilterReport
@@ -158,7 +157,7 @@ def analyse(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
-    weights: tuple[W, WeightsInfo] | None = None,
+    weights: tuple[Weights, WeightsInfo] | None = None,
 ) -> Analysis:
     """Filter, aggregate, build weights and run the local statistics.
 

@@ -1,32 +1,103 @@
 """Spatial weights: queen (default), rook, knn:K and distance:METRES, with islands handled.
 
-Contiguity is built from vertices first (libpysal's Queen/Rook, what GeoDa and esda users
-get). Real boundary files often defeat that: in generalised ONS files neighbouring polygons
-do not share vertices exactly (the Kent BGC file in EPSG:27700 has **no** shared vertices,
-so vertex Queen returns 1,065 islands and every LISA is meaningless). When vertex
-contiguity leaves more than 1% islands or under 2 neighbours on average, contiguity is
-rebuilt from the geometry: two LSOAs are queen neighbours when their polygons come within
-``tolerance`` metres (default 1 m), rook neighbours when they also share a stretch of
-boundary longer than ``2 * tolerance``. LSOAs still without a neighbour (true islands, e.g.
-Sheppey's outliers) are joined to their nearest polygon and reported, because an island's
-local statistic is undefined.
+Contiguity is built from vertices first (libpysal's definition, what GeoDa and esda users
+get: queen = a shared vertex, rook = a shared edge). Real boundary files often defeat that:
+in generalised ONS files neighbouring polygons do not share vertices exactly (the Kent BGC
+file in EPSG:27700 has **no** shared vertices, so vertex Queen returns 1,065 islands and every
+LISA is meaningless). When vertex contiguity leaves more than 1% islands or under 2
+neighbours on average, contiguity is rebuilt from the geometry: two LSOAs are queen
+neighbours when their polygons come within ``tolerance`` metres (default 1 m), rook
+neighbours when they also share a stretch of boundary longer than ``2 * tolerance``. LSOAs
+still without a neighbour (true islands) are joined to their nearest polygon and reported,
+because an island's local statistic is undefined.
+
+The weights are held as a compact binary CSR structure (:class:`Weights`) built with
+vectorised shapely/NumPy; libpysal is imported only when a libpysal ``W`` is asked for
+(``Weights.to_libpysal``), which keeps a cold start about a second shorter.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
-from libpysal.weights import W
+from scipy import sparse
 
 from .data.errors import DataError
 
-__all__ = ["WeightsInfo", "build_weights", "parse_weights_spec"]
+__all__ = ["Weights", "WeightsInfo", "build_weights", "parse_weights_spec", "vertex_contiguity"]
 
 ISLAND_SHARE_LIMIT = 0.01
 MIN_MEAN_NEIGHBOURS = 2.0
+
+
+class Weights:
+    """Binary, symmetric neighbour relations among areas ``0..n-1`` (CSR arrays).
+
+    Exposes the parts of libpysal's ``W`` that the statistics use (``n``, ``sparse``,
+    ``neighbors``, ``cardinalities``, ``id_order``, ``transform``); :meth:`to_libpysal`
+    gives a real ``W`` for esda.
+    """
+
+    transform = "O"
+
+    def __init__(self, n: int, i: np.ndarray, j: np.ndarray) -> None:
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
+        keep = i != j
+        i, j = np.concatenate([i[keep], j[keep]]), np.concatenate([j[keep], i[keep]])
+        m = sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        m.sort_indices()
+        self.n = int(n)
+        self.sparse = m
+
+    @classmethod
+    def from_neighbors(cls, neighbors: dict[int, list[int]] | dict[int, set[int]], n: int | None = None) -> Weights:
+        n = len(neighbors) if n is None else n
+        i = [a for a, bs in neighbors.items() for _ in bs]
+        j = [b for bs in neighbors.values() for b in bs]
+        return cls(n, np.array(i, dtype=np.int64), np.array(j, dtype=np.int64))
+
+    @property
+    def id_order(self) -> list[int]:
+        return list(range(self.n))
+
+    @property
+    def card(self) -> np.ndarray:
+        """Neighbours per area as an array."""
+        return np.diff(self.sparse.indptr)
+
+    @property
+    def cardinalities(self) -> dict[int, int]:
+        return dict(enumerate(self.card.tolist()))
+
+    @cached_property
+    def neighbors(self) -> dict[int, list[int]]:
+        ip, ix = self.sparse.indptr, self.sparse.indices
+        return {k: ix[ip[k]:ip[k + 1]].tolist() for k in range(self.n)}
+
+    @property
+    def weights(self) -> dict[int, list[float]]:
+        return {k: [1.0] * len(v) for k, v in self.neighbors.items()}
+
+    @property
+    def islands(self) -> list[int]:
+        return np.flatnonzero(self.card == 0).tolist()
+
+    def to_libpysal(self):
+        """A fresh libpysal ``W`` with the same neighbours (for esda)."""
+        from libpysal.weights import W
+
+        return W(self.neighbors, id_order=self.id_order, silence_warnings=True)
+
+    def __repr__(self) -> str:
+        return f"Weights(n={self.n}, links={self.sparse.nnz})"
 
 
 @dataclass
@@ -71,24 +142,58 @@ def parse_weights_spec(spec: str) -> tuple[str, float | int | None]:
                     hint="use queen, rook, knn:K (e.g. knn:6) or distance:METRES (e.g. distance:1500)")
 
 
-def _from_pairs(n: int, i: np.ndarray, j: np.ndarray) -> dict[int, set[int]]:
-    neigh: dict[int, set[int]] = {k: set() for k in range(n)}
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        if a != b:
-            neigh[a].add(b)
-            neigh[b].add(a)
-    return neigh
+def _pairs_within_groups(group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (a, b) member pairs that share a group, from unique (group, member) rows."""
+    order = np.lexsort((member, group))
+    g, m = group[order], member[order]
+    out_a, out_b = [], []
+    d = 1
+    while d < len(g):
+        same = g[d:] == g[:-d]
+        if not same.any():
+            break
+        out_a.append(m[:-d][same])
+        out_b.append(m[d:][same])
+        d += 1
+    if not out_a:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(out_a), np.concatenate(out_b)
 
 
-def _vertex_contiguity(gdf: gpd.GeoDataFrame, rook: bool) -> dict[int, set[int]]:
-    from libpysal.weights import Queen, Rook
-
-    cls = Rook if rook else Queen
-    w = cls.from_dataframe(gdf.reset_index(drop=True), use_index=False, silence_warnings=True)
-    return {int(k): {int(v) for v in vs} for k, vs in w.neighbors.items()}
+def _unique_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    key = pd.unique(a.astype(np.int64) * (int(b.max()) + 1 if len(b) else 1) + b.astype(np.int64))
+    base = int(b.max()) + 1 if len(b) else 1
+    return key // base, key % base
 
 
-def _geometric_contiguity(geoms: np.ndarray, rook: bool, tolerance: float) -> dict[int, set[int]]:
+def vertex_contiguity(geoms: np.ndarray, rook: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour pairs by exactly shared vertices (queen) or shared edges (rook), as libpysal.
+
+    Vectorised: every vertex is keyed by its exact coordinates; polygons meeting at a key
+    are queen neighbours. For rook, keys are the polygon edges (unordered vertex pairs).
+    """
+    parts, part_poly = shapely.get_parts(geoms, return_index=True)  # MultiPolygons -> Polygons
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    ring_poly = part_poly[ring_part]
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if len(coords) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    vcode = pd.factorize(coords[:, 0] + 1j * coords[:, 1])[0].astype(np.int64)
+    poly = ring_poly[ring_of].astype(np.int64)
+    if rook:
+        same_ring = ring_of[1:] == ring_of[:-1]
+        a, b = vcode[:-1][same_ring], vcode[1:][same_ring]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        key = pd.factorize(lo * (int(vcode.max()) + 1) + hi)[0].astype(np.int64)
+        owner = poly[:-1][same_ring]
+    else:
+        key, owner = vcode, poly
+    g, m = _unique_rows(key, owner)
+    a, b = _pairs_within_groups(g, m)
+    return a, b
+
+
+def _geometric_contiguity(geoms: np.ndarray, rook: bool, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     tree = shapely.STRtree(geoms)
     i, j = tree.query(geoms, predicate="dwithin", distance=tolerance)
     m = i < j
@@ -98,76 +203,66 @@ def _geometric_contiguity(geoms: np.ndarray, rook: bool, tolerance: float) -> di
         shared = shapely.length(shapely.intersection(bnd[i], shapely.buffer(bnd[j], tolerance)))
         keep = shared > 2 * tolerance
         i, j = i[keep], j[keep]
-    return _from_pairs(len(geoms), i, j)
+    return i, j
 
 
-def _join_islands(neigh: dict[int, set[int]], geoms: np.ndarray) -> list[int]:
-    islands = [k for k, v in neigh.items() if not v]
+def _join_islands(w: Weights, geoms: np.ndarray) -> tuple[Weights, list[int]]:
+    islands = w.islands
     if not islands or len(geoms) < 2:
-        return islands
+        return w, islands
     tree = shapely.STRtree(geoms)
     src, dst = tree.query_nearest(geoms[islands], exclusive=True, all_matches=False)
-    for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-        a = islands[s]
-        neigh[a].add(int(d))
-        neigh[int(d)].add(a)
-    return islands
+    coo = w.sparse.tocoo()
+    i = np.concatenate([coo.row, np.asarray(islands)[src]])
+    j = np.concatenate([coo.col, dst])
+    return Weights(w.n, i, j), islands
 
 
 def build_weights(
     gdf: gpd.GeoDataFrame, spec: str = "queen", *, tolerance: float = 1.0
-) -> tuple[W, WeightsInfo]:
-    """Binary spatial weights for the rows of ``gdf`` (ids 0..n-1), islands joined.
-
-    Returns a binary (untransformed) libpysal ``W``; statistics transform their own copy.
-    """
+) -> tuple[Weights, WeightsInfo]:
+    """Binary spatial weights for the rows of ``gdf`` (ids 0..n-1), islands joined."""
     kind, arg = parse_weights_spec(spec)
     n = len(gdf)
     geoms = gdf.geometry.values
     info = WeightsInfo(spec=spec, method="", n=n)
     if kind in ("queen", "rook"):
-        neigh = _vertex_contiguity(gdf, rook=(kind == "rook"))
-        n_isl = sum(1 for v in neigh.values() if not v)
-        mean = sum(len(v) for v in neigh.values()) / max(n, 1)
+        w = Weights(n, *vertex_contiguity(geoms, rook=(kind == "rook")))
+        n_isl = len(w.islands)
+        mean = w.sparse.nnz / max(n, 1)
         info.vertex_islands = n_isl
         if n_isl > ISLAND_SHARE_LIMIT * n or mean < MIN_MEAN_NEIGHBOURS:
-            neigh = _geometric_contiguity(geoms, rook=(kind == "rook"), tolerance=tolerance)
+            w = Weights(n, *_geometric_contiguity(geoms, rook=(kind == "rook"), tolerance=tolerance))
             info.method = (f"{kind} contiguity from geometry (polygons within {tolerance:g} m; vertex-based "
                            f"{kind} found {n_isl} islands, mean {mean:.2f} neighbours)")
             info.tolerance_m = tolerance
         else:
-            info.method = f"{kind} contiguity from shared vertices (libpysal)"
+            info.method = f"{kind} contiguity from shared {'edges' if kind == 'rook' else 'vertices'}"
     elif kind == "knn":
-        from libpysal.weights import KNN
+        from scipy.spatial import cKDTree
 
         k = int(arg)  # type: ignore[arg-type]
         if k >= n:
             raise DataError("--weights", f"knn:{k} needs more than {k} LSOAs (there are {n})",
                             hint=f"use a smaller K, e.g. knn:{max(1, min(6, n - 1))}")
         pts = shapely.get_coordinates(shapely.point_on_surface(geoms))
-        w = KNN.from_array(pts, k=k)
-        neigh = {int(a): {int(b) for b in vs} for a, vs in w.neighbors.items()}
-        # make symmetric so that every neighbour relation is mutual, as contiguity is
-        for a, vs in list(neigh.items()):
-            for b in vs:
-                neigh[b].add(a)
+        _, nn = cKDTree(pts).query(pts, k=k + 1)
+        i = np.repeat(np.arange(n), k)
+        j = nn[:, 1:].ravel()
+        w = Weights(n, i, j)  # symmetric: every relation is mutual, as contiguity is
         info.method = f"{k} nearest neighbours (representative points, symmetrised)"
     else:
         d = float(arg)  # type: ignore[arg-type]
         pts = shapely.point_on_surface(geoms)
-        tree = shapely.STRtree(pts)
-        i, j = tree.query(pts, predicate="dwithin", distance=d)
-        m = i < j
-        neigh = _from_pairs(n, i[m], j[m])
+        i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=d)
+        w = Weights(n, i, j)
         info.method = f"distance band {d:g} m between representative points"
-    islands = [k for k, v in neigh.items() if not v]
+    w, islands = _join_islands(w, geoms)
     info.islands_before_fix = len(islands)
-    joined = _join_islands(neigh, geoms)
     codes = gdf["lsoa_code"].to_numpy() if "lsoa_code" in gdf else np.arange(n).astype(str)
-    info.islands_joined = [str(codes[k]) for k in joined]
-    card = np.array([len(neigh[k]) for k in range(n)])
+    info.islands_joined = [str(codes[k]) for k in islands]
+    card = w.card
     info.mean_neighbours = float(card.mean()) if n else 0.0
     info.min_neighbours = int(card.min()) if n else 0
     info.max_neighbours = int(card.max()) if n else 0
-    w = W({k: sorted(v) for k, v in neigh.items()}, id_order=list(range(n)), silence_warnings=True)
     return w, info

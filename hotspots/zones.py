@@ -19,7 +19,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from libpysal.weights import W
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
@@ -61,23 +60,15 @@ def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
             "hh_and_gi2": hh & (gb >= 2)}[rule]
 
 
-def _components(w: W, hot: np.ndarray) -> np.ndarray:
+def _components(w, hot: np.ndarray) -> np.ndarray:
     """Component label per LSOA (-1 when not hot); neighbours taken from ``w`` either way round.
 
-    ``w`` ids are row positions of the table. A knn graph is not symmetric, so components are
-    weak (i links j or j links i), the same "touching" the statistics used.
+    ``w`` ids are row positions of the table (a :class:`hotspots.weights.Weights` or a libpysal
+    ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
     """
-    n = len(hot)
-    rows, cols = [], []
-    for i, nbrs in w.neighbors.items():
-        i = int(i)
-        if not hot[i]:
-            continue
-        for j in nbrs:
-            if hot[int(j)]:
-                rows.append(i)
-                cols.append(int(j))
-    adj = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    a = sparse.csr_matrix(w.sparse, dtype=float)
+    h = sparse.diags(hot.astype(float))
+    adj = (h @ a @ h).tocsr()  # links between two hot LSOAs only
     _, labels = connected_components(adj, directed=True, connection="weak")
     labels = labels.astype(np.int64)
     labels[~hot] = -1

@@ -83,3 +83,44 @@ def test_kent_contiguity_from_geometry():
     for j in w.neighbors[i]:
         assert g.geometry.iloc[i].distance(g.geometry.iloc[j]) <= 1.0
     assert np.all(np.array(list(w.cardinalities.values())) > 0)
+
+
+def _voronoi_cells(n=400, seed=3):
+    from shapely import voronoi_polygons
+    from shapely.geometry import MultiPoint
+
+    rng = np.random.default_rng(seed)
+    pts = MultiPoint(rng.random((n, 2)) * 10_000)
+    cells = voronoi_polygons(pts, extend_to=box(-1, -1, 10_001, 10_001))
+    frame = box(0, 0, 10_000, 10_000)
+    geoms = [c.intersection(frame) for c in cells.geoms]
+    return gpd.GeoDataFrame({"lsoa_code": [f"V{i}" for i in range(len(geoms))]}, geometry=geoms, crs=27700)
+
+
+@pytest.mark.parametrize("rook", [False, True])
+def test_vertex_contiguity_equals_libpysal(rook):
+    from libpysal.weights import Queen, Rook
+
+    for g in (_voronoi_cells(), _grid(7, 5)):
+        w, info = build_weights(g, "rook" if rook else "queen")
+        assert "shared" in info.method
+        ref = (Rook if rook else Queen).from_dataframe(g, use_index=False, silence_warnings=True)
+        ours = {k: sorted(v) for k, v in w.neighbors.items()}
+        theirs = {int(k): sorted(int(x) for x in v) for k, v in ref.neighbors.items()}
+        assert ours == theirs
+
+
+def test_weights_to_libpysal_roundtrip():
+    w, _ = build_weights(_grid(4, 4), "queen")
+    lw = w.to_libpysal()
+    assert lw.n == w.n and dict(lw.cardinalities) == w.cardinalities
+    assert (lw.sparse != w.sparse).nnz == 0
+
+
+def test_vertex_contiguity_with_multipolygons():
+    from shapely.geometry import MultiPolygon
+
+    g = _grid(3, 3)
+    g["geometry"] = [MultiPolygon([p]) for p in g.geometry]  # as GeoPackages often store them
+    w, info = build_weights(g, "queen")
+    assert "shared" in info.method and w.card[4] == 8
