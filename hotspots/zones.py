@@ -77,10 +77,9 @@ def _components(w, hot: np.ndarray) -> np.ndarray:
 
 def _top(counts: pd.Series, k: int) -> list[tuple[str, int]]:
     """(name, n) for the ``k`` largest counts, ties by name, so output never depends on order."""
-    c = counts[counts > 0]
-    df = pd.DataFrame({"name": c.index.astype(str), "n": c.to_numpy(dtype=np.int64)})
-    df = df.sort_values(["n", "name"], ascending=[False, True], kind="mergesort").head(k)
-    return [(str(a), int(b)) for a, b in zip(df["name"], df["n"], strict=True)]
+    items = [(str(a), int(b)) for a, b in counts.items() if b > 0]  # a zone's few rows: plain Python
+    items.sort(key=lambda t: (-t[1], t[0]))
+    return items[:k]
 
 
 def _fmt(pairs: list[tuple[str, int]]) -> str:
@@ -105,12 +104,12 @@ def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, pd.DataFr
     sub = crimes.loc[keep, ["location", "crime_type", "month"]]
     z = zone[keep]
     frame = pd.DataFrame({"zone": z, "street": _streets(sub["location"]),
-                          "crime_type": sub["crime_type"].astype(str).to_numpy(),
-                          "month": sub["month"].astype(str).to_numpy()})
+                          "crime_type": sub["crime_type"].to_numpy(),
+                          "month": sub["month"].to_numpy()})
     out = {}
     for col in ("street", "crime_type", "month"):
         f = frame if col != "street" else frame[frame["street"] != ""]
-        out[col] = f.groupby(["zone", col], sort=True).size()
+        out[col] = f.groupby(["zone", col], sort=True, observed=True).size()
     return out
 
 
