@@ -10,13 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
+from _study import HEADER, lattice_study
 from libpysal.weights import W
 
 from hotspots.cli import main
 from hotspots.pipeline import RESULT_COLUMNS
-
-HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-          "Crime type,Last outcome category,Context\n")
 
 
 def _run(args):
@@ -24,31 +22,7 @@ def _run(args):
 
 
 def _lattice_inputs(tmp_path, n=6):
-    """A small n x n LSOA lattice in lon/lat with a planted hot corner of crimes."""
-    feats = []
-    rng = np.random.default_rng(0)
-    rows = []
-    step = 0.01
-    for j in range(n):
-        for i in range(n):
-            x0, y0 = 0.5 + i * step, 51.2 + j * step
-            ring = [[x0, y0], [x0 + step, y0], [x0 + step, y0 + step], [x0, y0 + step], [x0, y0]]
-            code = f"E01{j:03d}{i:03d}"
-            feats.append({"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": f"Lat {j}{i}"},
-                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
-            k = 30 if (i < 2 and j < 2) else int(rng.poisson(3))
-            for m in range(k):
-                lon = x0 + step * (0.2 + 0.6 * rng.random())
-                lat = y0 + step * (0.2 + 0.6 * rng.random())
-                ctype = "Violence and sexual offences" if m % 2 else "Anti-social behaviour"
-                cid = "" if ctype == "Anti-social behaviour" else f"id{i}{j}{m}"
-                month = f"2021-{1 + m % 12:02d}"
-                rows.append(f"{cid},{month},X,X,{lon:.6f},{lat:.6f},On or near St {i},{code},Lat,{ctype},,\n")
-    b = tmp_path / "b.geojson"
-    b.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
-    c = tmp_path / "crimes.csv"
-    c.write_text(HEADER + "".join(rows))
-    return b, c
+    return lattice_study(tmp_path, n)
 
 
 def test_analyse_small_study_outputs(tmp_path):
