@@ -1,0 +1,128 @@
+"""Map drawing for the briefing PDF: polygons as matplotlib paths, true-scale axes, labels.
+
+Plain matplotlib artists on a given figure (never pyplot), so a GUI worker thread can draw.
+Coordinates are EPSG:27700 metres throughout, which keeps a scale bar honest: the axes are
+widened to the box's shape so 1 m is 1 m both ways. matplotlib is imported only inside the
+functions that use it, so importing this module stays light.
+"""
+
+from __future__ import annotations
+
+__all__ = ["draw", "map_axes", "rank_label", "spread", "scale_bar", "points_in"]
+
+from typing import Any
+
+import numpy as np
+
+
+def _paths(geoms: Any) -> list:
+    """Shapely (multi)polygons -> matplotlib Paths with holes (one compound path each)."""
+    import shapely
+    from matplotlib.path import Path as MPath
+
+    out = []
+    for g in geoms:
+        verts, codes = [], []
+        if g is not None and not g.is_empty:
+            for poly in shapely.get_parts(g):
+                if poly.geom_type != "Polygon":
+                    continue
+                for ring in (poly.exterior, *poly.interiors):
+                    c = np.asarray(ring.coords)[:, :2]
+                    if len(c) < 4:
+                        continue
+                    verts.append(c)
+                    codes.append(np.r_[MPath.MOVETO, np.full(len(c) - 2, MPath.LINETO), MPath.CLOSEPOLY])
+        if verts:
+            out.append(MPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8)))
+        else:
+            out.append(MPath(np.zeros((1, 2)), [MPath.MOVETO]))
+    return out
+
+
+def draw(ax: Any, geoms: Any, face: Any, edge: Any = "#888888", lw: float = 0.3, z: int = 1, **kw: Any) -> None:
+    """Polygons (holes kept) as one collection: fast, and one PDF object per layer."""
+    from matplotlib.collections import PathCollection
+
+    ax.add_collection(PathCollection(_paths(geoms), facecolors=face, edgecolors=edge, linewidths=lw, zorder=z, **kw))
+
+
+def map_axes(fig: Any, rect: list[float], bounds: tuple[float, float, float, float]) -> Any:
+    """Axes whose limits are ``bounds`` widened to the box's shape, so 1 m is 1 m both ways."""
+    ax = fig.add_axes(rect)
+    minx, miny, maxx, maxy = bounds
+    w_in, h_in = rect[2] * fig.get_figwidth(), rect[3] * fig.get_figheight()
+    w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
+    if w / h < w_in / h_in:
+        w = h * w_in / h_in
+    else:
+        h = w * h_in / w_in
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(True)
+        s.set_color("#999999")
+        s.set_linewidth(0.5)
+    return ax
+
+
+def rank_label(ax: Any, x: float, y: float, text: str, size: float = 7) -> None:
+    """A zone number in a black circle, legible on any fill and in black and white."""
+    ax.text(x, y, text, ha="center", va="center", fontsize=size, fontweight="bold", color="white", zorder=10,
+            bbox={"boxstyle": "circle,pad=0.25", "fc": "black", "ec": "white", "lw": 0.8})
+
+
+def spread(anchors: np.ndarray, dmin: float, iterations: int = 200) -> np.ndarray:
+    """Label positions at least ``dmin`` apart, each kept near its anchor (simple repulsion)."""
+    pos = anchors.copy()
+    n = len(pos)
+    if n < 2:
+        return pos
+    rng = np.random.default_rng(0)  # only to separate labels that start on the same spot
+    for _ in range(iterations):
+        moved = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                d = pos[j] - pos[i]
+                dist = float(np.hypot(*d))
+                if dist < dmin:
+                    if dist < 1e-9:
+                        d, dist = rng.normal(size=2), 1.0
+                        d = d / np.hypot(*d)
+                    push = (dmin - dist) / 2 * d / dist
+                    pos[i] -= push
+                    pos[j] += push
+                    moved = True
+        pos += (anchors - pos) * 0.02  # a weak pull home keeps labels next to their zone
+        if not moved:
+            break
+    return pos
+
+
+def scale_bar(ax: Any) -> None:
+    """A round-length scale bar (about a quarter of the width) in the lower left."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    target = (x1 - x0) / 4
+    length = max([v for v in (50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= target] or [50])
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([bx, bx + length], [by, by], color="black", lw=2.5, solid_capstyle="butt", zorder=11)
+    ax.text(bx + length / 2, by + (y1 - y0) * 0.015, f"{length / 1000:g} km" if length >= 1000 else f"{length} m",
+            ha="center", va="bottom", fontsize=6.5, zorder=11,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 1})
+
+
+def points_in(layer: Any, bounds: tuple[float, float, float, float]) -> np.ndarray:
+    """``(n, 2)`` coordinates of a point layer's features inside ``bounds`` (none when no layer)."""
+    if layer is None or len(layer) == 0:
+        return np.zeros((0, 2))
+    g = layer.geometry
+    g = g[g.notna() & ~g.is_empty]
+    xy = np.column_stack([g.x.to_numpy(float), g.y.to_numpy(float)])
+    minx, miny, maxx, maxy = bounds
+    keep = (xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
+    return xy[keep]

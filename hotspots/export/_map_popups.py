@@ -1,0 +1,150 @@
+"""The HTML inside the patrol map: LSOA tooltips, zone evidence popups and the legend.
+
+folium's GeoJSON tooltips and popups insert property values as HTML, so every string that
+came from an input file (LSOA and pub names, streets, StreetSafe comments) goes through
+:func:`esc` here before folium sees it; numbers are formatted once, the same way everywhere.
+"""
+
+from __future__ import annotations
+
+__all__ = ["esc", "num", "lsoa_props", "zone_popup", "legend_html", "reason_labels"]
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._map_style import (
+    FEAR_COLOURS,
+    FEAR_LABELS,
+    GI_COLOURS,
+    GI_LABELS,
+    LAYER_NAMES,
+    LISA_COLOURS,
+    LISA_LABELS,
+    PUB_COLOUR,
+    STREETSAFE_COLOUR,
+    ZONE_COLOUR,
+)
+
+
+def esc(value: Any) -> str:
+    """Text from an input file, safe inside HTML (and so inside folium tooltips/popups)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def num(x: Any, decimals: int | None = None) -> str:
+    """A readable number: thousands separators, no spurious decimals, '-' when missing."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "-"
+    if not math.isfinite(v):
+        return "-"
+    if decimals is None:
+        decimals = 0 if abs(v) >= 100 or v == int(v) else 2
+    return f"{v:,.{decimals}f}"
+
+
+def lsoa_props(t: pd.DataFrame) -> list[dict]:
+    """Tooltip properties per LSOA (escaped text, formatted numbers) and its LISA/Gi* keys ``c``/``g``."""
+    zone = t["zone_id"] if "zone_id" in t else pd.Series([pd.NA] * len(t), index=t.index)
+    out = []
+    for code, name, crimes, harm, value, imd, cl, gb, z in zip(
+            t["lsoa_code"], t["lsoa_name"], t["crimes"], t["harm"], t["value"], t.get("imd_decile", zone),
+            t["lisa_cluster"], t["gi_bin"], zone, strict=True):
+        cl = cl if cl in LISA_COLOURS else "ns"
+        gb = int(gb) if pd.notna(gb) else 0
+        out.append({"c": cl, "g": gb, "code": esc(code), "name": esc(name), "crimes": num(crimes, 0),
+                    "harm": num(harm, 0), "value": num(value), "imd": num(imd, 0) if pd.notna(imd) else "-",
+                    "cluster": LISA_LABELS[cl], "gi": f"{GI_LABELS.get(gb, gb)} ({gb:+d})" if gb else GI_LABELS[0],
+                    "zone": f"Zone {int(z)}" if pd.notna(z) else "-"})
+    return out
+
+
+def _pairs_html(pairs: Any, limit: int) -> str:
+    pairs = list(pairs or [])
+    if not pairs:
+        return "<i>none recorded</i>"
+    items = "".join(f"<li>{esc(n)} ({num(c, 0)})</li>" for n, c in pairs[:limit])
+    more = f"<li><i>and {len(pairs) - limit} more</i></li>" if len(pairs) > limit else ""
+    return f"<ol>{items}{more}</ol>"
+
+
+def zone_popup(z: pd.Series, ev: dict, n_zones: int, streetsafe: bool) -> str:
+    """Evidence for one zone as HTML; every input-file string goes through ``esc``."""
+    share_c, share_a = float(z.get("share_of_crimes", np.nan)), float(z.get("share_of_area", np.nan))
+    rows = [("Crimes", f"{num(z['crimes'], 0)} ({share_c:.1%} of all)" if math.isfinite(share_c)
+             else num(z["crimes"], 0)),
+            ("Harm", num(z.get("harm"), 0)),
+            ("Area", f"{num(z.get('area_km2'), 2)} km\u00b2 ({share_a:.2%} of the area)" if math.isfinite(share_a)
+             else f"{num(z.get('area_km2'), 2)} km\u00b2"),
+            ("PAI", num(z.get("pai"), 1)),
+            ("IMD decile (mean)", num(z.get("imd_decile_mean"), 1)),
+            ("Pubs", num(z.get("pubs"), 0))]
+    if streetsafe:
+        rows.append(("StreetSafe reports", num(z.get("streetsafe"), 0)))
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    if ev:
+        streets_html, concerns_html = _pairs_html(ev.get("top_streets"), 8), _pairs_html(ev.get("top_concerns"), 5)
+        pubs = [str(p) for p in ev.get("pubs") or []]
+    else:  # only the zone table's "Name (n); Name (n)" strings
+        streets_html = esc(z.get("top_streets") or "") or "<i>none recorded</i>"
+        concerns_html = esc(z.get("top_concerns") or "") or "<i>none recorded</i>"
+        pubs = []
+    sec = "<div class='hs-sec'>{}</div>"
+    out = [f"<div class='hs-pop'><div class='hs-pop-h'>Patrol zone {int(z['rank'])} of {n_zones}</div>",
+           f"<table>{table}</table>", sec.format("Top streets (crimes)"), streets_html]
+    if streetsafe:
+        out += [sec.format("Why people feel unsafe (StreetSafe)"), concerns_html]
+    if pubs:
+        more = f" <i>and {len(pubs) - 15} more</i>" if len(pubs) > 15 else ""
+        out += [sec.format(f"Pubs ({len(pubs)})"), f"<div>{', '.join(esc(p) for p in pubs[:15])}{more}</div>"]
+    codes = [c for c in str(z.get("lsoa_codes") or "").split(";") if c]
+    out.append(f"<div class='hs-note'>{len(codes)} LSOA{'s' if len(codes) != 1 else ''}: "
+               f"{esc(', '.join(codes))}</div></div>")
+    return "".join(out)
+
+
+def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
+    """The legend, one section per layer (tagged ``data-layer`` so it follows the layer switcher)."""
+    counts = t["lisa_cluster"].value_counts()
+    sw = "<span class='hs-sw' style='background:{c};{extra}'></span>"
+    rows = ["<div class='hs-lg-h'>LISA clusters</div>"]
+    for k in ("HH", "HL", "LH", "LL", "ns"):
+        rows.append(f"<div>{sw.format(c=LISA_COLOURS[k], extra='')}{LISA_LABELS[k]} ({int(counts.get(k, 0))})</div>")
+    parts = [f"<div data-layer='{esc(LAYER_NAMES['lisa'])}'>{''.join(rows)}</div>"]
+    n_z = 0 if zones is None else len(zones)
+    z_text = f"Patrol zone, numbered by rank ({n_z})" if n_z else "No patrol zones at this alpha"
+    parts.append(f"<div data-layer='{esc(LAYER_NAMES['zones'])}'><div class='hs-lg-h'>Zones</div>"
+                 f"<div><span class='hs-sw' style='border:3px solid {ZONE_COLOUR};background:none'></span>"
+                 f"<span class='hs-num'>1</span>{z_text}</div></div>")
+    gi = "".join(f"<div>{sw.format(c=GI_COLOURS[b], extra='')}{GI_LABELS[b]}</div>" for b in (3, 2, 1, -1, -2, -3))
+    parts.append(f"<div data-layer='{esc(LAYER_NAMES['gi'])}' style='display:none'><div class='hs-lg-h'>Getis-Ord Gi*</div>"
+                 f"{gi}</div>")
+    if has.get("fear"):
+        fear = "".join(f"<div>{sw.format(c=c, extra='')}{FEAR_LABELS[k]}</div>" for k, c in FEAR_COLOURS.items())
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['fear'])}' style='display:none'>"
+                     f"<div class='hs-lg-h'>Fear vs recorded crime</div>{fear}</div>")
+    dot = "<span class='hs-dot' style='background:{c}'></span>"
+    if has.get("pubs") or has.get("ss"):
+        parts.append("<div class='hs-lg-h'>Places and reports</div>")
+    if has.get("pubs"):
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['pubs'])}'>{dot.format(c=PUB_COLOUR)}Pub</div>")
+    if has.get("ss"):
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['ss'])}'>{dot.format(c=STREETSAFE_COLOUR)}StreetSafe report</div>")
+    return "".join(parts)
+
+
+def reason_labels(text: Any) -> str:
+    """StreetSafe reason slugs (``a;b``) as readable labels for a popup."""
+    try:
+        from ..data.streetsafe import REASONS
+    except ImportError:  # pragma: no cover - the reader ships with the package
+        REASONS = {}  # noqa: N806
+    slugs = [s for s in str(text or "").split(";") if s]
+    return ", ".join(REASONS.get(s, s) for s in slugs)
