@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--alpha", type=float, default=0.05, metavar="A")
     a.add_argument("--fdr", action="store_true", help="control the false discovery rate (Benjamini-Hochberg)")
     a.add_argument("--n-jobs", type=int, default=2, metavar="N", help="threads for the permutations (default 2)")
+    a.add_argument("--draws", choices=["esda", "fast"], default="esda",
+                   help="permutation draws: esda (default; the same seed gives esda's p-values exactly) or "
+                        "fast (same distribution, ~3x quicker on national studies; p-values agree with esda's "
+                        "within Monte Carlo error)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
@@ -100,7 +104,8 @@ def _analyse(args: argparse.Namespace) -> int:
             study.harm_weights_file = args.harm_weights
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
-                              seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs)
+                              seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
+                              draws=args.draws)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
     if not args.quiet:

@@ -43,6 +43,7 @@ class ClusterResult:
     global_moran: dict
     thresholds: dict = field(default_factory=dict)
     engine: str = "esda"
+    draws: str = "esda"
 
 
 def _fresh(w):
@@ -144,7 +145,7 @@ def _two_sided(p_fold: np.ndarray, z: np.ndarray | None) -> np.ndarray:
     return p
 
 
-def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel):
+def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel, draws="esda"):
     """Our kernel: the same numbers as esda, one shared draw for LISA and Gi*."""
     from . import permutation as perm
 
@@ -155,12 +156,12 @@ def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel):
 
     if rate is not None:
         lm = perm.local_moran_rate(rate[0], rate[1], w, permutations=permutations, seed=seed,
-                                   n_jobs=n_jobs, progress=sub(0.0, 0.5), cancel=cancel)
+                                   n_jobs=n_jobs, progress=sub(0.0, 0.5), cancel=cancel, draws=draws)
         gi = perm.local_gstar(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
-                              progress=sub(0.5, 1.0), cancel=cancel)
+                              progress=sub(0.5, 1.0), cancel=cancel, draws=draws)
     else:
         lm, gi = perm.local_moran_and_gstar(y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
-                                            progress=sub(0.0, 1.0), cancel=cancel)
+                                            progress=sub(0.0, 1.0), cancel=cancel, draws=draws)
     return lm.stat, lm.p_sim, lm.p_two_sided, np.asarray(lm.quad, int), gi.z, gi.p_sim, gi.p_two_sided
 
 
@@ -184,6 +185,7 @@ def analyse_clusters(
     n_jobs: int = 1,
     rate: tuple[np.ndarray, np.ndarray] | None = None,
     engine: str = "fast",
+    draws: str = "esda",
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ClusterResult:
@@ -195,6 +197,8 @@ def analyse_clusters(
     w : binary weights (transformed internally: row-standardised for LISA and Gi*)
     rate : (events, population) for the empirical-Bayes rate LISA (Assunção and Reis 1999)
     engine : "fast" (our vectorised kernel, identical to esda) or "esda"
+    draws : "esda" (esda's own permutation stream: the same seed gives esda's p-values exactly)
+        or "fast" (same distribution, no shuffle per permutation; the fast engine only)
     """
     y = np.asarray(y, float)
     _check_values(y, "--measure")
@@ -212,7 +216,7 @@ def analyse_clusters(
             engine = "esda"
     if engine == "fast":
         lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _fast_local(y, w, permutations, seed, n_jobs, rate,
-                                                                       progress, cancel)
+                                                                       progress, cancel, draws)
     else:
         lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _esda_local(y, w, permutations, seed, n_jobs, rate)
     thresholds = {"alpha": alpha, "fdr": fdr}
@@ -233,7 +237,8 @@ def analyse_clusters(
         "lisa_cluster": cluster, "gi_z": gi_z, "gi_p": gi_p, "gi_p_folded": gi_fold, "gi_bin": gi_bin,
     })
     gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed)
-    return ClusterResult(frame=frame, global_moran=gm, thresholds=thresholds, engine=engine)
+    return ClusterResult(frame=frame, global_moran=gm, thresholds=thresholds, engine=engine,
+                         draws=draws if engine == "fast" else "esda")
 
 
 def rate_values(rate: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

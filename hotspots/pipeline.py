@@ -7,6 +7,7 @@ cancel flag, so the two never disagree.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -127,11 +128,32 @@ def load_layers(study: Study, *, progress: ProgressFn | None = None, cancel: Can
         layers.reports[kind] = rep
         return data
 
-    layers.boundaries = step("boundaries", "Reading boundaries", 0.0,
-                             lambda: load_layer("boundaries", study.boundaries))  # type: ignore[arg-type]
-    layers.crimes = step("crimes", "Reading crimes", 0.1,
-                         lambda: load_layer("crimes", study.crimes, layers.boundaries,
-                                            progress=scaled(progress, 0.1, 0.8), cancel=cancel))
+    # The crime CSVs are parsed on a second thread while the boundaries load: both spend their
+    # time in C (Arrow's CSV reader, GDAL) with the GIL released, so on two cores they overlap.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .data.crimes import parse_crime_files
+
+    stop = threading.Event()  # a bad boundary file stops the parse at the next file
+
+    def parse_cancel() -> bool:
+        return stop.is_set() or bool(cancel and cancel())
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        t_parse = time.perf_counter()
+        parsing = pool.submit(parse_crime_files, study.crimes, progress=scaled(progress, 0.1, 0.6),
+                              cancel=parse_cancel)
+        try:
+            layers.boundaries = step("boundaries", "Reading boundaries", 0.0,
+                                     lambda: load_layer("boundaries", study.boundaries))  # type: ignore[arg-type]
+        except BaseException:
+            stop.set()
+            raise
+        parsed = parsing.result()
+        layers.timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
+    layers.crimes = step("crimes", "Placing crimes in LSOAs", 0.6,
+                         lambda: load_layer("crimes", parsed, layers.boundaries,  # type: ignore[arg-type]
+                                            progress=scaled(progress, 0.6, 0.8), cancel=cancel))
     for kind, label, frac in (("imd", "deprivation", 0.8), ("pubs", "pubs", 0.85),
                               ("streetsafe", "StreetSafe reports", 0.9), ("population", "population", 0.95)):
         p = getattr(study, kind)
@@ -194,7 +216,7 @@ def analyse(
     if s.measure == "rate":
         rate = (table["crimes"].to_numpy(float), table["population"].to_numpy(float))
     clusters = analyse_clusters(table["value"].to_numpy(float), w, permutations=s.permutations, seed=s.seed,
-                                alpha=s.alpha, fdr=s.fdr, n_jobs=s.n_jobs, rate=rate,
+                                alpha=s.alpha, fdr=s.fdr, n_jobs=s.n_jobs, rate=rate, draws=s.draws,
                                 progress=scaled(progress, 0.15, 0.95), cancel=cancel)
     tick("statistics", t)
     for c in clusters.frame.columns:

@@ -71,6 +71,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
             "weights": s.weights,
             "permutations": s.permutations,
             "seed": s.seed,
+            "draws": s.draws,
             "alpha": s.alpha,
             "fdr": s.fdr,
             "p_values": "two-sided conditional-permutation pseudo p-values",

@@ -172,14 +172,17 @@ def vertex_contiguity(geoms: np.ndarray, rook: bool = False) -> tuple[np.ndarray
     Vectorised: every vertex is keyed by its exact coordinates; polygons meeting at a key
     are queen neighbours. For rook, keys are the polygon edges (unordered vertex pairs).
     """
-    parts, part_poly = shapely.get_parts(geoms, return_index=True)  # MultiPolygons -> Polygons
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    ring_poly = part_poly[ring_part]
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if rook:
+        parts, part_poly = shapely.get_parts(geoms, return_index=True)  # MultiPolygons -> Polygons
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        poly = part_poly[ring_part][ring_of].astype(np.int64)
+    else:  # queen needs only which polygon each vertex belongs to
+        coords, poly = shapely.get_coordinates(geoms, return_index=True)
+        poly = poly.astype(np.int64)
     if len(coords) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     vcode = pd.factorize(coords[:, 0] + 1j * coords[:, 1])[0].astype(np.int64)
-    poly = ring_poly[ring_of].astype(np.int64)
     if rook:
         same_ring = ring_of[1:] == ring_of[:-1]
         a, b = vcode[:-1][same_ring], vcode[1:][same_ring]

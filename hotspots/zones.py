@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from .aggregate import filter_crimes
 from .data.crimes import assign_lsoa
@@ -67,12 +66,25 @@ def _components(w, hot: np.ndarray) -> np.ndarray:
     ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
     """
     a = sparse.csr_matrix(w.sparse, dtype=float)
-    h = sparse.diags(hot.astype(float))
-    adj = (h @ a @ h).tocsr()  # links between two hot LSOAs only
-    _, labels = connected_components(adj, directed=True, connection="weak")
-    labels = labels.astype(np.int64)
-    labels[~hot] = -1
-    return labels
+    a = (a + a.T).tocsr()  # weak: a link either way round joins two LSOAs
+    indptr, indices = a.indptr.tolist(), a.indices.tolist()
+    is_hot = hot.tolist()
+    labels = [-1] * len(is_hot)
+    # a plain depth-first search over the (few) hot LSOAs: cheaper than importing scipy.sparse.csgraph
+    current = 0
+    for start in np.flatnonzero(hot).tolist():
+        if labels[start] >= 0:
+            continue
+        labels[start] = current
+        stack = [start]
+        while stack:
+            v = stack.pop()
+            for u in indices[indptr[v]:indptr[v + 1]]:
+                if is_hot[u] and labels[u] < 0:
+                    labels[u] = current
+                    stack.append(u)
+        current += 1
+    return np.asarray(labels, dtype=np.int64)
 
 
 def _top(counts: pd.Series, k: int) -> list[tuple[str, int]]:
@@ -161,7 +173,8 @@ def _fear_gap(analysis: Analysis, layers: Layers, notes: list[str]) -> dict[str,
         return None
     s = analysis.settings
     res = analyse_clusters(y, analysis.weights, permutations=s.permutations, seed=s.seed, alpha=s.alpha,
-                           fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine)
+                           fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine,
+                           draws=analysis.clusters.draws)
     ss_bin = res.frame["gi_bin"].to_numpy(int)
     gb = t["gi_bin"].to_numpy(int)
     gap = np.full(len(t), "", dtype=object)

@@ -216,3 +216,26 @@ def test_progress_reaches_one_and_cancel_raises():
 def test_bad_values_raise(y):
     with pytest.raises(ValueError):
         pm.local_moran(y, lat2W(10, 10), permutations=9)
+
+
+def test_fast_draws_are_distinct_uniform_and_agree_with_esda_within_mc_error():
+    from hotspots.permutation import _fast_ids, local_moran_and_gstar
+
+    ids = _fast_ids(50, 8, 4000, seed=3)
+    assert ids.shape == (4000, 8) and ids.min() >= 0 and ids.max() <= 48
+    srt = np.sort(ids, axis=1)
+    assert not (srt[:, 1:] == srt[:, :-1]).any()  # no repeats within a permutation
+    freq = np.bincount(ids.ravel(), minlength=49) / ids.size
+    assert np.abs(freq - 1 / 49).max() < 0.005  # uniform over the other sites
+    rng = np.random.default_rng(8)
+    w = lat2W(20, 20)
+    y = rng.poisson(4, 400).astype(float)
+    y[:40] += 6
+    lf, gf = local_moran_and_gstar(y, w, permutations=999, seed=1, draws="fast")
+    le, ge = local_moran_and_gstar(y, w, permutations=999, seed=1)
+    np.testing.assert_array_equal(lf.stat, le.stat)  # statistics do not depend on the draws
+    np.testing.assert_array_equal(gf.z, ge.z)
+    # p-values from independent draws differ by Monte Carlo error only (sd ~ sqrt(p(1-p)/999))
+    sd = np.sqrt(np.clip(le.p_sim * (1 - le.p_sim), 1e-4, None) / 999)
+    assert (np.abs(lf.p_sim - le.p_sim) <= 4 * sd + 2 / 1000).mean() >= 0.99
+    assert not np.array_equal(lf.p_sim, le.p_sim)

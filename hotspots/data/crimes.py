@@ -24,6 +24,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ from ._tables import SAVE_AS_UTF8, first_bad_utf8, normalise
 from .errors import DataError
 from .report import LoadReport
 
-__all__ = ["read_crimes", "collect_crime_files", "assign_lsoa", "to_geodataframe", "CRIME_COLUMNS"]
+__all__ = ["read_crimes", "parse_crime_files", "ParsedCrimes", "collect_crime_files", "assign_lsoa", "to_geodataframe", "CRIME_COLUMNS"]
 
 #: output column -> accepted header keys (normalised); police.uk's own header comes first
 CRIME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -230,23 +231,26 @@ def _lowest(hit: np.ndarray, pt_idx: np.ndarray, poly_idx: np.ndarray) -> None:
     hit[pt_idx[order]] = poly_idx[order]
 
 
-def read_crimes(
+@dataclass
+class ParsedCrimes:
+    """Crime files read and coded, not yet placed in LSOAs (see :func:`parse_crime_files`)."""
+
+    acc: _Accumulator
+    report: LoadReport
+    sources: int
+
+
+def parse_crime_files(
     paths: Iterable[str | Path] | str | Path,
-    boundaries: gpd.GeoDataFrame,
     *,
     progress: Callable[[str, float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-) -> tuple[pd.DataFrame, LoadReport]:
-    """Read police.uk street CSVs and place each crime in an LSOA of ``boundaries``.
+) -> ParsedCrimes:
+    """First half of :func:`read_crimes`: read and code the CSVs; needs no boundaries.
 
-    Returns
-    -------
-    crimes : DataFrame with ``month`` ("YYYY-MM"), ``crime_type``, ``location``, ``lsoa_code_csv``,
-        ``x``, ``y`` (EPSG:27700) and ``lsoa`` (row index into ``boundaries``).
-    report : LoadReport; ``info`` has months, crime types and CSV/PIP LSOA agreement.
+    Split out so the pipeline can parse the crime files on a second thread while the
+    boundaries load (both spend most of their time in C code that releases the GIL).
     """
-    from pyproj import Transformer
-
     if isinstance(paths, (str, Path)):
         paths = [paths]
     paths = list(paths)
@@ -262,6 +266,32 @@ def read_crimes(
         report.files.append(name)
         if progress:
             progress(f"Reading {Path(name.split('!')[-1]).name}", 0.6 * (k + 1) / len(sources))
+    return ParsedCrimes(acc=acc, report=report, sources=len(sources))
+
+
+def read_crimes(
+    paths: Iterable[str | Path] | str | Path | ParsedCrimes,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    progress: Callable[[str, float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Read police.uk street CSVs and place each crime in an LSOA of ``boundaries``.
+
+    ``paths`` may also be the result of :func:`parse_crime_files`.
+
+    Returns
+    -------
+    crimes : DataFrame with ``month`` ("YYYY-MM"), ``crime_type``, ``location``, ``lsoa_code_csv``,
+        ``x``, ``y`` (EPSG:27700) and ``lsoa`` (row index into ``boundaries``).
+    report : LoadReport; ``info`` has months, crime types and CSV/PIP LSOA agreement.
+    """
+    from pyproj import Transformer
+
+    parsed = paths if isinstance(paths, ParsedCrimes) else parse_crime_files(paths, progress=progress,
+                                                                              cancel=cancel)
+    acc, report = parsed.acc, parsed.report
+    sources = range(parsed.sources)
     cols = acc.finish()
     n = len(cols["longitude"])
     report.rows_read = n
