@@ -322,7 +322,9 @@ def _crand(specs: list[_Spec], permutations: int, seed: int, n_jobs: int, moment
     def run(task):
         return _chunk(*task, thr, moments)
 
-    pool = ThreadPoolExecutor(n_jobs) if n_jobs > 1 else None
+    # threads pay off only on big studies: for a county (~1,000 areas) handing out hundreds of
+    # small chunks costs more than it saves
+    pool = ThreadPoolExecutor(n_jobs) if n_jobs > 1 and n * permutations >= 5_000_000 else None
     try:  # builtin map runs lazily, so cancel is polled between chunks either way
         for done, (sites, res) in enumerate((pool.map if pool else map)(run, tasks), 1):
             for s, (cnt, mom) in enumerate(res):
