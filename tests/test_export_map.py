@@ -136,7 +136,7 @@ def test_layers_legend_and_title(page: str) -> None:
                  "StreetSafe reports", "No basemap (offline)", "OpenStreetMap"):
         assert name in page, name
     assert "2024-01 to 2024-12" in page
-    assert "Open Government Licence v3.0" in page and "OpenStreetMap contributors" in page
+    assert "Open Government Licence v3.0" in page and "OpenStreetMap" in page
     assert "High-High (hot spot) (6)" in page and "Low-Low (cold spot) (2)" in page  # legend counts
     assert "#ff0000" in page and "#d62f27" in page and "#7b3294" in page  # LISA, Gi*, fear colours
     # the zone popup carries its evidence
@@ -229,3 +229,17 @@ def test_kent_map_size() -> None:
     assert len(html) < 4_000_000
     assert len(re.findall(r'"type": "Feature"', html)) >= len(t)
 
+
+
+def test_pubs_are_credited_by_their_real_source() -> None:
+    from types import SimpleNamespace
+
+    from hotspots.export.html_map import _pubs_attribution
+
+    def layers(fmt):
+        return SimpleNamespace(reports={"pubs": SimpleNamespace(info={"format": fmt})})
+
+    assert "Open Government Licence" in _pubs_attribution(layers("Open Pubs"))
+    assert "ODbL" not in _pubs_attribution(layers("Open Pubs (no header)"))
+    assert "OpenStreetMap contributors (ODbL)" in _pubs_attribution(layers("vector (OSM or GIS export)"))
+    assert "supplied" in _pubs_attribution(layers("CSV with coordinates"))

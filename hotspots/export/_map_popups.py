@@ -24,6 +24,7 @@ from ._map_style import (
     LAYER_NAMES,
     LISA_COLOURS,
     LISA_LABELS,
+    LISA_OPACITY,
     PUB_COLOUR,
     STREETSAFE_COLOUR,
     ZONE_COLOUR,
@@ -116,7 +117,8 @@ def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
     sw = "<span class='hs-sw' style='background:{c};{extra}'></span>"
     rows = ["<div class='hs-lg-h'>LISA clusters</div>"]
     for k in ("HH", "HL", "LH", "LL", "ns"):
-        rows.append(f"<div>{sw.format(c=LISA_COLOURS[k], extra='')}{LISA_LABELS[k]} ({int(counts.get(k, 0))})</div>")
+        swatch = sw.format(c=LISA_COLOURS[k], extra=f"opacity:{LISA_OPACITY[k]}")  # as drawn on the map
+        rows.append(f"<div>{swatch}{LISA_LABELS[k]} ({int(counts.get(k, 0))})</div>")
     parts = [f"<div data-layer='{esc(LAYER_NAMES['lisa'])}'>{''.join(rows)}</div>"]
     n_z = 0 if zones is None else len(zones)
     z_text = f"Patrol zone, numbered by rank ({n_z})" if n_z else "No patrol zones at this alpha"

@@ -7,11 +7,13 @@ screen agree. Pure data: importing it loads nothing.
 
 from __future__ import annotations
 
-__all__ = ["LISA_COLOURS", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS",
+__all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS",
            "PUB_COLOUR", "STREETSAFE_COLOUR", "ZONE_COLOUR", "ATTRIBUTION", "LAYER_NAMES", "MAP_CSS"]
 
 #: GeoDa's conventional LISA cluster colours
 LISA_COLOURS = {"HH": "#ff0000", "LL": "#0000ff", "LH": "#a7adf9", "HL": "#f4ada8", "ns": "#eeeeee"}
+#: fill opacity by class: hot spots stand out, cold spots (often big rural LSOAs) stay in the background
+LISA_OPACITY = {"HH": 0.75, "HL": 0.65, "LH": 0.6, "LL": 0.45, "ns": 0.35}
 LISA_LABELS = {"HH": "High-High (hot spot)", "HL": "High-Low (high outlier)", "LH": "Low-High (low outlier)",
                "LL": "Low-Low (cold spot)", "ns": "Not significant"}
 #: ArcGIS Hot Spot Analysis palette by Gi* bin

@@ -33,6 +33,7 @@ from ._map_style import (
     GI_COLOURS,
     LAYER_NAMES,
     LISA_COLOURS,
+    LISA_OPACITY,
     MAP_CSS,
     PUB_COLOUR,
     STREETSAFE_COLOUR,
@@ -212,7 +213,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     folium.GeoJson(
         _fc(disp, props), name=LAYER_NAMES["lisa"],
         style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["c"]], "color": "#7a7a7a",
-                                  "weight": 0.5, "fillOpacity": 0.35 if f["properties"]["c"] == "ns" else 0.6},
+                                  "weight": 0.5, "fillOpacity": LISA_OPACITY[f["properties"]["c"]]},
         highlight_function=lambda f: {"weight": 2.5, "color": "#333333"},
         tooltip=GeoJsonTooltip(tip_fields, aliases=tip_alias, sticky=True),
     ).add_to(m)
@@ -250,11 +251,36 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
-    attribution = ATTRIBUTION + ("; pubs from OSM \u00a9 OpenStreetMap contributors (ODbL)" if has["pubs"] else "")
+    attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
     _extras_element(legend_html(t, zones, has), title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m
+
+
+def _pubs_attribution(layers: Any) -> str:
+    """Credit the pubs layer by its real source: Open Pubs is OGL (FSA/ONS), OSM is ODbL."""
+    reports = getattr(layers, "reports", {}) or {}
+    fmt = str(getattr(reports.get("pubs"), "info", {}).get("format", ""))
+    if fmt.startswith("Open Pubs"):
+        return "; pubs: Open Pubs (FSA food hygiene register and ONS postcodes, Open Government Licence v3.0)"
+    if "OSM" in fmt:
+        return "; pubs \u00a9 OpenStreetMap contributors (ODbL)"
+    return "; pubs: supplied file"
+
+
+def _opening_view(zones: Any, extent: tuple[float, float, float, float]) -> list[list[float]]:
+    """Open on the patrol zones with a margin of context, not on the whole (mostly rural) area.
+
+    Zones are what the map is for; an inspector zooms out for the county view. With no
+    zones the whole area is shown."""
+    minx, miny, maxx, maxy = extent
+    if zones is not None and len(zones):
+        zx0, zy0, zx1, zy1 = _bounds(_to_display(zones.geometry.values, zones.crs))
+        pad = 0.6 * max(zx1 - zx0, zy1 - zy0, 0.02)
+        minx, miny = max(minx, zx0 - pad), max(miny, zy0 - pad)
+        maxx, maxy = min(maxx, zx1 + pad), min(maxy, zy1 + pad)
+    return [[miny, minx], [maxy, maxx]]
 
 
 def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
