@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +48,26 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, t
     return summary, written
 
 
+def _check_out_dir(out: Path) -> None:
+    """The output folder must be a folder we can write to; say so before any work is done."""
+    from .data.errors import DataError
+
+    if out.exists() and not out.is_dir():
+        raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(out, f"cannot create the output folder ({exc.strerror})",
+                        hint="choose a folder you can write to") from None
+    if not os.access(out, os.W_OK):
+        raise DataError(out, "the output folder is not writable", hint="choose a folder you can write to")
+
+
 def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
               exports: bool = True) -> RunResult:
     t0 = time.perf_counter()
     settings = study.settings.validated()  # fail on bad flags before reading gigabytes
+    _check_out_dir(out)
     layers = load_layers(study, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
     analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
     timings = {**layers.timings, **analysis.timings}

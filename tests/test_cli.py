@@ -80,7 +80,8 @@ def test_bad_arguments_exit_2_with_one_error_line(tmp_path, extra, needle):
 
 
 @pytest.mark.parametrize("case", ["missing_boundaries", "empty_crimes", "latin1_crimes", "no_overlap",
-                                  "no_args", "bad_imd"])
+                                  "no_args", "bad_imd", "geojson_as_crimes", "xlsx_as_crimes", "out_is_file",
+                                  "no_coordinates"])
 def test_bad_files_exit_2(tmp_path, case):
     b, c = _lattice_inputs(tmp_path)
     args = ["analyse", "--boundaries", str(b), "--crimes", str(c), "--out", str(tmp_path / "o"), "--quiet",
@@ -99,6 +100,19 @@ def test_bad_files_exit_2(tmp_path, case):
         named = str(c)
     elif case == "no_args":
         args = ["analyse", "--out", str(tmp_path / "o")]
+    elif case == "geojson_as_crimes":
+        args[4] = named = str(b)
+    elif case == "xlsx_as_crimes":
+        x = tmp_path / "crimes.xlsx"
+        x.write_bytes(b"PK\x03\x04 not really")
+        args[4] = named = str(x)
+    elif case == "out_is_file":
+        f = tmp_path / "o"
+        f.write_text("x")
+        named = str(f)
+    elif case == "no_coordinates":
+        c.write_text(HEADER + ",2021-01,X,X,,,No Location,,,Drugs,,\n")
+        named = str(c)
     elif case == "bad_imd":
         bad = tmp_path / "imd.csv"
         bad.write_text("foo,bar\n1,2\n")
@@ -110,7 +124,7 @@ def test_bad_files_exit_2(tmp_path, case):
     assert len(lines) == 1 and lines[0].startswith("error:"), r.stderr
     if named:
         assert named in lines[0]
-    assert not (tmp_path / "o" / "lsoa_results.csv").exists()
+    assert not (tmp_path / "o").is_dir() or not (tmp_path / "o" / "lsoa_results.csv").exists()
 
 
 @pytest.mark.realdata

@@ -90,8 +90,14 @@ def collect_crime_files(paths: Iterable[str | Path]) -> list[_Source]:
             if not chosen_names:
                 raise DataError(path, "the zip holds no CSV files", hint="download the street-level crime zip from data.police.uk")
             sources += [(f"{path}!{n}", (lambda n=n, path=path: zipfile.ZipFile(path).read(n))) for n in chosen_names]
-        else:
+        elif path.suffix.lower() in (".csv", ".txt", ""):
             sources.append((str(path), (lambda p=path: str(p))))
+        else:
+            kind = ("a boundary/GIS file" if path.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp", ".kml")
+                    else "a spreadsheet" if path.suffix.lower() in (".xlsx", ".xls", ".ods") else "not a CSV")
+            raise DataError(path, f"expected police.uk street-crime CSVs but this is {kind}",
+                            hint="pass the '-street.csv' files, their folder or the police.uk zip "
+                                 "(save a spreadsheet as CSV UTF-8 first)")
     return sources
 
 
@@ -329,6 +335,9 @@ def read_crimes(
     report.drop("outside every LSOA", int((~inside).sum()))
     rows = idx[inside]
     n_kept = len(rows)
+    if not keep.any() and report.dropped.get("missing coordinates", 0) == n:
+        raise DataError(report.source, f"none of the {n:,} crime rows has coordinates",
+                        hint="police.uk 'No Location' rows cannot be mapped; check the Longitude/Latitude columns")
     if n_kept == 0:
         with_xy = int((~(np.isnan(lon) | np.isnan(lat))).sum())
         hint = ("the crimes and the boundaries cover different areas: load the boundaries for the force area "
