@@ -129,3 +129,18 @@ def test_duplicate_codes_merged(tmp_path):
     merged = gdf.loc[gdf.lsoa_code == "E01000000", "area_km2"].iloc[0]
     other = gdf.loc[gdf.lsoa_code == "E01000002", "area_km2"].iloc[0]
     assert np.isclose(merged, 2 * other, rtol=1e-3)
+
+
+def test_multilayer_geopackage_picks_the_lsoa_layer(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    src = tmp_path / "b.geojson"
+    src.write_text(json.dumps(_square_fc(None)))
+    lsoas = gpd.read_file(src).to_crs(27700)
+    gpkg = tmp_path / "multi.gpkg"
+    pts = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(550_000, 150_000)], crs=27700)
+    pts.to_file(gpkg, layer="points")  # first layer: not LSOAs
+    lsoas.to_file(gpkg, layer="lsoa")
+    gdf, rep = read_boundaries(gpkg)
+    assert len(gdf) == 3 and rep.info["code_column"] == "LSOA21CD"

@@ -44,6 +44,27 @@ def _resolve(path: Path) -> str:
     return f"/vsizip/{path}/{names[0]}"
 
 
+def _pick_layer(src: str) -> str | int:
+    """In a multi-layer file (a GeoPackage of several layers), the first polygon layer with an
+    LSOA code column; otherwise the first layer."""
+    import pyogrio
+
+    try:
+        layers = pyogrio.list_layers(src)
+    except Exception:  # single-layer formats and odd drivers: let read_dataframe report
+        return 0
+    if len(layers) <= 1:
+        return 0
+    keys = {normalise(a) for a in CODE_ALIASES}
+    for name, gtype in layers:
+        if gtype is None or "polygon" not in str(gtype).lower():
+            continue
+        fields = pyogrio.read_info(src, layer=name)["fields"]
+        if any(normalise(f) in keys for f in fields):
+            return str(name)
+    return 0
+
+
 def _looks_like(bounds: np.ndarray) -> str:
     minx, miny, maxx, maxy = bounds
     if minx >= -10 and maxx <= 3 and miny >= 49 and maxy <= 62:
@@ -71,7 +92,8 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     try:
         import pyogrio
 
-        gdf = pyogrio.read_dataframe(_resolve(path))
+        src = _resolve(path)
+        gdf = pyogrio.read_dataframe(src, layer=_pick_layer(src))
     except DataError:
         raise
     except Exception as exc:
