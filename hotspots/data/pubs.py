@@ -145,7 +145,7 @@ def _read_table(path: Path, report: LoadReport) -> tuple[pd.DataFrame, np.ndarra
     report.info.setdefault("format", "CSV with coordinates")
 
     sub = df[keep].reset_index(drop=True)
-    x, y, ok = _points(sub, path, report, "pubs")
+    x, y, ok = points_to_bng(sub, path, report, "pubs")
     sub = sub[ok].reset_index(drop=True)
     x, y = x[ok], y[ok]
 
@@ -260,13 +260,3 @@ def _osm_address(attrs: pd.DataFrame, path: Path) -> pd.Series:
     return line1 + sep + place
 
 
-def _points(
-    df: pd.DataFrame, path: Path, report: LoadReport, what: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`points_to_bng`, with the file's own columns named when none hold coordinates."""
-    try:
-        return points_to_bng(df, path, report, what)
-    except DataError as exc:
-        shown = ", ".join(repr(c) for c in list(df.columns)[:15])
-        raise DataError(exc.file, f"{exc.message}; the file has {shown}", exc.hint, exc.row,
-                        exc.column) from None

@@ -263,7 +263,7 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
         if ids.duplicated().any():
             report.warn(f"{int(ids.duplicated().sum())} report id(s) repeat in '{id_c}'; rows kept")
 
-    x, y, ok = _points(df, path, report, "StreetSafe")
+    x, y, ok = points_to_bng(df, path, report, "StreetSafe")
     if not ok.any():
         raise DataError(path, f"no report has a usable location ({report.summary_line()})",
                         hint="check the coordinate columns (latitude/longitude in WGS84 or "
@@ -333,13 +333,3 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     return out, report
 
 
-def _points(
-    df: pd.DataFrame, path: Path, report: LoadReport, what: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`points_to_bng`, with the file's own columns named when none hold coordinates."""
-    try:
-        return points_to_bng(df, path, report, what)
-    except DataError as exc:
-        shown = ", ".join(repr(c) for c in list(df.columns)[:15])
-        raise DataError(exc.file, f"{exc.message}; the file has {shown}", exc.hint, exc.row,
-                        exc.column) from None
