@@ -21,6 +21,7 @@ from .report import LoadReport
 
 __all__ = [
     "first_bad_utf8",
+    "utf16_to_utf8",
     "read_table",
     "find_column",
     "to_number",
@@ -56,13 +57,44 @@ def first_bad_utf8(raw: bytes) -> tuple[int, int, int] | None:
         return line, col, raw[pos]
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def utf16_to_utf8(raw: bytes) -> bytes | None:
+    """The text as UTF-8 bytes when ``raw`` is UTF-16 (Excel's "Unicode Text"), else None.
+
+    UTF-16 is unambiguous when it starts with a byte-order mark; without one it is recognised
+    by the NUL byte beside every ASCII character of the first line. Decoding it is safer than
+    asking the analyst to re-save, and the bytes of a broken UTF-16 file are still reported.
+    """
+    head = raw[:2]
+    if head in (b"\xff\xfe", b"\xfe\xff"):
+        codec = "utf-16"
+    else:
+        sample = raw[:400]
+        if len(sample) < 4 or sample.count(0) < len(sample) // 3:
+            return None
+        even_nul = sample[0::2].count(0)
+        odd_nul = sample[1::2].count(0)
+        codec = "utf-16-le" if odd_nul > even_nul else "utf-16-be"
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return text.lstrip("\ufeff").encode("utf-8")
+
+
+def _decode(raw: bytes, path: Path, notes: list[str] | None = None) -> str:
+    utf8 = utf16_to_utf8(raw)
+    if utf8 is not None:
+        raw = utf8
+        if notes is not None:
+            notes.append("the file is UTF-16 text (Excel 'Unicode Text'); it was read as such")
     bad = first_bad_utf8(raw)
     if bad is not None:
         line, col, byte = bad
+        utf16 = " (it starts like UTF-16 but does not decode as UTF-16 either)" if raw[:2] in (
+            b"\xff\xfe", b"\xfe\xff") else ""
         raise DataError(
             path,
-            f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col})",
+            f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col}){utf16}",
             hint=SAVE_AS_UTF8,
             row=line,
         )
@@ -70,15 +102,21 @@ def _decode(raw: bytes, path: Path) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = ()) -> pd.DataFrame:
+def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = (),
+               report: LoadReport | None = None) -> pd.DataFrame:
     """Read a CSV or XLSX into a DataFrame of strings (no type guessing; callers convert).
 
     Parameters
     ----------
-    path : CSV, TSV or XLSX file
+    path : CSV, TSV or XLSX file (UTF-8, or UTF-16 as Excel's "Unicode Text" saves it)
     what : what the file should hold, for messages ("IMD table", "pubs")
     header_hint : normalised column keys; for XLSX, the sheet whose header holds the most of
-        them is read (MHCLG workbooks put a Notes sheet first).
+        them is read (MHCLG workbooks put a Notes sheet first). When the first row holds
+        none of them but a row a little further down holds two or more, title rows sit above
+        the header and are skipped; ``df.attrs["first_data_line"]`` is then the file's line
+        (or sheet row) of the first data row, for messages.
+    report : where to say how the file was read when that was not plain UTF-8 CSV (UTF-16,
+        decimal commas, the sheet chosen), so a reinterpretation is never silent.
     """
     path = Path(path)
     if not path.exists():
@@ -88,13 +126,16 @@ def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = ()) 
     if path.stat().st_size == 0:
         raise DataError(path, "the file is empty", hint=f"export the {what} again")
     suffix = path.suffix.lower()
+    notes: list[str] = []
     if suffix in (".xlsx", ".xlsm", ".xls"):
         df = _read_xlsx(path, what, set(header_hint))
     else:
-        text = _decode(path.read_bytes(), path)
+        text = _decode(path.read_bytes(), path, notes)
         if not text.strip():
             raise DataError(path, "the file has no rows", hint=f"export the {what} again")
-        first = text.split("\n", 1)[0]
+        head = text.split("\n", 40)[:40]
+        skip = _header_row([re.split(r"[,;\t]", ln) for ln in head], header_hint)
+        first = head[skip]
         sep = "\t" if first.count("\t") > first.count(",") else ","
         if first.count(";") > max(first.count(","), first.count("\t")):
             sep = ";"
@@ -105,6 +146,7 @@ def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = ()) 
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=True,
+                skiprows=skip,
             )
         except pd.errors.ParserError as exc:
             m = re.search(r"line (\d+)", str(exc))
@@ -114,28 +156,108 @@ def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = ()) 
                 hint="check the quoting and the number of commas on that line",
                 row=int(m.group(1)) if m else None,
             ) from None
+        if sep == ";":  # European Excel: ';' between fields, ',' as the decimal mark
+            df = _decimal_commas(df)
+            if df.attrs["decimal_comma_columns"]:
+                notes.append("decimal commas read as decimal points in "
+                             + ", ".join(repr(c) for c in df.attrs["decimal_comma_columns"]))
+        df.attrs["first_data_line"] = skip + 2
+        if skip:
+            notes.append(f"skipped {skip} title line(s) above the header")
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     if df.empty:
         raise DataError(path, "the file has a header but no data rows", hint=f"export the {what} again")
+    if df.attrs.get("title_rows"):
+        notes.append(f"skipped {df.attrs['title_rows']} title row(s) above the header")
+    if report is not None:
+        for note in notes:
+            report.warn(note)
+        if "sheet" in df.attrs:  # a workbook of several sheets: say which one was read
+            report.info["sheet"] = df.attrs["sheet"]
     return df
+
+
+def _hint_score(cells: Iterable[object], hints: Iterable[str]) -> int:
+    keys = {normalise(c) for c in cells if str(c).strip() and str(c) != "nan"}
+    return sum(any(h in k for k in keys) for h in hints)
+
+
+def _header_row(rows: Sequence[Sequence[object]], hints: Iterable[str]) -> int:
+    """The header's index among the first rows: 0, unless row 0 matches no hint (a title)
+    and a later row matches at least two (so a data row that happens to say "name" never
+    becomes the header)."""
+    hints = list(hints)
+    if not hints or not rows or _hint_score(rows[0], hints) > 0:
+        return 0
+    best, at = 1, 0
+    for i, row in enumerate(rows[1:20], start=1):
+        score = _hint_score(row, hints)
+        if score > best:
+            best, at = score, i
+    return at
+
+
+_EURO_NUMBER = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")
+
+
+def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
+    """Rewrite ``51,205`` as ``51.205`` in the numeric columns of a ';'-separated file.
+
+    Excel in most European locales saves CSV with ';' between fields and ',' as the decimal
+    mark (and '.' grouping thousands). Left alone, :func:`to_number` would read ``51,205`` as
+    fifty-one thousand. Only columns where every filled cell is such a number and at least
+    one has a decimal comma are rewritten, so text and '.'-decimal columns stay as they are.
+    """
+    out = df.copy()
+    for col in df.columns:
+        s = df[col].astype(str).str.strip()
+        filled = ~s.isin(NULL_TOKENS)
+        if not filled.any() or not s[filled].str.contains(",", regex=False).any():
+            continue
+        if not s[filled].str.fullmatch(_EURO_NUMBER).all():
+            continue
+        out[col] = s.where(~filled, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    out.attrs["decimal_comma_columns"] = [c for c in df.columns if not out[c].equals(df[c])]
+    return out
 
 
 def _read_xlsx(path: Path, what: str, header_hint: set[str]) -> pd.DataFrame:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", header=None)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise DataError(path, f"cannot open the workbook ({exc})", hint="open it in Excel and save it again as .xlsx") from None
-    best, best_score = None, -1
-    for frame in sheets.values():
+    best, best_score, best_name, best_skip = None, -1, "", 0
+    for name, frame in sheets.items():
         if frame.empty:
             continue
-        keys = {normalise(c) for c in frame.columns}
-        score = sum(any(h in k for k in keys) for h in header_hint) * 1_000_000 + len(frame)
+        skip = _header_row(frame.head(20).fillna("").to_numpy().tolist(), header_hint)
+        body = frame.iloc[skip + 1:]
+        score = _hint_score(frame.iloc[skip].fillna(""), header_hint) * 1_000_000 + len(body)
         if score > best_score:
-            best, best_score = frame, score
+            best, best_score, best_name, best_skip = frame, score, str(name), skip
     if best is None:
         raise DataError(path, "every sheet in the workbook is empty", hint=f"export the {what} again")
-    return best.fillna("")
+    header = best.iloc[best_skip]
+    out = best.iloc[best_skip + 1:].reset_index(drop=True).fillna("")
+    out.columns = _unique_names([str(h).strip() if pd.notna(h) and str(h).strip() else f"Unnamed: {k}"
+                                 for k, h in enumerate(header)])
+    out.attrs["first_data_line"] = best_skip + 2
+    if best_skip:
+        out.attrs["title_rows"] = best_skip
+    if len(sheets) > 1:
+        out.attrs["sheet"] = best_name
+    return out
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header cells made unique as pandas does (``x``, ``x.1``, ...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n}.{k}")
+    return out
 
 
 def find_column(
@@ -196,10 +318,15 @@ def points_to_bng(
     """
     from pyproj import Transformer
 
-    lat_c = find_column(df, ["latitude", "lat", "y_lat"], path, "latitude", required=False)
-    lon_c = find_column(df, ["longitude", "lon", "lng", "long", "x_lon"], path, "longitude", required=False)
-    e_c = find_column(df, ["easting", "eastings", "x", "bng_x", "os_x"], path, "easting", required=False)
-    n_c = find_column(df, ["northing", "northings", "y", "bng_y", "os_y"], path, "northing", required=False)
+    def col(aliases: list[str], what_col: str) -> str | None:
+        # exact header first; then a longer header naming it ("Easting (BNG)", "Latitude WGS84")
+        return (find_column(df, aliases, path, what_col, required=False)
+                or find_column(df, aliases[:1], path, what_col, required=False, contains=True))
+
+    lat_c = col(["latitude", "lat", "y_lat"], "latitude")
+    lon_c = col(["longitude", "lon", "lng", "long", "x_lon"], "longitude")
+    e_c = col(["easting", "eastings", "x", "bng_x", "os_x"], "easting")
+    n_c = col(["northing", "northings", "y", "bng_y", "os_y"], "northing")
     if not ((lat_c and lon_c) or (e_c and n_c)):
         shown = ", ".join(repr(c) for c in list(df.columns)[:12])
         raise DataError(

@@ -92,21 +92,49 @@ def find_code_column(df: pd.DataFrame, path: Path, what: str) -> str:
     return col
 
 
-def parse_numbers(df: pd.DataFrame, col: str, path: Path, what: str) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(df: pd.DataFrame, col: str, path: Path, what: str,
+                  report: LoadReport | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse a numeric column; return (values, unparseable mask).
 
     A column in which *no* filled cell is a number is the wrong column, not a few bad rows,
-    so it raises a DataError that points at the first offending line.
+    so it raises a DataError that points at the first offending line. The exception is a
+    column that writes the number inside the same words in every cell ("Decile 3",
+    "3 - most deprived"), as hand-made tables do: the number is taken and ``report`` says so.
     """
     raw = df[col].astype(str).str.strip()
     vals = to_number(df[col])
     filled = ~raw.isin(["", "\\N", "NULL", "null", "NaN", "nan", "N/A", "n/a", "NA", "#N/A", "-"])
     bad = filled & vals.isna()
     if bad.any() and not (filled & vals.notna()).any():
+        embedded = _embedded_numbers(raw[filled])
+        if embedded is not None:
+            vals = vals.copy()
+            vals[filled] = embedded
+            if report is not None:
+                report.warn(f"'{col}' holds text such as {raw[filled].iloc[0]!r}; the number in each cell "
+                            f"was used as the {what}")
+            return vals, filled & vals.isna()
         first = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(path, f"the {what} column holds no numbers (found {raw.iloc[first]!r})",
-                        hint=f"check that '{col}' is the {what} column", row=first + 2, column=col)
+                        hint=f"check that '{col}' is the {what} column",
+                        row=first + df.attrs.get("first_data_line", 2), column=col)
     return vals, bad
+
+
+def _embedded_numbers(cells: pd.Series) -> pd.Series | None:
+    """The one number inside each cell, when every cell is the same words around one number.
+
+    The number must stand alone ("Decile 3"), so names such as "Ashford 001A" never qualify.
+    """
+    low = cells.str.lower()
+    number = r"(?<![a-z0-9.])\d+(?:\.\d+)?(?![a-z0-9])"
+    numbers = low.str.findall(number)
+    if not (numbers.str.len() == 1).all():
+        return None
+    templates = low.str.replace(number, "#", regex=True).str.split().str.join(" ")
+    if templates.nunique() > 3:  # names and free text ("City of London 001A") differ row to row
+        return None
+    return pd.to_numeric(numbers.str[0], errors="coerce")
 
 
 def _vintage(code_col: str, codes: pd.Series, df: pd.DataFrame, report: LoadReport) -> str:
@@ -166,7 +194,7 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     """
     path = Path(path)
     report = LoadReport.for_path(path, "deprivation")
-    df = read_table(path, "deprivation (IMD)", header_hint=_HEADER_HINT)
+    df = read_table(path, "deprivation (IMD)", header_hint=_HEADER_HINT, report=report)
     report.files = [str(path)]
     report.rows_read = len(df)
 
@@ -186,7 +214,7 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
         if col is None:
             parsed[field] = pd.Series(np.nan, index=df.index)
             continue
-        parsed[field], bad = parse_numbers(df, col, path, field.replace("_", " "))
+        parsed[field], bad = parse_numbers(df, col, path, field.replace("_", " "), report)
         if bad.any():
             report.info[f"{field}_unparseable"] = int(bad.sum())
 
@@ -210,7 +238,7 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     if bad_decile.any():
         first = int(np.flatnonzero(bad_decile.to_numpy())[0])
         report.warn(f"{int(bad_decile.sum())} row(s) had an IMD decile outside 1..10 and were dropped "
-                    f"(first on line {first + 2}: {decile.iloc[first]:g})")
+                    f"(first on line {first + df.attrs.get('first_data_line', 2)}: {decile.iloc[first]:g})")
     report.drop("IMD decile outside 1..10", int(bad_decile.sum()))
     keep &= ~bad_decile
     dup = keep & codes.where(keep).duplicated(keep="first")

@@ -23,6 +23,6 @@ def read_harm_weights(path: str | Path) -> dict[str, float]:
         name = resolve_crime_types([cat], source=str(path))[0]  # type: ignore[index]
         if val != val or val < 0:  # NaN or negative
             raise DataError(path, f"weight '{df[w_c].iloc[i]}' for '{cat}' is not a number >= 0",
-                            hint="give each category a non-negative number of days", row=i + 2, column=w_c)
+                            hint="give each category a non-negative number of days", row=i + df.attrs.get("first_data_line", 2), column=w_c)
         weights[name] = float(val)
     return weights

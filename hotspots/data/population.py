@@ -72,14 +72,14 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     """
     path = Path(path)
     report = LoadReport.for_path(path, "population")
-    df = read_table(path, "population", header_hint=_HEADER_HINT)
+    df = read_table(path, "population", header_hint=_HEADER_HINT, report=report)
     report.files = [str(path)]
     report.rows_read = len(df)
 
     code_col = find_code_column(df, path, "population file")
     pop_col = _population_column(df, path)
     codes = df[code_col].astype(str).str.strip().str.upper()
-    pop, bad = parse_numbers(df, pop_col, path, "population")
+    pop, bad = parse_numbers(df, pop_col, path, "population", report)
 
     keep = pd.Series(True, index=df.index)
     no_code = codes.isin(["", "NAN", "NONE", "\\N"])
@@ -89,7 +89,7 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     if (missing & bad).any():
         first = int(np.flatnonzero((missing & bad).to_numpy())[0])
         report.warn(f"{int((missing & bad).sum())} population value(s) were not numbers "
-                    f"(first on line {first + 2}: {df[pop_col].iloc[first]!r})")
+                    f"(first on line {first + df.attrs.get('first_data_line', 2)}: {df[pop_col].iloc[first]!r})")
     report.drop("population missing or not a number", int(missing.sum()))
     keep &= ~missing
     nonpos = keep & (pop <= 0)

@@ -112,7 +112,7 @@ def _headerless_open_pubs(df: pd.DataFrame) -> bool:
 
 
 def _read_table(path: Path, report: LoadReport) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    df = read_table(path, "pubs", header_hint=["name", "postcode", "latitude", "easting"])
+    df = read_table(path, "pubs", header_hint=["name", "postcode", "latitude", "easting"], report=report)
     report.files = [str(path)]
     if _headerless_open_pubs(df):
         # Re-read so the first pub is data, not a header (pandas would also rename repeated

@@ -235,7 +235,8 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """
     path = Path(path)
     report = LoadReport.for_path(path, "streetsafe")
-    df = read_table(path, "StreetSafe", header_hint=["latitude", "easting", "reason", "date"])
+    df = read_table(path, "StreetSafe", header_hint=["latitude", "easting", "reason", "date"],
+                    report=report)
     report.files = [str(path)]
     report.rows_read = len(df)
 
