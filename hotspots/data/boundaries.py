@@ -8,6 +8,7 @@ point-in-polygon and breaks dissolves later on.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -28,20 +29,56 @@ NAME_ALIASES = ["LSOA21NM", "LSOA11NM", "lsoa_name", "lsoaname", "LSOA name", "n
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml")
 
 
-def _resolve(path: Path) -> str:
-    """The pyogrio path to read: the file itself, or the first vector file inside a zip."""
+def _resolve(path: Path, report: LoadReport) -> str:
+    """The pyogrio path to read: the file itself, or the LSOA vector file inside a zip.
+
+    A zip may hold several datasets (LSOAs and districts, or two vintages). The one with
+    polygons and an LSOA code column is read; when several qualify the choice is the user's,
+    so it is an error that lists them rather than a silent pick.
+    """
     if path.suffix.lower() != ".zip":
         return str(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(VECTOR_SUFFIXES)]
+            names = [n for n in zf.namelist() if n.lower().endswith(VECTOR_SUFFIXES)
+                     and not Path(n).name.startswith(("._", "."))]  # macOS resource forks
     except zipfile.BadZipFile:
         raise DataError(path, "not a readable zip file", hint="download the boundaries again") from None
     if not names:
         raise DataError(path, "the zip holds no .shp, .gpkg or .geojson file",
                         hint="download the LSOA boundaries from the ONS Open Geography Portal")
     names.sort(key=lambda n: (not n.lower().endswith(".shp"), n))
-    return f"/vsizip/{path}/{names[0]}"
+    if len(names) == 1:
+        return f"/vsizip/{path}/{names[0]}"
+    lsoa = [n for n in names if _has_lsoa_layer(f"/vsizip/{path}/{n}")]
+    if len(lsoa) > 1:
+        raise DataError(path, f"the zip holds {len(lsoa)} LSOA boundary files ({', '.join(lsoa[:6])}), "
+                              "so which to use is unclear",
+                        hint="unzip it and pass the one file you want to --boundaries")
+    chosen = lsoa[0] if lsoa else names[0]
+    report.info["zip_member"] = chosen
+    others = [n for n in names if n != chosen]
+    report.warn(f"the zip holds {len(names)} GIS files; read {chosen} (the one with LSOA codes), "
+                f"ignored {', '.join(others[:5])}")
+    return f"/vsizip/{path}/{chosen}"
+
+
+def _has_lsoa_layer(src: str) -> bool:
+    """Whether ``src`` has a (polygon or untyped) layer with an LSOA code column."""
+    import pyogrio
+
+    keys = {normalise(a) for a in CODE_ALIASES}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name, gtype in pyogrio.list_layers(src):
+                if gtype is None or ("polygon" not in str(gtype).lower() and str(gtype) != "Unknown"):
+                    continue  # a table, points or lines (KML layers report "Unknown")
+                if any(normalise(f) in keys for f in pyogrio.read_info(src, layer=name)["fields"]):
+                    return True
+    except Exception:  # unreadable member: not a candidate
+        return False
+    return False
 
 
 def _pick_layer(src: str) -> str | int:
@@ -92,13 +129,17 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     try:
         import pyogrio
 
-        src = _resolve(path)
-        gdf = pyogrio.read_dataframe(src, layer=_pick_layer(src))
+        src = _resolve(path, report)
+        with warnings.catch_warnings(record=True) as caught:  # GDAL's notes go to the report, not stderr
+            warnings.simplefilter("always")
+            gdf = pyogrio.read_dataframe(src, layer=_pick_layer(src))
+        notes = [str(w.message) for w in caught if issubclass(w.category, (RuntimeWarning, UserWarning))]
+        for note in list(dict.fromkeys(notes))[:3]:
+            report.warn(f"reading the file: {note}")
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(path, f"cannot read the boundaries ({str(exc).splitlines()[0]})",
-                        hint="use a GeoJSON, GeoPackage or shapefile of LSOA polygons") from None
+        raise _unreadable(path, exc) from None
     report.rows_read = len(gdf)
     if len(gdf) == 0:
         raise DataError(path, "the file has no features", hint="download the LSOA boundaries again")
@@ -138,7 +179,8 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
 
     out = gpd.GeoDataFrame(
         {
-            "lsoa_code": gdf[code_col].astype(str).str.strip().to_numpy(),
+            # ONS codes are upper case ("E01000001"); a hand-edited " e01000001 " must still join
+            "lsoa_code": gdf[code_col].astype(str).str.strip().str.upper().to_numpy(),
             "lsoa_name": (gdf[name_col].astype(str).str.strip().to_numpy() if name_col
                           else gdf[code_col].astype(str).to_numpy()),
         },
@@ -166,7 +208,9 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     else:
         report.info["repaired_polygons"] = 0
     if len(out) == 0:
-        raise DataError(path, "no usable LSOA polygons in the file", hint="check the file holds polygons with codes")
+        raise DataError(path, f"no usable LSOA polygons in the file ({report.summary_line()})",
+                        hint="use a file of LSOA polygons with a code on each (points or lines cannot be "
+                             "areas)")
     dup = out["lsoa_code"].duplicated(keep=False)
     if dup.any():
         n_parts = int(dup.sum())
@@ -180,6 +224,41 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     report.info.update({"vintage": vintage, "code_column": code_col, "lsoas": len(out)})
     report.check_balance()
     return out, report
+
+
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    """A DataError that says *why* GDAL could not read the file, in the user's terms."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    low = detail.lower()
+    if path.suffix.lower() == ".gpkg" and _gpkg_without_layers(path):
+        return DataError(path, "the GeoPackage holds no vector layers (no LSOA polygons to read)",
+                         hint="export the LSOA layer into the GeoPackage again (in QGIS: Export > Save Features As)")
+    if any(k in low for k in ("unterminated", "failed to read geojson", "unexpected end", "parse error",
+                              "json parsing", "premature end", "truncated", "corrupt")):
+        return DataError(path, f"the file is cut short or damaged ({detail})",
+                         hint="download or export the boundary file again (it may be incomplete)")
+    return DataError(path, f"cannot read the boundaries ({detail})",
+                     hint="use a GeoJSON, GeoPackage or shapefile of LSOA polygons")
+
+
+def _gpkg_without_layers(path: Path) -> bool:
+    """An SQLite file whose gpkg_contents lists no feature table (an empty GeoPackage)."""
+    import sqlite3
+
+    try:
+        with path.open("rb") as fh:
+            if not fh.read(16).startswith(b"SQLite format 3"):
+                return False
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT COUNT(*) FROM gpkg_contents WHERE data_type = 'features'").fetchone()
+        except sqlite3.Error:
+            rows = (0,)  # no gpkg_contents table at all: no layers either
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return int(rows[0]) == 0
 
 
 def _find(gdf: gpd.GeoDataFrame, aliases: list[str]) -> str | None:
