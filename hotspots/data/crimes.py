@@ -6,8 +6,12 @@ anonymised snap points, and disagrees with the polygon for about 4% of rows in r
 
 Accounting (every row lands in exactly one bucket of the LoadReport):
 - kept;
+- "malformed row (wrong number of fields)": a row with an extra or a missing comma (a
+  hand-edited file); the first such line is named in a warning;
 - "missing coordinates": police.uk publishes "No location" rows with empty lon/lat;
-- "invalid month": a ``Month`` that is not ``YYYY-MM``;
+- "coordinates not longitude/latitude in degrees": values no longitude/latitude can take
+  (when most rows are like that, or swapped, the file is refused with the reason instead);
+- "invalid month": a ``Month`` that is not a month (Excel's ``Jan-21`` is read as 2021-01);
 - "duplicate Crime ID": a non-empty ``Crime ID`` seen before (the first is kept). Anti-social
   behaviour rows carry no Crime ID; identical ASB rows are separate incidents at the same
   snap point and are all kept;
@@ -20,10 +24,9 @@ seconds to build, and nothing downstream needs them (``to_geodataframe`` makes o
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,27 +34,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import shapely
 
 from ..categories import CATEGORIES
-from ._tables import SAVE_AS_UTF8, first_bad_utf8, normalise
+from ._crime_csv import (
+    CRIME_COLUMNS,
+    check_coordinates,
+    normalise_months,
+    read_one,
+    report_months,
+    report_notes,
+    zip_sources,
+)
 from .errors import DataError
 from .report import LoadReport
 
 __all__ = ["read_crimes", "parse_crime_files", "ParsedCrimes", "collect_crime_files", "assign_lsoa", "to_geodataframe", "CRIME_COLUMNS"]
 
-#: output column -> accepted header keys (normalised); police.uk's own header comes first
-CRIME_COLUMNS: dict[str, tuple[str, ...]] = {
-    "crime_id": ("crimeid", "id"),
-    "month": ("month", "date"),
-    "longitude": ("longitude", "lon", "lng"),
-    "latitude": ("latitude", "lat"),
-    "location": ("location", "street"),
-    "lsoa_code_csv": ("lsoacode",),
-    "crime_type": ("crimetype", "category", "type"),
-}
-REQUIRED = ("month", "longitude", "latitude", "crime_type")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _Source = tuple[str, Callable[[], bytes | str]]  # (display name, opener)
 
@@ -81,15 +80,12 @@ def collect_crime_files(paths: Iterable[str | Path]) -> list[_Source]:
                 sources += collect_crime_files([z])
         elif path.suffix.lower() == ".zip":
             try:
-                zf = zipfile.ZipFile(path)
+                found = zip_sources(str(path), lambda path=path: zipfile.ZipFile(path))
             except zipfile.BadZipFile:
                 raise DataError(path, "not a readable zip file", hint="download it again from data.police.uk") from None
-            names = sorted(n for n in zf.namelist() if n.lower().endswith(".csv"))
-            street = [n for n in names if Path(n).stem.lower().endswith("-street")]
-            chosen_names = street or names
-            if not chosen_names:
+            if not found:
                 raise DataError(path, "the zip holds no CSV files", hint="download the street-level crime zip from data.police.uk")
-            sources += [(f"{path}!{n}", (lambda n=n, path=path: zipfile.ZipFile(path).read(n))) for n in chosen_names]
+            sources += found
         elif path.suffix.lower() in (".csv", ".txt", ""):
             sources.append((str(path), (lambda p=path: str(p))))
         else:
@@ -99,94 +95,6 @@ def collect_crime_files(paths: Iterable[str | Path]) -> list[_Source]:
                             hint="pass the '-street.csv' files, their folder or the police.uk zip "
                                  "(save a spreadsheet as CSV UTF-8 first)")
     return sources
-
-
-def _header_map(name: str, header: Sequence[str]) -> dict[str, str]:
-    keys = {normalise(h): h for h in header}
-    found: dict[str, str] = {}
-    for out, aliases in CRIME_COLUMNS.items():
-        for a in aliases:
-            if a in keys:
-                found[out] = keys[a]
-                break
-    missing = [c for c in REQUIRED if c not in found]
-    if missing:
-        shown = ", ".join(repr(h) for h in header[:12])
-        pretty = {"month": "Month", "longitude": "Longitude", "latitude": "Latitude", "crime_type": "Crime type"}
-        raise DataError(name, f"not a police.uk street-crime CSV: no {', '.join(pretty[m] for m in missing)} column "
-                        f"(the file has {shown})",
-                        hint="use the '-street.csv' files from data.police.uk (columns Crime ID, Month, Longitude, "
-                             "Latitude, Location, LSOA code, Crime type)", column=pretty[missing[0]])
-    return found
-
-
-def _read_one(name: str, opener: Callable[[], bytes | str]) -> pa.Table:
-    src = opener()
-    raw: bytes | None = src if isinstance(src, bytes) else None
-    if raw is None and Path(src).stat().st_size == 0 or raw is not None and len(raw) == 0:
-        raise DataError(name, "the file is empty", hint="download the month again from data.police.uk")
-    stream = pa.BufferReader(raw) if raw is not None else pa.OSFile(str(src))
-    try:
-        with stream:
-            first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16))
-            header = first.schema.names
-    except pa.ArrowInvalid as exc:
-        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc)
-    header = [h.lstrip("\ufeff") for h in header]
-    cols = _header_map(name, header)
-    wanted = {v: k for k, v in cols.items()}
-    dict_type = pa.dictionary(pa.int32(), pa.string())
-    column_types = {h: dict_type for h in wanted}
-    if "crime_id" in cols:
-        column_types[cols["crime_id"]] = pa.string()
-    column_types[cols["longitude"]] = pa.float64()
-    column_types[cols["latitude"]] = pa.float64()
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(raw) if raw is not None else str(src),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=list(wanted), column_types=column_types,
-                null_values=["", "NA", "N/A", "\\N"], strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, header=header)
-    table = table.rename_columns([wanted[c] for c in table.column_names])
-    n = table.num_rows
-    for c in ("crime_id", "location", "lsoa_code_csv"):
-        if c not in table.column_names:
-            typ = pa.string() if c == "crime_id" else dict_type
-            table = table.append_column(c, pa.array([""] * n, type=pa.string()).cast(typ))
-    return table.select(list(CRIME_COLUMNS))
-
-
-def _raise_arrow(name: str, raw: bytes, exc: Exception, header: Sequence[str] = ()) -> None:
-    bad = first_bad_utf8(raw)
-    if bad is not None:
-        line, col, byte = bad
-        raise DataError(name, f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col})",
-                        hint=SAVE_AS_UTF8, row=line) from None
-    text = str(exc).splitlines()[0]
-    if "float" in text or "double" in text or "conversion" in text.lower():
-        bad_col = next((h for h in ("Longitude", "Latitude") if h in text), None)
-        row = None
-        try:  # find the first row whose lon/lat does not parse
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
-            for h in (bad_col,) if bad_col else ("Longitude", "Latitude"):
-                if h in df:
-                    vals = pd.to_numeric(df[h].replace({"": None, "\\N": None}), errors="coerce")
-                    badrows = np.flatnonzero(vals.isna().to_numpy() & (df[h].str.strip() != "").to_numpy())
-                    if len(badrows):
-                        row, bad_col = int(badrows[0]) + 2, h
-                        break
-        except Exception:  # diagnostics only; fall back to the arrow message
-            pass
-        raise DataError(name, f"a coordinate is not a number ({text})",
-                        hint="Longitude and Latitude must be decimal degrees or empty", row=row, column=bad_col) from None
-    raise DataError(name, f"cannot parse the CSV ({text})",
-                    hint="check the file is an unmodified police.uk CSV") from None
 
 
 def assign_lsoa(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, unique: bool = False) -> np.ndarray:
@@ -244,6 +152,7 @@ class ParsedCrimes:
     acc: _Accumulator
     report: LoadReport
     sources: int
+    malformed: int = 0
 
 
 def parse_crime_files(
@@ -263,16 +172,21 @@ def parse_crime_files(
     report = LoadReport(source=", ".join(str(p) for p in paths), kind="crimes")
     sources = collect_crime_files(paths)
     acc = _Accumulator()
+    malformed = 0
     for k, (name, opener) in enumerate(sources):
         if cancel and cancel():
             from ..progress import Cancelled
 
             raise Cancelled()
-        acc.add(_read_one(name, opener))  # the Arrow table is dropped once its columns are coded
+        table, notes = read_one(name, opener)
+        acc.add(table, name)  # the Arrow table is dropped once its columns are coded
+        del table
         report.files.append(name)
+        report_notes(report, name, notes)
+        malformed += notes.malformed
         if progress:
             progress(f"Reading {Path(name.split('!')[-1]).name}", 0.6 * (k + 1) / len(sources))
-    return ParsedCrimes(acc=acc, report=report, sources=len(sources))
+    return ParsedCrimes(acc=acc, report=report, sources=len(sources), malformed=malformed)
 
 
 def read_crimes(
@@ -300,17 +214,19 @@ def read_crimes(
     sources = range(parsed.sources)
     cols = acc.finish()
     n = len(cols["longitude"])
-    report.rows_read = n
+    report.rows_read = n + parsed.malformed
     if n == 0:
         raise DataError(report.source, "the crime files have a header but no rows",
                         hint="download the months again from data.police.uk")
     lon, lat = cols["longitude"], cols["latitude"]
     keep = ~(np.isnan(lon) | np.isnan(lat))
     report.drop("missing coordinates", int((~keep).sum()))
+    keep &= ~check_coordinates(lon, lat, keep, report.source, report)
 
-    month_values = np.array([m[:7] for m in acc.values["month"]], dtype=object)
+    month_values, reread = normalise_months(acc.values["month"])
     valid = np.array([bool(_MONTH.fullmatch(m)) for m in month_values], dtype=bool)
     good_month = valid[cols["month"]] if len(valid) else np.zeros(n, dtype=bool)
+    report_months(acc, cols["month"], keep, good_month, reread, report)
     report.drop("invalid month", int((keep & ~good_month).sum()))
     keep &= good_month
 
@@ -414,11 +330,25 @@ class _Accumulator:
         self.values: dict[str, list[str]] = {c: [] for c in self.TEXT}
         self._lookup: dict[str, dict[str, int]] = {c: {} for c in self.TEXT}
         self._parts: dict[str, list[np.ndarray]] = {}
+        self._files: list[tuple[str, int]] = []  # (name, rows) in the order added
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(file name, line) of a row of the concatenated table (line 1 is the header).
+
+        The line is exact for files without quoted line breaks (police.uk files have none) or
+        skipped malformed rows before it.
+        """
+        for name, rows in self._files:
+            if row < rows:
+                return name, row + 2
+            row -= rows
+        raise IndexError(row)
 
     def _put(self, name: str, arr: np.ndarray) -> None:
         self._parts.setdefault(name, []).append(arr)
 
-    def add(self, table: pa.Table) -> None:
+    def add(self, table: pa.Table, name: str = "") -> None:
+        self._files.append((name, table.num_rows))
         for c in ("longitude", "latitude"):
             col = table.column(c).combine_chunks()
             self._put(c, col.to_numpy(zero_copy_only=False).astype(float, copy=False))
