@@ -74,7 +74,7 @@ def filter_crimes(
         months = sorted(crimes["month"].astype(str).unique())
         span = f"{months[0]}..{months[-1]}" if months else "none"
         raise DataError("--crime-type/--from/--to", "no crimes are left after the filters",
-                        hint=f"the files hold months {span} and types "
+                        hint=f"the crimes inside these LSOAs cover months {span} and types "
                              f"{', '.join(sorted(crimes['crime_type'].astype(str).unique())[:14])}")
     return mask, rep
 

@@ -123,9 +123,26 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warning_printer(quiet: bool, debug: bool, original):
+    """``warnings.showwarning`` for the CLI: ours as one ``warning:`` line, libraries' hidden.
+
+    GDAL, pandas and friends warn about things the analyst cannot act on (and in several
+    lines with a source excerpt), which would break the one-``error:``-line contract; what
+    matters from the inputs is in summary.json. ``--debug`` shows everything as Python would.
+    """
+    from . import HotspotsWarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if debug:
+            original(message, category, filename, lineno, file, line)
+        elif issubclass(category, HotspotsWarning) and not quiet:
+            sys.stderr.write(f"warning: {str(message).splitlines()[0] if str(message) else category.__name__}\n")
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
-    from .data.errors import DataError
-    from .progress import Cancelled
+    import warnings
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -137,6 +154,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return 2
+    original = warnings.showwarning
+    warnings.showwarning = _warning_printer(getattr(args, "quiet", False), getattr(args, "debug", False),
+                                            original)
+    try:
+        return _run(args)
+    finally:
+        warnings.showwarning = original
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .progress import Cancelled
+
     try:
         if args.command in ("analyse", "analyze"):
             return _analyse(args)

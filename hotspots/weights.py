@@ -32,6 +32,8 @@ from .data.errors import DataError
 __all__ = ["Weights", "WeightsInfo", "build_weights", "parse_weights_spec", "vertex_contiguity"]
 
 ISLAND_SHARE_LIMIT = 0.01
+#: fewer areas than this leave nothing to compare a local statistic with
+MIN_AREAS = 3
 MIN_MEAN_NEIGHBOURS = 2.0
 
 
@@ -227,6 +229,12 @@ def build_weights(
     """Binary spatial weights for the rows of ``gdf`` (ids 0..n-1), islands joined."""
     kind, arg = parse_weights_spec(spec)
     n = len(gdf)
+    if n < MIN_AREAS:
+        # A local statistic compares each area with the others; with fewer than three there is
+        # no "others" to permute, so say so here rather than fail deep in the statistics.
+        raise DataError("--boundaries", f"hot-spot statistics need at least {MIN_AREAS} LSOAs, but the "
+                        f"boundaries hold {n}",
+                        hint="use boundaries for a whole district or force area (dozens of LSOAs or more)")
     geoms = gdf.geometry.values
     info = WeightsInfo(spec=spec, method="", n=n)
     if kind in ("queen", "rook"):
