@@ -200,9 +200,18 @@ def vertex_contiguity(geoms: np.ndarray, rook: bool = False) -> tuple[np.ndarray
 
 def _geometric_contiguity(geoms: np.ndarray, rook: bool, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     tree = shapely.STRtree(geoms)
-    i, j = tree.query(geoms, predicate="dwithin", distance=tolerance)
-    m = i < j
-    i, j = i[m], j[m]
+    # Most neighbours touch or overlap: the (prepared) intersects test finds them cheaply; only the
+    # remaining pairs whose boxes come within the tolerance need the costlier distance test.
+    i1, j1 = tree.query(geoms, predicate="intersects")
+    b = shapely.bounds(geoms)
+    boxes = shapely.box(b[:, 0] - tolerance, b[:, 1] - tolerance, b[:, 2] + tolerance, b[:, 3] + tolerance)
+    i2, j2 = tree.query(boxes)
+    n = len(geoms)
+    rest = (i2 < j2) & ~np.isin(i2 * n + j2, i1 * n + j1)
+    i2, j2 = i2[rest], j2[rest]
+    near = shapely.dwithin(geoms[i2], geoms[j2], tolerance)
+    m = i1 < j1
+    i, j = np.concatenate([i1[m], i2[near]]), np.concatenate([j1[m], j2[near]])
     if rook and len(i):
         bnd = shapely.boundary(geoms)
         shared = shapely.length(shapely.intersection(bnd[i], shapely.buffer(bnd[j], tolerance)))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._tables import normalise
+from ._tables import normalise, to_bng
 from .errors import DataError
 from .report import LoadReport
 
@@ -132,7 +132,9 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
         src = _resolve(path, report)
         with warnings.catch_warnings(record=True) as caught:  # GDAL's notes go to the report, not stderr
             warnings.simplefilter("always")
-            gdf = pyogrio.read_dataframe(src, layer=_pick_layer(src))
+            # only containers hold several layers; asking a GeoJSON costs an extra open
+            multi = src.lower().endswith((".gpkg", ".sqlite", ".gdb")) or src.lower().endswith(".gdb/")
+            gdf = pyogrio.read_dataframe(src, layer=_pick_layer(src) if multi else 0)
         notes = [str(w.message) for w in caught if issubclass(w.category, (RuntimeWarning, UserWarning))]
         for note in list(dict.fromkeys(notes))[:3]:
             report.warn(f"reading the file: {note}")
@@ -174,7 +176,12 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
                         hint="set the layer CRS to EPSG:4326 and save again")
     report.info["crs_in"] = f"EPSG:{epsg}" if epsg else crs.to_string()
     if epsg != 27700:
-        gdf = gdf.to_crs(27700)
+        # shapely + a cached Transformer: same numbers as GeoDataFrame.to_crs, without rebuilding
+        # the PROJ pipeline for every file
+        t = to_bng(crs)
+        geoms = shapely.transform(gdf.geometry.values,
+                                  lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+        gdf = gdf.set_geometry(geoms, crs=27700)
     geom = gdf.geometry.values
 
     out = gpd.GeoDataFrame(

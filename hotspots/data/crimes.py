@@ -46,6 +46,7 @@ from ._crime_csv import (
     report_notes,
     zip_sources,
 )
+from ._tables import to_bng
 from .errors import DataError
 from .report import LoadReport
 
@@ -206,8 +207,6 @@ def read_crimes(
         ``x``, ``y`` (EPSG:27700) and ``lsoa`` (row index into ``boundaries``).
     report : LoadReport; ``info`` has months, crime types and CSV/PIP LSOA agreement.
     """
-    from pyproj import Transformer
-
     parsed = paths if isinstance(paths, ParsedCrimes) else parse_crime_files(paths, progress=progress,
                                                                               cancel=cancel)
     acc, report = parsed.acc, parsed.report
@@ -240,7 +239,7 @@ def read_crimes(
     pt_code, uniq_key = pd.factorize(key, sort=False)
     first = np.full(len(uniq_key), -1, dtype=np.int64)
     first[pt_code[::-1]] = idx[::-1]
-    t = Transformer.from_crs(4326, 27700, always_xy=True)
+    t = to_bng(4326)
     ux, uy = t.transform(lon[first], lat[first])
     ux, uy = np.asarray(ux, float), np.asarray(uy, float)
     if progress:
