@@ -7,11 +7,12 @@ naming the file (row/column where known) and the fix; 1 anything else; 130 inter
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "entry", "build_parser"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,5 +188,17 @@ def _run(args: argparse.Namespace) -> int:
         return 1
 
 
+def entry() -> None:
+    """Console-script entry: run, flush, and leave without tearing the interpreter down.
+
+    Every output is already written and renamed into place (atomically) when ``main`` returns;
+    skipping the interpreter's teardown of pandas, GEOS and PROJ objects saves a few tens of
+    milliseconds on every run, which matters for the quick re-runs analysts make."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
