@@ -53,6 +53,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from ._draws import draw_ids
+from ._kernel_weights import gstar_weights, original, row_standardise, split_diagonal
 from .progress import Cancelled as _StopRequested
 
 if TYPE_CHECKING:  # the caller built its W, so libpysal is loaded by then; keep import light
@@ -112,68 +114,6 @@ class _Spec:
             if self.mult is None:
                 return np.full(len(c), np.sign(self.scale)), self.observed * self.scale - c
             return np.sign(self.mult) * np.sign(self.scale), self.observed / (self.mult * self.scale) - c
-
-
-# ----------------------------------------------------------------------------------- draws
-_DRAWS: dict[tuple[int, int, int, int, str], np.ndarray] = {}
-
-
-DRAWS = ("esda", "fast")
-
-
-def _fast_ids(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
-    """``permutations`` rows of ``k`` distinct ids from ``0..n-2``, uniformly, without shuffling.
-
-    The same distribution as esda's draw (a uniformly random ordered k-subset), from a
-    different stream: draw with replacement and redraw the rare rows holding a repeat
-    (about k^2 / 2n of them). Costs microseconds where a full shuffle per row costs
-    O(n) each."""
-    rng = np.random.default_rng(seed)
-    if k >= n - 1:
-        return np.stack([rng.permutation(n - 1)[:k] for _ in range(permutations)]).astype(np.int64)
-    ids = rng.integers(0, n - 1, size=(permutations, k), dtype=np.int64)
-    srt = np.sort(ids, axis=1)
-    for r in np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1)):
-        ids[r] = rng.choice(n - 1, size=k, replace=False)
-    return ids
-
-
-def _draw_ids(n: int, k: int, permutations: int, seed: int, tick, cancel, draws: str = "esda") -> np.ndarray:
-    """The table of permuted neighbour ids shared by every site.
-
-    ``draws="esda"`` reproduces esda's ``vec_permutations`` exactly: ``choice(n - 1, k,
-    replace=False)`` is the first ``k`` of a shuffled ``arange(n - 1)``, so we shuffle directly
-    (same stream, less overhead) -- the same seed gives esda's p-values to the last digit, at
-    the cost of one O(n) shuffle per permutation. ``draws="fast"`` takes the same distribution
-    from :func:`_fast_ids`. A few tables are cached: the GUI re-runs a study with other measures."""
-    if draws not in DRAWS:
-        raise ValueError(f"draws must be one of {DRAWS}, not {draws!r}")
-    key = (n, k, permutations, seed, draws)
-    if key in _DRAWS:
-        return _DRAWS[key]
-    if draws == "fast":
-        ids = _fast_ids(n, k, permutations, seed)
-        ids.flags.writeable = False
-        if len(_DRAWS) >= 4:
-            _DRAWS.pop(next(iter(_DRAWS)))
-        _DRAWS[key] = ids
-        return ids
-    rs = np.random.RandomState(seed)
-    ids = np.empty((permutations, k), dtype=np.int64)
-    base = np.arange(n - 1, dtype=np.int64)
-    work = np.empty_like(base)
-    for r in range(permutations):
-        work[:] = base
-        rs.shuffle(work)
-        ids[r] = work[:k]
-        if r % 50 == 49:
-            _check(cancel)
-            tick((r + 1) / permutations)
-    ids.flags.writeable = False
-    if len(_DRAWS) >= 4:
-        _DRAWS.pop(next(iter(_DRAWS)))
-    _DRAWS[key] = ids
-    return ids
 
 
 def _check(cancel: CancelCb) -> None:
@@ -288,7 +228,7 @@ def _crand(specs: list[_Spec], permutations: int, seed: int, n_jobs: int, moment
     report = progress if progress is not None else (lambda f: None)
     _check(cancel)
     kmax = int(card.max())
-    ids = _draw_ids(n, kmax, permutations, seed, lambda f: report(0.7 * f), cancel, draws) if kmax else None
+    ids = draw_ids(n, kmax, permutations, seed, lambda f: report(0.7 * f), lambda: _check(cancel), draws) if kmax else None
     report(0.7)
     thr = [_thresholds(s) for s in specs]
     counts = [np.zeros(n, np.int64) for _ in specs]
@@ -340,57 +280,6 @@ def _crand(specs: list[_Spec], permutations: int, seed: int, n_jobs: int, moment
     return counts, mean, var, card == 0
 
 
-# -------------------------------------------------------------------------------- weights
-def _original(w: W) -> sparse.csr_matrix:
-    """The caller's original weights as a canonical CSR copy (the caller's W is not touched).
-
-    esda transforms from the original ("O") weights, whatever transform ``w`` is in now.
-    ``w`` is a libpysal ``W`` or our binary :class:`hotspots.weights.Weights` (no libpysal import)."""
-    from .weights import Weights
-
-    if isinstance(w, Weights):
-        a = sparse.csr_matrix(w.sparse, dtype=np.float64, copy=True)
-        a.sort_indices()
-        return a
-    from libpysal.weights import W
-
-    if not isinstance(w, W):
-        raise TypeError(f"w must be a libpysal.weights.W, not {type(w).__name__}")
-    if w.transform.upper() != "O":
-        w = W(w.neighbors, w.transformations["O"], id_order=w.id_order, silence_warnings=True)
-    a = sparse.csr_matrix(w.sparse, dtype=np.float64, copy=True)
-    a.sum_duplicates()
-    a.sort_indices()
-    return a
-
-
-def _row_standardise(a: sparse.csr_matrix) -> sparse.csr_matrix:
-    """libpysal's "R": each weight divided by its row sum (islands stay empty)."""
-    a = a.copy()
-    a.data = a.data / np.repeat(np.asarray(a.sum(axis=1)).ravel(), np.diff(a.indptr))
-    return a
-
-
-def _split_diagonal(a: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """esda's crand: self weights held fixed, the other non-zero weights shuffled."""
-    n = a.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(a.indptr))
-    keep = (a.indices != rows) & (a.data != 0)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=n))])
-    off = sparse.csr_matrix((a.data[keep], a.indices[keep], indptr), shape=a.shape)
-    return off, a.diagonal()
-
-
-def _gstar_weights(a: sparse.csr_matrix) -> sparse.csr_matrix:
-    """``G_Local(star=True, transform="R")``: a zero diagonal gets each row's largest weight
-    (1 for binary W; islands stay empty), then rows are standardised (``k + 1`` terms)."""
-    if (a.diagonal() == 0).all():
-        a = (a + sparse.diags(a.max(axis=1).toarray().ravel())).tocsr()
-        a.eliminate_zeros()
-        a.sort_indices()
-    return _row_standardise(a)
-
-
 # ------------------------------------------------------------------------------ statistics
 def _values(v, w: W, what: str) -> np.ndarray:
     v = np.asarray(v, dtype=np.float64).ravel()
@@ -413,16 +302,16 @@ def _standardise(v: np.ndarray, what: str) -> np.ndarray:
 
 
 def _moran_part(zx: np.ndarray, zy: np.ndarray, a: sparse.csr_matrix):
-    ar = _row_standardise(a)
+    ar = row_standardise(a)
     n, lag = len(zx), ar @ zy
     stat = (n - 1) * zx * lag / (zx * zx).sum()
     quad = np.where(zx > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3))
-    off, diag = _split_diagonal(ar)
+    off, diag = split_diagonal(ar)
     return _Spec(zy, zx, (n - 1) / (zx * zx).sum(), off, diag, stat), quad, None
 
 
 def _gstar_part(y: np.ndarray, a: sparse.csr_matrix):
-    wr = _gstar_weights(a)
+    wr = gstar_weights(a)
     if not (wr.diagonal() > 0).any() or y.sum() == 0:
         raise ValueError("Gi* needs areas with neighbours and values that do not sum to zero")
     n = len(y)
@@ -436,7 +325,7 @@ def _gstar_part(y: np.ndarray, a: sparse.csr_matrix):
     ev *= (mean_sq - mean**2) / (mean**2)
     with np.errstate(all="ignore"):
         z = (stat - card / n) / np.sqrt(ev)
-    off, diag = _split_diagonal(wr)
+    off, diag = split_diagonal(wr)
     return _Spec(y, None, y.sum(), off, diag, stat), None, z
 
 
@@ -482,7 +371,7 @@ def local_moran(y, w: W, *, permutations: int = 999, seed: int = 12345, n_jobs: 
         (p-values then agree with esda's within Monte Carlo error, not digit for digit)
     """
     z = _standardise(_values(y, w, "y"), "y")
-    return _run([_moran_part(z, z, _original(w))], permutations, seed, n_jobs, progress, cancel, draws)[0]
+    return _run([_moran_part(z, z, original(w))], permutations, seed, n_jobs, progress, cancel, draws)[0]
 
 
 def local_moran_bv(x, y, w: W, *, permutations: int = 999, seed: int = 12345, n_jobs: int = 1,
@@ -490,7 +379,7 @@ def local_moran_bv(x, y, w: W, *, permutations: int = 999, seed: int = 12345, n_
     """Bivariate local Moran: ``x`` at the site against the lag of ``y``, as
     ``esda.Moran_Local_BV(x, y, w, transformation="r", ...)``. Parameters as :func:`local_moran`."""
     x, y = _values(x, w, "x"), _values(y, w, "y")
-    part = _moran_part(_standardise(x, "x"), _standardise(y, "y"), _original(w))
+    part = _moran_part(_standardise(x, "x"), _standardise(y, "y"), original(w))
     return _run([part], permutations, seed, n_jobs, progress, cancel, draws)[0]
 
 
@@ -515,7 +404,7 @@ def local_gstar(y, w: W, *, permutations: int = 999, seed: int = 12345, n_jobs: 
     transform="R", star=True, permutations=, seed=, n_jobs=1)``: the site itself counts as
     its own neighbour and is held fixed. ``z`` is esda's analytic ``Zs``; ``p_sim`` is
     float64 where esda stores float32. Parameters as :func:`local_moran`."""
-    part = _gstar_part(_values(y, w, "y"), _original(w))
+    part = _gstar_part(_values(y, w, "y"), original(w))
     return _run([part], permutations, seed, n_jobs, progress, cancel, draws)[0]
 
 
@@ -525,7 +414,7 @@ def local_moran_and_gstar(y, w: W, *, permutations: int = 999, seed: int = 12345
     """:func:`local_moran` and :func:`local_gstar` of the same ``y`` in one pass: one draw,
     one sweep (esda uses the same draws for both when given the same seed)."""
     y = _values(y, w, "y")
-    z, a = _standardise(y, "y"), _original(w)
+    z, a = _standardise(y, "y"), original(w)
     lisa, gi = _run([_moran_part(z, z, a), _gstar_part(y, a)], permutations, seed, n_jobs,
                     progress, cancel, draws)
     return lisa, gi

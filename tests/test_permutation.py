@@ -140,7 +140,9 @@ def test_draws_are_esdas_without_touching_global_rng():
     from esda.crand import vec_permutations
 
     state = np.random.get_state()
-    ours = pm._draw_ids(500, 7, 50, 99, lambda f: None, None)
+    from hotspots._draws import draw_ids
+
+    ours = draw_ids(500, 7, 50, 99, lambda f: None, lambda: None)
     assert np.random.get_state()[1].tolist() == state[1].tolist()
     np.testing.assert_array_equal(ours, vec_permutations(7, 500, 50, 99))
 
@@ -219,7 +221,8 @@ def test_bad_values_raise(y):
 
 
 def test_fast_draws_are_distinct_uniform_and_agree_with_esda_within_mc_error():
-    from hotspots.permutation import _fast_ids, local_moran_and_gstar
+    from hotspots._draws import fast_ids as _fast_ids
+    from hotspots.permutation import local_moran_and_gstar
 
     ids = _fast_ids(50, 8, 4000, seed=3)
     assert ids.shape == (4000, 8) and ids.min() >= 0 and ids.max() <= 48
