@@ -38,4 +38,7 @@ quiet_pip() {  # pip's notes about absent local mirrors are noise here
 }
 quiet_pip install -q --upgrade pip >/dev/null
 quiet_pip install -q -e ".[dev]"
+# byte-compile our own modules once: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every
+# run would otherwise recompile them
+.venv/bin/python -m compileall -q hotspots gui main.py >/dev/null || true
 echo "hotspots is set up in .venv"
