@@ -48,9 +48,6 @@ OUT = HERE / "_out"
 PERMUTATIONS, SEED = 999, 12345
 GIB = 2**30
 # summary.json timing keys that are the Local Moran / Gi* kernel (weights are compared apart)
-_UNUSED_KERNEL_KEYS = re.compile(r"moran|lisa|local|getis|gi_|gi\b|gstar|g_star|permut|cluster|stat",
-                         re.IGNORECASE)
-
 
 @dataclass
 class Run:

@@ -33,13 +33,10 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, t
     written: list[Path] = []
     t = time.perf_counter()
     if exports:
-        try:
-            from .export import bundle
-        except ImportError:
-            bundle = None  # type: ignore[assignment]
-        if bundle is not None:
-            written += bundle.write_all(analysis, layers, study, out, progress=progress, cancel=cancel)
-            timings["exports"] = round(time.perf_counter() - t, 3)
+        from .export import bundle
+
+        written += bundle.write_all(analysis, layers, study, out, progress=progress, cancel=cancel)
+        timings["exports"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     written.append(write_results_csv(analysis.table, out / "lsoa_results.csv"))
     timings["write_results"] = round(time.perf_counter() - t, 3)
@@ -71,14 +68,11 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
     layers = load_layers(study, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
     analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
     timings = {**layers.timings, **analysis.timings}
-    try:
-        from .zones import build_zones
-    except ImportError:
-        build_zones = None  # type: ignore[assignment]
-    if build_zones is not None:
-        t = time.perf_counter()
-        build_zones(analysis, layers)
-        timings["zones"] = round(time.perf_counter() - t, 3)
+    from .zones import build_zones
+
+    t = time.perf_counter()
+    build_zones(analysis, layers)
+    timings["zones"] = round(time.perf_counter() - t, 3)
     summary, written = write_outputs(analysis, layers, study, out, timings, exports=exports,
                                      progress=scaled(progress, 0.8, 1.0), cancel=cancel)
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)

@@ -59,13 +59,6 @@ class Weights:
         self.n = int(n)
         self.sparse = m
 
-    @classmethod
-    def from_neighbors(cls, neighbors: dict[int, list[int]] | dict[int, set[int]], n: int | None = None) -> Weights:
-        n = len(neighbors) if n is None else n
-        i = [a for a, bs in neighbors.items() for _ in bs]
-        j = [b for bs in neighbors.values() for b in bs]
-        return cls(n, np.array(i, dtype=np.int64), np.array(j, dtype=np.int64))
-
     @property
     def id_order(self) -> list[int]:
         return list(range(self.n))
