@@ -1,7 +1,8 @@
 """Weights as the permutation kernel needs them: esda's transforms on a CSR copy.
 
 Split from :mod:`hotspots.permutation`. ``w`` is our :class:`hotspots.weights.Weights` or a
-libpysal ``W``; the caller's object is never modified.
+libpysal ``W``; the caller's object is never modified. Matrices are our
+:class:`hotspots._csr.CSR` (no scipy.sparse import), with scipy's arithmetic to the last bit.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+from ._csr import CSR
 
 if TYPE_CHECKING:
     from libpysal.weights import W
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["original", "row_standardise", "split_diagonal", "gstar_weights"]
 
 
-def original(w: W) -> sparse.csr_matrix:
+def original(w: W) -> CSR:
     """The caller's original weights as a canonical CSR copy (the caller's W is not touched).
 
     esda transforms from the original ("O") weights, whatever transform ``w`` is in now.
@@ -25,43 +27,40 @@ def original(w: W) -> sparse.csr_matrix:
     from .weights import Weights
 
     if isinstance(w, Weights):
-        a = sparse.csr_matrix(w.sparse, dtype=np.float64, copy=True)
-        a.sort_indices()
-        return a
+        return w.sparse.copy()
     from libpysal.weights import W
 
     if not isinstance(w, W):
         raise TypeError(f"w must be a libpysal.weights.W, not {type(w).__name__}")
     if w.transform.upper() != "O":
         w = W(w.neighbors, w.transformations["O"], id_order=w.id_order, silence_warnings=True)
-    a = sparse.csr_matrix(w.sparse, dtype=np.float64, copy=True)
-    a.sum_duplicates()
-    a.sort_indices()
-    return a
+    return CSR.from_any(w.sparse)
 
 
-def row_standardise(a: sparse.csr_matrix) -> sparse.csr_matrix:
+def row_standardise(a: CSR) -> CSR:
     """libpysal's "R": each weight divided by its row sum (islands stay empty)."""
-    a = a.copy()
-    a.data = a.data / np.repeat(np.asarray(a.sum(axis=1)).ravel(), np.diff(a.indptr))
-    return a
+    return a.with_data(a.data / np.repeat(a.row_sums(), np.diff(a.indptr)))
 
 
-def split_diagonal(a: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+def split_diagonal(a: CSR) -> tuple[CSR, np.ndarray]:
     """esda's crand: self weights held fixed, the other non-zero weights shuffled."""
-    n = a.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(a.indptr))
+    rows = a.rows()
     keep = (a.indices != rows) & (a.data != 0)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=n))])
-    off = sparse.csr_matrix((a.data[keep], a.indices[keep], indptr), shape=a.shape)
-    return off, a.diagonal()
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=a.n))])
+    return CSR(a.data[keep], a.indices[keep], indptr, a.n), a.diagonal()
 
 
-def gstar_weights(a: sparse.csr_matrix) -> sparse.csr_matrix:
+def gstar_weights(a: CSR) -> CSR:
     """``G_Local(star=True, transform="R")``: a zero diagonal gets each row's largest weight
     (1 for binary W; islands stay empty), then rows are standardised (``k + 1`` terms)."""
     if (a.diagonal() == 0).all():
-        a = (a + sparse.diags(a.max(axis=1).toarray().ravel())).tocsr()
-        a.eliminate_zeros()
-        a.sort_indices()
+        diag = a.row_max()
+        ids = np.arange(a.n)
+        a = CSR.from_pairs(a.n, np.concatenate([a.rows(), ids]), np.concatenate([a.indices, ids]),
+                           np.concatenate([a.data, diag]))
+        nz = a.data != 0  # islands: no self weight either (scipy's eliminate_zeros)
+        if not nz.all():
+            rows = a.rows()[nz]
+            a = CSR(a.data[nz], a.indices[nz], np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=a.n))]),
+                    a.n)
     return row_standardise(a)

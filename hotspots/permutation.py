@@ -51,8 +51,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
+from ._csr import CSR
 from ._draws import draw_ids
 from ._kernel_weights import gstar_weights, original, row_standardise, split_diagonal
 from .progress import Cancelled as _StopRequested
@@ -96,7 +96,7 @@ class _Spec:
     src: np.ndarray
     mult: np.ndarray | None
     scale: float
-    off: sparse.csr_matrix
+    off: CSR
     self_w: np.ndarray
     observed: np.ndarray
 
@@ -301,7 +301,7 @@ def _standardise(v: np.ndarray, what: str) -> np.ndarray:
     return z
 
 
-def _moran_part(zx: np.ndarray, zy: np.ndarray, a: sparse.csr_matrix):
+def _moran_part(zx: np.ndarray, zy: np.ndarray, a: CSR):
     ar = row_standardise(a)
     n, lag = len(zx), ar @ zy
     stat = (n - 1) * zx * lag / (zx * zx).sum()
@@ -310,7 +310,7 @@ def _moran_part(zx: np.ndarray, zy: np.ndarray, a: sparse.csr_matrix):
     return _Spec(zy, zx, (n - 1) / (zx * zx).sum(), off, diag, stat), quad, None
 
 
-def _gstar_part(y: np.ndarray, a: sparse.csr_matrix):
+def _gstar_part(y: np.ndarray, a: CSR):
     wr = gstar_weights(a)
     if not (wr.diagonal() > 0).any() or y.sum() == 0:
         raise ValueError("Gi* needs areas with neighbours and values that do not sum to zero")
@@ -318,7 +318,7 @@ def _gstar_part(y: np.ndarray, a: sparse.csr_matrix):
     stat = (wr @ y) / (y.sum() - y * False)
     # esda's analytic moments (G_Local.calc with star=True, so N = n), in esda's order
     mean, mean_sq = y.sum() / n, (y**2).sum() / n
-    card = np.asarray(wr.sum(axis=1)).squeeze()
+    card = wr.row_sums()
     ev = card * (n - card)
     ev /= n - 1
     ev *= 1 / n**2

@@ -25,8 +25,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
 
+from ._csr import CSR
 from .data.errors import DataError
 
 __all__ = ["Weights", "WeightsInfo", "build_weights", "parse_weights_spec", "vertex_contiguity"]
@@ -40,7 +40,8 @@ MIN_MEAN_NEIGHBOURS = 2.0
 class Weights:
     """Binary, symmetric neighbour relations among areas ``0..n-1`` (CSR arrays).
 
-    Exposes the parts of libpysal's ``W`` that the statistics use (``n``, ``sparse``,
+    Exposes the parts of libpysal's ``W`` that the statistics use (``n``, ``sparse`` -- a
+    :class:`hotspots._csr.CSR`, not a scipy matrix --
     ``neighbors``, ``cardinalities``, ``id_order``, ``transform``); :meth:`to_libpysal`
     gives a real ``W`` for esda.
     """
@@ -52,12 +53,8 @@ class Weights:
         j = np.asarray(j, dtype=np.int64)
         keep = i != j
         i, j = np.concatenate([i[keep], j[keep]]), np.concatenate([j[keep], i[keep]])
-        m = sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-        m.sum_duplicates()
-        m.data[:] = 1.0
-        m.sort_indices()
         self.n = int(n)
-        self.sparse = m
+        self.sparse = CSR.from_pairs(self.n, i, j, binary=True)
 
     @property
     def id_order(self) -> list[int]:
@@ -219,9 +216,8 @@ def _join_islands(w: Weights, geoms: np.ndarray) -> tuple[Weights, list[int]]:
         return w, islands
     tree = shapely.STRtree(geoms)
     src, dst = tree.query_nearest(geoms[islands], exclusive=True, all_matches=False)
-    coo = w.sparse.tocoo()
-    i = np.concatenate([coo.row, np.asarray(islands)[src]])
-    j = np.concatenate([coo.col, dst])
+    i = np.concatenate([w.sparse.rows(), np.asarray(islands)[src]])
+    j = np.concatenate([w.sparse.indices, dst])
     return Weights(w.n, i, j), islands
 
 

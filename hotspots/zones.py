@@ -19,8 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import sparse
 
+from ._csr import CSR
 from .aggregate import filter_crimes
 from .data.crimes import assign_lsoa
 from .data.errors import DataError
@@ -65,8 +65,10 @@ def _components(w, hot: np.ndarray) -> np.ndarray:
     ``w`` ids are row positions of the table (a :class:`hotspots.weights.Weights` or a libpysal
     ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
     """
-    a = sparse.csr_matrix(w.sparse, dtype=float)
-    a = (a + a.T).tocsr()  # weak: a link either way round joins two LSOAs
+    a = CSR.from_any(w.sparse)
+    rows = a.rows()
+    a = CSR.from_pairs(a.n, np.concatenate([rows, a.indices]), np.concatenate([a.indices, rows]),
+                       binary=True)  # weak: a link either way round joins two LSOAs
     indptr, indices = a.indptr.tolist(), a.indices.tolist()
     is_hot = hot.tolist()
     labels = [-1] * len(is_hot)

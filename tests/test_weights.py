@@ -114,7 +114,7 @@ def test_weights_to_libpysal_roundtrip():
     w, _ = build_weights(_grid(4, 4), "queen")
     lw = w.to_libpysal()
     assert lw.n == w.n and dict(lw.cardinalities) == w.cardinalities
-    assert (lw.sparse != w.sparse).nnz == 0
+    np.testing.assert_array_equal(lw.sparse.toarray(), w.sparse.toarray())
 
 
 def test_vertex_contiguity_with_multipolygons():
@@ -124,3 +124,41 @@ def test_vertex_contiguity_with_multipolygons():
     g["geometry"] = [MultiPolygon([p]) for p in g.geometry]  # as GeoPackages often store them
     w, info = build_weights(g, "queen")
     assert "shared" in info.method and w.card[4] == 8
+
+
+def test_own_csr_matches_scipy_to_the_last_bit():
+    from scipy import sparse
+
+    from hotspots._csr import CSR
+
+    rng = np.random.default_rng(4)
+    n = 500
+    i, j, v = rng.integers(0, n, 6000), rng.integers(0, n, 6000), rng.random(6000)
+    ref = sparse.csr_matrix((v, (i, j)), shape=(n, n))
+    ref.sum_duplicates()
+    ref.sort_indices()
+    ours = CSR.from_pairs(n, i, j, v)
+    x = rng.normal(size=n)
+    assert np.array_equal(ours @ x, ref @ x)  # same summation order as scipy's csr_matvec
+    assert np.array_equal(ours.row_sums(), np.asarray(ref.sum(axis=1)).ravel())
+    assert np.array_equal(ours.diagonal(), ref.diagonal())
+    assert np.allclose(ours.col_sums(), np.asarray(ref.sum(axis=0)).ravel())
+    assert np.allclose(ours.row_max(), ref.max(axis=1).toarray().ravel())
+    xs = rng.normal(size=(n, 7))
+    assert np.allclose(ours @ xs, ref @ xs)
+    assert np.array_equal(ours.transpose().toarray(), ref.T.toarray())
+
+
+def test_engine_does_not_import_scipy_sparse_for_an_analysis():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from hotspots.weights import build_weights; "
+            "from hotspots.clusters import analyse_clusters; import geopandas as gpd; "
+            "from shapely.geometry import box; "
+            "g = gpd.GeoDataFrame({'lsoa_code': [str(k) for k in range(16)]}, "
+            "geometry=[box(i, j, i + 1, j + 1) for i in range(4) for j in range(4)], crs=27700); "
+            "w, _ = build_weights(g); analyse_clusters(np.arange(16.0), w, permutations=99); "
+            "assert 'scipy.sparse' not in sys.modules, 'scipy.sparse was imported'")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
