@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -117,8 +118,14 @@ class _Spec:
 
 
 def _check(cancel: CancelCb) -> None:
-    if cancel is not None and cancel():
-        raise Cancelled()
+    """Raise :class:`Cancelled` when asked to stop; otherwise give other threads a turn.
+
+    The loops here run many small NumPy calls that keep the GIL; a GUI thread waiting for it
+    (to repaint, to see the Cancel click) gets it straight away at these points."""
+    if cancel is not None:
+        if cancel():
+            raise Cancelled()
+        time.sleep(0)
 
 
 # ------------------------------------------------------------------------------ thresholds
