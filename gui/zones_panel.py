@@ -175,6 +175,10 @@ class ZonesPanel(QWidget):
         if s.get("share_of_crimes") is not None and s.get("share_of_area") is not None:
             text += (f": {100 * s['share_of_crimes']:.1f}% of crime on {100 * s['share_of_area']:.1f}% "
                      "of the area")
+        outside = s.get("top_lsoas_outside_zones") or []
+        if outside:  # lone busy LSOAs are not clusters, so no zone holds them: name them anyway
+            names = ", ".join(f"{html.escape(r['lsoa_name'])} ({r['value']:,.0f})" for r in outside[:3])
+            text += f"<br>Busiest LSOAs outside every zone: {names}"
         notes = s.get("notes") or []
         if notes:
             text += "<br><i>" + html.escape("; ".join(notes)) + "</i>"

@@ -59,6 +59,18 @@ def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
             "hh_and_gi2": hh & (gb >= 2)}[rule]
 
 
+def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]:
+    """The highest-value LSOAs left out of every zone.
+
+    A lone busy LSOA among quiet neighbours is not a *cluster* (LISA calls it ns or HL), so no
+    zone holds it; an inspector still wants to see it named next to the zones."""
+    out = t.loc[zone_of <= 0, ["lsoa_code", "lsoa_name", "value", "crimes", "lisa_cluster", "gi_bin"]]
+    top = out.sort_values(["value", "lsoa_code"], ascending=[False, True], kind="mergesort").head(k)
+    return [{"lsoa_code": str(r.lsoa_code), "lsoa_name": str(r.lsoa_name), "value": float(r.value),
+             "crimes": int(r.crimes), "lisa_cluster": str(r.lisa_cluster), "gi_bin": int(r.gi_bin)}
+            for r in top.itertuples(index=False)]
+
+
 def _components(w, hot: np.ndarray) -> np.ndarray:
     """Component label per LSOA (-1 when not hot); neighbours taken from ``w`` either way round.
 
@@ -314,6 +326,7 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         "share_of_area": float(zones["area_km2"].sum() / total_area) if total_area else None,
         "pai": None,
         "fear_gap": fear,
+        "top_lsoas_outside_zones": _top_outside(t, zone_of),
         "notes": notes,
     }
     if summary["share_of_crimes"] is not None and summary["share_of_area"]:

@@ -476,3 +476,23 @@ def test_demo_town_zones():
     check_invariants(a, layers, zones)
     assert len(zones) >= 1 and zones.loc[0, "top_concerns"] != ""
     assert set(a.table["fear_gap"]) <= {"", "fear_not_crime", "crime_not_fear", "both"}
+
+
+def test_busiest_lsoas_outside_zones_are_named():
+    """A lone peak is no cluster, so no zone holds it; the summary still names it."""
+    from hotspots.pipeline import analyse, load_layers
+    from hotspots.study import Settings, demo_study
+    from hotspots.zones import build_zones
+
+    study = demo_study()
+    if not Path(study.boundaries).exists():
+        pytest.skip("demo data not generated")
+    layers = load_layers(study)
+    a = analyse(layers, Settings(permutations=99))
+    build_zones(a, layers)
+    top = a.extras["zone_summary"]["top_lsoas_outside_zones"]
+    outside = a.table[a.table["zone_id"].isna()]
+    assert [r["lsoa_code"] for r in top] == list(
+        outside.sort_values(["value", "lsoa_code"], ascending=[False, True]).head(5)["lsoa_code"])
+    assert len(top) == 5 and all(a.table.loc[a.table["lsoa_code"] == r["lsoa_code"], "zone_id"].isna().all()
+                                 for r in top)

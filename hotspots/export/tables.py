@@ -236,6 +236,10 @@ def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[
             rows.append((k, v if isinstance(v, str) else None, None if isinstance(v, str) else v))
         for k, v in (zs.get("fear_gap") or {}).items():
             rows.append((f"fear_gap: {k}", None, v))
+        for r in zs.get("top_lsoas_outside_zones") or []:
+            rows.append(("busy LSOA outside every zone",
+                         f"{r['lsoa_code']} {r['lsoa_name']} (LISA {r['lisa_cluster']}, Gi* bin {r['gi_bin']})",
+                         r["value"]))
         for note in zs.get("notes", []):
             rows.append(("note", note, None))
     user = s.harm_weights or layers.harm_weights
