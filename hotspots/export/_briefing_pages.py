@@ -145,8 +145,14 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
         fig.text(0.06, y, f"Showing the top {MAX_ZONE_PAGES} of {len(zones)} zones; all zones are in "
                  "patrol_zones.gpkg and hotspots.xlsx.", fontsize=7, style="italic")
         y -= 0.014
-    fig.text(0.06, min(y, 0.06), "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "
+    y = min(y, 0.06)
+    fig.text(0.06, y, "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "
              "crime is more concentrated than the area's size alone would suggest.", fontsize=6.5, color="#444444")
+    outside = ((getattr(analysis, "extras", {}) or {}).get("zone_summary") or {}).get("top_lsoas_outside_zones")
+    if outside:  # lone busy LSOAs are not clusters, so no zone holds them; name them for the briefing
+        names = ", ".join(f"{_clip(r['lsoa_name'], 30)} ({_fmt(r['value'])})" for r in outside[:4])
+        fig.text(0.06, y - 0.012, _clip(f"Busiest LSOAs outside every zone (not part of a cluster): {names}", 170),
+                 fontsize=6.5, color="#444444")
 
 
 def _list_text(pairs: list, limit: int, empty: str) -> str:
