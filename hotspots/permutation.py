@@ -42,6 +42,7 @@ __all__ = [
     "local_moran_and_gstar",
     "local_moran_bv",
     "local_moran_rate",
+    "prefetch_draws",
 ]
 
 import os
@@ -334,6 +335,20 @@ def _gstar_part(y: np.ndarray, a: CSR):
         z = (stat - card / n) / np.sqrt(ev)
     off, diag = split_diagonal(wr)
     return _Spec(y, None, y.sum(), off, diag, stat), None, z
+
+
+def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "esda") -> None:
+    """Draw (and cache) the permutation table a later call on ``w`` with these settings will use.
+
+    The pipeline calls it on a spare thread while the crime files are still being read, so
+    the draw -- esda's stream costs one shuffle of all areas per permutation -- is off the
+    critical path."""
+    a = original(w)
+    off, _ = split_diagonal(row_standardise(a))
+    card = np.diff(off.indptr)
+    kmax = int(card.max()) if len(card) else 0
+    if kmax:
+        draw_ids(a.n, kmax, int(permutations), int(seed), lambda f: None, lambda: None, draws)
 
 
 def _run(parts, permutations, seed, n_jobs, progress, cancel, draws: str = "esda") -> list[LocalResult]:

@@ -43,6 +43,8 @@ class Layers:
     streetsafe: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     harm_weights: dict[str, float] | None = None
+    #: weights (and their permutation draws, cached) built while the crimes were being placed
+    prepared_weights: tuple[Weights, WeightsInfo] | None = None
     reports: dict[str, LoadReport] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -149,11 +151,23 @@ def load_layers(study: Study, *, progress: ProgressFn | None = None, cancel: Can
         except BaseException:
             stop.set()
             raise
-        parsed = parsing.result()
+        # the spatial weights and the permutation draws need only the boundaries: build them on
+        # another thread while the crimes are parsed and placed
+        prep_pool = ThreadPoolExecutor(max_workers=1)
+        preparing = prep_pool.submit(_prepare_weights, layers.boundaries, study.settings, layers.timings)
+        try:
+            parsed = parsing.result()
+        except BaseException:
+            prep_pool.shutdown(wait=False, cancel_futures=True)
+            raise
         layers.timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
-    layers.crimes = step("crimes", "Placing crimes in LSOAs", 0.6,
-                         lambda: load_layer("crimes", parsed, layers.boundaries,  # type: ignore[arg-type]
-                                            progress=scaled(progress, 0.6, 0.8), cancel=cancel))
+    try:
+        layers.crimes = step("crimes", "Placing crimes in LSOAs", 0.6,
+                             lambda: load_layer("crimes", parsed, layers.boundaries,  # type: ignore[arg-type]
+                                                progress=scaled(progress, 0.6, 0.8), cancel=cancel))
+    except BaseException:
+        prep_pool.shutdown(wait=False, cancel_futures=True)
+        raise
     for kind, label, frac in (("imd", "deprivation", 0.8), ("pubs", "pubs", 0.85),
                               ("streetsafe", "StreetSafe reports", 0.9), ("population", "population", 0.95)):
         p = getattr(study, kind)
@@ -168,9 +182,30 @@ def load_layers(study: Study, *, progress: ProgressFn | None = None, cancel: Can
         vintage = layers.reports["boundaries"].info.get("vintage", "unknown")
         layers.reports["imd"].info["join"] = check_join(
             layers.imd, layers.boundaries["lsoa_code"].tolist(), vintage, layers.reports["imd"])
+    try:
+        layers.prepared_weights = preparing.result()
+    except Exception:  # a bad --weights spec is reported by analyse(), with its own message
+        layers.prepared_weights = None
+    finally:
+        prep_pool.shutdown(wait=False)
     if progress:
         progress("Layers loaded", 1.0)
     return layers
+
+
+def _prepare_weights(boundaries: gpd.GeoDataFrame, settings: Settings,
+                     timings: dict[str, float]) -> tuple[Weights, WeightsInfo]:
+    """Weights for ``settings`` plus their permutation draws (left in the kernel's cache)."""
+    from .permutation import prefetch_draws
+
+    t = time.perf_counter()
+    w, info = build_weights(boundaries, settings.weights)
+    timings["weights_prepared"] = round(time.perf_counter() - t, 3)
+    if len(boundaries) >= 3 and 99 <= int(settings.permutations) <= 99_999:
+        t = time.perf_counter()
+        prefetch_draws(w, int(settings.permutations), int(settings.seed), settings.draws)
+        timings["draws_prepared"] = round(time.perf_counter() - t, 3)
+    return w, info
 
 
 def analyse(
@@ -207,6 +242,8 @@ def analyse(
     t = time.perf_counter()
     if progress:
         progress("Building spatial weights", 0.1)
+    if weights is None and layers.prepared_weights is not None:
+        weights = layers.prepared_weights
     if weights is None or weights[1].spec != s.weights or weights[1].n != len(table):
         weights = build_weights(layers.boundaries, s.weights)
     w, winfo = weights

@@ -159,3 +159,18 @@ def test_kent_acceptance_against_esda(tmp_path):
     p2 = np.minimum(1, 2 * lm.p_sim)
     labels = np.where(p2 <= 0.05, np.array(["", "HH", "LH", "LL", "HL"])[lm.q], "ns")
     assert (df["lisa_cluster"].to_numpy() == labels).mean() >= 0.97
+
+
+def test_weights_and_draws_are_prepared_while_crimes_load(tmp_path):
+    from hotspots.pipeline import analyse, load_layers
+    from hotspots.study import Settings, Study
+
+    b, c = _lattice_inputs(tmp_path)
+    study = Study(boundaries=str(b), crimes=[str(c)], settings=Settings(permutations=99, weights="rook"))
+    layers = load_layers(study)
+    assert layers.prepared_weights is not None and layers.prepared_weights[1].spec == "rook"
+    assert "weights_prepared" in layers.timings and "draws_prepared" in layers.timings
+    a = analyse(layers, study.settings)
+    assert a.weights is layers.prepared_weights[0]
+    b2 = analyse(layers, Settings(permutations=99, weights="queen"))  # another spec: built afresh
+    assert b2.weights is not layers.prepared_weights[0] and b2.weights_info.spec == "queen"

@@ -242,3 +242,22 @@ def test_fast_draws_are_distinct_uniform_and_agree_with_esda_within_mc_error():
     sd = np.sqrt(np.clip(le.p_sim * (1 - le.p_sim), 1e-4, None) / 999)
     assert (np.abs(lf.p_sim - le.p_sim) <= 4 * sd + 2 / 1000).mean() >= 0.99
     assert not np.array_equal(lf.p_sim, le.p_sim)
+
+
+def test_prefetched_draws_are_the_ones_the_kernel_uses():
+    from hotspots import _draws
+
+    rng = np.random.default_rng(12)
+    w = lat2W(9, 9)
+    y = rng.poisson(5, 81).astype(float)
+    _draws._DRAWS.clear()
+    cold = pm.local_moran_and_gstar(y, w, permutations=199, seed=77)
+    _draws._DRAWS.clear()
+    pm.prefetch_draws(w, 199, 77)
+    assert len(_draws._DRAWS) == 1
+    (n, kmax, perms, seed, kind), ids = next(iter(_draws._DRAWS.items()))
+    assert (n, kmax, perms, seed, kind) == (81, 4, 199, 77, "esda") and ids.shape == (199, 4)
+    warm = pm.local_moran_and_gstar(y, w, permutations=199, seed=77)
+    assert len(_draws._DRAWS) == 1  # the kernel found the prefetched table
+    for a, b in zip(cold, warm, strict=True):
+        np.testing.assert_array_equal(a.p_sim, b.p_sim)
