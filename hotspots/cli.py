@@ -89,6 +89,16 @@ def _analyse(args: argparse.Namespace) -> int:
 
     if args.demo:
         study = demo_study()
+        if not Path(study.boundaries).exists():  # an installed copy without gis_data/: make it once
+            from .demo import generate_demo
+            from .study import DEMO_DIR
+
+            target = DEMO_DIR
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                target = Path.home() / ".cache" / "hotspots" / "demo"
+            study = demo_study(generate_demo(target))
         if args.crimes:
             raise DataError("--crimes", "--demo brings its own crimes", hint="drop --crimes or --demo")
     else:

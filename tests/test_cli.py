@@ -174,3 +174,14 @@ def test_weights_and_draws_are_prepared_while_crimes_load(tmp_path):
     assert a.weights is layers.prepared_weights[0]
     b2 = analyse(layers, Settings(permutations=99, weights="queen"))  # another spec: built afresh
     assert b2.weights is not layers.prepared_weights[0] and b2.weights_info.spec == "queen"
+
+
+def test_demo_is_generated_when_missing(tmp_path, monkeypatch):
+    import hotspots.study as study_mod
+
+    missing = tmp_path / "gis_data" / "demo"
+    monkeypatch.setattr(study_mod, "DEMO_DIR", missing)
+    out = tmp_path / "out"
+    assert main(["analyse", "--demo", "--out", str(out), "--quiet", "--no-exports", "--permutations", "99"]) == 0
+    assert (missing / "boundaries.gpkg").exists()
+    assert len(pd.read_csv(out / "lsoa_results.csv")) > 100
