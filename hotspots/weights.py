@@ -153,8 +153,9 @@ def _pairs_within_groups(group: np.ndarray, member: np.ndarray) -> tuple[np.ndar
 
 
 def _unique_rows(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    key = pd.unique(a.astype(np.int64) * (int(b.max()) + 1 if len(b) else 1) + b.astype(np.int64))
+    """Distinct (a, b) rows, via one integer key per row."""
     base = int(b.max()) + 1 if len(b) else 1
+    key = pd.unique(a.astype(np.int64) * base + b.astype(np.int64))
     return key // base, key % base
 
 

@@ -18,28 +18,23 @@ import pandas as pd
 
 from ._briefing_maps import draw, map_axes, points_in, rank_label, scale_bar, spread
 from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
+from ._numbers import finite
 
 #: zone pages after the overview (the rest are in patrol_zones.gpkg / hotspots.xlsx)
 MAX_ZONE_PAGES = 20
 
 
 def _fmt(x: Any, decimals: int = 0, pct: bool = False) -> str:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "-"
-    if not math.isfinite(v):
+    v = finite(x)
+    if v is None:
         return "-"
     return f"{v:.{decimals}%}" if pct else f"{v:,.{decimals}f}"
 
 
 def _share(x: Any, decimals: int) -> str:
     """A share as a percentage, '<0.01%' rather than a misleading '0.00%'."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "-"
-    if math.isfinite(v) and 0 < v < 0.5 * 10 ** -(decimals + 2):
+    v = finite(x)
+    if v is not None and 0 < v < 0.5 * 10 ** -(decimals + 2):
         return f"<{10 ** -decimals:.{decimals}f}%"
     return _fmt(v, decimals, pct=True)
 

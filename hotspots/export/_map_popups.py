@@ -29,6 +29,7 @@ from ._map_style import (
     STREETSAFE_COLOUR,
     ZONE_COLOUR,
 )
+from ._numbers import finite
 
 
 def esc(value: Any) -> str:
@@ -40,11 +41,8 @@ def esc(value: Any) -> str:
 
 def num(x: Any, decimals: int | None = None) -> str:
     """A readable number: thousands separators, no spurious decimals, '-' when missing."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "-"
-    if not math.isfinite(v):
+    v = finite(x)
+    if v is None:
         return "-"
     if decimals is None:
         decimals = 0 if abs(v) >= 100 or v == int(v) else 2
