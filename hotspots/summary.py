@@ -83,6 +83,8 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "columns": P_VALUE_NOTE,
         "weights": analysis.weights_info.to_dict(),
         "global_moran": analysis.clusters.global_moran,
+        # computed with the fear-vs-crime Gi* on StreetSafe counts: do reports cluster at all?
+        "streetsafe_global_moran": analysis.extras.get("streetsafe_moran"),
         "thresholds": analysis.clusters.thresholds,
         "lsoas": int(len(t)),
         "crimes_analysed": int(t["crimes"].sum()),
