@@ -89,8 +89,8 @@ def main(argv: list[str]) -> int:
     # our kernel and its permutation draw are paid here as a JIT would be. Weights are ours
     # (built from the same polygons; timed apart, like pygeoda's).
     now = time.perf_counter()
-    from hotspots.permutation import local_moran_and_gstar
-    from hotspots.weights import build_weights
+    from hotspots.stats.permutation import local_moran_and_gstar
+    from hotspots.stats.weights import build_weights
 
     t["ours_import"] = round(time.perf_counter() - now, 3)
     now = time.perf_counter()

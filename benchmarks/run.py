@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         # at least as fast as pygeoda's lookup mode
         ours_k = gs.get("ours_kernel")
         ours_w = gs.get("ours_weights")
-        notes.append("kernel: ours = import of hotspots.permutation + first (cold) "
+        notes.append("kernel: ours = import of hotspots.stats.permutation + first (cold) "
                      "local_moran_and_gstar call, in the same process as pygeoda (peer_pygeoda.py)")
         label = "3. Kernel: Local Moran + Gi*, 999 perms, 33,755 areas"
         ours_txt = fmt_s(ours_k) if ours_k else "not available"

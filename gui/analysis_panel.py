@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hotspots.aggregate import MEASURES
 from hotspots.categories import CATEGORIES, PRESETS
 from hotspots.study import Settings
+from hotspots.table import MEASURES
 
 from .state import StudyState
 

@@ -16,13 +16,13 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from .aggregate import FilterReport, build_table, filter_crimes
-from .clusters import ClusterResult, analyse_clusters
 from .data.errors import DataError
 from .data.report import LoadReport
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .stats.local import ClusterResult, analyse_clusters
+from .stats.weights import Weights, WeightsInfo, build_weights
 from .study import Settings, Study
-from .weights import Weights, WeightsInfo, build_weights
+from .table import FilterReport, build_table, filter_crimes
 
 __all__ = ["Layers", "Analysis", "load_layer", "load_layers", "analyse", "cluster_counts", "bivariate",
            "BIVARIATE_OTHERS", "RESULT_COLUMNS"]
@@ -196,7 +196,7 @@ def load_layers(study: Study, *, progress: ProgressFn | None = None, cancel: Can
 def _prepare_weights(boundaries: gpd.GeoDataFrame, settings: Settings,
                      timings: dict[str, float]) -> tuple[Weights, WeightsInfo]:
     """Weights for ``settings`` plus their permutation draws (left in the kernel's cache)."""
-    from .permutation import prefetch_draws
+    from .stats.permutation import prefetch_draws
 
     t = time.perf_counter()
     w, info = build_weights(boundaries, settings.weights)
@@ -292,7 +292,7 @@ def bivariate(analysis: Analysis, other: str, *, permutations: int | None = None
     "crime vs pubs density" asks: is this high-crime LSOA surrounded by pub-dense LSOAs?
     Returns ``bv_i, bv_p, bv_cluster`` aligned with ``analysis.table``.
     """
-    from .clusters import bivariate_lisa
+    from .stats.local import bivariate_lisa
 
     t = analysis.table
     if other == "pubs_density":

@@ -59,8 +59,8 @@ class Settings:
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
-        from .aggregate import MEASURES
-        from .weights import parse_weights_spec
+        from .stats.weights import parse_weights_spec
+        from .table import MEASURES
 
         s = Settings(**asdict(self))
         s.crime_types = resolve_crime_types(self.crime_types)

@@ -11,10 +11,10 @@ import math
 from typing import Any
 
 from . import __version__
-from .aggregate import MEASURES
 from .harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
 from .pipeline import Analysis, Layers, cluster_counts
 from .study import Study
+from .table import MEASURES
 
 __all__ = ["build_summary", "P_VALUE_NOTE"]
 

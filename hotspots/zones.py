@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._csr import CSR
-from .aggregate import filter_crimes
 from .data.crimes import assign_lsoa
 from .data.errors import DataError
 from .pipeline import Analysis, Layers
+from .stats.csr import CSR
+from .table import filter_crimes
 
 __all__ = ["build_zones", "hot_mask", "empty_zones", "ZONE_FIELDS", "ZONE_RULES", "FEAR_GAP_LABELS"]
 
@@ -74,7 +74,7 @@ def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]
 def _components(w, hot: np.ndarray) -> np.ndarray:
     """Component label per LSOA (-1 when not hot); neighbours taken from ``w`` either way round.
 
-    ``w`` ids are row positions of the table (a :class:`hotspots.weights.Weights` or a libpysal
+    ``w`` ids are row positions of the table (a :class:`hotspots.stats.weights.Weights` or a libpysal
     ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
     """
     a = CSR.from_any(w.sparse)
@@ -173,7 +173,7 @@ def _pubs_by_zone(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> dic
 
 def _fear_gap(analysis: Analysis, layers: Layers, notes: list[str]) -> dict[str, int] | None:
     """Gi* on StreetSafe reports per LSOA and the fear-vs-crime label; None when not run."""
-    from .clusters import analyse_clusters
+    from .stats.local import analyse_clusters
 
     t = analysis.table
     for c in ("ss_gi_z", "ss_gi_bin", "fear_gap"):

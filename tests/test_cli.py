@@ -144,7 +144,7 @@ def test_kent_acceptance_against_esda(tmp_path):
     assert df["pubs"].sum() > 500
 
     from hotspots.data.boundaries import read_boundaries
-    from hotspots.weights import build_weights
+    from hotspots.stats.weights import build_weights
 
     g, _ = read_boundaries(KENT_BOUNDARIES)
     assert list(g["lsoa_code"]) == list(df["lsoa_code"])

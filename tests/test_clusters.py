@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from libpysal.weights import W, lat2W
 
-from hotspots.clusters import analyse_clusters, fdr_threshold, global_moran
 from hotspots.data.errors import DataError
+from hotspots.stats.local import analyse_clusters, fdr_threshold, global_moran
 
 
 def _fresh(w):
@@ -98,7 +98,7 @@ def test_seed_reproducible_and_does_not_touch_callers_weights():
 
 
 def test_bivariate_matches_esda_bv():
-    from hotspots.clusters import bivariate_lisa
+    from hotspots.stats.local import bivariate_lisa
 
     rng = np.random.default_rng(9)
     w = lat2W(7, 7)

@@ -9,8 +9,8 @@ import pytest
 from libpysal.weights import KNN, W, lat2W
 from scipy.spatial import Delaunay
 
-from hotspots import permutation as pm
 from hotspots.progress import Cancelled as ProgressCancelled
+from hotspots.stats import permutation as pm
 
 esda_moran = pytest.importorskip("esda.moran")
 esda_g = pytest.importorskip("esda.getisord")
@@ -140,7 +140,7 @@ def test_draws_are_esdas_without_touching_global_rng():
     from esda.crand import vec_permutations
 
     state = np.random.get_state()
-    from hotspots._draws import draw_ids
+    from hotspots.stats.draws import draw_ids
 
     ours = draw_ids(500, 7, 50, 99, lambda f: None, lambda: None)
     assert np.random.get_state()[1].tolist() == state[1].tolist()
@@ -221,8 +221,8 @@ def test_bad_values_raise(y):
 
 
 def test_fast_draws_are_distinct_uniform_and_agree_with_esda_within_mc_error():
-    from hotspots._draws import fast_ids as _fast_ids
-    from hotspots.permutation import local_moran_and_gstar
+    from hotspots.stats.draws import fast_ids as _fast_ids
+    from hotspots.stats.permutation import local_moran_and_gstar
 
     ids = _fast_ids(50, 8, 4000, seed=3)
     assert ids.shape == (4000, 8) and ids.min() >= 0 and ids.max() <= 48
@@ -245,7 +245,7 @@ def test_fast_draws_are_distinct_uniform_and_agree_with_esda_within_mc_error():
 
 
 def test_prefetched_draws_are_the_ones_the_kernel_uses():
-    from hotspots import _draws
+    from hotspots.stats import draws as _draws
 
     rng = np.random.default_rng(12)
     w = lat2W(9, 9)

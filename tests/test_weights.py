@@ -5,7 +5,7 @@ from _paths import KENT_BOUNDARIES, need_real
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.weights import build_weights
+from hotspots.stats.weights import build_weights
 
 
 def _grid(nx=3, ny=3, size=100.0, gap=0.0, holes=()):
@@ -129,7 +129,7 @@ def test_vertex_contiguity_with_multipolygons():
 def test_own_csr_matches_scipy_to_the_last_bit():
     from scipy import sparse
 
-    from hotspots._csr import CSR
+    from hotspots.stats.csr import CSR
 
     rng = np.random.default_rng(4)
     n = 500
@@ -153,8 +153,8 @@ def test_engine_does_not_import_scipy_sparse_for_an_analysis():
     import subprocess
     import sys
 
-    code = ("import sys, numpy as np; from hotspots.weights import build_weights; "
-            "from hotspots.clusters import analyse_clusters; import geopandas as gpd; "
+    code = ("import sys, numpy as np; from hotspots.stats.weights import build_weights; "
+            "from hotspots.stats.local import analyse_clusters; import geopandas as gpd; "
             "from shapely.geometry import box; "
             "g = gpd.GeoDataFrame({'lsoa_code': [str(k) for k in range(16)]}, "
             "geometry=[box(i, j, i + 1, j + 1) for i in range(4) for j in range(4)], crs=27700); "

@@ -20,13 +20,13 @@ from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
 from libpysal.weights import lat2W
 from shapely.geometry import box
 
-from hotspots.aggregate import build_table, filter_crimes
-from hotspots.clusters import ClusterResult
 from hotspots.data.errors import DataError
 from hotspots.data.streetsafe import REASONS, read_streetsafe
 from hotspots.pipeline import Analysis, Layers, analyse, load_layers
+from hotspots.stats.local import ClusterResult
+from hotspots.stats.weights import WeightsInfo
 from hotspots.study import Settings, Study
-from hotspots.weights import WeightsInfo
+from hotspots.table import build_table, filter_crimes
 from hotspots.zones import ZONE_FIELDS, ZONE_RULES, build_zones
 
 CELL = 100.0  # metres

@@ -52,7 +52,7 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
     Shared by the map and the briefing so both describe a run in the same words. Values are
     *not* escaped: callers escape for HTML; matplotlib gets them with mathtext off.
     """
-    from ..aggregate import MEASURES
+    from ..table import MEASURES
 
     s = analysis.settings
     name = getattr(study, "name", None) or "Hot spot analysis"

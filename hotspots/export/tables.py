@@ -117,7 +117,7 @@ def _pct(x: float | None) -> str:
 
 
 def _analysed_months(analysis: Analysis, layers: Layers) -> list[str]:
-    from ..aggregate import filter_crimes
+    from ..table import filter_crimes
 
     s = analysis.settings
     if layers.crimes is None:

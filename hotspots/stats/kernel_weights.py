@@ -1,8 +1,8 @@
 """Weights as the permutation kernel needs them: esda's transforms on a CSR copy.
 
-Split from :mod:`hotspots.permutation`. ``w`` is our :class:`hotspots.weights.Weights` or a
+Split from :mod:`hotspots.stats.permutation`. ``w`` is our :class:`hotspots.stats.weights.Weights` or a
 libpysal ``W``; the caller's object is never modified. Matrices are our
-:class:`hotspots._csr.CSR` (no scipy.sparse import), with scipy's arithmetic to the last bit.
+:class:`hotspots.stats.csr.CSR` (no scipy.sparse import), with scipy's arithmetic to the last bit.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._csr import CSR
+from .csr import CSR
 
 if TYPE_CHECKING:
     from libpysal.weights import W
@@ -23,7 +23,7 @@ def original(w: W) -> CSR:
     """The caller's original weights as a canonical CSR copy (the caller's W is not touched).
 
     esda transforms from the original ("O") weights, whatever transform ``w`` is in now.
-    ``w`` is a libpysal ``W`` or our binary :class:`hotspots.weights.Weights` (no libpysal import)."""
+    ``w`` is a libpysal ``W`` or our binary :class:`hotspots.stats.weights.Weights` (no libpysal import)."""
     from .weights import Weights
 
     if isinstance(w, Weights):

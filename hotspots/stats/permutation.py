@@ -54,10 +54,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._csr import CSR
-from ._draws import draw_ids
-from ._kernel_weights import gstar_weights, original, row_standardise, split_diagonal
-from .progress import Cancelled as _StopRequested
+from ..progress import Cancelled as _StopRequested
+from .csr import CSR
+from .draws import draw_ids
+from .kernel_weights import gstar_weights, original, row_standardise, split_diagonal
 
 if TYPE_CHECKING:  # the caller built its W, so libpysal is loaded by then; keep import light
     from libpysal.weights import W

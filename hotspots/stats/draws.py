@@ -1,6 +1,6 @@
 """The permutation draws shared by every site: esda's own stream, or a fast equivalent.
 
-Split from :mod:`hotspots.permutation` (which uses them): esda conditions each site on the
+Split from :mod:`hotspots.stats.permutation` (which uses them): esda conditions each site on the
 same table of random neighbour ids, drawn once per (n, k, permutations, seed).
 """
 

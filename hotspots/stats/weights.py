@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._csr import CSR
-from .data.errors import DataError
+from ..data.errors import DataError
+from .csr import CSR
 
 __all__ = ["Weights", "WeightsInfo", "build_weights", "parse_weights_spec", "vertex_contiguity"]
 
@@ -41,7 +41,7 @@ class Weights:
     """Binary, symmetric neighbour relations among areas ``0..n-1`` (CSR arrays).
 
     Exposes the parts of libpysal's ``W`` that the statistics use (``n``, ``sparse`` -- a
-    :class:`hotspots._csr.CSR`, not a scipy matrix --
+    :class:`hotspots.stats.csr.CSR`, not a scipy matrix --
     ``neighbors``, ``cardinalities``, ``id_order``, ``transform``); :meth:`to_libpysal`
     gives a real ``W`` for esda.
     """
