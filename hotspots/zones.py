@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .data.crimes import assign_lsoa
 from .data.errors import DataError
 from .pipeline import Analysis, Layers
 from .stats.csr import CSR
 from .table import filter_crimes
+from .units.placement import assign_lsoa
 
 __all__ = ["build_zones", "hot_mask", "empty_zones", "ZONE_FIELDS", "ZONE_RULES", "FEAR_GAP_LABELS"]
 
