@@ -234,3 +234,22 @@ def test_kent_two_months_through_a_mirror(httpserver, tmp_path):
                      "--no-exports", "--permutations", "99", "--quiet"]) == 0
     summary = json.loads((res_dir / "summary.json").read_text())
     assert "crimes" in json.dumps(summary["inputs"])
+
+
+def test_force_area_from_neighbourhood_boundaries(small, httpserver, tmp_path):
+    """--force: the union of the force's neighbourhoods is the area; the force's name fills Reported by."""
+    mirror, bnd, api = small
+    b = gpd.read_file(bnd).to_crs(4326)
+    west, east = b.geometry.iloc[[0, 2]].union_all(), b.geometry.iloc[[1, 3]].union_all()
+    httpserver.expect_request("/api/kent/neighbourhoods").respond_with_json(
+        [{"id": "W1", "name": "West"}, {"id": "E1", "name": "East"}])
+    for hood, g in (("W1", west), ("E1", east)):
+        ring = [{"latitude": f"{y:.6f}", "longitude": f"{x:.6f}"} for x, y in g.exterior.coords]
+        httpserver.expect_request(f"/api/kent/{hood}/boundary").respond_with_json(ring)
+    httpserver.expect_request("/api/forces/kent").respond_with_json({"id": "kent", "name": "Kent Police"})
+    out = tmp_path / "force"
+    res = fetch_crimes(out, force="kent", month_from="2021-01", api_url=api)
+    rows = _read_csvs(out)
+    assert res.files[0].name == "2021-01-kent-street.csv"
+    assert {r["Reported by"] for r in rows} == {"Kent Police"} and {r["LSOA code"] for r in rows} == {""}
+    assert _inside_rows(rows, bnd) == _inside(mirror.crimes["2021-01"], bnd)
