@@ -253,3 +253,18 @@ def test_force_area_from_neighbourhood_boundaries(small, httpserver, tmp_path):
     assert res.files[0].name == "2021-01-kent-street.csv"
     assert {r["Reported by"] for r in rows} == {"Kent Police"} and {r["LSOA code"] for r in rows} == {""}
     assert _inside_rows(rows, bnd) == _inside(mirror.crimes["2021-01"], bnd)
+
+
+def test_open_data_job_returns_layers_to_load(small, tmp_path):
+    """The GUI's job: crimes for the loaded boundaries land in the folder and come back as a layer."""
+    from hotspots.data.errors import DataError
+    from hotspots.fetch.jobs import OpenDataRequest, fetch_open_data
+
+    mirror, bnd, api = small
+    seen = []
+    items = fetch_open_data(OpenDataRequest(folder=str(tmp_path / "od"), boundaries=str(bnd), month_from="2021-02",
+                                            police_api=api), progress=lambda m, f: seen.append(f))
+    assert items == {"crimes": [str(tmp_path / "od" / "crime")]}
+    assert seen and max(seen) <= 1.0 and seen == sorted(seen)
+    with pytest.raises(DataError, match="no dataset"):
+        fetch_open_data(OpenDataRequest(folder=str(tmp_path), crimes=False))

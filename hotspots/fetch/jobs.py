@@ -19,7 +19,7 @@ from .http import HttpClient
 from .police import POLICE_ENV, FetchReport, PoliceAPI, fetch_months, month_range
 from .street_csv import month_path, to_rows, write_month
 
-__all__ = ["CrimeFetch", "fetch_crimes", "study_area"]
+__all__ = ["CrimeFetch", "OpenDataRequest", "fetch_crimes", "fetch_open_data", "study_area"]
 
 
 @dataclass
@@ -102,3 +102,89 @@ def fetch_crimes(
     fetch_months(area, months, api, cache_root, progress=progress, cancel=cancel, on_month=write,
                  report=result.report)
     return result
+
+
+@dataclass
+class OpenDataRequest:
+    """What *File > Get open data...* asks for (every field optional but the folder).
+
+    ``boundaries`` is the study's own boundary file (the area of the crimes, the bbox of the
+    ONS query); without it, ``lads`` names the local authorities to fetch boundaries for, and
+    ``force`` a police.uk force for the crimes.
+    """
+
+    folder: str
+    boundaries: str | None = None
+    lads: list[str] = field(default_factory=list)
+    year: str = "2021"
+    force: str | None = None
+    month_from: str | None = None
+    month_to: str | None = None
+    crimes: bool = True
+    get_boundaries: bool = False
+    imd: str | None = None  # "imd2019", "iod2025", "all" or None
+    police_api: str | None = None
+    ons_api: str | None = None
+    imd_url: str | None = None
+
+
+def fetch_open_data(req: OpenDataRequest, *, progress: ProgressFn | None = None,
+                    cancel: CancelFn | None = None) -> dict[str, str | list[str]]:
+    """Run the datasets of ``req`` into ``req.folder``; return layer kind -> path(s) to load.
+
+    Boundaries come first (the crimes need their area); the deprivation file returned is the
+    one whose LSOA vintage matches the boundaries (IMD 2019 for 2011, IoD 2025 for 2021), and
+    IoD 2019 File 6 is returned as the population layer when fetched for 2011 boundaries.
+    """
+    from ..progress import scaled
+    from .imd import DATASETS, fetch_imd
+    from .ons import fetch_boundaries
+
+    root = Path(req.folder)
+    items: dict[str, str | list[str]] = {}
+    steps = [s for s, on in (("boundaries", req.get_boundaries), ("crimes", req.crimes), ("imd", bool(req.imd))) if on]
+    if not steps:
+        raise DataError("Get open data", "no dataset chosen", hint="tick crimes, boundaries or deprivation")
+    boundaries = req.boundaries
+    year = req.year
+    for i, step in enumerate(steps):
+        sub = scaled(progress, i / len(steps), (i + 1) / len(steps))
+        if step == "boundaries":
+            bbox = None
+            if boundaries and not req.lads:
+                from ..data.boundaries import read_boundaries
+
+                w, s, e, n = read_boundaries(boundaries)[0].to_crs(4326).total_bounds
+                bbox = (float(w), float(s), float(e), float(n))
+            path, _ = fetch_boundaries(root / "boundaries", year=year, lads=req.lads, bbox=bbox,
+                                       api_url=req.ons_api, progress=sub, cancel=cancel)
+            boundaries = str(path)
+            items["boundaries"] = boundaries
+        elif step == "crimes":
+            if not boundaries and not req.force:
+                raise DataError("Get open data", "crimes need an area",
+                                hint="load LSOA boundaries first, tick boundaries, or give a police force")
+            res = fetch_crimes(root / "crime", boundaries=boundaries if boundaries else None,
+                               force=None if boundaries else req.force, month_from=req.month_from,
+                               month_to=req.month_to, api_url=req.police_api, progress=sub, cancel=cancel)
+            items["crimes"] = [str(root / "crime")] if res.files else []
+        else:
+            paths = fetch_imd(root / "imd", release=req.imd, imd_url=req.imd_url, progress=sub, cancel=cancel)
+            by_name = {p.name: str(p) for p in paths}
+            b_year = year
+            if boundaries:
+                from ..data.boundaries import read_boundaries
+
+                b_year = read_boundaries(boundaries)[1].info.get("vintage", year)
+            first = DATASETS["iod2025_file7"] if b_year == "2021" else DATASETS["imd2019_file1"]
+            other = DATASETS["imd2019_file1"] if first.key == "iod2025_file7" else DATASETS["iod2025_file7"]
+            pick = by_name.get(first.filename) or by_name.get(other.filename)
+            if pick:
+                items["imd"] = pick
+            if DATASETS["imd2019_file6"].filename in by_name and b_year == "2011":  # File 6 is on 2011 LSOAs
+                items["population"] = by_name[DATASETS["imd2019_file6"].filename]
+    if req.boundaries and "boundaries" not in items:
+        items.pop("boundaries", None)  # the study's own file is loaded already
+    if not items.get("crimes"):
+        items.pop("crimes", None)
+    return items
