@@ -43,11 +43,11 @@ def _boundaries(tmp: Path) -> Path:
     return path
 
 
-def _synthetic(n: int, month: str, seed: int, start_id: int) -> list[dict]:
+def _synthetic(n: int, month: str, seed: int, start_id: int, spread: float = 3000) -> list[dict]:
     """Crimes on snap points spread over (and beyond) the 4 x 4 km study square."""
     rng = np.random.default_rng(seed)
-    x = rng.uniform(599000, 605000, n)
-    y = rng.uniform(149000, 155000, n)
+    x = rng.uniform(602000 - spread, 602000 + spread, n)
+    y = rng.uniform(152000 - spread, 152000 + spread, n)
     lon, lat = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=27700).to_crs(4326).pipe(lambda s: (s.x, s.y))
     slugs = list(CATEGORIES.values())
     out = []
@@ -187,13 +187,13 @@ def test_long_polygons_go_by_post(httpserver, tmp_path):
     """A wiggly study boundary makes request polygons too long for a GET."""
     from shapely.geometry import Polygon
 
-    t = np.linspace(0, 2 * np.pi, 900, endpoint=False)
-    r = 3000 + 400 * np.sin(t * 60)
-    poly = Polygon(np.column_stack([600000 + r * np.cos(t), 150000 + r * np.sin(t)]))
+    t = np.linspace(0, 2 * np.pi, 6000, endpoint=False)
+    r = 6000 + 1000 * np.sin(t * 80)  # 80 spikes wider than the margin: a GET of about 6,600 characters
+    poly = Polygon(np.column_stack([603000 + r * np.cos(t), 153000 + r * np.sin(t)]))
     path = tmp_path / "wiggly.geojson"
     gpd.GeoDataFrame({"LSOA11CD": ["E01000001"], "LSOA11NM": ["W 001A"]}, geometry=[poly], crs=27700) \
         .to_crs(4326).to_file(path, driver="GeoJSON")
-    months = {"2021-01": _synthetic(300, "2021-01", 3, 1)}
+    months = {"2021-01": _synthetic(3000, "2021-01", 3, 1, spread=9000)}
     mirror = Mirror(months, limit=10_000)
     mirror.install(httpserver)
     fetch_crimes(tmp_path / "o", boundaries=path, month_from="2021-01", api_url=httpserver.url_for("/api"))

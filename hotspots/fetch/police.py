@@ -168,7 +168,7 @@ class _Cache:
 def fingerprint(area: BaseGeometry, base: str) -> str:
     """Cache key of one study area on one service (a mirror's crimes are not police.uk's)."""
     h = hashlib.sha1(base.encode("utf-8"))
-    h.update(area.simplify(5.0).wkb)
+    h.update(area.wkb)
     return h.hexdigest()[:16]
 
 

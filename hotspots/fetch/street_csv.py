@@ -55,8 +55,9 @@ def to_rows(crimes: list[dict], area: BaseGeometry | None, boundaries: gpd.GeoDa
             force_name: str = "") -> tuple[list[list[str]], dict[str, int]]:
     """Bulk-download rows for the crimes inside ``area`` (EPSG:27700), sorted by API id.
 
-    Returns the rows and counts of what was left out ("outside the study area", "no
-    coordinates"), for the report.
+    A crime is kept when it lies in (or within 1 m of) one of ``boundaries``' LSOAs, else, with
+    no boundaries (a force's area), within 1 m of ``area``. Returns the rows and counts of what
+    was left out ("outside the study area", "no coordinates"), for the report.
     """
     crimes = sorted(crimes, key=lambda c: (str(c.get("month", "")), _sort_id(c.get("id"))))
     lon = np.full(len(crimes), np.nan)
@@ -72,11 +73,16 @@ def to_rows(crimes: list[dict], area: BaseGeometry | None, boundaries: gpd.GeoDa
     if boundaries is not None and has.any():
         idx[has] = assign_lsoa(x[has], y[has], boundaries.geometry.values)
     keep = has.copy()
-    if area is not None:
-        loose = has & (idx < 0)
-        if loose.any():
-            shapely.prepare(area)
-            keep[loose] = shapely.dwithin(area, shapely.points(x[loose], y[loose]), EDGE_M)
+    loose = has & (idx < 0)
+    if loose.any() and boundaries is not None:
+        pts = shapely.points(x[loose], y[loose])
+        near = shapely.STRtree(boundaries.geometry.values).query(pts, predicate="dwithin", distance=EDGE_M)[0]
+        inside = np.zeros(len(pts), dtype=bool)
+        inside[near] = True
+        keep[loose] = inside
+    elif loose.any() and area is not None:
+        shapely.prepare(area)
+        keep[loose] = shapely.dwithin(area, shapely.points(x[loose], y[loose]), EDGE_M)
     dropped = {"no coordinates": int((~has).sum()), "outside the study area": int((has & ~keep).sum())}
     codes = boundaries["lsoa_code"].to_numpy() if boundaries is not None else None
     names = boundaries["lsoa_name"].to_numpy() if boundaries is not None else None

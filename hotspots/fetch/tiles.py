@@ -4,7 +4,8 @@ police.uk refuses (HTTP 503) a custom area holding more than 10,000 crimes in a 
 GET longer than 4,094 characters, so a county is asked for in tiles: the bounding box is
 split into quadrants until every tile answers. Each tile's request polygon is the tile
 (grown by an overlap) intersected with the study area (grown by a margin), then simplified
-to keep the URL short. The growths are larger than the simplification tolerance, so the
+to keep the URL short. The growths (100 m) are larger than the simplification tolerances
+together (10 m for the study area, 20 m for the grown area, 40 m for a tile), so the
 request polygons always cover the study area: no crime inside it falls between two tiles.
 Crimes seen by two overlapping tiles are de-duplicated by their API ``id`` afterwards.
 
@@ -29,6 +30,8 @@ MARGIN_M = 100.0
 OVERLAP_M = 100.0
 #: Douglas-Peucker tolerance of the request polygon (must stay below both growths)
 TOLERANCE_M = 40.0
+#: the grown area is simplified by this (keeps every request polygon short to compute)
+GROWN_TOLERANCE_M = 20.0
 #: deepest split: a 60 km county reaches tiles of about 60 m, far below any real 503
 MAX_DEPTH = 12
 _TO_WGS84 = Transformer.from_crs(27700, 4326, always_xy=True)
@@ -69,7 +72,7 @@ class TileGrid:
         if area.is_empty:
             raise ValueError("the study area is empty")
         self.area = shapely.make_valid(area)
-        self.grown = self.area.buffer(MARGIN_M)
+        self.grown = self.area.buffer(MARGIN_M).simplify(GROWN_TOLERANCE_M)
         shapely.prepare(self.grown)
         x0, y0, x1, y1 = self.grown.bounds
         side = max(x1 - x0, y1 - y0)  # square cells: tiles stay compact at every depth
