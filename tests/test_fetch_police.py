@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -212,9 +213,15 @@ def test_kent_two_months_through_a_mirror(httpserver, tmp_path):
               for k, m in enumerate(["2021-01", "2021-02"], start=1)}
     mirror = Mirror(months, limit=2000, every_429=9)
     mirror.install(httpserver)
+    from hotspots.cli import main as cli_main
+
     out = tmp_path / "kent"
-    code = fetch_main(["crimes", "--boundaries", str(bnd), "--from", "2021-01", "--to", "2021-02",
-                       "--police-api", httpserver.url_for("/api"), "--out", str(out), "--quiet"])
+    os.environ["HOTSPOTS_POLICE_API"] = httpserver.url_for("/api")
+    try:  # the acceptance command, the address from the environment
+        code = cli_main(["fetch", "crimes", "--boundaries", str(bnd), "--from", "2021-01", "--to", "2021-02",
+                         "--out", str(out), "--quiet"])
+    finally:
+        del os.environ["HOTSPOTS_POLICE_API"]
     assert code == 0
     assert mirror.answered_503 > 0 and mirror.answered_429 > 0
     assert mirror.max_per_second() <= 15
@@ -226,8 +233,6 @@ def test_kent_two_months_through_a_mirror(httpserver, tmp_path):
     (tmp_path / "mirror_stats.json").write_text(json.dumps({
         "requests": len(mirror.times), "503": mirror.answered_503, "429": mirror.answered_429,
         "rows": len(rows), "inside": sum(want.values())}))
-
-    from hotspots.cli import main as cli_main
 
     res_dir = tmp_path / "res"
     assert cli_main(["analyse", "--boundaries", str(bnd), "--crimes", str(out), "--out", str(res_dir),

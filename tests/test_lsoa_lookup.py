@@ -213,3 +213,40 @@ def test_kent_iod2025_joins_every_2011_lsoa(tmp_path):
     assert c.loc[one, "imd_score"] == pytest.approx(src.loc[parts, "imd_score"].mean())
     assert irep.info["lookup"]["blended_unweighted"] > 0
     (tmp_path / "kent_lookup_counts.json").write_text(json.dumps(irep.info["lookup"]))
+
+
+@pytest.mark.realdata
+def test_analyse_with_lsoa_lookup_on_kent(tmp_path):
+    """hotspots analyse --lsoa-lookup: IoD 2025 on the Kent 2011 boundaries, every LSOA with a decile."""
+    import geopandas as gpd
+
+    from hotspots.cli import main as cli_main
+    from hotspots.data.boundaries import read_boundaries
+
+    bnd_path = _real(KENT_BOUNDARIES)
+    iod_path = _real(REAL / "imd" / "IoD2025_england_lsoa21_scores_ranks_deciles.csv")
+    f1_path = _real(REAL / "imd" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")
+    crimes = _real(REAL / "kent" / "crime" / "2021-01-kent-street.csv")
+    if not (bnd_path.exists() and iod_path.exists() and crimes.exists()):
+        pytest.skip("real data not available (../shared/data/real)")
+    bnd, _ = read_boundaries(bnd_path)
+    iod, _ = read_deprivation(iod_path)
+    f1 = pd.read_csv(f1_path, encoding="utf-8-sig", usecols=[0])
+    lk = _kent_lookup(bnd["lsoa_code"].tolist(), set(iod["lsoa_code"]), set(f1.iloc[:, 0]), bnd)
+    lk.to_csv(tmp_path / "lookup.csv", index=False)
+    base = ["analyse", "--boundaries", str(bnd_path), "--crimes", str(crimes), "--imd", str(iod_path),
+            "--permutations", "99", "--quiet"]
+    assert cli_main([*base, "--out", str(tmp_path / "plain"), "--no-exports"]) == 0
+    plain = json.loads((tmp_path / "plain" / "summary.json").read_text())
+    assert any("vintages differ" in w and "--lsoa-lookup" in w for w in plain["inputs"]["imd"]["warnings"])
+    assert pd.read_csv(tmp_path / "plain" / "lsoa_results.csv")["imd_decile"].isna().sum() == 37
+
+    assert cli_main([*base, "--lsoa-lookup", str(tmp_path / "lookup.csv"), "--out", str(tmp_path / "lk")]) == 0
+    summary = json.loads((tmp_path / "lk" / "summary.json").read_text())
+    assert not any("vintages differ" in w for w in summary["inputs"]["imd"]["warnings"])
+    assert summary["inputs"]["imd"]["info"]["lookup"]["by_change"]["M"] == 12
+    res = pd.read_csv(tmp_path / "lk" / "lsoa_results.csv")
+    assert res["imd_decile"].notna().all() and len(res) == 1065
+    gis = gpd.read_file(tmp_path / "lk" / "patrol_zones.gpkg", layer="lsoa_results")
+    merged = set(lk.loc[lk["CHGIND"] == "M", "LSOA11CD"])
+    assert set(gis.loc[gis["imd_lookup"] == "M", "lsoa_code"]) == merged
