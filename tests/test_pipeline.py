@@ -140,7 +140,6 @@ def test_unchanged_layers_are_not_read_again(tmp_path, monkeypatch):
 
 def test_each_front_end_names_the_setting_in_its_own_words(tmp_path):
     from gui.words import describe
-
     from hotspots.cli import FLAGS
     from hotspots.data.errors import DataError
 
