@@ -147,7 +147,8 @@ class OpenDataMixin:
     def get_open_data(self, request: OpenDataRequest | None = None) -> Task | None:
         """Ask (unless ``request`` is given), fetch in the worker, then load what was written."""
         if request is None:
-            b = self.state.study.boundaries if self.state.layers.boundaries is not None else None
+            b = (self.state.study.boundaries if self.state.layers.boundaries is not None and not self.state.is_demo
+                 else None)  # the demo town is synthetic: no police.uk data there
             dlg = OpenDataDialog(self, boundaries=b, folder=self.recent.last_folder())
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return None
@@ -158,20 +159,18 @@ class OpenDataMixin:
                            self._open_data_fetched, "Fetching open data…")
 
     def _open_data_fetched(self, items: dict) -> None:
-        paths, kinds = [], {}
-        for kind in ("boundaries", "crimes", "imd", "population"):
-            for p in ([items[kind]] if isinstance(items.get(kind), str) else items.get(kind) or []):
-                paths.append(p)
-                kinds[p] = kind
-        if not paths:
+        """Load what the fetch wrote, as if the files had been dropped on the window."""
+        if not items:
             self.status.setText("Nothing new was fetched.")
             return
-        from .file_kinds import group_paths
-
-        items_by_kind = group_paths(kinds)
-        study, layers = self.state.study, self.state.layers
         from . import tasks
 
+        fresh = self.state.is_demo  # fetched layers over the demo start the user's own study
+        if "crimes" in items and "boundaries" not in items and (fresh or self.state.layers.boundaries is None):
+            self._error("Boundaries needed first",
+                        f"The crimes were saved in {items['crimes'][0]}; load LSOA boundaries, then that folder.")
+            return
+        study, layers = self.state.study, self.state.layers
         self._start("loading layers",
-                    lambda p, c: tasks.load_files(study, layers, items_by_kind, progress=p, cancel=c),
+                    lambda p, c: tasks.load_files(study, layers, items, new_study=fresh, progress=p, cancel=c),
                     self._layers_loaded, "Loading the fetched files…")

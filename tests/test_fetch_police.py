@@ -273,3 +273,23 @@ def test_open_data_job_returns_layers_to_load(small, tmp_path):
     assert seen and max(seen) <= 1.0 and seen == sorted(seen)
     with pytest.raises(DataError, match="no dataset"):
         fetch_open_data(OpenDataRequest(folder=str(tmp_path), crimes=False))
+
+
+def test_cancel_stops_and_a_rerun_continues(small, tmp_path):
+    """Cancel between tiles raises Cancelled; what was answered stays cached for the next run."""
+    from hotspots.progress import Cancelled
+
+    mirror, bnd, api = small
+    calls = {"n": 0}
+
+    def progress(msg, frac):
+        calls["n"] += 1
+
+    with pytest.raises(Cancelled):
+        fetch_crimes(tmp_path / "o", boundaries=bnd, month_from="2021-01", api_url=api, progress=progress,
+                     cancel=lambda: calls["n"] >= 3)
+    asked = len(mirror.times)
+    assert asked > 0 and not list((tmp_path / "o").rglob("*-street.csv"))  # no half month written
+    res = fetch_crimes(tmp_path / "o", boundaries=bnd, month_from="2021-01", api_url=api)
+    assert res.report.tiles_from_cache >= 1
+    assert _inside_rows(_read_csvs(tmp_path / "o"), bnd) == _inside(mirror.crimes["2021-01"], bnd)
