@@ -32,6 +32,10 @@ from .workers import Task
 
 __all__ = ["OpenDataDialog", "OpenDataMixin"]
 
+#: deprivation choices: release key (hotspots.fetch.imd.RELEASES) -> label
+_RELEASES = {None: "none", "imd2019": "IMD 2019, Files 1 and 6 (2011 LSOAs)",
+             "iod2025": "IoD 2025, File 7 (2021 LSOAs)", "all": "both"}
+
 
 class OpenDataDialog(QDialog):
     """Area, months, datasets and folder for one fetch."""
@@ -66,7 +70,8 @@ class OpenDataDialog(QDialog):
         self.year = QComboBox()
         self.year.addItems(["2021", "2011"])
         self.imd = QComboBox()
-        self.imd.addItems(["none", "imd2019", "iod2025", "all"])
+        for key, label in _RELEASES.items():
+            self.imd.addItem(label, key)
         b_row = QHBoxLayout()
         b_row.addWidget(self.want_boundaries)
         b_row.addWidget(QLabel("LSOA year"))
@@ -117,7 +122,7 @@ class OpenDataDialog(QDialog):
             lads=[s.strip() for s in self.lads.text().split(",") if s.strip()], year=self.year.currentText(),
             force=txt(self.force), month_from=txt(self.month_from), month_to=txt(self.month_to),
             crimes=self.want_crimes.isChecked(), get_boundaries=self.want_boundaries.isChecked(),
-            imd=None if self.imd.currentText() == "none" else self.imd.currentText(),
+            imd=self.imd.currentData(),
             police_api=txt(self.police_api), ons_api=txt(self.ons_api), imd_url=txt(self.imd_url))
 
     def problem(self) -> str:
