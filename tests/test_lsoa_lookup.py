@@ -250,3 +250,18 @@ def test_analyse_with_lsoa_lookup_on_kent(tmp_path):
     gis = gpd.read_file(tmp_path / "lk" / "patrol_zones.gpkg", layer="lsoa_results")
     merged = set(lk.loc[lk["CHGIND"] == "M", "LSOA11CD"])
     assert set(gis.loc[gis["imd_lookup"] == "M", "lsoa_code"]) == merged
+
+
+def test_iod_file7_population_weights_its_own_blends(lookup, tmp_path):
+    """IoD File 7 carries 2021 populations: a split 2011 area is weighted by its parts' residents."""
+    p = tmp_path / "File_7_IoD2025.csv"
+    p.write_text("LSOA code (2021),Index of Multiple Deprivation (IMD) Score,"
+                 "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs),"
+                 "Total population: mid 2022 (excluding prisoners)\n"
+                 'E01000001,12.0,6,"1,500"\nE01033801,18.0,5,"1,000"\nE01033802,26.0,4,"3,000"\n')
+    iod, rep = read_deprivation(p)
+    assert iod["population"].tolist() == [1500.0, 1000.0, 3000.0]
+    out = convert_deprivation(iod, lookup, "2011", report=rep).set_index("lsoa_code")
+    # (18 * 1000 + 26 * 3000) / 4000 = 24.0, not the unweighted 22.0
+    assert out.loc["E01000002", "imd_score"] == pytest.approx(24.0)
+    assert rep.info["lookup"]["blended_unweighted"] == 0

@@ -177,7 +177,8 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     -------
     imd : DataFrame with ``lsoa_code``, ``imd_score`` (float, NaN when the file has no score),
         ``imd_rank`` (Int64), ``imd_decile`` (Int64, 1 = most deprived 10%), plus
-        ``crime_decile`` (Int64) and ``crime_score`` (float) when the file has the crime domain.
+        ``crime_decile`` (Int64) and ``crime_score`` (float) when the file has the crime domain,
+        and ``population`` (float) when it has a total-population column (IoD File 7).
         ``imd.attrs["vintage"]`` is "IMD2019" or "IoD2025".
     report : LoadReport; ``info["vintage"]`` is "IMD2019" (2011 LSOAs) or "IoD2025" (2021 LSOAs).
 
@@ -267,6 +268,13 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
             report.info["crime_decile_invalid"] = int(bad_crime.sum())
         out["crime_decile"] = crime.where(~bad_crime).round().astype("Int64").array
         out["crime_score"] = parsed["crime_score"][keep].astype(float).to_numpy()
+    # IoD File 7 carries the population denominators (2022 for IoD 2025): they weight the blends
+    # of the LSOA 2011-2021 lookup (hotspots.data.lsoa_lookup), so keep them when present
+    pop_col = _find(df, ["Total population"], ["totalpopulation"], path, "population")
+    if pop_col is not None:
+        pop, _bad = parse_numbers(df, pop_col, path, "population", report)
+        out["population"] = pop[keep].astype(float).to_numpy()
+        report.info["population_column"] = pop_col
     out.attrs["vintage"] = vintage
 
     report.rows_kept = len(out)

@@ -136,8 +136,9 @@ def convert_deprivation(
     cols = [c for c in VALUE_COLUMNS if c in values.columns]
     for c in cols:
         pairs[c] = pairs["src"].map(values[c].astype(float))
-    pairs["w"] = _weights(pairs["src"], population if population is not None else
-                          (imd[["lsoa_code", "population"]] if "population" in imd else None))
+    pairs["w"] = _weights(pairs["src"], population)
+    if "population" in imd and pairs["w"].isna().any():  # the file's own denominators (IoD File 7)
+        pairs["w"] = pairs["w"].fillna(_weights(pairs["src"], imd[["lsoa_code", "population"]]))
     n_src = pairs.groupby("tgt")["src"].transform("size")
     multi = pairs[n_src > 1]
     weighted_ok = multi.groupby("tgt")["w"].transform(lambda w: bool(np.isfinite(w).all() and (w > 0).all()))

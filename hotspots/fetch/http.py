@@ -12,6 +12,7 @@ analysis time, and must not pull in a dependency.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
@@ -193,6 +194,9 @@ class HttpClient:
                 else:
                     raise DataError(_short(url), f"cannot reach {self.service} ({_reason(exc)})",
                                     hint=self._fix()) from None
+            except http.client.HTTPException as exc:  # an answer cut short (IncompleteRead, BadStatusLine)
+                reason = type(exc).__name__
+                self._count("retry_connection")
             except (ConnectionError, OSError) as exc:  # reset mid-answer, refused on keep-alive
                 if isinstance(exc, ConnectionRefusedError):
                     raise DataError(_short(url), f"cannot reach {self.service} (connection refused)",
