@@ -115,7 +115,10 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         if self.limiter is None:
-            self.limiter = RateLimiter(self.rate, sleep=self.sleep)
+            # one fewer than the limit leaves: the server counts *arrivals*, and an answer that is
+            # slow to arrive lets the next request start late but the one after on time; with
+            # requests one after another, rate - 1 sends per second mean at most rate arrivals
+            self.limiter = RateLimiter(max(1, self.rate - 1), sleep=self.sleep)
 
     # -- public ---------------------------------------------------------------------------
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, *,
