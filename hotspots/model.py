@@ -76,6 +76,8 @@ class Layers:
     streetsafe: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     harm_weights: dict[str, float] | None = None
+    #: the ONS LSOA 2011 -> 2021 lookup (hotspots.data.lsoa_lookup); ``imd`` is already carried across it
+    lsoa_lookup: pd.DataFrame | None = None
     reports: dict[str, LoadReport] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)

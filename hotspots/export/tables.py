@@ -29,7 +29,7 @@ __all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0; "
                "Contains OS data © Crown copyright and database right; "
                "© OpenStreetMap contributors (ODbL) where OSM pubs are used")
-LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap"]
+LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap", "imd_lookup"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
