@@ -192,7 +192,7 @@ def bivariate_evidence(
     for k, which in enumerate(wanted):
         y, label = _comparison_values(table, which, res.notes)
 
-        def sub(f: float, k: int = k) -> None:
+        def sub(f: float, k: int = k, which: str = which) -> None:
             if progress:
                 progress(f"Bivariate LISA: crime vs {which}", (k + f) / len(wanted))
 

@@ -17,12 +17,11 @@ quarters of LSOAs have no pub in the Open Pubs subset, and the pub LSOAs' quarti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CrossTab", "cross_table", "crosstab_chart", "IMD_BANDS", "PUB_BANDS"]
+__all__ = ["CrossTab", "cross_table", "IMD_BANDS", "PUB_BANDS"]
 
 #: (label, lowest decile, highest decile)
 IMD_BANDS = [("1-2 (most deprived)", 1, 2), ("3-4", 3, 4), ("5-6", 5, 6), ("7-8", 7, 8),
@@ -110,42 +109,3 @@ def cross_table(
     force = {"crime_per_1000": float(c[ok_pop].sum() / tp * 1000) if tp else float("nan"),
              "vawg_per_1000": float(v[ok_pop].sum() / tp * 1000) if tp else float("nan")}
     return CrossTab(groups=g, force=force, notes=notes)
-
-
-def crosstab_chart(ct: CrossTab, path: Any, *, title: str = "") -> Any:
-    """Two heat tables (crime and VAWG per 1,000) as a PNG: deprivation down, pubs across.
-
-    Each cell shows the rate and, small, the LSOAs in the group; empty groups are blank.
-    matplotlib is imported here only (it costs ~0.3 s and exports alone need it).
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), dpi=150)
-    n = ct.wide("lsoas")
-    for ax, key, name in ((axes[0], "crime_per_1000", "All crime"), (axes[1], "vawg_per_1000", "VAWG (violence and sexual offences)")):
-        w = ct.wide(key)
-        arr = w.to_numpy(float)
-        ax.imshow(np.ma.masked_invalid(arr), cmap="OrRd", aspect="auto")
-        for r in range(arr.shape[0]):
-            for k in range(arr.shape[1]):
-                if np.isfinite(arr[r, k]):
-                    hi = arr[r, k] > np.nanmax(arr) * 0.6
-                    ax.text(k, r - 0.1, f"{arr[r, k]:,.0f}", ha="center", va="center", fontsize=9,
-                            color="white" if hi else "black", fontweight="bold")
-                    ax.text(k, r + 0.25, f"{int(n.iloc[r, k])} LSOAs", ha="center", va="center", fontsize=6.5,
-                            color="white" if hi else "#444444")
-        ax.set_xticks(range(arr.shape[1]), [c.replace(" per km²", "/km²") for c in w.columns], fontsize=7.5)
-        ax.set_yticks(range(arr.shape[0]), list(w.index), fontsize=7.5)
-        ax.set_xlabel("Pubs per km²", fontsize=8)
-        force = ct.force.get(key, float("nan"))
-        ax.set_title(f"{name} per 1,000 residents\n(force {force:,.0f})", fontsize=9)
-    axes[0].set_ylabel("IMD decile band", fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10, parse_math=False)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
-    return path
