@@ -100,14 +100,23 @@ def heat_overlay_png(surface: Any, *, max_px: int = 1600) -> tuple[bytes, list[l
     return buf.getvalue(), [[s, w], [n, e]]
 
 
+HEAT_PANE = "hs_heat"
+
+
 def add_heat_overlay(fmap: Any, surface: Any, *, name: str | None = None, show: bool = False,
                      opacity: float = 0.85) -> Any:
-    """Add ``surface`` to a folium map as an inline (``data:``) image overlay layer."""
+    """Add ``surface`` to a folium map as an inline (``data:``) image overlay layer.
+
+    The image sits in its own pane (z-index 405): above the LSOA fills (the overlay pane, 400),
+    below the context, zone and point panes of :mod:`.html_map` (410-460)."""
     import folium
 
+    if HEAT_PANE not in getattr(fmap, "_hs_panes", set()):
+        folium.map.CustomPane(HEAT_PANE, z_index=405, pointer_events=False).add_to(fmap)
+        fmap._hs_panes = getattr(fmap, "_hs_panes", set()) | {HEAT_PANE}
     png, bounds = heat_overlay_png(surface)
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     layer = folium.raster_layers.ImageOverlay(image=uri, bounds=bounds, opacity=opacity, interactive=False,
-                                              name=name or f"Heat: {surface.label}", show=show, zindex=300)
+                                              name=name or f"Heat: {surface.label}", show=show, pane=HEAT_PANE)
     layer.add_to(fmap)
     return layer
