@@ -100,10 +100,11 @@ def bivariate_one(
     y = np.asarray(y, float)
     for v, what in ((x, "the analysed measure"), (y, "the comparison variable")):
         if not np.all(np.isfinite(v)):
-            raise DataError("bivariate", f"{what} has missing values", hint="fill or drop them first")
+            raise DataError(None, f"bivariate LISA: {what} has missing values", hint="fill or drop them first",
+                            setting="measure")
         if np.std(v) == 0:
-            raise DataError("bivariate", f"{what} is the same in every LSOA, so there is nothing to compare",
-                            hint="load a layer that varies between LSOAs")
+            raise DataError(None, f"bivariate LISA: {what} is the same in every LSOA, so there is nothing to compare",
+                            hint="load a layer that varies between LSOAs", setting="measure")
     if engine == "fast":
         from ..stats.permutation import local_moran_bv
 
@@ -156,8 +157,9 @@ def _comparison_values(table: pd.DataFrame, which: str, notes: list[str]) -> tup
                          "bivariate LISA; a decile is coarser than the score.")
     missing = ~np.isfinite(y)
     if missing.all():
-        raise DataError("--imd" if which == "imd" else "--pubs", f"no LSOA has a value for {label}",
-                        hint="load a layer for the same LSOAs (and LSOA vintage) as the boundaries")
+        raise DataError(None, f"no LSOA has a value for {label}",
+                        hint="load a layer for the same LSOAs (and LSOA vintage) as the boundaries",
+                        setting="imd" if which == "imd" else "pubs")
     if missing.any():
         y = np.where(missing, np.nanmean(y), y)
         notes.append(f"{int(missing.sum())} LSOAs have no {label.split(' (')[0]}; they were given the mean so "

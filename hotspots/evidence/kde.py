@@ -161,8 +161,8 @@ def kde_surface(
     from KDEpy import FFTKDE
 
     if not (bandwidth > 0 and cell > 0):
-        raise DataError("heat map", f"bandwidth {bandwidth} and cell {cell} must be positive",
-                        hint="use e.g. bandwidth 150 m and cell 50 m")
+        raise DataError(None, f"heat map bandwidth {bandwidth} and cell {cell} must be positive",
+                        hint="use e.g. bandwidth 150 m and cell 50 m", setting="heat")
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     w = np.ones(len(x)) if weights is None else np.asarray(weights, float)

@@ -145,14 +145,16 @@ def parse_area(text: str | None) -> AreaSpec:
     if kind == "top":
         n = values[0] if values else str(DEFAULT_TOP)
         if not n.isdigit() or int(n) < 1:
-            raise DataError("--evidence-area", f"'top:{n}' needs a whole number of zones", hint="e.g. top:3")
+            raise DataError(None, f"'top:{n}' needs a whole number of zones", hint="e.g. top:3",
+                            setting="evidence_area")
         return AreaSpec("top", [n])
     if kind in ("zone", "lsoa", "district") and values:
         if kind == "zone" and not all(v.isdigit() for v in values):
-            raise DataError("--evidence-area", f"'{text}' names zones that are not numbers", hint="e.g. zone:1 or zone:1,2")
+            raise DataError(None, f"'{text}' names zones that are not numbers", hint="e.g. zone:1 or zone:1,2",
+                            setting="evidence_area")
         return AreaSpec(kind, values)
-    raise DataError("--evidence-area", f"'{text}' is not an area",
-                    hint="use top, top:N, zone:K, lsoa:E01..,E01.. or district:NAME")
+    raise DataError(None, f"'{text}' is not an area",
+                    hint="use top, top:N, zone:K, lsoa:E01..,E01.. or district:NAME", setting="evidence_area")
 
 
 def _district_of(names: pd.Series) -> pd.Series:
@@ -170,16 +172,16 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
         for k in ranks:
             idx = np.flatnonzero(zone_id == k)
             if not len(idx):
-                raise DataError("--evidence-area", f"there is no patrol zone {k} (the run found {n_zones})",
-                                hint="pick a zone that exists, or name LSOAs with lsoa:CODE,...")
+                raise DataError(None, f"there is no patrol zone {k} (the run found {n_zones})",
+                                hint="pick a zone that exists, or name LSOAs with lsoa:CODE,...", setting="evidence_area")
             out.append((f"Patrol zone {k}", "zone", idx, k))
         return out
     if spec.kind == "lsoa":
         want = [v.upper() for v in spec.values]
         missing = [c for c in want if c not in set(codes)]
         if missing:
-            raise DataError("--evidence-area", f"LSOA(s) not in the study: {', '.join(missing[:5])}",
-                            hint="use LSOA codes of the loaded boundaries")
+            raise DataError(None, f"LSOA(s) not in the study: {', '.join(missing[:5])}",
+                            hint="use LSOA codes of the loaded boundaries", setting="evidence_area")
         idx = np.flatnonzero(np.isin(codes, want))
         title = f"LSOA {want[0]}" if len(want) == 1 else f"{len(want)} selected LSOAs"
         return [(title, "lsoas", idx, None)]
@@ -189,8 +191,8 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
         idx = np.flatnonzero(districts.str.casefold().to_numpy() == name.casefold())
         if not len(idx):
             known = ", ".join(sorted(districts.unique())[:12])
-            raise DataError("--evidence-area", f"no LSOA is named after a district '{name}'",
-                            hint=f"districts in this study: {known}")
+            raise DataError(None, f"no LSOA is named after a district '{name}'",
+                            hint=f"districts in this study: {known}", setting="evidence_area")
         out.append((str(districts.iloc[idx[0]]), "district", idx, None))
     return out
 
@@ -225,22 +227,35 @@ def _opt_int(v: Any) -> int | None:
 
 def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, study_name: str = "",
                domains: pd.DataFrame | None = None, crosstab: Any = None, bivariate: Any = None,
-               heat_note: str = "") -> EvidencePack:
+               heat_note: str | None = None) -> EvidencePack:
     """Gather the evidence for the areas of ``spec`` (default: the top zones).
 
     Parameters
     ----------
     analysis : a finished Analysis (table with ``population``; zones built)
     layers : its Layers (crimes for types and months, pubs and StreetSafe for the lists)
-    domains : domain deciles from :func:`hotspots.data.domains.read_domain_deciles`, or None
-    crosstab, bivariate : the cross-table and bivariate results, quoted in the pack
+    domains : domain deciles (default ``layers.imd_domains``, from
+        :func:`hotspots.data.domains.read_domain_deciles`), or None
+    crosstab, bivariate, heat_note : default from ``analysis.evidence``
     """
+    ev = getattr(analysis, "evidence", None)
+    if domains is None:
+        domains = getattr(layers, "imd_domains", None)
+    if ev is not None:
+        crosstab = crosstab if crosstab is not None else ev.crosstab
+        bivariate = bivariate if bivariate is not None else ev.bivariate
+        if heat_note is None:
+            from .stage import heat_note as _heat_note
+
+            heat_note = _heat_note(ev)
+    heat_note = heat_note or ""
     t = analysis.table
     s = analysis.settings
     pop = t["population"].to_numpy(float)
     if not np.isfinite(pop).any():
-        raise DataError("--population", "the evidence pack needs a population per LSOA",
-                        hint="add --population (IoD 2019 File 6) or an IoD file that carries population")
+        raise DataError(None, "the evidence pack needs a population per LSOA",
+                        hint="load a population layer (IoD 2019 File 6) or an IoD file that carries population",
+                        setting="population")
     n = len(t)
     crimes = layers.crimes
     months = month_mask(crimes, s.month_from, s.month_to)
@@ -263,10 +278,11 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
                  if layers.imd is not None and "crime_decile" in layers.imd else pd.Series(pd.NA, index=t.index))
     if domains is not None and "Crime" in domains and crime_dec.isna().all():
         crime_dec = t["lsoa_code"].map(domains.set_index("lsoa_code")["Crime"])
-    evidence = analysis.extras.get("zone_evidence", {})
+    zones = getattr(analysis, "zones", None)
+    evidence = zones.evidence if zones is not None else {}
     monthly_force = monthly_counts(crimes, analysed)
     areas = []
-    for title, kind, idx, rank in resolve_areas(t, analysis.zones, spec or AreaSpec()):
+    for title, kind, idx, rank in resolve_areas(t, None if zones is None else zones.frame, spec or AreaSpec()):
         measures = [_measure(name, v, pop, idx, force[name]) for name, v in series.items()]
         rows = [LsoaRow(code=str(t["lsoa_code"].iloc[i]), name=str(t["lsoa_name"].iloc[i]), crimes=int(t["crimes"].iloc[i]),
                         population=float(pop[i]), rate_per_1000=float(rate[i]), rate_vs_force=float(vs[i]),
@@ -282,9 +298,9 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
                 v = pd.to_numeric(sub[col], errors="coerce").dropna()
                 if len(v):
                     doms[str(col)] = (int(v.min()), float(v.mean()))
-        ev = evidence.get(rank, {}) if rank else {}
-        pub_names = list(ev.get("pubs", [])) if rank else _pub_names(layers, t, idx)
-        concerns = [(str(k), int(v)) for k, v in ev.get("top_concerns", [])] if rank else []
+        zev = evidence.get(rank) if rank else None
+        pub_names = list(zev.pubs) if zev is not None else _pub_names(layers, t, idx)
+        concerns = [(str(k), int(v)) for k, v in zev.top_concerns] if zev is not None else []
         m = monthly_counts(crimes, analysed, idx)
         areas.append(AreaEvidence(
             title=title, kind=kind, lsoa_index=idx, lsoa_codes=[str(c) for c in t["lsoa_code"].iloc[idx]],
@@ -305,12 +321,15 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
 
 
 def _pub_names(layers: Any, t: pd.DataFrame, idx: np.ndarray) -> list[str]:
+    """Names of the pubs placed in the LSOA rows ``idx`` (the loader's placement when there is one)."""
     pubs = getattr(layers, "pubs", None)
     if pubs is None or not len(pubs) or "name" not in pubs:
         return []
-    from ..units.placement import assign_lsoa
+    where = getattr(layers, "placed", {}).get("pubs")
+    if where is None or len(where) != len(pubs):
+        from ..units.placement import assign_lsoa
 
-    where = assign_lsoa(pubs.geometry.x.to_numpy(float), pubs.geometry.y.to_numpy(float), t.geometry.values)
+        where = assign_lsoa(pubs.geometry.x.to_numpy(float), pubs.geometry.y.to_numpy(float), t.geometry.values)
     names = pubs["name"].fillna("").astype(str).to_numpy()[np.isin(where, idx)]
     return sorted((x for x in names if x), key=str.casefold)
 

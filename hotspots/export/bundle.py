@@ -26,6 +26,8 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
+    "evidence.docx": ("evidence_docx", "write_evidence", "evidence pack"),
+    "heat.tif": ("heat", "write_heat", "heat layer (GeoTIFF)"),
 }
 
 
@@ -89,6 +91,8 @@ def write_all(
         t = time.perf_counter()
         result = _call(module, func, analysis, layers, study, out / fname)
         timings[fname] = round(time.perf_counter() - t, 3)
+        if result is None and module in ("evidence_docx", "heat"):
+            continue  # nothing to write for this run (e.g. no population for the pack)
         written.append(Path(result) if isinstance(result, (str, Path)) else out / fname)
     if progress:
         progress("Exports written", 1.0)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["write_evidence_docx", "clean_text", "EVIDENCE_FILE"]
+__all__ = ["write_evidence", "write_evidence_docx", "clean_text", "EVIDENCE_FILE"]
 
 EVIDENCE_FILE = "evidence.docx"
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -133,6 +133,17 @@ def _figures(pack: Any, analysis: Any, layers: Any, out: Path, heat: list[Any] |
         figs["heat"] = F.heat_figure(crime_heat, analysis.table, out / "evidence_heat.png",
                                      title=f"Heat map: {crime_heat.label}")
     return figs
+
+
+def write_evidence(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
+    """The bundle's entry: ``evidence.docx`` for the run's evidence area, or None (nothing
+    written) when no population is loaded, since a pack of rates needs residents."""
+    from .evidence_sheets import pack_for
+
+    pack = pack_for(analysis, layers, study)
+    if pack is None:
+        return None
+    return write_evidence_docx(pack, analysis, layers, path, heat=analysis.evidence.heat)
 
 
 def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path, *,

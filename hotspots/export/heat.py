@@ -23,9 +23,17 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["write_heat_geotiff", "heat_overlay_png", "add_heat_overlay", "HEAT_FILE"]
+__all__ = ["write_heat", "write_heat_geotiff", "heat_overlay_png", "add_heat_overlay", "HEAT_FILE", "HEAT_PANE"]
 
 HEAT_FILE = "heat.tif"
+
+
+def write_heat(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
+    """The bundle's entry: ``heat.tif`` of the run's heat surfaces (None without the evidence stage)."""
+    ev = getattr(analysis, "evidence", None)
+    if ev is None or not ev.heat:
+        return None
+    return write_heat_geotiff(ev.heat, path)
 
 
 def write_heat_geotiff(surfaces: list[Any], path: str | Path) -> Path:
@@ -88,7 +96,7 @@ def _mercator_grid(surface: Any, max_px: int) -> tuple[np.ndarray, tuple[float, 
     return out.reshape(orows, ocols), (float(lat0), float(lon0), float(lat1), float(lon1))
 
 
-def heat_overlay_png(surface: Any, *, max_px: int = 1600) -> tuple[bytes, list[list[float]]]:
+def heat_overlay_png(surface: Any, *, max_px: int = 1200) -> tuple[bytes, list[list[float]]]:
     """PNG bytes of the surface on a Web Mercator grid and its Leaflet bounds ``[[s, w], [n, e]]``."""
     from matplotlib.image import imsave
 
