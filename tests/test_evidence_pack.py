@@ -8,21 +8,19 @@ import pytest
 from hotspots.data.errors import DataError
 from hotspots.evidence.pack import AreaSpec, build_pack, parse_area
 from hotspots.evidence.stage import evidence_stage, heat_note
+from hotspots.model import Analysis
 
 
 @pytest.fixture(scope="module")
 def demo_run():
     from hotspots.pipeline import analyse, load_layers
     from hotspots.study import Settings, demo_study
-    from hotspots.zones import build_zones
 
     st = demo_study()
     st.settings = Settings(permutations=199)
     layers = load_layers(st)
-    a = analyse(layers, st.settings)
-    build_zones(a, layers)
-    ev = evidence_stage(a, layers)
-    return st, layers, a, ev
+    a = analyse(layers, st.settings)  # the evidence stage runs among the pipeline's stages
+    return st, layers, a, a.evidence
 
 
 def test_parse_area():
@@ -37,7 +35,15 @@ def test_parse_area():
 
 
 def test_stage_adds_columns(demo_run):
-    _, _, a, ev = demo_run
+    _, layers, a, ev = demo_run
+    assert isinstance(a, Analysis) and ev is not None
+    # the stage returns a new Analysis and leaves the one it was given alone
+    from dataclasses import replace
+
+    bare = replace(a, table=a.table.drop(columns=["bv_pubs", "rate_vs_force"]), evidence=None)
+    again = evidence_stage(bare, layers)
+    assert "bv_pubs" not in bare.table and again.evidence is not None
+    assert again.table["bv_pubs"].tolist() == a.table["bv_pubs"].tolist()
     t = a.table
     for c in ("population", "rate_per_1000", "rate_vs_force", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"):
         assert c in t
@@ -56,6 +62,7 @@ def test_pack_areas_against_force(demo_run):
     z1 = pack.areas[0]
     t = a.table
     idx = np.flatnonzero(t["zone_id"].fillna(0).to_numpy() == 1)
+    assert len(idx) and a.zones is not None
     head = z1.measures[0]
     want = t["crimes"].to_numpy()[idx].sum() / t["population"].to_numpy()[idx].sum() * 1000
     assert head.per_1000 == pytest.approx(want)
@@ -80,7 +87,11 @@ def test_evidence_docx_structure(demo_run, tmp_path):
     from hotspots.export.evidence_docx import clean_text, write_evidence_docx
 
     st, layers, a, ev = demo_run
-    a.table.loc[a.table.index[0], "lsoa_name"] = "Bad\x01name\x0b $x$ =cmd"
+    from dataclasses import replace
+
+    t = a.table.copy()
+    t.loc[t.index[0], "lsoa_name"] = "Bad\x01name\x0b $x$ =cmd"
+    a = replace(a, table=t)
     pack = build_pack(a, layers, spec=parse_area(f"lsoa:{a.table['lsoa_code'].iloc[0]}"), crosstab=ev.crosstab,
                       bivariate=ev.bivariate, heat_note=heat_note(ev), study_name="Demo\x00town")
     p = write_evidence_docx(pack, a, layers, tmp_path / "evidence.docx", heat=ev.heat)

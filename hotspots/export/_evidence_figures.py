@@ -15,7 +15,7 @@ import numpy as np
 from ._briefing_maps import draw, map_axes, points_in, scale_bar
 from .atomic import atomic_path
 
-__all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "heat_rgba"]
+__all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba"]
 
 DPI = 150
 
@@ -77,24 +77,36 @@ def heat_rgba(values: np.ndarray, top: float | None = None) -> np.ndarray:
     return rgba
 
 
-def heat_figure(surface: Any, table: Any, path: str | Path, *, title: str = "") -> Path:
-    """The heat surface over the LSOA outlines, with a scale bar and the bandwidth noted."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 6))
+def draw_heat(fig: Any, surface: Any, table: Any, *, title: str = "", rect: list[float] | None = None,
+              pubs: Any = None, footer: float = 0.03) -> Any:
+    """The heat surface over the LSOA outlines on ``fig`` (a scale bar, the method in a line)."""
     minx, miny, maxx, maxy = surface.bounds
-    ax = map_axes(fig, [0.02, 0.08, 0.96, 0.84], tuple(table.total_bounds))
+    ax = map_axes(fig, rect or [0.02, 0.08, 0.96, 0.84], tuple(table.total_bounds))
     draw(ax, table.geometry.values, face="#f4f4f4", edge="#bbbbbb", lw=0.15, z=1)
     ax.imshow(heat_rgba(surface.values), extent=(minx, maxx, miny, maxy), origin="upper", zorder=2,
               interpolation="bilinear")
+    if pubs is not None and len(pubs):
+        xy = points_in(pubs, tuple(table.total_bounds))
+        ax.scatter(xy[:, 0], xy[:, 1], s=2, c="#3f007d", zorder=3, linewidths=0, label="pub")
+        ax.legend(loc="upper right", fontsize=7, frameon=True, markerscale=3)
     scale_bar(ax)
     ax.set_axis_off()
-    fig.text(0.02, 0.95, title or f"Heat map: {surface.label}", fontsize=11, parse_math=False)
+    top_y = (rect[1] + rect[3] + 0.02) if rect else 0.95
+    fig.text(0.02, min(top_y, 0.97), title or f"Heat map: {surface.label}", fontsize=11, parse_math=False)
     v = surface.values[np.isfinite(surface.values) & (surface.values > 0)]
     top = float(np.percentile(v, 99.5)) if len(v) else 0.0
-    fig.text(0.02, 0.03, f"Kernel density, Gaussian, bandwidth {surface.bandwidth:g} m, cell {surface.cell:g} m; "
+    fig.text(0.02, footer, f"Kernel density, Gaussian, bandwidth {surface.bandwidth:g} m, cell {surface.cell:g} m; "
              f"{surface.points:,.0f} points. Darker = more per km² (darkest: {top:,.0f} or more per km²).",
              fontsize=7, parse_math=False)
+    return ax
+
+
+def heat_figure(surface: Any, table: Any, path: str | Path, *, title: str = "") -> Path:
+    """The heat map as a PNG (the evidence pack's picture)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 6))
+    draw_heat(fig, surface, table, title=title)
     return _save(fig, path)
 
 
