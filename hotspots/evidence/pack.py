@@ -112,6 +112,8 @@ class AreaEvidence:
     streetsafe: int
     concerns: list[tuple[str, int]]
     zone_rank: int | None = None
+    #: False when the run had no StreetSafe layer (then ``streetsafe`` 0 means "not known", not "none")
+    streetsafe_loaded: bool = True
 
 
 @dataclass
@@ -308,7 +310,8 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
             measures=measures, lsoas=rows, imd_deciles={int(k): int(v) for k, v in d.value_counts().sort_index().items()},
             domain_deciles=doms, monthly=m, monthly_force=monthly_force, trend=_trend(m),
             pubs=int(t["pubs"].iloc[idx].sum()), pub_names=pub_names,
-            streetsafe=int(t["streetsafe"].iloc[idx].sum()), concerns=concerns, zone_rank=rank))
+            streetsafe=int(t["streetsafe"].iloc[idx].sum()), concerns=concerns, zone_rank=rank,
+            streetsafe_loaded=getattr(layers, "streetsafe", None) is not None))
     from ..export.html_map import run_facts
 
     facts = run_facts(analysis, layers)

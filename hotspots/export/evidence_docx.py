@@ -45,6 +45,8 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[floa
 
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Light Grid Accent 1"
+    if widths:
+        t.autofit = False
     for cell, text in zip(t.rows[0].cells, header, strict=True):
         cell.text = clean_text(text)
     for r in rows:
@@ -103,7 +105,10 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
     names = ", ".join(area.pub_names[:25]) + (f" and {len(area.pub_names) - 25} more" if len(area.pub_names) > 25 else "")
     _para(doc, f"{area.pubs} pubs" + (f": {names}." if names else "."))
     concerns = "; ".join(f"{r} ({n})" for r, n in area.concerns[:8])
-    _para(doc, f"{area.streetsafe} StreetSafe reports" + (f"; concerns: {concerns}." if concerns else "."))
+    if area.streetsafe_loaded:
+        _para(doc, f"{area.streetsafe} StreetSafe reports" + (f"; concerns: {concerns}." if concerns else "."))
+    else:
+        _para(doc, "StreetSafe: no reports were loaded for this run.")
     if "map" in figs:
         doc.add_picture(str(figs["map"]), width=Cm(15))
     doc.add_heading("LSOAs", level=2)
@@ -111,7 +116,8 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
                  "Crime vs pubs", "Crime vs deprivation"],
            [[r.code, r.name, r.crimes, _num(r.population, 0), _num(r.rate_per_1000), _num(r.rate_vs_force, 2),
              r.imd_decile if r.imd_decile is not None else "-", r.crime_decile if r.crime_decile is not None else "-",
-             r.bv_pubs or "-", r.bv_imd or "-"] for r in area.lsoas[:40]])
+             r.bv_pubs or "-", r.bv_imd or "-"] for r in area.lsoas[:40]],
+           widths=[2.4, 2.5, 1.4, 1.7, 1.5, 1.3, 1.3, 1.3, 1.6, 1.9])
     if len(area.lsoas) > 40:
         _para(doc, f"... and {len(area.lsoas) - 40} more LSOAs (all are in hotspots.xlsx).", italic=True)
 
@@ -176,12 +182,14 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
         text = (f"crime {_num(head.ratio, 1)}x the force rate (top {max(0.0, 100 - head.percentile):.0f}% of LSOAs)"
                 + (f", VAWG {_num(vawg.ratio, 1)}x" if vawg else "")
                 + (f"; IMD deciles {', '.join(str(d) for d in area.imd_deciles)}" if area.imd_deciles else "")
-                + f"; {area.trend.split(' (')[0]}; {area.pubs} pubs; {area.streetsafe} StreetSafe reports.")
+                + f"; {area.trend.split(' (')[0]}; {area.pubs} pubs"
+                + (f"; {area.streetsafe} StreetSafe reports." if area.streetsafe_loaded else "."))
         p = doc.add_paragraph(style="List Bullet")
         p.add_run(clean_text(area.title) + ": ").bold = True
         p.add_run(clean_text(text))
     doc.add_heading("Force figures", level=2)
-    _table(doc, ["Figure", "Value"], [[k, _num(v, 0 if k == "population" else 1)] for k, v in pack.force.items()])
+    _table(doc, ["Figure", "Value"], [["Residents" if k == "population" else k, _num(v, 0 if k == "population" else 1)]
+                                      for k, v in pack.force.items()])
     for k, area in enumerate(pack.areas, start=1):
         _area_section(doc, k, area, figs["areas"][k - 1])
     if pack.crosstab is not None:
