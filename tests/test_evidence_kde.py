@@ -48,6 +48,8 @@ def test_weights_bandwidth_mask_and_empty():
     cx, cy = m.centres()
     inside = (cx[None, :] > 529_000) & (cx[None, :] < 531_000) & (cy[:, None] > 179_000) & (cy[:, None] < 181_000)
     assert np.isfinite(m.values[inside]).all() and np.isnan(m.values[~inside]).all()
+    again = kde_surface(PTS[:, 0], PTS[:, 1], BOUNDS, mask=~np.isnan(m.values))  # the mask reused
+    np.testing.assert_array_equal(again.values, m.values)
     e = kde_surface(np.array([]), np.array([]), BOUNDS, study=study)
     assert np.nanmax(e.values) == 0
     with pytest.raises(Exception, match="positive"):

@@ -130,6 +130,7 @@ def kde_surface(
     bandwidth: float = DEFAULT_BANDWIDTH_M,
     cell: float = DEFAULT_CELL_M,
     study=None,
+    mask: np.ndarray | None = None,
     label: str = "points",
 ) -> HeatSurface:
     """Gaussian kernel density of points on a grid, in points per km².
@@ -142,6 +143,8 @@ def kde_surface(
     bandwidth : kernel standard deviation in metres (default 150 m, see the module notes)
     cell : grid cell in metres (default 50 m)
     study : polygons (a GeoSeries or array of shapely geometries); cells outside are NaN
+    mask : the study mask of an earlier surface on the same grid (``~np.isnan(values)`` of a
+        surface with points), to skip rasterising the polygons again
     label : what the points are, for legends and file metadata
 
     Returns
@@ -195,9 +198,11 @@ def kde_surface(
         values = np.clip(dens.T[::-1], 0.0, None) * total / (bandwidth * bandwidth) * 1e6
     surface = HeatSurface(values=values, x0=float(x0), y1=float(y1), cell=float(cell), bandwidth=float(bandwidth),
                           label=label, points=total, notes=notes)
-    if study is not None:
+    if mask is not None and mask.shape == values.shape:
+        surface.values = np.where(mask, surface.values, np.nan)
+    elif study is not None:
         cx, cy = surface.centres()
         geoms = getattr(study, "values", study)
-        mask = _study_mask(geoms, cx, cy, surface.x0, surface.y1, surface.cell)
-        surface.values = np.where(mask, surface.values, np.nan)
+        surface.values = np.where(_study_mask(geoms, cx, cy, surface.x0, surface.y1, surface.cell), surface.values,
+                                  np.nan)
     return surface

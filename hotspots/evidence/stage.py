@@ -93,14 +93,15 @@ def heat_surfaces(table: Any, crimes: Any, pubs: Any, settings: Any, *, bandwidt
     label = "Crime (" + (", ".join(s.crime_types) if s.crime_types else "all types") + ")"
     out = [kde_surface(x[analysed], y[analysed], bounds, bandwidth=bandwidth, cell=cell, study=geoms, label=label)]
     cell = out[0].cell  # a coarsened grid stays the same for every band
+    inside = ~np.isnan(out[0].values)  # the study mask, rasterised once
     extra = [] if s.crime_types and len(s.crime_types) == 1 else list(s.crime_types or [VAWG_TYPE])
     for ct in extra:
         m = months & (types == ct).to_numpy()
-        out.append(kde_surface(x[m], y[m], bounds, bandwidth=bandwidth, cell=cell, study=geoms,
+        out.append(kde_surface(x[m], y[m], bounds, bandwidth=bandwidth, cell=cell, mask=inside,
                                label=("VAWG: " if ct == VAWG_TYPE else "") + ct))
     if pubs is not None and len(pubs):
         out.append(kde_surface(pubs.geometry.x.to_numpy(float), pubs.geometry.y.to_numpy(float), bounds,
-                               bandwidth=bandwidth, cell=cell, study=geoms, label="Pubs"))
+                               bandwidth=bandwidth, cell=cell, mask=inside, label="Pubs"))
     return out
 
 

@@ -15,6 +15,7 @@ the page: nothing is fetched, the map opens with no network.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,14 @@ def write_heat_geotiff(surfaces: list[Any], path: str | Path) -> Path:
     return Path(path)
 
 
-def _mercator_grid(surface: Any, max_px: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    """Resample ``surface`` onto a Web Mercator grid; return (values, lat/lon bounds)."""
+@functools.lru_cache(maxsize=4)
+def _mercator_index(x0: float, y1: float, cell: float, rows: int, cols: int, max_px: int
+                    ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[float, float, float, float]]:
+    """For a BNG grid: the flat source cell of each Web Mercator output pixel (-1 outside),
+    the output shape and its lat/lon bounds. Cached: every surface of a run shares one grid."""
     from pyproj import Transformer
 
-    minx, miny, maxx, maxy = surface.bounds
+    minx, miny, maxx, maxy = x0, y1 - rows * cell, x0 + cols * cell, y1
     to_merc = Transformer.from_crs(27700, 3857, always_xy=True)
     to_bng = Transformer.from_crs(3857, 27700, always_xy=True)
     to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
@@ -78,7 +82,6 @@ def _mercator_grid(surface: Any, max_px: int) -> tuple[np.ndarray, tuple[float, 
     ey = np.array([miny, miny, maxy, maxy, miny, maxy, (miny + maxy) / 2, (miny + maxy) / 2])
     mx, my = to_merc.transform(ex, ey)
     mx0, mx1, my0, my1 = float(np.min(mx)), float(np.max(mx)), float(np.min(my)), float(np.max(my))
-    rows, cols = surface.shape
     scale = max(1.0, max(rows, cols) / max_px)
     ocols = max(1, int(round(cols / scale)))
     orows = max(1, int(round(ocols * (my1 - my0) / (mx1 - mx0))))
@@ -86,14 +89,24 @@ def _mercator_grid(surface: Any, max_px: int) -> tuple[np.ndarray, tuple[float, 
     py = my1 - (np.arange(orows) + 0.5) * (my1 - my0) / orows
     gx, gy = np.meshgrid(px, py)
     bx, by = to_bng.transform(gx.ravel(), gy.ravel())
-    c = np.floor((np.asarray(bx) - surface.x0) / surface.cell).astype(np.int64)
-    r = np.floor((surface.y1 - np.asarray(by)) / surface.cell).astype(np.int64)
+    c = np.floor((np.asarray(bx) - x0) / cell).astype(np.int64)
+    r = np.floor((y1 - np.asarray(by)) / cell).astype(np.int64)
     ok = (c >= 0) & (c < cols) & (r >= 0) & (r < rows)
-    out = np.full(gx.size, np.nan)
-    out[ok] = surface.values[r[ok], c[ok]]
+    flat = np.where(ok, r * cols + c, -1)
     lon0, lat0 = to_ll.transform(mx0, my0)
     lon1, lat1 = to_ll.transform(mx1, my1)
-    return out.reshape(orows, ocols), (float(lat0), float(lon0), float(lat1), float(lon1))
+    flat.flags.writeable = False
+    return flat, ok, (orows, ocols), (float(lat0), float(lon0), float(lat1), float(lon1))
+
+
+def _mercator_grid(surface: Any, max_px: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """Resample ``surface`` onto a Web Mercator grid (nearest cell); return (values, lat/lon bounds)."""
+    rows, cols = surface.shape
+    flat, ok, shape, bounds = _mercator_index(float(surface.x0), float(surface.y1), float(surface.cell), rows, cols,
+                                              int(max_px))
+    out = np.full(flat.shape, np.nan)
+    out[ok] = surface.values.ravel()[flat[ok]]
+    return out.reshape(shape), bounds
 
 
 def heat_overlay_png(surface: Any, *, max_px: int = 1200) -> tuple[bytes, list[list[float]]]:
