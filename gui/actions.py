@@ -27,6 +27,7 @@ class Actions:
     save: QAction
     save_as: QAction
     export: QAction
+    evidence: QAction
     run: QAction
     cancel: QAction
     about: QAction
@@ -35,7 +36,8 @@ class Actions:
 
     def long_work(self) -> list[QAction]:
         """Actions that start a worker (disabled while one runs)."""
-        return [self.new_study, self.open_layers, self.open_folder, self.open_data, self.open_study, self.open_demo, self.export, self.run]
+        return [self.new_study, self.open_layers, self.open_folder, self.open_data, self.open_study, self.open_demo,
+                self.export, self.evidence, self.run]
 
 
 def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
@@ -75,6 +77,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
         export=act("export", "&Export all…", "Ctrl+E",
                    "Write the map, GIS files, spreadsheet, briefing PDF, CSV and summary to a folder",
                    sp.SP_DriveHDIcon),
+        evidence=act("evidence", "E&vidence pack…", "Ctrl+Shift+E",
+                     "Write a Safer Streets evidence pack (Word) for the selected LSOAs, the selected zone or the top zones"),
         run=act("run", "&Run analysis", "Ctrl+R", "Count, test and map with the current settings", sp.SP_MediaPlay),
         cancel=act("cancel", "&Cancel", "Esc", "Stop the running job", sp.SP_BrowserStop),
         about=act("about", "&About hotspots", None, "Versions and data licences"),
@@ -99,6 +103,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     run_menu = mb.addMenu("&Analysis")
     run_menu.addAction(a.run)
     run_menu.addAction(a.cancel)
+    run_menu.addSeparator()
+    run_menu.addAction(a.evidence)
     help_menu = mb.addMenu("&Help")
     help_menu.addAction(a.about)
 

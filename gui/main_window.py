@@ -86,7 +86,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
             "open_layers": lambda: self.add_layers(""), "open_folder": self.add_crime_folder,
             "open_data": self.get_open_data,
             "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
-            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
+            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "evidence": self.evidence_pack, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
         })
         self._refresh_recent()

@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "fast (same distribution, ~3x quicker on national studies; p-values agree with esda's "
                         "within Monte Carlo error)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    a.add_argument("--evidence-area", metavar="AREA", default=None,
+                   help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
@@ -124,7 +126,7 @@ def _analyse(args: argparse.Namespace) -> int:
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
-                              draws=args.draws)
+                              draws=args.draws, evidence_area=args.evidence_area)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
     _say_what_was_seen(result, args)
@@ -167,7 +169,7 @@ FLAGS = {
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
-    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule",
+    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
 }
 
 

@@ -208,6 +208,7 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
                 keep_or_drop(kind, attr)
                 continue
             data[attr] = timed(attr, f"Reading {label}", fracs[kind], lambda k=kind, p=path: _read(k, p))
+        _deprivation_extras(study, data, reports, prev if previous else None, same)
         placed: dict[str, np.ndarray] = {}
         if b is not None:
             for kind in ("pubs", "streetsafe"):
@@ -238,9 +239,37 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
         progress("Layers loaded", 1.0)
     return Layers(boundaries=data["boundaries"], crimes=data["crimes"], imd=data.get("imd"),
                   pubs=data.get("pubs"), streetsafe=data.get("streetsafe"), population=data.get("population"),
-                  harm_weights=data.get("harm_weights"), lsoa_lookup=data.get("lsoa_lookup"), reports=reports,
+                  harm_weights=data.get("harm_weights"), lsoa_lookup=data.get("lsoa_lookup"),
+                  imd_domains=data.get("imd_domains"), reports=reports,
                   timings={**(prev.timings if previous else {}), **timings},
                   sources={k: v for k, v in ids.items() if v}, placed=placed, boundary_key=key)
+
+
+def _deprivation_extras(study: Study, data: dict, reports: dict, prev: Layers | None, same: dict) -> None:
+    """What else the deprivation file carries: domain deciles, and population when no
+    population file is given (IoD 2025 File 7 holds the denominators; see data/population)."""
+    if data.get("imd") is None or not study.imd:
+        data["imd_domains"] = None
+        return
+    if prev is not None and same.get("imd"):
+        data["imd_domains"] = prev.imd_domains
+    else:
+        from .data.domains import read_domain_deciles
+
+        dom, _rep = read_domain_deciles(study.imd)
+        data["imd_domains"] = dom if dom.shape[1] > 1 else None
+    if data.get("population") is None:
+        reused = (prev is not None and same.get("imd") and prev.population is not None
+                  and prev.reports.get("population") is not None
+                  and prev.reports["population"].info.get("from_deprivation_file"))
+        if reused:
+            data["population"], reports["population"] = prev.population, prev.reports["population"]
+            return
+        from .data.population import population_from_deprivation
+
+        found = population_from_deprivation(study.imd)
+        if found is not None:
+            data["population"], reports["population"] = found
 
 
 def without(layers: Layers, study: Study, kind: str) -> tuple[Layers, Study]:

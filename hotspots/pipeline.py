@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from .data.errors import DataError
+from .evidence.stage import evidence_stage
 from .fear_gap import fear_gap_stage
 from .load import load_layers, without
 from .model import Analysis, Layers, UnitSet
@@ -46,6 +47,7 @@ STAGES: list[tuple[str, str, float, Stage]] = [
     ("lsoa_vintage", "Marking deprivation carried across the LSOA lookup", 0.0, vintage_stage),
     ("zones", "Building patrol zones", 0.05, zones_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
+    ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
 ]
 
 

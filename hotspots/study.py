@@ -56,6 +56,8 @@ class Settings:
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
+    #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
+    evidence_area: str | None = None
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -76,6 +78,10 @@ class Settings:
             raise DataError(None, f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)", setting="permutations")
         if s.draws not in ("esda", "fast"):
             raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
+        if s.evidence_area:
+            from .evidence.pack import parse_area
+
+            parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
         return s

@@ -21,6 +21,7 @@ SETTING_WORDS = {
     "alpha": "alpha", "fdr": "false discovery rate", "draws": "permutation draws", "months": "months",
     "month_from": "first month", "month_to": "last month", "crime_types": "crime types",
     "zone_rule": "zone rule", "n_jobs": "threads", "out": "output folder", "filters": "crime types and months",
+    "evidence_area": "evidence area", "heat": "heat map",
 }
 
 
