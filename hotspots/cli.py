@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--streetsafe", metavar="PATH", help="StreetSafe report export (CSV or XLSX)")
     a.add_argument("--population", metavar="PATH", help="population per LSOA (IoD2019 File 6 or code,population)")
     a.add_argument("--harm-weights", metavar="PATH", help="CSV of category,weight overriding the harm weights")
+    a.add_argument("--actions", metavar="PATH",
+                   help="StreetSafe actions log (CSV/XLSX: concern_id,date,action,agency,status) for 'You said, we did'")
     a.add_argument("--crime-type", metavar="NAME", action="append",
                    help="police.uk category or slug (repeatable), e.g. 'Violence and sexual offences' or violent-crime")
     a.add_argument("--from", dest="month_from", metavar="YYYY-MM", help="first month to include")
@@ -111,6 +113,11 @@ def _analyse(args: argparse.Namespace) -> int:
                 setattr(study, flag, getattr(args, flag))
         if args.harm_weights:
             study.harm_weights_file = args.harm_weights
+    if args.actions:  # a bad actions log stops the run before any work, naming its line
+        from .data.actions import read_actions
+
+        read_actions(args.actions)
+        study.actions = args.actions
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
@@ -154,6 +161,7 @@ def _one_line(text: str) -> str:
 FLAGS = {
     "boundaries": "--boundaries", "crimes": "--crimes", "imd": "--imd", "pubs": "--pubs",
     "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights",
+    "actions": "--actions",
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",

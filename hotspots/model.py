@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     from .data.report import LoadReport
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
+    from .streetsafe.stage import StreetSafeResult
     from .study import Settings
     from .table import FilterReport
 
@@ -188,6 +189,8 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
+    #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
+    streetsafe: StreetSafeResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

@@ -292,6 +292,10 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
                     continue
                 if not boundaries_changed and same[kind] and kind in prev.placed:
                     placed[kind] = prev.placed[kind]
+                elif kind == "streetsafe":  # inside, or the nearest LSOA within 250 m (coast), accounted
+                    from .streetsafe.stage import place_layer
+
+                    placed[kind] = place_layer(pts, b, reports.get(kind))
                 else:
                     placed[kind] = _place(pts, b)
             if data.get("imd") is not None and (boundaries_changed or not same["imd"]):
@@ -338,9 +342,12 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
         progress("Counting crimes per LSOA", 0.0)
     units = UnitSet.from_boundaries(layers.boundaries, layers.boundary_key)
     mask, filters = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    from .streetsafe.stage import placed_in_period
+
+    placed = placed_in_period(layers.placed, layers.streetsafe, s.month_from, s.month_to)
     table = build_table(layers.boundaries, layers.crimes, mask, measure=s.measure,
                         harm_weights=s.harm_weights or layers.harm_weights, imd=layers.imd, pubs=layers.pubs,
-                        streetsafe=layers.streetsafe, population=layers.population, placed=layers.placed)
+                        streetsafe=layers.streetsafe, population=layers.population, placed=placed)
     tick("aggregate", t)
     _check(cancel)
     t = time.perf_counter()

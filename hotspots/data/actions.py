@@ -19,7 +19,7 @@ from ._tables import find_column, read_table
 from .errors import DataError
 from .report import LoadReport
 
-__all__ = ["ACTION_COLUMNS", "read_actions", "actions_from_records", "actions_to_records"]
+__all__ = ["ACTION_COLUMNS", "read_actions", "actions_from_records", "actions_to_records", "study_actions"]
 
 #: Columns of an actions table, in order.
 ACTION_COLUMNS = ["concern_id", "date", "action", "agency", "status"]
@@ -117,3 +117,17 @@ def read_actions(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     report.info["concerns_with_actions"] = int(actions["concern_id"].nunique()) if len(actions) else 0
     report.check_balance()
     return actions, report
+
+
+def study_actions(study: object) -> pd.DataFrame | None:
+    """The study's actions: its actions file, then the rows edited in the GUI (None when neither)."""
+    frames = []
+    path = getattr(study, "actions", None)
+    if path:
+        frames.append(read_actions(path)[0])
+    rows = getattr(study, "action_rows", None) or []
+    if rows:
+        frames.append(actions_from_records(list(rows), "the study's actions table"))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)

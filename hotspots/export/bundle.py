@@ -26,6 +26,9 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
+    # StreetSafe: written only when a StreetSafe layer is loaded (the writers return False otherwise)
+    "streetsafe_concerns.csv": ("streetsafe_files", "write_concerns_csv", "StreetSafe concerns"),
+    "streetsafe_update.xlsx": ("streetsafe_files", "write_update", "StreetSafe 'You said, we did'"),
 }
 
 
@@ -89,6 +92,8 @@ def write_all(
         t = time.perf_counter()
         result = _call(module, func, analysis, layers, study, out / fname)
         timings[fname] = round(time.perf_counter() - t, 3)
+        if result is False:  # not applicable to this run (e.g. no StreetSafe layer)
+            continue
         written.append(Path(result) if isinstance(result, (str, Path)) else out / fname)
     if progress:
         progress("Exports written", 1.0)
