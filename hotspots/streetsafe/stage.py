@@ -163,6 +163,7 @@ def streetsafe_stage(table: pd.DataFrame, boundaries: Any, reports: Any, report:
                          f"{min_reports} reports in their neighbourhood and are not tested (no coverage is "
                          f"not no fear)")
     else:
+        notes.append("fear vs crime skipped: no StreetSafe reports (or no crimes) in the analysed period")
         table["fear_gap"] = ""
         table["fear_status"] = "too few reports"
         table["fear_p"] = np.nan
