@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from .model import Analysis, FearGapResult, Layers
-from .progress import CancelFn, ProgressFn
+from .progress import CancelFn, Cancelled, ProgressFn
 
 __all__ = ["fear_gap_stage", "FEAR_GAP_LABELS"]
 
@@ -53,6 +53,8 @@ def fear_gap_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | No
                                                             rows_kept=len(layers.streetsafe))
     if progress:
         progress("Testing StreetSafe reports against recorded crime", 0.0)
+    if cancel is not None and cancel():
+        raise Cancelled()
     result = streetsafe_stage(table, layers.boundaries, layers.streetsafe, report, weights=analysis.weights,
                               crimes=layers.crimes, month_from=s.month_from, month_to=s.month_to,
                               zones=analysis.zone_frame, spots=_spots_frame(analysis), alpha=s.alpha,

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+from _study import lattice_study
 from openpyxl import load_workbook
 
 from hotspots.cli import main
-
-from _study import lattice_study
 
 TOP = 51.26  # the lattice's northern edge: the "coastline" the boundaries are clipped to
 

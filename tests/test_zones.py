@@ -7,7 +7,6 @@ pub counts from a geopandas point-in-polygon join on the zone polygons (not ``as
 
 from __future__ import annotations
 
-import warnings
 from collections import deque
 from pathlib import Path
 

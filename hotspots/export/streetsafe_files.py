@@ -3,7 +3,7 @@
 Thin bundle writers (:mod:`hotspots.export.bundle`) over the StreetSafe stage's concerns and
 the actions log: the log is the study's actions file (``--actions PATH``) plus the rows typed
 into the GUI's actions table (saved with the study), read by :mod:`hotspots.data.actions`.
-Each writer returns ``False``, writing nothing, when the run has no StreetSafe layer.
+Each writer returns None, writing nothing, when the run has no StreetSafe layer.
 """
 
 from __future__ import annotations
@@ -29,24 +29,24 @@ def period_label(analysis: Any) -> str:
     return f"{start} to {end}" if start and end else (start or end)
 
 
-def write_concerns_csv(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | bool:
+def write_concerns_csv(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
     """``streetsafe_concerns.csv`` (counts per concern; no report points), text neutralised."""
     result = getattr(analysis, "streetsafe", None)
     if result is None:
-        return False
+        return None
     with atomic_path(path) as tmp:
         neutralise_frame(result.concerns).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
     return Path(path)
 
 
-def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | bool:
+def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
     """``streetsafe_update.xlsx`` ("You said, we did", "Public update") and the printable HTML page."""
     from ..data.actions import study_actions
     from .streetsafe_update import public_html, write_streetsafe_update
 
     result = getattr(analysis, "streetsafe", None)
     if result is None:
-        return False
+        return None
     actions = result.actions if result.actions is not None else study_actions(study)
     period = period_label(analysis)
     out = write_streetsafe_update(result.concerns, actions, path, period=period)
