@@ -45,6 +45,7 @@ from .map_view import MapView
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .state import StudyState
+from .streetsafe_panel import StreetSafePanel
 from .study_files import StudyFilesMixin
 from .words import describe
 from .workers import Task, TaskRunner
@@ -143,6 +144,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self.zones.lsoaSelected.connect(self.results.select_lsoa)
         right = QTabWidget()
         right.addTab(self.zones, "Patrol zones")
+        self.streetsafe_panel = StreetSafePanel(self.state)
+        self.streetsafe_panel.actionsEdited.connect(self._study_changed)
+        right.addTab(self.streetsafe_panel, "StreetSafe")
 
         main = QSplitter(Qt.Orientation.Horizontal)
         for w in (left, centre, right):
