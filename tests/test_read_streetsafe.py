@@ -242,3 +242,10 @@ def test_user_reason_table_extends_and_bad_row_names_the_line(tmp_path: Path) ->
     assert err.value.row == 2 and err.value.column == "reason" and "noise" in str(err.value)
     with pytest.raises(DataError):
         read_vocabulary(_write(tmp_path, "word,group\nx,badly_lit\n", "cols.csv"))
+
+
+def test_reason_table_beside_the_reports_is_picked_up(tmp_path: Path) -> None:
+    _write(tmp_path, "label,reason\nLoud music,groups\n", "streetsafe_reasons.csv")
+    gdf, rep = read_streetsafe(_write(tmp_path, HEADER + "1,2021-03-01,51.27,1.08,Loud music;Gremlins,\n"))
+    assert gdf["reasons"].tolist() == ["groups;Other: Gremlins"]
+    assert str(tmp_path / "streetsafe_reasons.csv") in rep.info["reason_tables"]

@@ -161,7 +161,8 @@ def read_streetsafe(path: str | Path, *, reasons_table: str | Path | Vocabulary 
     path : CSV or XLSX with coordinates (lat/lon or easting/northing), a date or month, and
         reasons (one text column or one yes/no column per reason); id and comment optional
     reasons_table : a user's CSV/XLSX (``label,reason``) extending the shipped reason table,
-        or a :class:`Vocabulary`; None for the shipped table alone
+        or a :class:`Vocabulary`; None for the shipped table plus, when present, a
+        ``<name>_reasons.csv`` or ``streetsafe_reasons.csv`` beside the reports file
 
     Returns
     -------
@@ -185,6 +186,10 @@ def read_streetsafe(path: str | Path, *, reasons_table: str | Path | Vocabulary 
                     report=report)
     report.files = [str(path)]
     report.rows_read = len(df)
+    if reasons_table is None:  # a user's table beside the reports extends the shipped one
+        beside = [p for p in (path.with_name(f"{path.stem}_reasons.csv"), path.with_name("streetsafe_reasons.csv"))
+                  if p.is_file() and p != path]
+        reasons_table = beside[0] if beside else None
     vocab = (reasons_table if isinstance(reasons_table, Vocabulary)
              else read_vocabulary(reasons_table))
 
