@@ -16,6 +16,10 @@ def test_actions_table_round_trips_through_a_saved_study(demo_window, qtbot, tmp
     w = demo_window
     panel = w.streetsafe_panel
     assert panel.note.text().startswith("StreetSafe: read 300")  # every report accounted for
+    tree = w.layers_panel.tree
+    lines = [tree.topLevelItem(i).child(k).text(0) for i in range(tree.topLevelItemCount())
+             for k in range(tree.topLevelItem(i).childCount())]
+    assert any(t.startswith("StreetSafe: read 300, placed") for t in lines)  # the layer says so too
     assert panel.concerns.rowCount() == len(w.state.output.analysis.streetsafe.concerns) > 0
     panel.concerns.selectRow(0)
     first = panel.concerns.item(0, 0).text()
