@@ -46,6 +46,7 @@ from .open_data import OpenDataMixin
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .state import StudyState
+from .streetsafe_panel import StreetSafePanel
 from .study_files import StudyFilesMixin
 from .words import describe
 from .workers import Task, TaskRunner
@@ -145,6 +146,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         self.zones.lsoaSelected.connect(self.results.select_lsoa)
         right = QTabWidget()
         right.addTab(self.zones, "Patrol zones")
+        self.streetsafe_panel = StreetSafePanel(self.state)
+        self.streetsafe_panel.actionsEdited.connect(self._study_changed)
+        right.addTab(self.streetsafe_panel, "StreetSafe")
 
         main = QSplitter(Qt.Orientation.Horizontal)
         for w in (left, centre, right):

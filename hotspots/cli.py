@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--lsoa-lookup", metavar="PATH",
                    help="ONS LSOA 2011 to 2021 exact-fit lookup CSV (LSOA11CD, LSOA21CD, CHGIND): joins IMD 2019 "
                         "to 2021 boundaries and IoD 2025 to 2011 boundaries")
+    a.add_argument("--actions", metavar="PATH",
+                   help="StreetSafe actions log (CSV/XLSX: concern_id,date,action,agency,status) for 'You said, we did'")
     a.add_argument("--crime-type", metavar="NAME", action="append",
                    help="police.uk category or slug (repeatable), e.g. 'Violence and sexual offences' or violent-crime")
     a.add_argument("--from", dest="month_from", metavar="YYYY-MM", help="first month to include")
@@ -123,6 +125,11 @@ def _analyse(args: argparse.Namespace) -> int:
             study.harm_weights_file = args.harm_weights
         if args.lsoa_lookup:
             study.lsoa_lookup = args.lsoa_lookup
+    if args.actions:  # a bad actions log stops the run before any work, naming its line
+        from .data.actions import read_actions
+
+        read_actions(args.actions)
+        study.actions = args.actions
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
@@ -165,7 +172,9 @@ def _one_line(text: str) -> str:
 #: the CLI's words for the settings and layers a DataError names
 FLAGS = {
     "boundaries": "--boundaries", "crimes": "--crimes", "imd": "--imd", "pubs": "--pubs",
-    "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights", "lsoa_lookup": "--lsoa-lookup",
+    "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights",
+    "lsoa_lookup": "--lsoa-lookup",
+    "actions": "--actions",
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",

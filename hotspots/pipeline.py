@@ -80,9 +80,12 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
         progress("Counting crimes per LSOA", 0.0)
     units = UnitSet.from_boundaries(layers.boundaries, layers.boundary_key)
     mask, filters = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    from .streetsafe.stage import placed_in_period
+
+    placed = placed_in_period(layers.placed, layers.streetsafe, s.month_from, s.month_to)
     table = build_table(layers.boundaries, layers.crimes, mask, measure=s.measure,
                         harm_weights=s.harm_weights or layers.harm_weights, imd=layers.imd, pubs=layers.pubs,
-                        streetsafe=layers.streetsafe, population=layers.population, placed=layers.placed)
+                        streetsafe=layers.streetsafe, population=layers.population, placed=placed)
     tick("aggregate", t)
     _check(cancel)
     t = time.perf_counter()

@@ -110,6 +110,10 @@ class Study:
     lsoa_lookup: str | None = None
     settings: Settings = field(default_factory=Settings)
     name: str = "Untitled study"
+    #: StreetSafe actions log (CSV/XLSX: concern_id, date, action, agency, status)
+    actions: str | None = None
+    #: actions typed into the GUI's StreetSafe panel (dicts with the same five keys)
+    action_rows: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -138,6 +142,9 @@ class Study:
             lsoa_lookup=fix(d.get("lsoa_lookup")),
             settings=Settings.from_dict(d.get("settings", {})),
             name=str(d.get("name", "Untitled study")),
+            actions=fix(d.get("actions")),
+            action_rows=[{str(k): "" if v is None else str(v) for k, v in r.items()}
+                         for r in d.get("action_rows") or [] if isinstance(r, dict)],
         )
         return st
 

@@ -178,8 +178,11 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
     fear = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     if layers.streetsafe is not None and fear:
         parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
-                     f"were tested for clustering in the same way: {fear['fear_not_crime']} LSOAs are "
-                     f"StreetSafe hot spots where recorded crime is not, and {fear['both']} are hot for both.")
+                     f"were tested against recorded crime (a conditional binomial test of each LSOA "
+                     f"neighbourhood's reports given its crime, Benjamini-Hochberg FDR; neighbourhoods with "
+                     f"fewer than 5 reports are not tested): {fear['fear_not_crime']} LSOAs have more reports "
+                     f"than crime predicts, {fear['both']} are crime hot spots with more reports still, and "
+                     f"{fear['crime_not_fear']} have fewer reports than crime predicts.")
     return " ".join(parts)
 
 
