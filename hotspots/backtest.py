@@ -123,6 +123,8 @@ class Backtest:
         for p in self.plans:
             out.append({"plan": p.name, "at": p.area_basis, **p.own.to_dict()})
             for ref, s in p.equal_area.items():
+                if p.area_basis == f"{ref} area":
+                    continue  # the same figures as its own row
                 out.append({"plan": p.name, "at": f"{ref} area", **s.to_dict()})
         return out
 

@@ -10,9 +10,11 @@ built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
 2. the analytic Gi* with Benjamini-Hochberg FDR (:mod:`hotspots.stats.cell_stats`) marks the
    significant hot cells; only those can be part of a spot, so every spot's every cell passes;
 3. hot cells are taken from the highest measure down. A cell joins an adjacent (queen) spot
-   when that spot keeps at most ``max_cells`` cells (4) inside a ``max_extent`` (300 m) square;
-   otherwise it starts a new spot. When the next cell would start spot ``n_spots + 1`` the
-   plan is complete;
+   when that spot keeps at most ``max_cells`` cells (4) inside a ``max_extent`` (300 m) square
+   and the cell holds at least a quarter of the spot's first (busiest) cell; a cell next to a
+   spot that holds less is that spot's halo (significant only because its window holds the
+   spot) and is skipped; any other cell starts a new spot. When the next cell would start
+   spot ``n_spots + 1`` the plan is complete;
 4. spots are ranked by their total of the measure (rank 1 first; ties by crimes, then id).
 
 Why this rule: the plan's cells are then the top of the significant-cell ranking, so at the
@@ -44,11 +46,13 @@ from .units.grid import (
 )
 
 __all__ = ["PatrolSpot", "SpotsResult", "build_spots", "group_cells", "spot_value_name", "prepare_grid",
-           "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
+           "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
 
 SPOTS_DEFAULT = 20
 SPOT_MAX_CELLS = 4
 SPOT_MAX_EXTENT_M = 300.0
+#: a cell joins a spot (or, next to one, starts its own) only with this share of the spot's first cell
+SPOT_MIN_SHARE = 0.25
 #: "near a spot": pubs and StreetSafe reports within this many metres of its cells
 NEAR_M = 100.0
 DOSAGE = ("Visit for about 15 minutes (Koper 1995), at least twice a day, at varying times. police.uk "
@@ -145,18 +149,23 @@ def spot_value_name(measure: str) -> str:
     return "harm" if measure == "harm" else "crimes"
 
 
-def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, max_cells: int = SPOT_MAX_CELLS,
-                max_extent: float = SPOT_MAX_EXTENT_M) -> list[np.ndarray]:
+def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, values: np.ndarray | None = None,
+                max_cells: int = SPOT_MAX_CELLS, max_extent: float = SPOT_MAX_EXTENT_M,
+                min_share: float = SPOT_MIN_SHARE) -> list[np.ndarray]:
     """Group cells, taken in ``order`` (best first), into at most ``n_spots`` compact spots.
 
     A cell joins the first-made adjacent (queen) spot that stays within ``max_cells`` cells and
-    a ``max_extent`` square; else it starts a spot; the cell that would start spot
+    a ``max_extent`` square, if its value is at least ``min_share`` of that spot's first cell;
+    a cell next to a spot whose first cell it does not reach that share of is the spot's halo
+    and is skipped; any other cell starts a spot, and the cell that would start spot
     ``n_spots + 1`` ends the plan. Returns the positions of each spot's cells.
     """
     span = max(int(np.floor(max_extent / grid.cell + 1e-9)), 1)  # cells a spot may span per axis
     owner: dict[tuple[int, int], int] = {}
     spots: list[list[int]] = []
+    seeds: list[float] = []
     boxes: list[list[int]] = []  # [cmin, cmax, rmin, rmax]
+    val = np.ones(len(grid)) if values is None else np.asarray(values, float)
     for p in np.asarray(order, np.int64):
         c, r = int(grid.col[p]), int(grid.row[p])
         near = sorted({owner[(c + dc, r + dr)] for dc in (-1, 0, 1) for dr in (-1, 0, 1)
@@ -165,7 +174,8 @@ def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, max_cells: i
         for s in near:
             b = boxes[s]
             nb = [min(b[0], c), max(b[1], c), min(b[2], r), max(b[3], r)]
-            if len(spots[s]) < max_cells and nb[1] - nb[0] < span and nb[3] - nb[2] < span:
+            if (len(spots[s]) < max_cells and nb[1] - nb[0] < span and nb[3] - nb[2] < span
+                    and val[p] >= min_share * seeds[s]):
                 spots[s].append(int(p))
                 boxes[s] = nb
                 owner[(c, r)] = s
@@ -173,10 +183,13 @@ def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, max_cells: i
                 break
         if joined:
             continue
+        if near and val[p] < min_share * max(seeds[s] for s in near):
+            continue  # the halo of a busier spot next to it, not a place of its own
         if len(spots) >= n_spots:
             break
         owner[(c, r)] = len(spots)
         spots.append([int(p)])
+        seeds.append(float(val[p]))
         boxes.append([c, c, r, r])
     return [np.array(s, dtype=np.int64) for s in spots]
 
@@ -229,7 +242,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
     gi = cell_gi_star(g, ranked, alpha=alpha)
     hot = np.flatnonzero(gi.hot & (ranked > 0))
     order = hot[np.lexsort((g.key[hot], -ranked[hot]))]
-    groups = group_cells(g, order, int(n_spots))
+    groups = group_cells(g, order, int(n_spots), values=ranked)
     if not groups:
         notes.append("no cell is a significant hot spot under the cell-level test: no patrol spots")
     total_area = float(boundaries["area_km2"].sum())
