@@ -27,7 +27,7 @@ from .backtest import (
 from .data.errors import DataError
 from .progress import CancelFn, Cancelled, ProgressFn
 from .table import filter_crimes
-from .units.grid import CELL_DEFAULT, grid_keys
+from .units.grid import grid_keys
 
 __all__ = ["run_backtest", "check_split", "zone_units"]
 
@@ -38,18 +38,19 @@ def check_split(train_from: str, train_to: str, test_from: str, test_to: str) ->
     """The four months are YYYY-MM, each range in order, and the test starts after training ends."""
     from .study import _check_month
 
-    names = {"--train-from": train_from, "--train-to": train_to, "--test-from": test_from, "--test-to": test_to}
+    names = {"train_from": train_from, "train_to": train_to, "test_from": test_from, "test_to": test_to}
     vals = {k: _check_month(v, k) for k, v in names.items()}
     missing = [k for k, v in vals.items() if not v]
     if missing:
-        raise DataError(", ".join(missing), "the train/test split needs all four months",
-                        hint="e.g. --train-from 2021-01 --train-to 2021-09 --test-from 2021-10 --test-to 2021-12")
-    if vals["--train-from"] > vals["--train-to"] or vals["--test-from"] > vals["--test-to"]:
-        raise DataError("--train-from/--train-to/--test-from/--test-to", "a month range ends before it starts",
-                        hint="give each range as from <= to")
-    if vals["--test-from"] <= vals["--train-to"]:
-        raise DataError("--test-from", f"the test months ({vals['--test-from']}) overlap the training months "
-                        f"(to {vals['--train-to']})", hint="start the test after the training months end")
+        raise DataError(None, "the train/test split needs all four months", setting=missing[0],
+                        hint="e.g. training 2021-01 to 2021-09, test 2021-10 to 2021-12")
+    if vals["train_from"] > vals["train_to"] or vals["test_from"] > vals["test_to"]:
+        raise DataError(None, "a month range ends before it starts", hint="give each range as from <= to",
+                        setting="split")
+    if vals["test_from"] <= vals["train_to"]:
+        raise DataError(None, f"the test months ({vals['test_from']}) overlap the training months "
+                        f"(to {vals['train_to']})", hint="start the test after the training months end",
+                        setting="test_from")
 
 
 def zone_units(table: pd.DataFrame) -> list[np.ndarray]:
@@ -59,30 +60,22 @@ def zone_units(table: pd.DataFrame) -> list[np.ndarray]:
     return [np.flatnonzero(z == r) for r in ranks]
 
 
-def _default_zones(layers, settings) -> list[np.ndarray]:
-    from .pipeline import analyse
-    from .zones import build_zones
-
-    analysis = analyse(layers, settings)
-    build_zones(analysis, layers)
-    return zone_units(analysis.table)
-
-
 def run_backtest(layers, settings, train_from: str, train_to: str, test_from: str, test_to: str, *,
-                 cell: float = CELL_DEFAULT, n_spots: int = 20, zones: ZoneBuilder | None = None,
-                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Backtest:
+                 zones: ZoneBuilder | None = None, progress: ProgressFn | None = None,
+                 cancel: CancelFn | None = None) -> Backtest:
     """Build ``patrol_spots``, ``lsoa_zones``, ``naive_cells`` and ``naive_lsoa_density`` on the
     training months and score them on the test months.
 
     Parameters
     ----------
     layers : loaded :class:`hotspots.pipeline.Layers` (boundaries and crimes at least)
-    settings : the analysis :class:`hotspots.study.Settings` (its own months are replaced)
+    settings : the analysis :class:`hotspots.study.Settings` (its months are replaced by the
+        training months; its ``cell`` and ``spots`` size the spots and the naive cells)
     train_from, train_to, test_from, test_to : YYYY-MM
-    cell, n_spots : as ``--cell`` and ``--spots``
-    zones : ``(layers, settings) -> zone LSOA rows`` (default: the pipeline's analysis and zones)
+    zones : ``(layers, settings) -> zone LSOA rows`` to replace the analysis' zones (tests); by
+        default the whole analysis runs on the training months and both plans come from it
     """
-    from .spots import build_spots, prepare_grid
+    from .spots import build_spots
 
     check_split(train_from, train_to, test_from, test_to)
     s = replace(settings.validated(), month_from=train_from, month_to=train_to)
@@ -102,16 +95,22 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     try:
         test, _ = filter_crimes(crimes, s.crime_types, test_from, test_to)
     except DataError:
-        raise DataError("--test-from/--test-to", f"no crimes in the test months {test_from}..{test_to}",
-                        hint="choose test months the crime files cover") from None
+        raise DataError(None, f"no crimes in the test months {test_from}..{test_to}",
+                        hint="choose test months the crime files cover", setting="split") from None
     x, y = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
-    tick("Building patrol spots on the training months")
-    grid = prepare_grid(crimes, b, cell)
-    spots = build_spots(crimes, train, b, cell=cell, n_spots=n_spots, measure=s.measure,
-                        harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, grid=grid,
-                        with_evidence=False)
-    tick("Building LSOA zones on the training months")
-    zone_lsoas = (zones or _default_zones)(layers, s)
+    if zones is None:
+        from .pipeline import analyse
+
+        tick("Analysing the training months (zones and patrol spots)")
+        analysis = analyse(layers, s, cancel=cancel)
+        spots, zone_lsoas = analysis.spots, zone_units(analysis.table)
+        tick("Plans built")
+    else:
+        tick("Building patrol spots on the training months")
+        spots = build_spots(crimes, train, b, cell=s.cell, n_spots=s.spots, measure=s.measure,
+                            harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, with_evidence=False)
+        tick("Building LSOA zones on the training months")
+        zone_lsoas = zones(layers, s)
     tick("Scoring the plans on the test months")
     trk = grid_keys(x[train], y[train], spots.cell)[2]
     tek = grid_keys(x[test], y[test], spots.cell)[2]
@@ -126,7 +125,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     totals = (float(area.sum()), float(train.sum()), float(test.sum()))
     evaluated = evaluate_plans(plans, totals, {"naive_cells": "patrol_spots", "naive_lsoa_density": "lsoa_zones"})
     notes = list(spots.notes)
-    notes.append(f"patrol spots: {len(spots.spots)} of {n_spots} requested, {spots.cell:.0f} m cells; "
+    notes.append(f"patrol spots: {len(spots.spots)} of {s.spots} requested, {spots.cell:.0f} m cells; "
                  f"{spots.exclusions.to_dict(train)['excluded']} training crimes at police-station or prison "
                  "snap points left out of the spot ranking")
     if not zone_lsoas:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     import pandas as pd
 
     from .data.report import LoadReport
+    from .spots import SpotsResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
     from .study import Settings
@@ -188,6 +189,8 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
+    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
+    spots: SpotsResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

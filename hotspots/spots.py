@@ -46,7 +46,7 @@ from .units.grid import (
 )
 
 __all__ = ["PatrolSpot", "SpotsResult", "build_spots", "group_cells", "spot_value_name", "prepare_grid",
-           "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
+           "check_spots", "spots_stage", "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
 
 SPOTS_DEFAULT = 20
 SPOT_MAX_CELLS = 4
@@ -144,6 +144,19 @@ class SpotsResult:
                 "dosage": DOSAGE, "notes": list(self.notes)}
 
 
+def check_spots(n: object) -> int:
+    """The number of patrol spots, checked (``DataError`` naming the setting if out of range)."""
+    try:
+        k = int(n)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots") from None
+    if k != n and not (isinstance(n, str) and str(k) == n.strip()):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots")
+    if not 1 <= k <= 500:
+        raise DataError(None, f"{n} is out of range", hint="use 1 to 500 (default 20)", setting="spots")
+    return k
+
+
 def spot_value_name(measure: str) -> str:
     """Which per-cell quantity ranks cells for ``measure`` (cells have no population: rate -> crimes)."""
     return "harm" if measure == "harm" else "crimes"
@@ -222,8 +235,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
         only the cells
     """
     cell = check_cell(cell)
-    if not 1 <= int(n_spots) <= 500:
-        raise DataError("--spots", f"{n_spots} is out of range", hint="use 1 to 500 (default 20)")
+    n_spots = check_spots(n_spots)
     if grid is None or grid[0].cell != cell:
         grid = prepare_grid(crimes, boundaries, cell)
     g, pos = grid
@@ -278,3 +290,45 @@ def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpo
                               imd_decile=None, dosage=DOSAGE, flags=(), excluded_snap_crimes=0,
                               geometry=shapely.union_all(g.boxes(cells))))
     return out
+
+
+#: one prepared grid, reused while the same crimes table and cell size are analysed again (the
+#: GUI re-runs on every filter change); held by a weak reference so it never pins old layers
+_GRID_CACHE: dict[str, object] = {}
+
+
+def _cached_grid(crimes: pd.DataFrame, boundaries: gpd.GeoDataFrame, cell: float, key: str
+                 ) -> tuple[CellGrid, np.ndarray]:
+    import weakref
+
+    ref = _GRID_CACHE.get("crimes")
+    if (ref is not None and ref() is crimes and _GRID_CACHE.get("key") == (key, cell, len(crimes))
+            and _GRID_CACHE.get("boundaries")() is boundaries):  # type: ignore[operator, misc]
+        return _GRID_CACHE["grid"]  # type: ignore[return-value]
+    grid = prepare_grid(crimes, boundaries, cell)
+    _GRID_CACHE.clear()
+    _GRID_CACHE.update(crimes=weakref.ref(crimes), boundaries=weakref.ref(boundaries), key=(key, cell, len(crimes)),
+                       grid=grid)
+    return grid
+
+
+def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - the pipeline's stage signature
+    """The pipeline's patrol-spots stage: a new Analysis with ``spots`` (see :func:`build_spots`)."""
+    from dataclasses import replace
+
+    from .progress import Cancelled
+    from .table import filter_crimes
+
+    s = analysis.settings
+    if progress:
+        progress("Building the micro-place grid", 0.0)
+    mask, _ = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    grid = _cached_grid(layers.crimes, layers.boundaries, check_cell(s.cell), layers.boundary_key)
+    if cancel and cancel():
+        raise Cancelled()
+    if progress:
+        progress("Testing cells and grouping patrol spots", 0.5)
+    result = build_spots(layers.crimes, mask, layers.boundaries, cell=s.cell, n_spots=s.spots, measure=s.measure,
+                         harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, pubs=layers.pubs,
+                         streetsafe=layers.streetsafe, imd=layers.imd, grid=grid)
+    return replace(analysis, spots=result, notes=analysis.notes + tuple(result.notes))

@@ -56,6 +56,9 @@ class Settings:
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
+    #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
+    cell: float = 150.0
+    spots: int = 20
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -78,6 +81,11 @@ class Settings:
             raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
+        from .spots import check_spots
+        from .units.grid import check_cell
+
+        s.cell = check_cell(s.cell)
+        s.spots = check_spots(s.spots)
         return s
 
     def to_dict(self) -> dict[str, Any]:

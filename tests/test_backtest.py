@@ -134,7 +134,7 @@ def test_end_to_end_on_a_planted_study_where_the_answer_is_known():
     from hotspots.study import Settings
 
     layers, hot, x, y, month = planted_layers()
-    bt = run_backtest(layers, Settings(), "2021-01", "2021-09", "2021-10", "2021-12", n_spots=3,
+    bt = run_backtest(layers, Settings(spots=3), "2021-01", "2021-09", "2021-10", "2021-12",
                       zones=lambda lay, s: [np.array([0])])
     test = month >= "2021-10"
     in_hot = np.zeros(len(x), bool)

@@ -59,7 +59,7 @@ def test_cell_size_is_checked():
     for bad in (20, 600, "x", float("nan")):
         with pytest.raises(DataError) as e:
             check_cell(bad)
-        assert "--cell" in str(e.value)
+        assert e.value.setting == "cell" and "cell size" in str(e.value)
 
 
 def test_counts_equal_an_independent_binning():

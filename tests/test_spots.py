@@ -15,7 +15,7 @@ from scipy import stats
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.spots import DOSAGE, build_spots, group_cells
+from hotspots.spots import DOSAGE, build_spots, check_spots, group_cells
 from hotspots.units.grid import build_grid
 
 K = 20  # the study is K x K cells of 150 m, four LSOAs
@@ -150,10 +150,16 @@ def test_grouping_rule_by_hand():
 
 def test_bad_settings_are_data_errors():
     b, crimes = study(), planted_crimes()
-    with pytest.raises(DataError, match="--spots"):
+    with pytest.raises(DataError, match="patrol spots") as e:
         build_spots(crimes, None, b, n_spots=0)
-    with pytest.raises(DataError, match="--cell"):
+    assert e.value.setting == "spots"
+    with pytest.raises(DataError, match="cell size") as e:
         build_spots(crimes, None, b, cell=10)
+    assert e.value.setting == "cell"
+    for bad in (2.5, "x", 501):
+        with pytest.raises(DataError):
+            check_spots(bad)
+    assert check_spots("7") == 7
 
 
 def test_no_significant_cell_means_no_spots_and_a_note():

@@ -54,10 +54,10 @@ def check_cell(cell: float) -> float:
     try:
         c = float(cell)
     except (TypeError, ValueError):
-        raise DataError("--cell", f"'{cell}' is not a number of metres", hint="use e.g. --cell 150") from None
+        raise DataError(None, f"'{cell}' is not a number of metres", hint="use e.g. 150", setting="cell") from None
     if not (CELL_MIN <= c <= CELL_MAX) or c != c:
-        raise DataError("--cell", f"{cell} m is out of range",
-                        hint=f"use {CELL_MIN:.0f} to {CELL_MAX:.0f} metres (default {CELL_DEFAULT:.0f})")
+        raise DataError(None, f"{cell} m is out of range",
+                        hint=f"use {CELL_MIN:.0f} to {CELL_MAX:.0f} metres (default {CELL_DEFAULT:.0f})", setting="cell")
     return c
 
 
