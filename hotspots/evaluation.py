@@ -29,7 +29,7 @@ from .progress import CancelFn, Cancelled, ProgressFn
 from .table import filter_crimes
 from .units.grid import grid_keys
 
-__all__ = ["run_backtest", "check_split", "zone_units"]
+__all__ = ["run_backtest", "evaluate_study", "check_split", "zone_units"]
 
 ZoneBuilder = Callable[[object, object], list[np.ndarray]]
 
@@ -133,3 +133,31 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     tick("Backtest done")
     return Backtest(plans=evaluated, train_months=(train_from, train_to), test_months=(test_from, test_to),
                     train_crimes=int(train.sum()), test_crimes=int(test.sum()), study_area_km2=totals[0], notes=notes)
+
+
+def evaluate_study(study, out, train_from: str, train_to: str, test_from: str, test_to: str, *,
+                   progress: ProgressFn | None = None, cancel: CancelFn | None = None):  # noqa: ANN001, ANN201
+    """Load a study, backtest it and write evaluation.json, evaluation.csv and concentration.png.
+
+    Returns ``(backtest, written paths)``. The study's own months are ignored: the split decides.
+    """
+    from pathlib import Path
+
+    from .export.evaluation import write_evaluation
+    from .pipeline import check_out_dir, check_study
+    from .progress import scaled
+
+    settings = study.settings.validated()
+    check_split(train_from, train_to, test_from, test_to)
+    check_study(study)
+    check_out_dir(Path(out))
+    # only the months in the split are analysed: load everything, filter in the backtest
+    from .pipeline import load_layers
+
+    layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
+    bt = run_backtest(layers, settings, train_from, train_to, test_from, test_to,
+                      progress=scaled(progress, 0.4, 0.95), cancel=cancel)
+    written = write_evaluation(bt, Path(out))
+    if progress:
+        progress("Evaluation written", 1.0)
+    return bt, written

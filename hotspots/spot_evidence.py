@@ -143,7 +143,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
             centre_lat=float(lat), centre_lon=float(lon), crimes=n, harm=float(result.cells.harm[cells].sum()),
             value=float(result.value[cells].sum()), crimes_by_month=by_month, crimes_by_type=by_type,
             share_of_crimes=share, pai=share / (area / area_all) if area_all > 0 else float("nan"),
-            gi_z=float(np.min(result.gi.z[cells])), gi_p=float(np.max(result.gi.p[cells])),
+            gi_z=float(np.min(result.gi.z[cells])), gi_p_norm=float(np.max(result.gi.p[cells])),
             pubs_100m=len(near_pubs[k]), streetsafe_100m=len(near_ss[k]),
             streetsafe_reasons=_reasons(near_ss[k], streetsafe),
             lsoa_code=str(result.cells.lsoa_code[main]), lsoa_name=lsoa_name,

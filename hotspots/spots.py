@@ -81,7 +81,7 @@ class PatrolSpot:
     share_of_crimes: float
     pai: float
     gi_z: float
-    gi_p: float
+    gi_p_norm: float
     pubs_100m: int
     streetsafe_100m: int
     streetsafe_reasons: dict[str, int]
@@ -285,7 +285,7 @@ def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpo
                               area_km2=len(cells) * g.cell_km2, centre_lat=float("nan"), centre_lon=float("nan"),
                               crimes=n, harm=float(result.cells.harm[cells].sum()), value=val, crimes_by_month={},
                               crimes_by_type={}, share_of_crimes=float("nan"), pai=float("nan"),
-                              gi_z=float(np.min(result.gi.z[cells])), gi_p=float(np.max(result.gi.p[cells])),
+                              gi_z=float(np.min(result.gi.z[cells])), gi_p_norm=float(np.max(result.gi.p[cells])),
                               pubs_100m=0, streetsafe_100m=0, streetsafe_reasons={}, lsoa_code="", lsoa_name="",
                               imd_decile=None, dosage=DOSAGE, flags=(), excluded_snap_crimes=0,
                               geometry=shapely.union_all(g.boxes(cells))))

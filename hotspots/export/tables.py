@@ -34,7 +34,7 @@ _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
     "imd_decile_mean": "0.0", "area_km2": "0.000", "share_of_crimes": "0.0%", "share_of_area": "0.00%",
-    "pai": "0.0", "crimes": "#,##0",
+    "pai": "0.0", "crimes": "#,##0", "gi_p_norm": "0.00E+00",
 }
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -286,6 +286,10 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
+    if analysis.spots is not None:
+        from .spots import spots_table
+
+        _frame_sheet(wb, "Patrol spots", spots_table(analysis))
     _about_sheet(wb, _about_rows(analysis, layers, study))
     try:
         with atomic_path(path) as tmp:
