@@ -148,6 +148,14 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
             streetsafe_reasons=_reasons(near_ss[k], streetsafe),
             lsoa_code=str(result.cells.lsoa_code[main]), lsoa_name=lsoa_name,
             imd_decile=None if dec != dec else int(dec), dosage=DOSAGE, flags=tuple(flags),
-            excluded_snap_crimes=n_ex, geometry=geoms[k]))
+            excluded_snap_crimes=n_ex, geometry=geoms[k], _second=str(streets.index[1]) if len(streets) > 1 else ""))
     out.sort(key=lambda d: (-d["value"], -d["crimes"], d["spot_id"]))
+    seen: set[str] = set()
+    for r, d in enumerate(out, start=1):  # two spots on one long street: tell them apart
+        if d["name"] in seen:
+            second = d.pop("_second")
+            core = f"{d['street']} near {second}" if second and d["street"] else f"{d['name'].split(', ')[0]} (spot {r})"
+            d["name"] = f"{core}, {d['town']}" if d["town"] else core
+        d.pop("_second", None)
+        seen.add(d["name"])
     return [PatrolSpot(rank=r, **d) for r, d in enumerate(out, start=1)]

@@ -211,7 +211,7 @@ MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables"
 
 
 def test_bundle_order_and_names():
-    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx",
+    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "patrol_spots.geojson", "hotspots.xlsx",
                                          "patrol_map.html", "briefing.pdf"]
 
 

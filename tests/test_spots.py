@@ -84,7 +84,7 @@ def test_every_spot_cell_passes_the_documented_test_redone_with_esda_and_scipy()
             x0, y0 = (int(v) for v in cid[1:].split("N"))
             i = (y0 // 150) * K + x0 // 150
             assert significant[i], cid
-            assert s.gi_z <= g.Zs[i] + 1e-9 and s.gi_p >= p[i] - 1e-12
+            assert s.gi_z <= g.Zs[i] + 1e-9 and s.gi_p_norm >= p[i] - 1e-12
 
 
 def test_station_crimes_are_left_out_of_spots_and_counted():
