@@ -52,7 +52,7 @@ class Settings:
     seed: int = 12345
     alpha: float = 0.05
     fdr: bool = False
-    zone_rule: str = "hh_or_gi2"
+    zone_rule: str = "peaks"
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
