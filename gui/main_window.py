@@ -44,6 +44,7 @@ from .layers_panel import LayersPanel
 from .map_view import MapView
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
+from .spots_panel import SpotsPanel
 from .state import StudyState
 from .study_files import StudyFilesMixin
 from .words import describe
@@ -143,6 +144,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self.zones.lsoaSelected.connect(self.results.select_lsoa)
         right = QTabWidget()
         right.addTab(self.zones, "Patrol zones")
+        self.spots = SpotsPanel()
+        self.spots.spotSelected.connect(self.highlight_spot)
+        right.addTab(self.spots, "Patrol spots")
 
         main = QSplitter(Qt.Orientation.Horizontal)
         for w in (left, centre, right):
@@ -269,6 +273,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         if out is None:
             self.results.set_table(None)
             self.zones.set_zones(None, None)
+            self.spots.set_spots(None)
             self.map_view.show_message("No analysis yet: load layers and press Run.")
             return
         a = out.analysis
@@ -277,6 +282,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self.zones.set_zones(None if zf is None else zf.drop(columns=zf.geometry.name),
                              a.zones.evidence if a.zones else None, a.zones.summary if a.zones else None,
                              has_streetsafe=self.state.layers.streetsafe is not None)
+        self.spots.set_spots(a.spots)
         self.map_view.show_file(out.map_file)
         for old in self._tmp.glob("map_*.html"):  # earlier runs' pages (a county map is megabytes)
             if old != out.map_file:
@@ -303,6 +309,17 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         out = self.state.output
         if out is not None:
             self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
+
+    def highlight_spot(self, rank: int) -> None:
+        """Zoom the map to a patrol spot (street scale) and outline it."""
+        out = self.state.output
+        spots = out.analysis.spots if out is not None else None
+        if spots is None or not 1 <= rank <= len(spots.spots):
+            return
+        import geopandas as gpd
+
+        geom = gpd.GeoSeries([spots.spots[rank - 1].geometry], crs=27700).to_crs(4326).iloc[0]
+        self.map_view.highlight(shapely.to_geojson(geom), geom.bounds, f"Spot {rank}")
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
