@@ -27,6 +27,7 @@ class Actions:
     save_as: QAction
     export: QAction
     run: QAction
+    evaluate: QAction
     cancel: QAction
     about: QAction
     quit: QAction
@@ -34,7 +35,8 @@ class Actions:
 
     def long_work(self) -> list[QAction]:
         """Actions that start a worker (disabled while one runs)."""
-        return [self.new_study, self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run]
+        return [self.new_study, self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run,
+                self.evaluate]
 
 
 def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
@@ -73,6 +75,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
                    "Write the map, GIS files, spreadsheet, briefing PDF, CSV and summary to a folder",
                    sp.SP_DriveHDIcon),
         run=act("run", "&Run analysis", "Ctrl+R", "Count, test and map with the current settings", sp.SP_MediaPlay),
+        evaluate=act("evaluate", "&Evaluate the plans…", None,
+                     "Backtest: build the patrol spots and zones on earlier months and score them on the last three"),
         cancel=act("cancel", "&Cancel", "Esc", "Stop the running job", sp.SP_BrowserStop),
         about=act("about", "&About hotspots", None, "Versions and data licences"),
         quit=act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close the window"),
@@ -95,6 +99,7 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     file_menu.addAction(a.quit)
     run_menu = mb.addMenu("&Analysis")
     run_menu.addAction(a.run)
+    run_menu.addAction(a.evaluate)
     run_menu.addAction(a.cancel)
     help_menu = mb.addMenu("&Help")
     help_menu.addAction(a.about)

@@ -87,6 +87,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
             "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
             "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
+            "evaluate": self.evaluate,
         })
         self._refresh_recent()
         self.runner.busyChanged.connect(self._busy_changed)
@@ -309,6 +310,12 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         out = self.state.output
         if out is not None:
             self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
+
+    def evaluate(self):  # noqa: ANN201 - a Task or None
+        """The Evaluate action: backtest the plans in a worker and show the table and curve."""
+        from .evaluate import start_evaluation
+
+        return start_evaluation(self)
 
     def highlight_spot(self, rank: int) -> None:
         """Zoom the map to a patrol spot (street scale) and outline it."""
