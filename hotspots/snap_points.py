@@ -26,6 +26,7 @@ too, so other forces' categories are caught.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -85,8 +86,16 @@ def label_kinds(labels: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
     cat = pd.Categorical(labels) if not isinstance(labels, pd.Categorical) else labels
     if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
         cat = labels.array
-    kinds = np.array([label_kind(c) for c in cat.categories] + ["none"], dtype=object)
+    kinds = _kinds_of(tuple(str(c) for c in cat.categories))
     return kinds[np.asarray(cat.codes)]  # code -1 (missing) picks the trailing "none"
+
+
+@functools.lru_cache(maxsize=8)
+def _kinds_of(labels: tuple[str, ...]) -> np.ndarray:
+    """Kinds of a category table, once per table (a county's crimes hold ~25,000 labels)."""
+    out = np.array([label_kind(c) for c in labels] + ["none"], dtype=object)
+    out.flags.writeable = False
+    return out
 
 
 def place_text(name: str) -> str:
