@@ -203,3 +203,19 @@ def test_kent_acceptance_train_jan_sep_test_oct_dec(types):
     te_cells = list(zip(np.floor(tx / 150), np.floor(ty / 150), strict=True))
     naive = sum(c in top for c in te_cells) / len(tx)
     assert captured >= 0.95 * naive
+
+
+def test_harm_measure_ranks_cells_by_harm():
+    b, crimes = study(), planted_crimes()
+    rng = np.random.default_rng(9)
+    extra = pd.DataFrame({"month": "2021-03", "crime_type": "Robbery", "location": "On or near Dark Lane",
+                          "x": (8 + rng.uniform(0.2, 0.8, 25)) * 150, "y": (15 + rng.uniform(0.2, 0.8, 25)) * 150,
+                          "lsoa": np.int32(2)})
+    allc = pd.concat([crimes.astype({"month": str, "crime_type": str, "location": str}), extra], ignore_index=True)
+    for col in ("month", "crime_type", "location"):
+        allc[col] = allc[col].astype("category")
+    by_count = build_spots(allc, None, b, n_spots=3)
+    by_harm = build_spots(allc, None, b, n_spots=3, measure="harm")
+    assert "E1200N2250" not in by_count.spots[0].cell_ids  # 25 robberies are fewer crimes than the block
+    assert by_harm.spots[0].cell_ids == ("E1200N2250",)  # 25 x 365 days of harm outweigh everything
+    assert by_harm.spots[0].value == pytest.approx(by_harm.spots[0].harm)
