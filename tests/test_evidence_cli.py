@@ -27,7 +27,8 @@ def test_evidence_files_and_columns(demo_out):
     with (demo_out / "lsoa_results.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header[:len(RESULT_COLUMNS)] == RESULT_COLUMNS  # the contract first, then the evidence
-    assert header[len(RESULT_COLUMNS):] == [c for c in AVAILABLE_COLUMNS if c != "crime_decile_national"]
+    # the demo has a StreetSafe layer: fear_gap comes first, then the evidence columns
+    assert header[len(RESULT_COLUMNS):] == ["fear_gap"] + [c for c in AVAILABLE_COLUMNS if c != "crime_decile_national"]
     doc = Document(str(demo_out / "evidence.docx"))
     assert len(doc.tables) >= 1 and len(doc.inline_shapes) >= 1
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]

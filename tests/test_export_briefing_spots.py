@@ -35,7 +35,8 @@ def test_patrol_list_and_cards(demo, tmp_path):
     pdf = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     n_spot = spot_pages(a)
     assert n_spot == 1 + -(-6 // CARDS_PER_PAGE) == 3
-    assert _pages(pdf) == 1 + n_spot + len(a.zones.frame)
+    heat = 1 if a.evidence is not None and a.evidence.heat else 0  # the heat-map page
+    assert _pages(pdf) == 1 + n_spot + heat + len(a.zones.frame)
     text = subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Patrol list" in text and "$5 Alley 50% Off" in text
     assert "15 minutes" in text and "time of day" in text
