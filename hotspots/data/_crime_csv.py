@@ -221,10 +221,10 @@ def _header_map(name: str, header: Sequence[str]) -> dict[str, str]:
                 break
     missing = [c for c in REQUIRED if c not in found]
     if missing:
-        shown = ", ".join(repr(h) for h in header[:12])
+        shown = _shown_header(header)
         pretty = {"month": "Month", "longitude": "Longitude", "latitude": "Latitude", "crime_type": "Crime type"}
         raise DataError(name, f"not a police.uk street-crime CSV: no {', '.join(pretty[m] for m in missing)} column "
-                        f"(the file has {shown})",
+                        f"({shown})",
                         hint="use the '-street.csv' files from data.police.uk (columns Crime ID, Month, Longitude, "
                              "Latitude, Location, LSOA code, Crime type)", column=pretty[missing[0]])
     return found
@@ -269,6 +269,8 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         except StopIteration:
             return None
 
+    if not _valid_utf8(raw, str(src)):  # before Arrow: its bad-row callback cannot decode such a row
+        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), None, CsvDialect())
     dialect = sniff_dialect(head(), lon_lat)
     notes.delimiter, notes.decimal = dialect.delimiter, dialect.decimal
     parse = pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=lambda row: "skip")
@@ -277,7 +279,7 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         with stream:
             first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16), parse_options=parse)
             header = first.schema.names
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
     header = [h.lstrip("\ufeff") for h in header]
     cols = _header_map(name, header)
@@ -288,10 +290,16 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         column_types[cols["crime_id"]] = pa.string()
     column_types[cols["longitude"]] = pa.float64()
     column_types[cols["latitude"]] = pa.float64()
-    bad_rows: list[str] = []
+    bad_rows: list[str] = []  # the first malformed row's text, for the message
+    n_bad = [0]
 
     def skip_malformed(row) -> str:  # a row with too many or too few fields (an extra comma)
-        bad_rows.append(row.text)
+        try:  # an exception here is printed by Arrow as "Exception ignored", never raised
+            n_bad[0] += 1
+            if not bad_rows:
+                bad_rows.append(str(row.text))
+        except Exception:  # noqa: BLE001
+            pass
         return "skip"
 
     try:
@@ -305,16 +313,17 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
                 quoted_strings_can_be_null=False, decimal_point=dialect.decimal,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
-    if bad_rows:
-        notes.malformed = len(bad_rows)
+    if n_bad[0]:
+        notes.malformed = n_bad[0]
         data = raw if raw is not None else Path(src).read_bytes()
-        at = data.find(bad_rows[0].encode("utf-8", errors="replace"))
+        at = data.find(bad_rows[0].encode("utf-8", errors="replace")) if bad_rows else -1
         notes.first_malformed_line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
         if table.num_rows == 0:
-            raise DataError(name, f"no row has the {len(header)} fields of the header (first bad row: "
-                            f"{bad_rows[0][:80]!r})", row=notes.first_malformed_line,
+            shown = f" (first bad row: {bad_rows[0][:80]!r})" if bad_rows else ""
+            raise DataError(name, f"no row has the {len(header)} fields of the header{shown}",
+                            row=notes.first_malformed_line,
                             hint="check the delimiter and quoting; use the police.uk file as downloaded")
     table = table.rename_columns([wanted[c] for c in table.column_names])
     n = table.num_rows
@@ -325,13 +334,49 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
     return table.select(list(CRIME_COLUMNS)), notes
 
 
-def _raise_arrow(name: str, raw: bytes, exc: Exception, dialect: CsvDialect) -> None:
+_NAME_CELL = re.compile(r"[A-Za-z][A-Za-z0-9 _.()/-]{0,39}")
+
+
+def _shown_header(header: Sequence[str]) -> str:
+    """The header, as the error shows it: only when it looks like column names.
+
+    A file that is not a table at all (a system file picked by mistake, a log) must not have
+    its first line echoed into a message that may be pasted into a ticket.
+    """
+    cells = [h.strip() for h in header]
+    names = [c for c in cells if _NAME_CELL.fullmatch(c)]
+    if len(cells) >= 2 and len(names) * 2 >= len(cells):
+        return "the file has " + ", ".join(repr(h) for h in names[:12])
+    if len(cells) < 2:
+        return "its first line has no ',', ';' or tab between columns: it is not a CSV table"
+    return "its first line does not look like a header of column names"
+
+
+def _valid_utf8(raw: bytes | None, src: str) -> bool:
+    """Whether the file is valid UTF-8, checked by Arrow over a memory map (no copy, ~1 GB/s)."""
+    buf = pa.py_buffer(raw) if raw is not None else pa.memory_map(src).read_buffer()
+    offsets = pa.py_buffer(np.array([0, buf.size], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buf]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _arrow_reason(exc: Exception | None) -> str:
+    """Arrow's first message line, without the row text it quotes (which may be anything)."""
+    text = str(exc).splitlines()[0] if exc is not None and str(exc) else type(exc).__name__
+    m = re.match(r"(.*?(?:Expected \d+ columns?, got \d+|parse error))", text, flags=re.IGNORECASE)
+    return m.group(1) if m else text[:160]
+
+
+def _raise_arrow(name: str, raw: bytes, exc: Exception | None, dialect: CsvDialect) -> None:
     bad = first_bad_utf8(raw)
     if bad is not None:
         line, col, byte = bad
         raise DataError(name, f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col})",
                         hint=SAVE_AS_UTF8, row=line) from None
-    text = str(exc).splitlines()[0]
+    text = _arrow_reason(exc)
     if "float" in text or "double" in text or "conversion" in text.lower():
         bad_col = next((h for h in ("Longitude", "Latitude") if h in text), None)
         row = None

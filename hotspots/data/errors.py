@@ -47,3 +47,67 @@ class DataError(Exception):
         if self.hint:
             text += f" (fix: {self.hint})"
         return text
+
+
+__all__ += ["printable", "disk_error"]
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters shown as escapes, safe to print on one terminal line.
+
+    File names may hold any character the file system allows: a newline would break the
+    CLI's one-``error:``-line contract and an ESC sequence would drive the analyst's terminal
+    (recolour it, retitle the window, hide text). C0/C1 controls, DEL and the bidirectional
+    overrides (which can make a name read backwards) are escaped; everything else is kept.
+    """
+    out = []
+    for ch in str(text):
+        o = ord(ch)
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif o < 0x20 or 0x7F <= o < 0xA0:
+            out.append(f"\\x{o:02x}")
+        elif 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def disk_error(folder: str | Path, exc: OSError, *, what: str = "writing", needed: int | None = None) -> DataError:
+    """A DataError for a file-system condition the user can fix (full disk, permissions, gone).
+
+    ``needed`` (bytes) is said when known, with the space free now, so the analyst knows how
+    much to clear rather than just that something failed.
+    """
+    import errno
+    import shutil
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        try:
+            free = shutil.disk_usage(folder if Path(folder).is_dir() else Path(folder).parent).free
+        except OSError:
+            free = None
+        need = f"about {_size(needed)} is needed" if needed else "more space is needed"
+        have = f", {_size(free)} is free" if free is not None else ""
+        return DataError(folder, f"the disk is full while {what} ({need}{have})",
+                         hint="free some space on that drive or choose a folder on another drive")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return DataError(folder, f"permission denied while {what}", hint="choose a folder you can write to")
+    if code == errno.ENOENT:
+        return DataError(getattr(exc, "filename", None) or folder, f"the file disappeared while {what}",
+                         hint="check the file is still there (and not being moved or synced) and run again")
+    return DataError(folder, f"cannot finish {what} ({exc.strerror or exc})",
+                     hint="check the drive and the path, then run again")
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
