@@ -36,6 +36,7 @@ import pandas as pd
 from ..categories import CATEGORIES
 from ..units.placement import assign_lsoa
 from ._crime_codes import Accumulator, duplicate_ids
+from ._crime_coverage import check_coverage
 from ._crime_csv import (
     CRIME_COLUMNS,
     check_coordinates,
@@ -246,14 +247,7 @@ def read_crimes(
     if not keep.any() and report.dropped.get("missing coordinates", 0) == n:
         raise DataError(report.source, f"none of the {n:,} crime rows has coordinates",
                         hint="police.uk 'No Location' rows cannot be mapped; check the Longitude/Latitude columns")
-    if n_kept == 0:
-        with_xy = int((~(np.isnan(lon) | np.isnan(lat))).sum())
-        hint = ("the crimes and the boundaries cover different areas: load the boundaries for the force area "
-                "of these crimes (or the crimes for this area)")
-        if with_xy:
-            hint += (f"; crime points span lon {np.nanmin(lon):.3f}..{np.nanmax(lon):.3f}, "
-                     f"lat {np.nanmin(lat):.3f}..{np.nanmax(lat):.3f}")
-        raise DataError(report.source, "no crime falls inside any LSOA of the boundary file", hint=hint)
+    check_coverage(report.source, lon, lat, keep, n_kept, lsoa_kept[inside], boundaries, report)
 
     def _cat(col: str) -> pd.Categorical:
         return pd.Categorical.from_codes(cols[col][rows], categories=pd.Index(acc.values[col], dtype=object))
