@@ -115,6 +115,8 @@ def _analyse(args: argparse.Namespace) -> int:
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
                               draws=args.draws)
+    if not str(args.out).strip():  # Path("") is ".": it would write into the current folder
+        raise DataError(None, "no output folder given", hint="name a folder for the results", setting="out")
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
     _say_what_was_seen(result, args)

@@ -34,8 +34,10 @@ def _cli(capsys, args: list[str], out: Path) -> tuple[int, list[str]]:
 def _ok(capsys, tmp_path: Path, args: list[str]) -> dict:
     out = tmp_path / "out"
     rc, lines = _cli(capsys, args, out)
-    assert rc == 0 and lines == [], lines
+    assert rc == 0 and all(ln.startswith("warning: ") for ln in lines), lines
     s = json.loads((out / "summary.json").read_text())
+    for rep in s["inputs"].values():  # every warning of the summary was said on stderr too
+        assert all(any(w[:60] in ln for ln in lines) for w in rep["warnings"]), (rep["warnings"], lines)
     for kind, rep in s["inputs"].items():
         assert rep["rows_read"] == rep["rows_kept"] + sum(rep["dropped"].values()), kind
     return s

@@ -168,15 +168,20 @@ class RunFolder:
 
     # --- committing ----------------------------------------------------------------------
     def commit(self, files: list[str | Path] | None = None, *, seal: str = "summary.json") -> list[Path]:
-        """Stamp the staged files, replace the previous run's, rename them in (``seal`` last)."""
-        staged = sorted((Path(f) for f in files) if files is not None else self.staging.iterdir())
-        staged = [p if p.is_absolute() else self.staging / p for p in staged]
-        staged = [p for p in staged if p.parent == self.staging and p.is_file()]
+        """Stamp the staged files, replace the previous run's, rename them in (``seal`` last).
+
+        Everything in the staging folder is committed, ``files`` or not (a writer may add a
+        file beside the one it returns); the paths returned are the final ones, in the order
+        of ``files`` first."""
+        given = [Path(f) if Path(f).is_absolute() else self.staging / f for f in (files or [])]
+        extra = sorted(p for p in self.staging.iterdir() if p not in given)
+        staged = [p for p in given + extra if p.parent == self.staging and p.exists() and not p.is_symlink()]
         try:
             for p in staged:
-                if p.name != seal:
+                if p.name != seal and p.is_file():
                     stamp_file(p, self.run_id)
-            manifest = {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in staged if p.name != seal}
+            manifest = {p.name: ({"bytes": p.stat().st_size, "sha256": _sha256(p)} if p.is_file() else {"folder": True})
+                        for p in staged if p.name != seal}
             seal_path = self.staging / seal
             if seal_path in staged:
                 _seal_summary(seal_path, self.run_id, manifest)
@@ -186,12 +191,16 @@ class RunFolder:
                 final.unlink()  # from here until the seal lands, the folder says it is incomplete
             names = {p.name for p in staged}
             for name in previous - names:
+                old = self.out / name
                 with contextlib.suppress(OSError):
-                    (self.out / name).unlink()
+                    shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
             order = [p for p in staged if p.name != seal] + [p for p in staged if p.name == seal]
             for p in order:
-                os.replace(p, self.out / p.name)
-                self.committed.append(self.out / p.name)
+                target = self.out / p.name
+                if p.is_dir() and target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                os.replace(p, target)
+                self.committed.append(target)
         except OSError as exc:
             raise self._disk_error(exc) from None
         return list(self.committed)
