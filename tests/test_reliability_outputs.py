@@ -212,3 +212,14 @@ def test_14_full_disk_names_the_folder_and_the_space(capsys, tmp_path, study, mo
     assert rc == 2 and len(lines) == 1, lines
     assert "disk is full" in lines[0] and str(out) in lines[0] and "needed" in lines[0] and "free" in lines[0]
     assert _temporaries(out) == []
+
+
+# --- 9. odd output folder names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["results (final!)", "\tlead", "a|b"])
+def test_9_output_folder_with_an_odd_name(capsys, tmp_path, study, name):
+    out = tmp_path / name
+    rc, lines = _cli(capsys, study, out, exports=True)
+    assert rc == 0 and lines == [], lines
+    assert {"patrol_zones.gpkg", "hotspots.xlsx", "summary.json"} <= {p.name for p in out.iterdir()}
+    assert not any(p.name.endswith((".gpkg", ".shp")) for p in tmp_path.iterdir())  # nothing written beside it

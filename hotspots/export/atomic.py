@@ -14,6 +14,7 @@ import contextlib
 import glob
 import os
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -55,28 +56,57 @@ def remove_live_temporaries() -> int:
     return removed
 
 
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it over ``target`` on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent)
+def _new_temporary(target: Path, folder: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=folder)
     os.close(fd)
     tmp_path = Path(tmp)
     with _LOCK:
         _LIVE.add(tmp_path)
     os.unlink(tmp)  # writers that refuse to overwrite (GDAL) get a fresh name
+    return tmp_path
+
+
+def _discard(tmp_path: Path) -> None:
+    try:
+        for q in (tmp_path, *tmp_path.parent.glob(glob.escape(tmp_path.name) + "*")):  # -journal/-wal side files
+            with contextlib.suppress(OSError):
+                q.unlink()
+    finally:
+        with _LOCK:
+            _LIVE.discard(tmp_path)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename it over ``target`` on success.
+
+    When the folder's path is one GDAL would misread (a ``!`` or a tab in it; see
+    ``hotspots.data._gdal_path``), the writer gets a temporary in a plain-named folder
+    instead, and the finished file is copied beside the target and renamed over it, so the
+    final name is still never partial."""
+    from ..data._gdal_path import needs_plain_name
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    plain = None
+    if needs_plain_name(target.parent / "x"):
+        plain = Path(tempfile.mkdtemp(prefix="hotspots-write-"))
+    tmp_path = _new_temporary(target, plain or target.parent)
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        if plain is None:
+            os.replace(tmp_path, target)
+        else:
+            beside = _new_temporary(target, target.parent)
+            try:
+                shutil.copyfile(tmp_path, beside)
+                os.replace(beside, target)
+            finally:
+                _discard(beside)
     finally:
-        try:
-            for q in (tmp_path, *tmp_path.parent.glob(glob.escape(tmp_path.name) + "*")):  # with -journal/-wal side files
-                with contextlib.suppress(OSError):
-                    q.unlink()
-        finally:
-            with _LOCK:
-                _LIVE.discard(tmp_path)
+        _discard(tmp_path)
+        if plain is not None:
+            shutil.rmtree(plain, ignore_errors=True)
 
 
 def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
