@@ -32,7 +32,7 @@ def check_limits(s: Any) -> None:
     from .stats.weights import parse_weights_spec
 
     _whole(s.seed, "seed", 0, SEED_MAX, f"use a whole number from 0 to {SEED_MAX:,} (default 12345)")
-    _whole(s.permutations, "permutations", 99, 99_999, "use 99 to 99999 (default 999)")
+    _whole(s.permutations, "permutations", -(2**63), 2**63 - 1, "use 99 to 99999 (default 999)")  # range: validated()
     if s.n_jobs != -1:
         _whole(s.n_jobs, "n_jobs", 1, 1024, "use 1 or more threads (default 2)")
     alpha = s.alpha

@@ -273,14 +273,18 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), None, CsvDialect())
     dialect = sniff_dialect(head(), lon_lat)
     notes.delimiter, notes.decimal = dialect.delimiter, dialect.decimal
-    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=lambda row: "skip")
-    stream = pa.BufferReader(raw) if raw is not None else pa.OSFile(str(src))
-    try:
-        with stream:
-            first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16), parse_options=parse)
-            header = first.schema.names
-    except pa.ArrowException as exc:
-        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
+    header = _plain_header(head(), dialect.delimiter)  # a header without quotes: no Arrow reader needed
+    if header is None:
+        parse = pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=lambda row: "skip")
+        stream = pa.BufferReader(raw) if raw is not None else pa.OSFile(str(src))
+        try:
+            with stream:
+                first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16,
+                                                                               use_threads=False),
+                                       parse_options=parse)
+                header = first.schema.names
+        except pa.ArrowException as exc:
+            _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
     header = [h.lstrip("\ufeff") for h in header]
     cols = _header_map(name, header)
     wanted = {v: k for k, v in cols.items()}
@@ -305,7 +309,11 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
     try:
         table = pacsv.read_csv(
             pa.BufferReader(raw) if raw is not None else str(src),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            # Arrow's thread pool costs milliseconds to start: not worth it for a small file
+            # (a multi-force archive holds thousands of one-force months)
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                           block_size=int(min(1 << 24, max(1 << 16, _size(raw, src)))),
+                                           use_threads=_size(raw, src) > 1 << 20),
             parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=skip_malformed),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(wanted), column_types=column_types,
@@ -350,6 +358,19 @@ def _shown_header(header: Sequence[str]) -> str:
     if len(cells) < 2:
         return "its first line has no ',', ';' or tab between columns: it is not a CSV table"
     return "its first line does not look like a header of column names"
+
+
+def _plain_header(head: bytes, delimiter: str) -> list[str] | None:
+    """The header cells when the first line is plain (no quotes, ends within ``head``), else None."""
+    end = head.find(b"\n")
+    if end < 0 or b'"' in head[:end]:
+        return None
+    line = head[:end].rstrip(b"\r").decode("utf-8", errors="replace")
+    return line.split(delimiter) if line.strip() else None
+
+
+def _size(raw: bytes | None, src: str) -> int:
+    return len(raw) if raw is not None else Path(src).stat().st_size
 
 
 def _valid_utf8(raw: bytes | None, src: str) -> bool:
