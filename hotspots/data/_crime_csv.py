@@ -13,24 +13,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ._crime_csv_errors import raise_arrow as _raise_arrow
+from ._crime_csv_errors import shown_header as _shown_header
+from ._crime_csv_errors import valid_utf8 as _valid_utf8
 from ._tables import (
     BNG_X,
     BNG_Y,
-    SAVE_AS_UTF8,
     UK_LAT,
     UK_LON,
-    first_bad_utf8,
     normalise,
     utf16_to_utf8,
 )
@@ -38,7 +37,7 @@ from .errors import DataError
 from .report import LoadReport
 
 __all__ = ["CRIME_COLUMNS", "REQUIRED", "CsvDialect", "FileNotes", "read_one", "report_notes", "report_months",
-           "sniff_dialect", "maybe_utf16", "normalise_months", "zip_sources", "check_coordinates"]
+           "sniff_dialect", "maybe_utf16", "normalise_months", "check_coordinates"]
 
 #: output column -> accepted header keys (normalised); police.uk's own header comes first
 CRIME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -146,36 +145,6 @@ def normalise_months(values: list[str]) -> tuple[np.ndarray, dict[str, str]]:
         if not s.startswith(out[k]):  # "2021-01-01" is police.uk's month with a day; "Jan-21" is not
             reread[s] = out[k]
     return out, reread
-
-
-def zip_sources(display: str, open_zip: Callable[[], zipfile.ZipFile]
-                ) -> list[tuple[str, Callable[[], bytes]]]:
-    """The street CSVs in a zip, looking inside zips it holds (a download zipped again).
-
-    ``open_zip`` opens the zip afresh for each read, so no archive stays open between files.
-    """
-    with open_zip() as zf:
-        names = sorted(n for n in zf.namelist() if not Path(n).name.startswith("._"))
-    csvs = [n for n in names if n.lower().endswith(".csv")]
-    street = [n for n in csvs if Path(n).stem.lower().endswith("-street")]
-    out: list[tuple[str, Callable[[], bytes]]] = []
-    for n in street or csvs:
-        def read(n: str = n) -> bytes:
-            with open_zip() as zf:
-                return zf.read(n)
-
-        out.append((f"{display}!{n}", read))
-    for n in (x for x in names if x.lower().endswith(".zip")):
-        def inner(n: str = n) -> zipfile.ZipFile:
-            with open_zip() as zf:
-                return zipfile.ZipFile(io.BytesIO(zf.read(n)))
-
-        try:
-            out += zip_sources(f"{display}!{n}", inner)
-        except zipfile.BadZipFile:
-            raise DataError(f"{display}!{n}", "the zip inside the zip is not readable",
-                            hint="download it again from data.police.uk") from None
-    return out
 
 
 def check_coordinates(lon: np.ndarray, lat: np.ndarray, has: np.ndarray, source: str,
@@ -342,24 +311,6 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
     return table.select(list(CRIME_COLUMNS)), notes
 
 
-_NAME_CELL = re.compile(r"[A-Za-z][A-Za-z0-9 _.()/-]{0,39}")
-
-
-def _shown_header(header: Sequence[str]) -> str:
-    """The header, as the error shows it: only when it looks like column names.
-
-    A file that is not a table at all (a system file picked by mistake, a log) must not have
-    its first line echoed into a message that may be pasted into a ticket.
-    """
-    cells = [h.strip() for h in header]
-    names = [c for c in cells if _NAME_CELL.fullmatch(c)]
-    if len(cells) >= 2 and len(names) * 2 >= len(cells):
-        return "the file has " + ", ".join(repr(h) for h in names[:12])
-    if len(cells) < 2:
-        return "its first line has no ',', ';' or tab between columns: it is not a CSV table"
-    return "its first line does not look like a header of column names"
-
-
 def _plain_header(head: bytes, delimiter: str) -> list[str] | None:
     """The header cells when the first line is plain (no quotes, ends within ``head``), else None."""
     end = head.find(b"\n")
@@ -371,54 +322,6 @@ def _plain_header(head: bytes, delimiter: str) -> list[str] | None:
 
 def _size(raw: bytes | None, src: str) -> int:
     return len(raw) if raw is not None else Path(src).stat().st_size
-
-
-def _valid_utf8(raw: bytes | None, src: str) -> bool:
-    """Whether the file is valid UTF-8, checked by Arrow over a memory map (no copy, ~1 GB/s)."""
-    buf = pa.py_buffer(raw) if raw is not None else pa.memory_map(src).read_buffer()
-    offsets = pa.py_buffer(np.array([0, buf.size], dtype=np.int64))
-    try:
-        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buf]).cast(pa.large_string())
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def _arrow_reason(exc: Exception | None) -> str:
-    """Arrow's first message line, without the row text it quotes (which may be anything)."""
-    text = str(exc).splitlines()[0] if exc is not None and str(exc) else type(exc).__name__
-    m = re.match(r"(.*?(?:Expected \d+ columns?, got \d+|parse error))", text, flags=re.IGNORECASE)
-    return m.group(1) if m else text[:160]
-
-
-def _raise_arrow(name: str, raw: bytes, exc: Exception | None, dialect: CsvDialect) -> None:
-    bad = first_bad_utf8(raw)
-    if bad is not None:
-        line, col, byte = bad
-        raise DataError(name, f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col})",
-                        hint=SAVE_AS_UTF8, row=line) from None
-    text = _arrow_reason(exc)
-    if "float" in text or "double" in text or "conversion" in text.lower():
-        bad_col = next((h for h in ("Longitude", "Latitude") if h in text), None)
-        row = None
-        try:  # find the first row whose lon/lat does not parse
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, sep=dialect.delimiter)
-            for h in (bad_col,) if bad_col else ("Longitude", "Latitude"):
-                if h in df:
-                    text_values = df[h].replace({"": None, "\\N": None})
-                    if dialect.decimal == ",":
-                        text_values = text_values.str.replace(",", ".", regex=False)
-                    vals = pd.to_numeric(text_values, errors="coerce")
-                    badrows = np.flatnonzero(vals.isna().to_numpy() & (df[h].str.strip() != "").to_numpy())
-                    if len(badrows):
-                        row, bad_col = int(badrows[0]) + 2, h
-                        break
-        except Exception:  # diagnostics only; fall back to the arrow message
-            pass
-        raise DataError(name, f"a coordinate is not a number ({text})",
-                        hint="Longitude and Latitude must be decimal degrees or empty", row=row, column=bad_col) from None
-    raise DataError(name, f"cannot parse the CSV ({text})",
-                    hint="check the file is an unmodified police.uk CSV") from None
 
 
 def report_months(acc: Any, codes: np.ndarray, keep: np.ndarray, good: np.ndarray,

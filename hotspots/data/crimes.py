@@ -15,7 +15,13 @@ Accounting (every row lands in exactly one bucket of the LoadReport):
 - "duplicate Crime ID": a non-empty ``Crime ID`` seen before (the first is kept). Anti-social
   behaviour rows carry no Crime ID; identical ASB rows are separate incidents at the same
   snap point and are all kept;
-- "outside every LSOA": the point falls in no boundary polygon (cross-border crimes).
+- "outside every LSOA": the point falls in no boundary polygon (cross-border crimes);
+- "same month read twice (repeated file)": every row of a file recognised as a month already
+  read (the same file twice, a download unpacked beside its zip; see ``_crime_repeats``).
+
+Sources come from ``_crime_sources`` (each zip opened once, members bounded against zip bombs
+and streamed when large); when the crimes and the boundaries hardly overlap the run is
+refused naming both extents (``_crime_coverage``).
 
 The table returned is a plain DataFrame with ``x``/``y`` in EPSG:27700 rather than a
 GeoDataFrame of shapely points: five million Point objects cost about a gigabyte and
