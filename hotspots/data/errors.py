@@ -69,32 +69,7 @@ class DataError(Exception):
         return text
 
 
-__all__ += ["printable", "disk_error"]
-
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def printable(text: object) -> str:
-    """``text`` with control characters shown as escapes, safe to print on one terminal line.
-
-    File names may hold any character the file system allows: a newline would break the
-    CLI's one-``error:``-line contract and an ESC sequence would drive the analyst's terminal
-    (recolour it, retitle the window, hide text). C0/C1 controls, DEL and the bidirectional
-    overrides (which can make a name read backwards) are escaped; everything else is kept.
-    """
-    out = []
-    for ch in str(text):
-        o = ord(ch)
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif o < 0x20 or 0x7F <= o < 0xA0:
-            out.append(f"\\x{o:02x}")
-        elif 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
+__all__ += ["disk_error"]
 
 def disk_error(folder: str | Path, exc: OSError, *, what: str = "writing", needed: int | None = None) -> DataError:
     """A DataError for a file-system condition the user can fix (full disk, permissions, gone).
