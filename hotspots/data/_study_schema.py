@@ -125,6 +125,7 @@ _SETTINGS: dict[str, Check] = {
     "zone_rule": _text(40),
     "n_jobs": _integer(-1, 1024),
     "draws": _text(20),
+    "evidence_area": _optional(_text(200)),
 }
 
 
