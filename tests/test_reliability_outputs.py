@@ -155,7 +155,8 @@ def test_13_every_output_carries_the_run_id(capsys, tmp_path, study):
     assert rc == 0
     s = json.loads((out / "summary.json").read_text())
     run_id = s["run_id"]
-    stamped = [p for p in out.iterdir() if p.suffix in (".gpkg", ".geojson", ".html", ".xlsx", ".pdf", ".png")]
+    stamped = [p for p in out.iterdir() if p.suffix in (".gpkg", ".geojson", ".html", ".xlsx", ".pdf", ".png", ".tif",
+                                                        ".docx")]
     assert {p.name for p in stamped} >= {"patrol_zones.gpkg", "hotspots.xlsx", "patrol_map.html", "briefing.pdf"}
     assert {p.name: read_stamp(p) for p in stamped} == {p.name: run_id for p in stamped}
     for name, meta in s["run_files"].items():  # the seal: every other file by size and hash

@@ -10,7 +10,8 @@ and the writers need not know about runs. Formats and where the id goes:
 - HTML: ``<meta name="hotspots-run-id">`` in the head;
 - XLSX/DOCX: ``dc:identifier`` in the package's core properties (ECMA-376 part 2);
 - PDF: ``/HotspotsRunId`` in the document information, by an incremental update (ISO 32000 7.5.6);
-- PNG: a ``tEXt`` chunk ``hotspots_run_id``.
+- PNG: a ``tEXt`` chunk ``hotspots_run_id``;
+- GeoTIFF: a GDAL metadata item ``HOTSPOTS_RUN_ID`` (written by rasterio in update mode).
 
 CSV files have no place for it that their readers would not take as data; summary.json's
 manifest (size and SHA-256 per file) ties them to the run instead. A format the stamp cannot
@@ -36,13 +37,17 @@ def stamp_file(path: Path, run_id: str) -> bool:
     """Write ``run_id`` into ``path`` (in place); whether the format had a place for it."""
     suffix = path.suffix.lower()
     fn = {".gpkg": _gpkg, ".geojson": _geojson, ".html": _html, ".htm": _html, ".xlsx": _ooxml, ".docx": _ooxml,
-          ".pdf": _pdf, ".png": _png}.get(suffix)
+          ".pdf": _pdf, ".png": _png, ".tif": _tiff, ".tiff": _tiff}.get(suffix)
     if fn is None:
         return False
     try:
         return bool(fn(path, run_id))
-    except (ValueError, zipfile.BadZipFile, sqlite3.DatabaseError, UnicodeDecodeError, struct.error):
+    except (ValueError, OSError, zipfile.BadZipFile, sqlite3.DatabaseError, UnicodeDecodeError, struct.error):
         return False
+    except Exception as exc:  # noqa: BLE001 - rasterio's errors; the manifest still names the file
+        if type(exc).__module__.startswith("rasterio"):
+            return False
+        raise
 
 
 def read_stamp(path: Path) -> str | None:
@@ -56,6 +61,11 @@ def read_stamp(path: Path) -> str | None:
             con.close()
         m = re.search(r'"hotspots_run_id":\s*"([^"]+)"', rows[-1][0]) if rows else None
         return m.group(1) if m else None
+    if suffix in (".tif", ".tiff"):
+        import rasterio
+
+        with rasterio.open(path) as ds:
+            return ds.tags().get("HOTSPOTS_RUN_ID")
     if suffix in (".xlsx", ".docx"):
         with zipfile.ZipFile(path) as zf:
             text = zf.read("docProps/core.xml").decode("utf-8")
@@ -184,4 +194,12 @@ def _png(path: Path, run_id: str) -> bool:
     payload = b"tEXt" + _KEY.encode() + b"\x00" + run_id.encode("latin-1")
     chunk = struct.pack(">I", len(payload) - 4) + payload + struct.pack(">I", zlib.crc32(payload) & 0xFFFFFFFF)
     path.write_bytes(data[:end - 4] + chunk + data[end - 4:])
+    return True
+
+
+def _tiff(path: Path, run_id: str) -> bool:
+    import rasterio
+
+    with rasterio.open(path, "r+") as ds:
+        ds.update_tags(HOTSPOTS_RUN_ID=run_id)
     return True
