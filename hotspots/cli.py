@@ -153,9 +153,17 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
     return study
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    from .data.errors import DataError
+
+    if not str(args.out).strip():  # Path("") is ".": it would write into the current folder
+        raise DataError(None, "no output folder given", hint="name a folder for the results", setting="out")
+
+
 def _analyse(args: argparse.Namespace) -> int:
     from .pipeline import run_study
 
+    _check_out(args)
     study = _study(args)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
@@ -166,6 +174,7 @@ def _analyse(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluation import evaluate_study
 
+    _check_out(args)
     study = _study(args)
     bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
                                  args.test_to, progress=_progress_printer(args.quiet))

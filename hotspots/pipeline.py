@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -135,8 +136,28 @@ class RunResult:
 
 def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool = True,
                   timings: dict[str, float] | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelFn | None = None) -> tuple[dict, list[Path]]:
-    """Write lsoa_results.csv, summary.json and (with ``exports``) the map/GIS/XLSX/PDF files."""
+                  cancel: CancelFn | None = None, run_folder: Any = None) -> tuple[dict, list[Path]]:
+    """Write lsoa_results.csv, summary.json and (with ``exports``) the map/GIS/XLSX/PDF files.
+
+    The files are written into the run folder's staging area and swapped in together, each
+    stamped with the run id (:mod:`hotspots.export.run_folder`); ``run_folder`` is the one
+    :func:`run_study` holds for the whole run, else one is taken here."""
+    from .export.run_folder import RunFolder
+
+    if run_folder is None:
+        with RunFolder(out) as rf:
+            return write_outputs(analysis, layers, study, out, exports=exports, timings=timings,
+                                 progress=progress, cancel=cancel, run_folder=rf)
+    summary, staged = _write_staged(analysis, layers, study, run_folder.staging, exports=exports, timings=timings,
+                                    progress=progress, cancel=cancel)
+    written = run_folder.commit(staged)
+    summary = {"run_id": run_folder.run_id, **summary}
+    return summary, written
+
+
+def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool,
+                  timings: dict[str, float] | None, progress: ProgressFn | None,
+                  cancel: CancelFn | None) -> tuple[dict, list[Path]]:
     from .export.results import write_results_csv, write_summary_json
     from .summary import build_summary
 
@@ -197,11 +218,14 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
     settings = study.settings.validated()  # fail on bad settings before reading gigabytes
     check_study(study)
     check_out_dir(Path(out))
-    layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
-    analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
-    timings = {**layers.timings, **analysis.timings}
-    summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
-                                     progress=scaled(progress, 0.8, 1.0), cancel=cancel)
+    from .export.run_folder import RunFolder
+
+    with RunFolder(Path(out)) as rf:  # locked for the whole run; SIGTERM unwinds cleanly
+        layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
+        analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
+        timings = {**layers.timings, **analysis.timings}
+        summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
+                                         progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf)
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

@@ -13,24 +13,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ._crime_csv_errors import raise_arrow as _raise_arrow
+from ._crime_csv_errors import shown_header as _shown_header
+from ._crime_csv_errors import valid_utf8 as _valid_utf8
 from ._tables import (
     BNG_X,
     BNG_Y,
-    SAVE_AS_UTF8,
     UK_LAT,
     UK_LON,
-    first_bad_utf8,
     normalise,
     utf16_to_utf8,
 )
@@ -38,7 +37,7 @@ from .errors import DataError
 from .report import LoadReport
 
 __all__ = ["CRIME_COLUMNS", "REQUIRED", "CsvDialect", "FileNotes", "read_one", "report_notes", "report_months",
-           "sniff_dialect", "maybe_utf16", "normalise_months", "zip_sources", "check_coordinates"]
+           "sniff_dialect", "maybe_utf16", "normalise_months", "check_coordinates"]
 
 #: output column -> accepted header keys (normalised); police.uk's own header comes first
 CRIME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -148,36 +147,6 @@ def normalise_months(values: list[str]) -> tuple[np.ndarray, dict[str, str]]:
     return out, reread
 
 
-def zip_sources(display: str, open_zip: Callable[[], zipfile.ZipFile]
-                ) -> list[tuple[str, Callable[[], bytes]]]:
-    """The street CSVs in a zip, looking inside zips it holds (a download zipped again).
-
-    ``open_zip`` opens the zip afresh for each read, so no archive stays open between files.
-    """
-    with open_zip() as zf:
-        names = sorted(n for n in zf.namelist() if not Path(n).name.startswith("._"))
-    csvs = [n for n in names if n.lower().endswith(".csv")]
-    street = [n for n in csvs if Path(n).stem.lower().endswith("-street")]
-    out: list[tuple[str, Callable[[], bytes]]] = []
-    for n in street or csvs:
-        def read(n: str = n) -> bytes:
-            with open_zip() as zf:
-                return zf.read(n)
-
-        out.append((f"{display}!{n}", read))
-    for n in (x for x in names if x.lower().endswith(".zip")):
-        def inner(n: str = n) -> zipfile.ZipFile:
-            with open_zip() as zf:
-                return zipfile.ZipFile(io.BytesIO(zf.read(n)))
-
-        try:
-            out += zip_sources(f"{display}!{n}", inner)
-        except zipfile.BadZipFile:
-            raise DataError(f"{display}!{n}", "the zip inside the zip is not readable",
-                            hint="download it again from data.police.uk") from None
-    return out
-
-
 def check_coordinates(lon: np.ndarray, lat: np.ndarray, has: np.ndarray, source: str,
                       report: LoadReport) -> np.ndarray:
     """Rows whose Longitude/Latitude cannot be degrees at all (dropped and counted).
@@ -221,10 +190,10 @@ def _header_map(name: str, header: Sequence[str]) -> dict[str, str]:
                 break
     missing = [c for c in REQUIRED if c not in found]
     if missing:
-        shown = ", ".join(repr(h) for h in header[:12])
+        shown = _shown_header(header)
         pretty = {"month": "Month", "longitude": "Longitude", "latitude": "Latitude", "crime_type": "Crime type"}
         raise DataError(name, f"not a police.uk street-crime CSV: no {', '.join(pretty[m] for m in missing)} column "
-                        f"(the file has {shown})",
+                        f"({shown})",
                         hint="use the '-street.csv' files from data.police.uk (columns Crime ID, Month, Longitude, "
                              "Latitude, Location, LSOA code, Crime type)", column=pretty[missing[0]])
     return found
@@ -269,16 +238,22 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         except StopIteration:
             return None
 
+    if not _valid_utf8(raw, str(src)):  # before Arrow: its bad-row callback cannot decode such a row
+        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), None, CsvDialect())
     dialect = sniff_dialect(head(), lon_lat)
     notes.delimiter, notes.decimal = dialect.delimiter, dialect.decimal
-    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=lambda row: "skip")
-    stream = pa.BufferReader(raw) if raw is not None else pa.OSFile(str(src))
-    try:
-        with stream:
-            first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16), parse_options=parse)
-            header = first.schema.names
-    except pa.ArrowInvalid as exc:
-        _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
+    header = _plain_header(head(), dialect.delimiter)  # a header without quotes: no Arrow reader needed
+    if header is None:
+        parse = pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=lambda row: "skip")
+        stream = pa.BufferReader(raw) if raw is not None else pa.OSFile(str(src))
+        try:
+            with stream:
+                first = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 16,
+                                                                               use_threads=False),
+                                       parse_options=parse)
+                header = first.schema.names
+        except pa.ArrowException as exc:
+            _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
     header = [h.lstrip("\ufeff") for h in header]
     cols = _header_map(name, header)
     wanted = {v: k for k, v in cols.items()}
@@ -288,16 +263,26 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
         column_types[cols["crime_id"]] = pa.string()
     column_types[cols["longitude"]] = pa.float64()
     column_types[cols["latitude"]] = pa.float64()
-    bad_rows: list[str] = []
+    bad_rows: list[str] = []  # the first malformed row's text, for the message
+    n_bad = [0]
 
     def skip_malformed(row) -> str:  # a row with too many or too few fields (an extra comma)
-        bad_rows.append(row.text)
+        try:  # an exception here is printed by Arrow as "Exception ignored", never raised
+            n_bad[0] += 1
+            if not bad_rows:
+                bad_rows.append(str(row.text))
+        except Exception:  # noqa: BLE001
+            pass
         return "skip"
 
     try:
         table = pacsv.read_csv(
             pa.BufferReader(raw) if raw is not None else str(src),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            # Arrow's thread pool costs milliseconds to start: not worth it for a small file
+            # (a multi-force archive holds thousands of one-force months)
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                           block_size=int(min(1 << 24, max(1 << 16, _size(raw, src)))),
+                                           use_threads=_size(raw, src) > 1 << 20),
             parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, invalid_row_handler=skip_malformed),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(wanted), column_types=column_types,
@@ -305,16 +290,17 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
                 quoted_strings_can_be_null=False, decimal_point=dialect.decimal,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowException as exc:
         _raise_arrow(name, raw if raw is not None else Path(src).read_bytes(), exc, dialect)
-    if bad_rows:
-        notes.malformed = len(bad_rows)
+    if n_bad[0]:
+        notes.malformed = n_bad[0]
         data = raw if raw is not None else Path(src).read_bytes()
-        at = data.find(bad_rows[0].encode("utf-8", errors="replace"))
+        at = data.find(bad_rows[0].encode("utf-8", errors="replace")) if bad_rows else -1
         notes.first_malformed_line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
         if table.num_rows == 0:
-            raise DataError(name, f"no row has the {len(header)} fields of the header (first bad row: "
-                            f"{bad_rows[0][:80]!r})", row=notes.first_malformed_line,
+            shown = f" (first bad row: {bad_rows[0][:80]!r})" if bad_rows else ""
+            raise DataError(name, f"no row has the {len(header)} fields of the header{shown}",
+                            row=notes.first_malformed_line,
                             hint="check the delimiter and quoting; use the police.uk file as downloaded")
     table = table.rename_columns([wanted[c] for c in table.column_names])
     n = table.num_rows
@@ -325,34 +311,17 @@ def read_one(name: str, opener: Callable[[], bytes | str]) -> tuple[pa.Table, Fi
     return table.select(list(CRIME_COLUMNS)), notes
 
 
-def _raise_arrow(name: str, raw: bytes, exc: Exception, dialect: CsvDialect) -> None:
-    bad = first_bad_utf8(raw)
-    if bad is not None:
-        line, col, byte = bad
-        raise DataError(name, f"the file is not UTF-8 text (byte 0x{byte:02X} at character {col})",
-                        hint=SAVE_AS_UTF8, row=line) from None
-    text = str(exc).splitlines()[0]
-    if "float" in text or "double" in text or "conversion" in text.lower():
-        bad_col = next((h for h in ("Longitude", "Latitude") if h in text), None)
-        row = None
-        try:  # find the first row whose lon/lat does not parse
-            df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, sep=dialect.delimiter)
-            for h in (bad_col,) if bad_col else ("Longitude", "Latitude"):
-                if h in df:
-                    text_values = df[h].replace({"": None, "\\N": None})
-                    if dialect.decimal == ",":
-                        text_values = text_values.str.replace(",", ".", regex=False)
-                    vals = pd.to_numeric(text_values, errors="coerce")
-                    badrows = np.flatnonzero(vals.isna().to_numpy() & (df[h].str.strip() != "").to_numpy())
-                    if len(badrows):
-                        row, bad_col = int(badrows[0]) + 2, h
-                        break
-        except Exception:  # diagnostics only; fall back to the arrow message
-            pass
-        raise DataError(name, f"a coordinate is not a number ({text})",
-                        hint="Longitude and Latitude must be decimal degrees or empty", row=row, column=bad_col) from None
-    raise DataError(name, f"cannot parse the CSV ({text})",
-                    hint="check the file is an unmodified police.uk CSV") from None
+def _plain_header(head: bytes, delimiter: str) -> list[str] | None:
+    """The header cells when the first line is plain (no quotes, ends within ``head``), else None."""
+    end = head.find(b"\n")
+    if end < 0 or b'"' in head[:end]:
+        return None
+    line = head[:end].rstrip(b"\r").decode("utf-8", errors="replace")
+    return line.split(delimiter) if line.strip() else None
+
+
+def _size(raw: bytes | None, src: str) -> int:
+    return len(raw) if raw is not None else Path(src).stat().st_size
 
 
 def report_months(acc: Any, codes: np.ndarray, keep: np.ndarray, good: np.ndarray,

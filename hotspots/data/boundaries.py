@@ -8,6 +8,7 @@ point-in-polygon and breaks dissolves later on.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 import zipfile
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._gdal_path import gdal_safe_path
 from ._tables import normalise, to_bng
 from .errors import DataError
 from .report import LoadReport
@@ -103,12 +105,43 @@ def _pick_layer(src: str) -> str | int:
 
 
 def _looks_like(bounds: np.ndarray) -> str:
+    """What the coordinates are, judged from their extent: ``lonlat``, ``latlon`` (axes
+    swapped: every point written latitude first), ``bng`` (metres) or ``unknown``.
+
+    Swapped degrees fall inside the British National Grid's numeric range too (51, 0.5 is a
+    point a few metres from the grid's origin), so they are recognised before metres: LSOAs of
+    a real area span kilometres, never a few tens of metres."""
     minx, miny, maxx, maxy = bounds
     if minx >= -10 and maxx <= 3 and miny >= 49 and maxy <= 62:
         return "lonlat"
-    if minx >= -10_000 and maxx <= 700_000 and miny >= -10_000 and maxy <= 1_300_000:
+    if minx >= 49 and maxx <= 62 and miny >= -10 and maxy <= 3:
+        return "latlon"
+    in_degrees = minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90 and max(maxx - minx, maxy - miny) < 50
+    if minx >= -10_000 and maxx <= 700_000 and miny >= -10_000 and maxy <= 1_300_000 and not in_degrees:
         return "bng"
     return "unknown"
+
+
+def _check_extent(path: Path, gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+    """Drop (and count) features whose coordinates no map of Britain can hold (1e308, inf, NaN).
+
+    GEOS and PROJ fail on such numbers deep inside a repair or a transform, with a message
+    that names neither the file nor the feature; a hand-edited or corrupted file is the cause.
+    """
+    geom = gdf.geometry.values
+    present = ~(pd.isna(geom) | shapely.is_empty(geom))
+    if not present.any():
+        return gdf
+    b = np.full((len(gdf), 4), np.nan)
+    b[present] = shapely.bounds(geom[present])
+    limit = 1e3 if gdf.crs is not None and gdf.crs.is_geographic else 1e8
+    coords_bad = present & ~(np.isfinite(b).all(axis=1) & (np.abs(b) <= limit).all(axis=1))
+    if coords_bad.any():
+        report.drop("coordinates out of range", int(coords_bad.sum()))
+        report.warn(f"{int(coords_bad.sum())} feature(s) have coordinates no map can hold (e.g. "
+                    f"{np.nanmax(np.abs(b[coords_bad])):.3g}) and were dropped")
+        gdf = gdf[~coords_bad].copy()
+    return gdf
 
 
 def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
@@ -130,7 +163,8 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
         import pyogrio
 
         src = _resolve(path, report)
-        with warnings.catch_warnings(record=True) as caught:  # GDAL's notes go to the report, not stderr
+        with gdal_safe_path(path) if src == str(path) else contextlib.nullcontext(src) as src, \
+                warnings.catch_warnings(record=True) as caught:  # GDAL's notes go to the report, not stderr
             warnings.simplefilter("always")
             # only containers hold several layers; asking a GeoJSON costs an extra open
             multi = src.lower().endswith((".gpkg", ".sqlite", ".gdb")) or src.lower().endswith(".gdb/")
@@ -157,6 +191,10 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     name_col = _find(gdf, NAME_ALIASES)
     vintage = "2021" if "21" in code_col else "2011" if "11" in code_col else "unknown"
 
+    gdf = _check_extent(path, gdf, report)
+    if len(gdf) == 0:
+        raise DataError(path, "no feature has coordinates a map can hold (values such as 1e308 or inf)",
+                        hint="export the LSOA boundaries again from the ONS Open Geography Portal")
     geom = gdf.geometry.values
     # --- CRS: declared, missing, or declared wrongly --------------------------------------
     finite = ~(shapely.is_empty(geom) | pd.isna(geom))
@@ -168,6 +206,12 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
         raise DataError(path, f"the file has no coordinate reference system (coordinates look like {guess})",
                         hint=f"save it again with the CRS set to {guess} (or ship the .prj with the .shp)")
     epsg = crs.to_epsg()
+    if looks == "latlon":
+        raise DataError(path, f"the coordinates have their axes swapped: x runs {bounds[0]:.2f}..{bounds[2]:.2f} "
+                              f"and y {bounds[1]:.2f}..{bounds[3]:.2f}, which is latitude first, longitude second "
+                              "(Britain is longitude -8..2, latitude 49..61)",
+                        hint="export again with x = longitude and y = latitude (GeoJSON is always longitude, "
+                             "latitude; in QGIS: Export > Save Features As, CRS EPSG:4326)")
     if crs.is_geographic and looks == "bng":
         raise DataError(path, f"the file says {crs.name} (degrees) but its coordinates are in metres",
                         hint="set the layer CRS to EPSG:27700 (British National Grid) and save again")

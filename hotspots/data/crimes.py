@@ -15,7 +15,13 @@ Accounting (every row lands in exactly one bucket of the LoadReport):
 - "duplicate Crime ID": a non-empty ``Crime ID`` seen before (the first is kept). Anti-social
   behaviour rows carry no Crime ID; identical ASB rows are separate incidents at the same
   snap point and are all kept;
-- "outside every LSOA": the point falls in no boundary polygon (cross-border crimes).
+- "outside every LSOA": the point falls in no boundary polygon (cross-border crimes);
+- "same month read twice (repeated file)": every row of a file recognised as a month already
+  read (the same file twice, a download unpacked beside its zip; see ``_crime_repeats``).
+
+Sources come from ``_crime_sources`` (each zip opened once, members bounded against zip bombs
+and streamed when large); when the crimes and the boundaries hardly overlap the run is
+refused naming both extents (``_crime_coverage``).
 
 The table returned is a plain DataFrame with ``x``/``y`` in EPSG:27700 rather than a
 GeoDataFrame of shapely points: five million Point objects cost about a gigabyte and
@@ -25,7 +31,6 @@ seconds to build, and nothing downstream needs them (``to_geodataframe`` makes o
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +42,7 @@ import pandas as pd
 from ..categories import CATEGORIES
 from ..units.placement import assign_lsoa
 from ._crime_codes import Accumulator, duplicate_ids
+from ._crime_coverage import check_coverage
 from ._crime_csv import (
     CRIME_COLUMNS,
     check_coordinates,
@@ -44,58 +50,70 @@ from ._crime_csv import (
     read_one,
     report_months,
     report_notes,
-    zip_sources,
 )
+from ._crime_repeats import REASON, Repeats, report_repeats
+from ._crime_sources import ArchiveSet, Source
 from ._tables import to_bng
-from .errors import DataError
+from .errors import DataError, disk_error
 from .report import LoadReport
 
 __all__ = ["read_crimes", "parse_crime_files", "ParsedCrimes", "collect_crime_files", "assign_lsoa", "to_geodataframe", "CRIME_COLUMNS"]
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_Source = tuple[str, Callable[[], bytes | str]]  # (display name, opener)
 
 
-def collect_crime_files(paths: Iterable[str | Path]) -> list[_Source]:
+def _street_only(names: list[str]) -> list[str]:
+    """police.uk ``-street`` files when there are any (a bulk download also holds outcomes and
+    stop-and-search), else every CSV (a user's own extract)."""
+    street = [n for n in names if Path(n).stem.lower().endswith("-street")]
+    return street or names
+
+
+def collect_crime_files(paths: Iterable[str | Path], archives: ArchiveSet) -> list[Source]:
     """Expand files, folders and zips into the street-crime CSVs they hold.
 
     In a police.uk bulk download a month folder holds ``-street``, ``-outcomes`` and
     ``-stop-and-search`` files; only ``-street`` files are crimes. Where no file is named
-    that way every CSV is taken (a user's own extract).
+    that way every CSV is taken (a user's own extract). Zips are opened once, in ``archives``.
     """
-    sources: list[_Source] = []
+    sources: list[Source] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise DataError(path, "crime file or folder not found", hint="check the path")
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".csv" and p.is_file())
-            street = [p for p in files if p.stem.lower().endswith("-street")]
-            chosen = street or files
-            zips = sorted(p for p in path.rglob("*.zip"))
-            if not chosen and not zips:
-                raise DataError(path, "the folder holds no CSV files",
-                                hint="point at the police.uk download folder (YYYY-MM/...-street.csv)")
-            sources += [(str(p), (lambda p=p: str(p))) for p in chosen]
-            for z in zips:
-                sources += collect_crime_files([z])
-        elif path.suffix.lower() == ".zip":
-            try:
-                found = zip_sources(str(path), lambda path=path: zipfile.ZipFile(path))
-            except zipfile.BadZipFile:
-                raise DataError(path, "not a readable zip file", hint="download it again from data.police.uk") from None
-            if not found:
-                raise DataError(path, "the zip holds no CSV files", hint="download the street-level crime zip from data.police.uk")
-            sources += found
-        elif path.suffix.lower() in (".csv", ".txt", ""):
-            sources.append((str(path), (lambda p=path: str(p))))
-        else:
-            kind = ("a boundary/GIS file" if path.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp", ".kml")
-                    else "a spreadsheet" if path.suffix.lower() in (".xlsx", ".xls", ".ods") else "not a CSV")
-            raise DataError(path, f"expected police.uk street-crime CSVs but this is {kind}",
-                            hint="pass the '-street.csv' files, their folder or the police.uk zip "
-                                 "(save a spreadsheet as CSV UTF-8 first)")
+        try:
+            if not path.exists():
+                raise DataError(path, "crime file or folder not found", hint="check the path")
+            if path.is_dir():
+                files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".csv" and p.is_file())
+                chosen = [Path(n) for n in _street_only([str(p) for p in files])]
+                zips = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".zip" and p.is_file())
+                if not chosen and not zips:
+                    raise DataError(path, "the folder holds no CSV files",
+                                    hint="point at the police.uk download folder (YYYY-MM/...-street.csv)")
+                sources += [_disk_source(p) for p in chosen]
+                sources += collect_crime_files(zips, archives)
+            elif path.suffix.lower() == ".zip":
+                found = archives.members(str(path), archives.open_zip(path), street_only=_street_only)
+                if not found:
+                    raise DataError(path, "the zip holds no CSV files",
+                                    hint="download the street-level crime zip from data.police.uk")
+                sources += found
+            elif path.suffix.lower() in (".csv", ".txt", ""):
+                sources.append(_disk_source(path))
+            else:
+                kind = ("a boundary/GIS file" if path.suffix.lower() in (".geojson", ".json", ".gpkg", ".shp", ".kml")
+                        else "a spreadsheet" if path.suffix.lower() in (".xlsx", ".xls", ".ods") else "not a CSV")
+                raise DataError(path, f"expected police.uk street-crime CSVs but this is {kind}",
+                                hint="pass the '-street.csv' files, their folder or the police.uk zip "
+                                     "(save a spreadsheet as CSV UTF-8 first)")
+        except OSError as exc:  # unreadable folder, a file gone while listing
+            raise disk_error(path, exc, what="listing the crime files") from None
     return sources
+
+
+def _disk_source(p: Path) -> Source:
+    st = p.stat()
+    return Source(name=str(p), size=int(st.st_size), basename=p.name.lower(), path=p,
+                  identity=("file", st.st_dev, st.st_ino) if st.st_ino else ("file", str(p.resolve())))
 
 
 def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
@@ -116,6 +134,7 @@ class ParsedCrimes:
     report: LoadReport
     sources: int
     malformed: int = 0
+    repeated: int = 0  #: rows of files recognised as a month read twice (counted, not read again)
 
 
 def parse_crime_files(
@@ -133,23 +152,41 @@ def parse_crime_files(
         paths = [paths]
     paths = list(paths)
     report = LoadReport(source=", ".join(str(p) for p in paths), kind="crimes")
-    sources = collect_crime_files(paths)
     acc = Accumulator()
-    malformed = 0
-    for k, (name, opener) in enumerate(sources):
-        if cancel and cancel():
-            from ..progress import Cancelled
+    malformed = repeated_rows = 0
+    with ArchiveSet() as archives:
+        sources = collect_crime_files(paths, archives)
+        repeats = Repeats(sources)
+        for k, src in enumerate(sources):
+            if cancel and cancel():
+                from ..progress import Cancelled
 
-            raise Cancelled()
-        table, notes = read_one(name, opener)
-        acc.add(table, name)  # the Arrow table is dropped once its columns are coded
-        del table
-        report.files.append(name)
-        report_notes(report, name, notes)
-        malformed += notes.malformed
-        if progress:
-            progress(f"Reading {Path(name.split('!')[-1]).name}", 0.6 * (k + 1) / len(sources))
-    return ParsedCrimes(acc=acc, report=report, sources=len(sources), malformed=malformed)
+                raise Cancelled()
+            rep = repeats.before_reading(src)
+            try:
+                with src.materialised() as data:
+                    if rep is None or not rep.identical:  # same name: identical content or not?
+                        rep = repeats.after_reading(src, data) or rep
+                    if rep is None or not rep.identical:
+                        table, notes = read_one(src.name, lambda data=data: data)
+            except OSError as exc:  # a month deleted or moved between listing and reading
+                raise disk_error(src.name, exc, what="reading") from None
+            if rep is not None:
+                rows = repeats.rows_of(rep.kept) if rep.identical else table.num_rows + notes.malformed
+                repeated_rows += rows
+                repeats.record(rep)
+                continue
+            repeats.keep(src, table.num_rows + notes.malformed)
+            acc.add(table, src.name)  # the Arrow table is dropped once its columns are coded
+            del table
+            report.files.append(src.name)
+            report_notes(report, src.name, notes)
+            malformed += notes.malformed
+            if progress:
+                progress(f"Reading {Path(src.member or src.name).name}", 0.6 * (k + 1) / len(sources))
+    report_repeats(report, repeats, repeated_rows)
+    return ParsedCrimes(acc=acc, report=report, sources=len(sources) - len(repeats.found), malformed=malformed,
+                        repeated=repeated_rows)
 
 
 def read_crimes(
@@ -175,7 +212,8 @@ def read_crimes(
     sources = range(parsed.sources)
     cols = acc.finish()
     n = len(cols["longitude"])
-    report.rows_read = n + parsed.malformed
+    report.rows_read = n + parsed.malformed + parsed.repeated
+    report.drop(REASON, parsed.repeated)
     if n == 0:
         raise DataError(report.source, "the crime files have a header but no rows",
                         hint="download the months again from data.police.uk")
@@ -215,14 +253,7 @@ def read_crimes(
     if not keep.any() and report.dropped.get("missing coordinates", 0) == n:
         raise DataError(report.source, f"none of the {n:,} crime rows has coordinates",
                         hint="police.uk 'No Location' rows cannot be mapped; check the Longitude/Latitude columns")
-    if n_kept == 0:
-        with_xy = int((~(np.isnan(lon) | np.isnan(lat))).sum())
-        hint = ("the crimes and the boundaries cover different areas: load the boundaries for the force area "
-                "of these crimes (or the crimes for this area)")
-        if with_xy:
-            hint += (f"; crime points span lon {np.nanmin(lon):.3f}..{np.nanmax(lon):.3f}, "
-                     f"lat {np.nanmin(lat):.3f}..{np.nanmax(lat):.3f}")
-        raise DataError(report.source, "no crime falls inside any LSOA of the boundary file", hint=hint)
+    check_coverage(report.source, lon, lat, keep, n_kept, lsoa_kept[inside], boundaries, report)
 
     def _cat(col: str) -> pd.Categorical:
         return pd.Categorical.from_codes(cols[col][rows], categories=pd.Index(acc.values[col], dtype=object))

@@ -72,3 +72,42 @@ class DataError(Exception):
         if self.hint:
             text += f" (fix: {self.hint})"
         return text
+
+
+__all__ += ["disk_error"]
+
+def disk_error(folder: str | Path, exc: OSError, *, what: str = "writing", needed: int | None = None) -> DataError:
+    """A DataError for a file-system condition the user can fix (full disk, permissions, gone).
+
+    ``needed`` (bytes) is said when known, with the space free now, so the analyst knows how
+    much to clear rather than just that something failed.
+    """
+    import errno
+    import shutil
+
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        try:
+            free = shutil.disk_usage(folder if Path(folder).is_dir() else Path(folder).parent).free
+        except OSError:
+            free = None
+        need = f"about {_size(needed)} is needed" if needed else "more space is needed"
+        have = f", {_size(free)} is free" if free is not None else ""
+        return DataError(folder, f"the disk is full while {what} ({need}{have})",
+                         hint="free some space on that drive or choose a folder on another drive")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return DataError(folder, f"permission denied while {what}", hint="choose a folder you can write to")
+    if code == errno.ENOENT:
+        return DataError(getattr(exc, "filename", None) or folder, f"the file disappeared while {what}",
+                         hint="check the file is still there (and not being moved or synced) and run again")
+    return DataError(folder, f"cannot finish {what} ({exc.strerror or exc})",
+                     hint="check the drive and the path, then run again")
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._gdal_path import gdal_safe_path
 from ._tables import find_column, first_bad_utf8, normalise, points_to_bng, read_table
 from .errors import DataError
 from .report import LoadReport
@@ -201,8 +202,11 @@ def _read_vector(path: Path, report: LoadReport) -> tuple[pd.DataFrame, np.ndarr
     try:
         import pyogrio
 
-        src = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-        gdf = pyogrio.read_dataframe(src)
+        if path.suffix.lower() == ".zip":
+            gdf = pyogrio.read_dataframe(f"/vsizip/{path}")
+        else:
+            with gdal_safe_path(path) as src:
+                gdf = pyogrio.read_dataframe(src)
     except Exception as exc:  # pyogrio raises several types for unreadable input
         raise DataError(path, f"cannot read the pubs file ({str(exc).splitlines()[0]})",
                         hint="export the pubs as GeoJSON (e.g. from overpass-turbo) or as a CSV") from None

@@ -1,0 +1,63 @@
+"""The ranges every analysis setting must fall in, checked before any file is read.
+
+``Settings.validated`` names each setting's own rule (a known measure, months in order);
+this module adds the limits that keep a value from reaching the statistics as something
+they cannot use: a seed NumPy's RandomState refuses (``-1``, ``2**40``), a distance band of
+``nan`` or ``1e12`` metres (every LSOA in Britain a neighbour of every other, an O(n²) graph),
+a thread count of zero, a permutation count that is text. Each failure is one DataError that
+names the setting, so the CLI says the flag and the GUI the field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .data.errors import DataError
+
+__all__ = ["check_limits", "SEED_MAX", "MAX_DISTANCE_M", "MAX_KNN"]
+
+SEED_MAX = 2**32 - 1  #: NumPy's RandomState (esda's draws) takes seeds 0 .. 2**32 - 1
+MAX_DISTANCE_M = 200_000.0  #: wider than any police force area; beyond it every unit is a neighbour
+MAX_KNN = 100
+
+
+def _whole(value: Any, setting: str, lo: int, hi: int, hint: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise DataError(None, f"{value!r} is not a whole number from {lo:,} to {hi:,}", hint=hint, setting=setting)
+
+
+def check_limits(s: Any) -> None:
+    """Raise a DataError naming the first setting of ``s`` (a Settings) outside its limits."""
+    from .stats.weights import parse_weights_spec
+
+    _whole(s.seed, "seed", 0, SEED_MAX, f"use a whole number from 0 to {SEED_MAX:,} (default 12345)")
+    _whole(s.permutations, "permutations", -(2**63), 2**63 - 1, "use 99 to 99999 (default 999)")  # range: validated()
+    if s.n_jobs != -1:
+        _whole(s.n_jobs, "n_jobs", 1, 1024, "use 1 or more threads (default 2)")
+    alpha = s.alpha
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) \
+            or not 0 < alpha < 1:
+        raise DataError(None, f"{alpha!r} is not a number between 0 and 1", hint="use e.g. 0.05", setting="alpha")
+    if not isinstance(s.weights, str):
+        raise DataError(None, f"{s.weights!r} is not a weights name", setting="weights",
+                        hint="use queen, rook, knn:K or distance:METRES")
+    kind, arg = parse_weights_spec(s.weights)
+    if kind == "distance" and not (math.isfinite(arg) and 1 <= arg <= MAX_DISTANCE_M):
+        raise DataError(None, f"a distance band of {arg:g} metres cannot be used", setting="weights",
+                        hint=f"use distance:METRES with 1 to {MAX_DISTANCE_M:,.0f} metres (e.g. distance:1500)")
+    if kind == "knn" and not 1 <= int(arg) <= MAX_KNN:
+        raise DataError(None, f"knn:{arg} asks for too many neighbours", setting="weights",
+                        hint=f"use knn:K with K from 1 to {MAX_KNN} (e.g. knn:6)")
+    if s.harm_weights is not None:
+        if not isinstance(s.harm_weights, dict):
+            raise DataError(None, "harm weights must map crime types to numbers", setting="harm_weights",
+                            hint="give category,weight pairs")
+        for name, w in s.harm_weights.items():
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or w < 0:
+                raise DataError(None, f"the harm weight of {name!r} is {w!r}, not a number of 0 or more",
+                                setting="harm_weights", hint="give each crime type a weight of 0 or more")
+    if s.crime_types is not None and (not isinstance(s.crime_types, list)
+                                      or not all(isinstance(t, str) for t in s.crime_types)):
+        raise DataError(None, f"{s.crime_types!r} is not a list of crime type names", setting="crime_types",
+                        hint="name police.uk categories, e.g. 'Burglary' or burglary")
