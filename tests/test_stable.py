@@ -178,7 +178,7 @@ def test_fdr_refuses_too_few_fixed_permutations_and_stable_raises_them():
     w = lat2W(12, 12)
     y = rng.poisson(3, 144).astype(float)
     y[:20] += 10
-    with pytest.raises(DataError, match="--permutations 5759"):
+    with pytest.raises(DataError, match="at least 5759 permutations"):
         analyse_clusters(y, w, permutations=999, seed=2, draws="esda", fdr=True)
     res = analyse_clusters(y, w, permutations=999, seed=2, fdr=True, codes=_codes(144))
     assert res.stability["max_permutations"] >= fdr_min_permutations(144, 0.05)

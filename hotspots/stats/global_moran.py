@@ -7,9 +7,11 @@ beside the local statistics. Row-standardised weights, as ``esda.Moran``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from ..progress import Cancelled
 from .csr import CSR
 
 __all__ = ["global_moran", "row_standardised"]
@@ -22,12 +24,13 @@ def row_standardised(w) -> CSR:
     return a.with_data(a.data / np.repeat(rs, np.diff(a.indptr)))
 
 
-
-def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345) -> dict:
+def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345,
+                 cancel: Callable[[], bool] | None = None) -> dict:
     """Global Moran's I with row-standardised weights (as ``esda.Moran``), permutation and normal p.
 
     Uses its own ``default_rng(seed)`` rather than esda's global RNG, so results are
     reproducible and do not disturb other code (the permutation p is not esda's draw for draw).
+    ``cancel`` is polled between batches of permutations (a national study spends seconds here).
     """
     y = np.asarray(y, float)
     n = len(y)
@@ -57,13 +60,15 @@ def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345
         rng = np.random.default_rng(seed)
         sims = np.empty(permutations)
         small = wr.nnz <= 50_000
-                # z'Wz over each pair once: (w_ij + w_ji) z_i z_j for i <= j halves the gathers
+        # z'Wz over each pair once: (w_ij + w_ji) z_i z_j for i <= j halves the gathers
         rows, cols = wr.rows(), wr.indices
         uniq, inv = np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols), return_inverse=True)
         rows, cols, vals = uniq // n, uniq % n, np.bincount(inv.ravel(), weights=wr.data, minlength=len(uniq))
         # batches whose gathered products stay in cache (about 100 rows for a county)
         batch = max(1, min(permutations, (250_000 // max(len(vals), 1)) if small else 4_000_000 // max(n, 1)))
         for start in range(0, permutations, batch):
+            if cancel is not None and cancel():
+                raise Cancelled()
             b = min(batch, permutations - start)
             block = np.tile(z, (b, 1))
             rng.permuted(block, axis=1, out=block)

@@ -125,11 +125,11 @@ def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel, draws=
 
 def _check_values(y: np.ndarray, what: str) -> None:
     if not np.all(np.isfinite(y)):
-        raise DataError(what, f"{int((~np.isfinite(y)).sum())} LSOAs have no value for the measure",
-                        hint="check the population / input columns for missing values")
+        raise DataError(None, f"{int((~np.isfinite(y)).sum())} LSOAs have no value for the {what}",
+                        hint="check the population / input columns for missing values", setting="measure")
     if np.nanstd(y) == 0:
-        raise DataError(what, f"the measure is the same ({y[0]:g}) in every LSOA, so there is nothing to cluster",
-                        hint="widen the crime types or months, or pick another measure")
+        raise DataError(None, f"the {what} is the same ({y[0]:g}) in every LSOA, so there is nothing to cluster",
+                        hint="widen the crime types or months, or pick another measure", setting="measure")
 
 
 def analyse_clusters(
@@ -167,14 +167,14 @@ def analyse_clusters(
         (default ``10 (permutations + 1) - 1``); raised with ``fdr`` to what BH needs
     """
     y = np.asarray(y, float)
-    _check_values(y, "--measure")
+    _check_values(y, "measure")
     if not 0 < alpha < 1:
-        raise DataError("--alpha", f"alpha {alpha} is not between 0 and 1", hint="use e.g. 0.05")
+        raise DataError(None, f"alpha {alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
     if permutations < 99:
-        raise DataError("--permutations", f"{permutations} permutations cannot give p-values below {1/(permutations+1):.3f}",
-                        hint="use at least 99 (999 is the default and GeoDa's)")
+        raise DataError(None, f"{permutations} permutations cannot give p-values below {1/(permutations+1):.3f}",
+                        hint="use at least 99 (999 is the default and GeoDa's)", setting="permutations")
     if draws not in ("stable", "esda", "fast"):
-        raise DataError("--draws", f"unknown permutation draws '{draws}'", hint="use stable, esda or fast")
+        raise DataError(None, f"unknown permutation draws '{draws}'", hint="use stable, esda or fast", setting="draws")
     if cancel and cancel():
         raise Cancelled()
     if engine == "esda":
@@ -182,10 +182,10 @@ def analyse_clusters(
     n = len(y)
     if fdr and draws != "stable" and permutations < fdr_min_permutations(n, alpha):
         need = fdr_min_permutations(n, alpha)
-        raise DataError("--fdr", f"with {permutations:,} permutations no p-value can go below {2 / (permutations + 1):.2g}, "
+        raise DataError(None, f"with {permutations:,} permutations no p-value can go below {2 / (permutations + 1):.2g}, "
                         f"but Benjamini-Hochberg over {n:,} areas at {alpha:g} needs {alpha / n:.2g}",
-                        hint=f"use --permutations {need} or more, or the default stable draws (which add "
-                             "permutations only where they are needed)")
+                        hint=f"use at least {need} permutations, or the default stable draws (which add "
+                             "permutations only where they are needed)", setting="fdr")
     perms = np.full(n, int(permutations))
     top = int(permutations)
     if draws == "stable":
@@ -205,7 +205,8 @@ def analyse_clusters(
     else:
         lisa_i, p_fold, lisa_p, q, _, gi_fold, gi_p = _esda_local(y, w, permutations, seed, n_jobs, rate)
     if draws != "stable":
-        gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed)
+        gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed,
+                          cancel=cancel)
     gi_z = gstar_z_binary(y, original(w))
     thresholds = {"alpha": alpha, "fdr": fdr}
     warn: list[str] = []
@@ -267,8 +268,8 @@ def bivariate_lisa(
 
     x = np.asarray(x, float)
     y = np.asarray(y, float)
-    _check_values(x, "bivariate x")
-    _check_values(y, "bivariate y")
+    _check_values(x, "first variable")
+    _check_values(y, "second variable")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bv = esda.Moran_Local_BV(x, y, _fresh(w), transformation="r", permutations=permutations,

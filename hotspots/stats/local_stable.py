@@ -94,10 +94,10 @@ def fdr_permutations(n: int, alpha: float) -> int:
     DataError naming that number when it is beyond :data:`FDR_PERMUTATION_LIMIT`."""
     need = fdr_min_permutations(n, alpha)
     if need > FDR_PERMUTATION_LIMIT:
-        raise DataError("--fdr", f"Benjamini-Hochberg over {n:,} areas at alpha {alpha:g} needs p-values down to "
+        raise DataError(None, f"Benjamini-Hochberg over {n:,} areas at alpha {alpha:g} needs p-values down to "
                         f"{alpha / n:.2g}: at least {need:,} permutations for the strongest areas, more than the "
                         f"{FDR_PERMUTATION_LIMIT:,} allowed",
-                        hint="raise --alpha, analyse a smaller area, or drop --fdr")
+                        hint="raise alpha, analyse a smaller area, or turn FDR off", setting="fdr")
     return need
 
 
@@ -162,7 +162,7 @@ def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations
                             max_permutations=top, near=near, n_jobs=n_jobs, progress=progress, cancel=cancel)
     lisa_dir, gi_dir = res.p_directed(0), res.p_directed(gi_t)
     lisa_dir[flat] = 1.0
-    gm = global_moran(lisa_src, _Canonical(a), permutations=permutations, seed=seed)
+    gm = global_moran(lisa_src, _Canonical(a), permutations=permutations, seed=seed, cancel=cancel)
     return StableOutcome(lisa_i=spec.observed[inv], lisa_p_directed=lisa_dir[inv],
                          lisa_p=np.minimum(1.0, 2 * lisa_dir)[inv], quad=np.asarray(quad, int)[inv],
                          gi_z=gstar_z_binary(yc, a)[inv], gi_p_directed=gi_dir[inv],
