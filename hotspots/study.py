@@ -54,7 +54,7 @@ class Settings:
     fdr: bool = False
     zone_rule: str = "hh_or_gi2"
     n_jobs: int = 1
-    draws: str = "esda"
+    draws: str = "stable"
     harm_weights: dict[str, float] | None = None
 
     def validated(self) -> Settings:
@@ -74,8 +74,9 @@ class Settings:
         parse_weights_spec(s.weights)
         if not 99 <= int(s.permutations) <= 99_999:
             raise DataError(None, f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)", setting="permutations")
-        if s.draws not in ("esda", "fast"):
-            raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
+        if s.draws not in ("stable", "esda", "fast"):
+            raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use stable, esda or fast",
+                            setting="draws")
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
         return s

@@ -164,7 +164,7 @@ def analyse_clusters(
     codes : area codes aligned with ``y`` (stable draws are keyed on them; row numbers if None)
     permutations : draws every area gets (all of them, for esda/fast draws)
     max_permutations : most draws an area near a cut-off gets with stable draws
-        (default ``10 (permutations + 1) - 1``); raised with ``fdr`` to what BH needs
+        (default ``20 (permutations + 1) - 1``); raised with ``fdr`` to what BH needs
     """
     y = np.asarray(y, float)
     _check_values(y, "measure")
@@ -191,7 +191,7 @@ def analyse_clusters(
     if draws == "stable":
         from .local_stable import stable_local
 
-        top = int(max_permutations) if max_permutations else 10 * (int(permutations) + 1) - 1
+        top = int(max_permutations) if max_permutations else 20 * (int(permutations) + 1) - 1
         out = stable_local(y, w, codes, permutations=int(permutations), max_permutations=top, seed=seed,
                            alpha=alpha, fdr=fdr, rate=rate, n_jobs=n_jobs,
                            progress=None if progress is None else (lambda f: progress("Permutations", f)),

@@ -36,7 +36,9 @@ GI_LEVELS = (0.01, 0.05, 0.10)
 #: most draws one site may get with --fdr (England at alpha 0.05 needs 1.35 million)
 FDR_PERMUTATION_LIMIT = 2_000_000
 #: binomial sd from a cut-off within which a site keeps drawing
-STOP_Z = 2.5
+STOP_Z = 2.0
+#: the Gi* 99% and 90% bin edges get at most this many times ``permutations + 1`` draws
+SIDE_SHARE = 4
 #: the first round is this share of ``permutations`` (199 of 999): sites clearly above every
 #: cut-off stop there (Besag and Clifford 1991)
 FIRST_SHARE = 5
@@ -130,6 +132,7 @@ def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations
     ys = [lisa_src] if rate is None else [lisa_src, yc]
     gi_t = len(ys) - 1
     top = int(max_permutations)
+    side = min(top, SIDE_SHARE * (permutations + 1) - 1)
     if fdr:
         top = max(top, fdr_permutations(n, alpha))
         top = max(top, min(FDR_PERMUTATION_LIMIT, fdr_min_permutations(n, min(GI_LEVELS))))
@@ -149,12 +152,19 @@ def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations
                 keep |= m < q + STOP_Z * np.sqrt(q * (1 - q) / np.maximum(res.perms, 1))
             return keep
         lisa_p, gi_p = res.p_two_sided(0), res.p_two_sided(gi_t)
-        lisa_cuts, gi_cuts = cuts(np.where(flat, 1.0, lisa_p), [alpha]), cuts(gi_p, GI_LEVELS)
-        if gi_t == 0:
-            m = np.minimum(res.ge[0], res.le[0])
-            return near_cutoff(m, res.perms, lisa_cuts + gi_cuts, STOP_Z)
-        m0, m1 = np.minimum(res.ge[0], res.le[0]), np.minimum(res.ge[1], res.le[1])
-        return (near_cutoff(m0, res.perms, lisa_cuts, STOP_Z) & ~flat) | near_cutoff(m1, res.perms, gi_cuts, STOP_Z)
+        # (test, cut-offs, most draws): alpha and Gi*'s 95% level up to ``top``; the 99% and 90%
+        # bin edges up to ``side``; with FDR the current BH thresholds, all up to ``top``
+        plan = [(0, cuts(np.where(flat, 1.0, lisa_p), [alpha]), top)]
+        if fdr:
+            plan.append((gi_t, cuts(gi_p, GI_LEVELS), top))
+        else:
+            plan += [(gi_t, [0.05], top), (gi_t, [lv for lv in GI_LEVELS if lv != 0.05], side)]
+        want = np.zeros(n, bool)
+        for t, cs, cap in plan:
+            m = np.minimum(res.ge[t], res.le[t])
+            hit = near_cutoff(m, res.perms, cs, STOP_Z) & (res.perms < cap)
+            want |= hit & ~flat if t == 0 and gi_t else hit
+        return want
 
     off, _ = split_diagonal(a)
     first = (permutations + 1) // FIRST_SHARE - 1 if permutations + 1 >= 100 * FIRST_SHARE else None

@@ -344,6 +344,8 @@ def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "
     The pipeline calls it on a spare thread while the crime files are still being read, so
     the draw -- esda's stream costs one shuffle of all areas per permutation -- is off the
     critical path."""
+    if draws not in ("esda", "fast"):  # stable draws are per site, drawn as they are used
+        return
     a = original(w)
     off, _ = split_diagonal(row_standardise(a))
     card = np.diff(off.indptr)
