@@ -392,14 +392,14 @@ def test_fear_against_crime_labels():
     assert gap.tolist() == want.tolist()
     counts = zsum(a)["fear_gap"]
     assert counts == {k: int((gap == k).sum()) for k in ("fear_not_crime", "crime_not_fear", "both")}
-    # the z-scores are esda's Gi* on the StreetSafe counts
+    # the z-scores are esda's binary-weight (ArcGIS) Gi* z on the StreetSafe counts
     import esda
     from libpysal.weights import W
 
     w = W(a.weights.neighbors, id_order=a.weights.id_order, silence_warnings=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        g = esda.G_Local(t["streetsafe"].to_numpy(float), w, transform="R", star=True, permutations=0, n_jobs=1)
+        g = esda.G_Local(t["streetsafe"].to_numpy(float), w, transform="B", star=True, permutations=0, n_jobs=1)
     np.testing.assert_allclose(t["ss_gi_z"].to_numpy(), g.Zs, atol=1e-9)
 
 
