@@ -39,7 +39,8 @@ def _fear_gap(analysis: Analysis, progress: ProgressFn | None, cancel: CancelFn 
     s = analysis.settings
     res = analyse_clusters(y, analysis.weights, permutations=s.permutations, seed=s.seed, alpha=s.alpha,
                            fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine,
-                           draws=analysis.clusters.draws, progress=progress, cancel=cancel)
+                           draws=analysis.clusters.draws, codes=t["lsoa_code"].to_numpy() if "lsoa_code" in t else None,
+                           progress=progress, cancel=cancel)
     ss_bin = res.frame["gi_bin"].to_numpy(int)
     gb = t["gi_bin"].to_numpy(int)
     gap = np.full(len(t), "", dtype=object)
