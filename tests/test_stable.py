@@ -246,3 +246,25 @@ def test_kent_rows_reversed_identical_and_gi_z_binary():
     big = np.abs(zb) > 1
     assert 0.85 <= np.median(a.table["gi_z"].to_numpy()[big] / zb[big]) <= 1.15
     assert a.clusters.stability["draws"] == "stable" and a.clusters.stability["lisa_within_2se"] < 60
+
+
+def test_rate_measure_runs_lisa_on_eb_rates_and_gi_on_the_raw_rate():
+    rng = np.random.default_rng(6)
+    w = lat2W(10, 10)
+    pop = rng.integers(800, 3000, 100).astype(float)
+    events = rng.poisson(pop / 100).astype(float)
+    events[:12] *= 3
+    rate = events / pop * 1000
+    codes = np.array(_codes(100))
+    res = analyse_clusters(rate, w, permutations=199, seed=3, rate=(events, pop), codes=codes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = esda.Moran_Local_Rate(events, pop, _fresh(w), transformation="r", permutations=0)
+        gz = esda.G_Local(rate, _fresh(w), transform="B", star=True, permutations=0).Zs
+    np.testing.assert_allclose(res.frame["lisa_i"], ref.Is, atol=1e-10)
+    np.testing.assert_allclose(res.frame["gi_z"], gz, atol=1e-10)
+    perm = np.arange(100)[::-1]
+    nb = {99 - i: [99 - j for j in w.neighbors[i]] for i in range(100)}
+    again = analyse_clusters(rate[perm], W(nb, silence_warnings=True), permutations=199, seed=3,
+                             rate=(events[perm], pop[perm]), codes=codes[perm])
+    assert again.frame.iloc[::-1].reset_index(drop=True).equals(res.frame)

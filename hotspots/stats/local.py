@@ -207,7 +207,8 @@ def analyse_clusters(
     if draws != "stable":
         gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed,
                           cancel=cancel)
-    gi_z = gstar_z_binary(y, original(w))
+    # in code order with stable draws, so the row order cannot change even the last bit
+    gi_z = out.gi_z if draws == "stable" else gstar_z_binary(y, original(w))
     thresholds = {"alpha": alpha, "fdr": fdr}
     warn: list[str] = []
     floor = 2.0 / (perms.max() + 1.0)
