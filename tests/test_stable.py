@@ -177,7 +177,8 @@ def test_fdr_refuses_too_few_fixed_permutations_and_stable_raises_them():
     rng = np.random.default_rng(5)
     w = lat2W(12, 12)
     y = rng.poisson(3, 144).astype(float)
-    y[:20] += 10
+    block = (np.arange(144) // 12 >= 3) & (np.arange(144) // 12 < 8) & (np.arange(144) % 12 >= 3) & (np.arange(144) % 12 < 8)
+    y[block] += 10  # a 5 x 5 hot square: its centre's exact p is far below alpha / n
     with pytest.raises(DataError, match="at least 5759 permutations"):
         analyse_clusters(y, w, permutations=999, seed=2, draws="esda", fdr=True)
     res = analyse_clusters(y, w, permutations=999, seed=2, fdr=True, codes=_codes(144))

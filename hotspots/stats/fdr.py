@@ -34,7 +34,10 @@ def fdr_min_permutations(n: int, alpha: float, *, sides: int = 2) -> int:
     """Fewest permutations with which BH over ``n`` tests at ``alpha`` can reject anything.
 
     The smallest pseudo p-value is ``sides / (P + 1)``; it must reach ``alpha / n``."""
-    return max(1, math.ceil(sides * n / alpha - 1e-9) - 1)
+    p = max(1, math.ceil(sides * n / alpha - 1e-9) - 1)
+    while sides / (p + 1.0) > alpha * 1 / n:  # as fdr_threshold compares, to the last bit
+        p += 1
+    return p
 
 
 def fdr_nothing_rejected(p: np.ndarray, alpha: float, what: str, floor: float | None = None) -> str | None:

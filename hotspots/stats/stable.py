@@ -13,7 +13,8 @@ the ``n - 1`` other areas (Floyd's algorithm: every subset equally likely), buil
 counter-based generator ``u = mix(row_key + (j + 1) * golden)`` with ``row_key =
 mix(site_key ^ mix((p + 1) * golden))``; ``mix`` is SplitMix64's finaliser (Steele, Lea and Flood
 2014) and ``site_key`` the first 8 bytes of BLAKE2b of ``"seed\\x1fcode"``. Draw ``p`` of a site
-is the same however many draws are taken and whatever happens elsewhere.
+is the same however many draws are taken and whatever happens elsewhere. Ids ``0 .. n - 2`` stand
+for the other areas, the site's own id standing for area ``n - 1``.
 
 The test. With binary weights (row-standardised or not) Local Moran's I and Gi* of site ``i``
 are monotone functions of the sum of the values on its ``k`` neighbours (the site itself is held
@@ -92,7 +93,7 @@ class _Draws:
     def sums(self, ys: list[np.ndarray], task: tuple[int, int, int, int]) -> list[np.ndarray]:
         """Neighbour sums of each ``ys[t]`` for one chunk, shaped (sites, draws)."""
         a, b, q0, q1 = task
-        k, big = self.k, self.n - 1  # ids come from the n - 1 other areas, then skip the site itself
+        k, big = self.k, self.n - 1  # ids 0 .. n - 2 stand for the other areas: id i means area n - 1
         rkey = _mix(self.keys[a:b, None] ^ self.pkey[None, q0:q1]).ravel()
         me = np.repeat(self.sites[a:b], q1 - q0)
         r = np.empty((k, len(rkey)), dtype=np.int64)
@@ -113,7 +114,7 @@ class _Draws:
                     dup |= r[q] == rj
                 np.copyto(rj, top, where=dup)
             r[j] = rj
-            rj += rj >= me
+            np.copyto(rj, big, where=rj == me)
             for t, y in enumerate(ys):
                 acc[t] += y[rj]
         return [x.reshape(b - a, q1 - q0) for x in acc]
