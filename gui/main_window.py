@@ -46,6 +46,7 @@ from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .state import StudyState
 from .study_files import StudyFilesMixin
+from .words import describe
 from .workers import Task, TaskRunner
 from .zones_panel import ZonesPanel
 
@@ -249,7 +250,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         try:
             settings.validated()
         except DataError as exc:
-            self._error("Check the settings", str(exc))
+            self._error("Check the settings", describe(exc))
             return None
         layers, study = self.state.layers, self.state.study
         return self._start(
