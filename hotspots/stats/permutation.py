@@ -27,9 +27,8 @@ sites whose own value is exactly the mean (local Moran ``z_i = 0``) the smallest
 ``p_sim``, because every simulated value ties with the observed one; ``p_sim`` keeps that for
 fidelity, ``p_two_sided`` is 1 there.
 
-References: Anselin (1995) *Geographical Analysis* 27(2); Getis and Ord (1992), Ord and Getis
-(1995); Assunção and Reis (1999) for the EB rate; Sokal, Oden and Thomson (1998) for
-conditional randomisation.
+References: Anselin (1995) *Geographical Analysis* 27(2); Getis and Ord (1992), Ord and Getis (1995);
+Assunção and Reis (1999) (EB rate); Sokal, Oden and Thomson (1998) (conditional randomisation).
 """
 
 from __future__ import annotations
@@ -58,6 +57,7 @@ from ..progress import Cancelled as _StopRequested
 from .csr import CSR
 from .draws import draw_ids
 from .kernel_weights import gstar_weights, original, row_standardise, split_diagonal
+from .lag_threshold import lag_thresholds as _thresholds
 
 if TYPE_CHECKING:  # the caller built its W, so libpysal is loaded by then; keep import light
     from libpysal.weights import W
@@ -127,51 +127,6 @@ def _check(cancel: CancelCb) -> None:
         if cancel():
             raise Cancelled()
         time.sleep(0)
-
-
-# ------------------------------------------------------------------------------ thresholds
-_TOP = np.uint64(1 << 63)
-
-
-def _to_key(x: np.ndarray) -> np.ndarray:
-    b = np.ascontiguousarray(x, dtype=np.float64).view(np.uint64)
-    return np.where(b & _TOP, ~b, b | _TOP)
-
-
-def _from_key(u: np.ndarray) -> np.ndarray:
-    return np.where(u & _TOP, u & ~_TOP, ~u).view(np.float64)
-
-
-def _thresholds(spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
-    """Per site, orientation ``o`` (+1/-1) and threshold ``t`` with: sim(lag) >= observed
-    exactly when ``o * lag >= t``. Exact in floating point: the statistic is a monotone
-    function of the lag (each rounded step is), so we bisect on the ordered float grid,
-    starting from a bracket of 2 x 32 floats around the algebraic solution."""
-    slope, guess = spec.slope_and_guess()
-    o = np.where(slope < 0, -1.0, 1.0)
-    big = np.finfo(np.float64).max
-    klo, khi, pad = _to_key(np.array([-big]))[0], _to_key(np.array([big]))[0], np.uint64(32)
-
-    def ok(key, sel):  # non-decreasing in the key for every site
-        return spec.sims(o[sel] * _from_key(key), sel) >= spec.observed[sel]
-
-    k0 = _to_key(np.clip(np.nan_to_num(o * guess), -big, big))
-    lo, hi = np.maximum(k0, klo + pad) - pad, np.minimum(k0, khi - pad) + pad
-    every = np.arange(len(o))
-    lo_ok, hi_ok = ok(lo, every), ok(hi, every)
-    wide = np.flatnonzero(lo_ok | ~hi_ok)  # the guess missed (or a constant statistic)
-    lo[wide], hi[wide] = klo, khi
-    lo_ok[wide], hi_ok[wide] = ok(lo[wide], wide), ok(hi[wide], wide)
-    t = np.where(lo_ok, -np.inf, np.inf)
-    act = np.flatnonzero(~lo_ok & hi_ok)
-    done = act
-    while len(act):
-        mid = lo[act] + (hi[act] - lo[act]) // np.uint64(2)
-        m_ok = ok(mid, act)
-        hi[act[m_ok]], lo[act[~m_ok]] = mid[m_ok], mid[~m_ok]
-        act = act[(hi[act] - lo[act]) > np.uint64(1)]
-    t[done] = _from_key(hi[done])
-    return o, t
 
 
 # ---------------------------------------------------------------------------------- kernel
