@@ -107,7 +107,7 @@ class _Draws:
             top = big - k + j  # Floyd: draw from 0..top; a repeat takes top itself
             half *= np.uint64(top + 1)
             half >>= _S32
-            rj = half.astype(np.int64)
+            rj = half.view(np.int64)  # < 2^32: the same bits
             if j:
                 dup = r[0] == rj
                 for q in range(1, j):
