@@ -269,3 +269,20 @@ def test_rate_measure_runs_lisa_on_eb_rates_and_gi_on_the_raw_rate():
     again = analyse_clusters(rate[perm], W(nb, silence_warnings=True), permutations=199, seed=3,
                              rate=(events[perm], pop[perm]), codes=codes[perm])
     assert again.frame.iloc[::-1].reset_index(drop=True).equals(res.frame)
+
+
+def test_stable_bivariate_agrees_with_esda_within_monte_carlo_error():
+    from hotspots.stats.permutation import local_moran_bv
+
+    rng = np.random.default_rng(9)
+    w = lat2W(12, 12)
+    x = rng.normal(size=144).cumsum() % 7
+    y = x * 0.6 + rng.normal(size=144)
+    ours = local_moran_bv(x, y, w, permutations=999, seed=4, draws="stable")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = esda.Moran_Local_BV(x, y, _fresh(w), permutations=999, seed=4, n_jobs=1)
+    np.testing.assert_allclose(ours.stat, ref.Is, atol=1e-12)
+    p1, p2 = np.asarray(ours.p_sim), np.asarray(ref.p_sim, float)
+    q = np.maximum(p1, p2)
+    assert np.mean(np.abs(p1 - p2) <= 3 * np.sqrt(q * (1 - q) * (1 / 199 + 1 / 999)) + 1e-3) >= 0.97

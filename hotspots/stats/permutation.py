@@ -3,9 +3,8 @@
 esda 2.9 (``esda.crand``) runs conditional randomisation with numba; without it (we do not ship
 numba: its JIT costs ~15 s in every fresh process) it loops over observations in Python and
 copies the whole data vector for each one, which is slow for 30,000+ areas. This module gives
-**the same numbers** as ``Moran_Local``, ``Moran_Local_BV``, ``Moran_Local_Rate`` and
-``G_Local(star=True)`` run with the same seed and ``n_jobs=1`` (numba-free esda: with numba
-installed esda draws from numba's own generator), pinned to them by ``tests/test_permutation.py``.
+**the same numbers** as ``Moran_Local``, ``Moran_Local_BV``, ``Moran_Local_Rate`` and ``G_Local(star=True)``
+with the same seed and ``n_jobs=1`` (numba-free esda), pinned by ``tests/test_permutation.py``.
 
 How, briefly. esda draws one table ``ids`` (P replications x the largest cardinality) with
 ``np.random.seed(seed)`` and ``np.random.choice(n - 1, k, replace=False)`` per replication; we
@@ -21,11 +20,9 @@ monotone function of the lag, found by bisection on the float grid), a sorted ba
 those few changed rows. Cost is ``O(P k^2)`` per cardinality plus ``O(n log P)``, against esda's
 ``O(n P k)`` gathers; the draw itself (the same Fisher-Yates shuffles esda runs) dominates.
 
-p-values: ``p_sim`` is esda's folded ("directed") value ``(min(#>=, #<) + 1) / (P + 1)``;
-``p_two_sided = min(1, 2 p_sim)`` is what we report. esda gives islands (no neighbours) and
-sites whose own value is exactly the mean (local Moran ``z_i = 0``) the smallest possible
-``p_sim``, because every simulated value ties with the observed one; ``p_sim`` keeps that for
-fidelity, ``p_two_sided`` is 1 there.
+p-values: ``p_sim`` is esda's directed value ``(min(#>=, #<) + 1) / (P + 1)``; we report
+``p_two_sided = min(1, 2 p_sim)``. esda gives islands and sites exactly at the mean (``z_i = 0``)
+the smallest ``p_sim`` (every simulation ties); ``p_sim`` keeps that, ``p_two_sided`` is 1 there.
 
 References: Anselin (1995) *Geographical Analysis* 27(2); Getis and Ord (1992), Ord and Getis (1995);
 Assunção and Reis (1999) (EB rate); Sokal, Oden and Thomson (1998) (conditional randomisation).
@@ -358,6 +355,9 @@ def local_moran_bv(x, y, w: W, *, permutations: int = 999, seed: int = 12345, n_
                    progress: ProgressCb = None, cancel: CancelCb = None, draws: str = "esda") -> LocalResult:
     """Bivariate local Moran: ``x`` at the site against the lag of ``y``, as
     ``esda.Moran_Local_BV(x, y, w, transformation="r", ...)``. Parameters as :func:`local_moran`."""
+    if draws == "stable":  # per-site streams and sequential Monte Carlo, as the univariate default
+        from .local_stable import stable_bivariate
+        return stable_bivariate(x, y, w, permutations=permutations, seed=seed, progress=progress, cancel=cancel)
     x, y = _values(x, w, "x"), _values(y, w, "y")
     part = _moran_part(_standardise(x, "x"), _standardise(y, "y"), original(w))
     return _run([part], permutations, seed, n_jobs, progress, cancel, draws)[0]
