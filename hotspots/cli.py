@@ -54,10 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--alpha", type=float, default=0.05, metavar="A")
     a.add_argument("--fdr", action="store_true", help="control the false discovery rate (Benjamini-Hochberg)")
     a.add_argument("--n-jobs", type=int, default=2, metavar="N", help="threads for the permutations (default 2)")
-    a.add_argument("--draws", choices=["esda", "fast"], default="esda",
-                   help="permutation draws: esda (default; the same seed gives esda's p-values exactly) or "
-                        "fast (same distribution, ~3x quicker on national studies; p-values agree with esda's "
-                        "within Monte Carlo error)")
+    a.add_argument("--draws", choices=["stable", "esda", "fast"], default="stable",
+                   help="permutation draws: stable (default; one random stream per LSOA code, more permutations "
+                        "where a p-value is near a cut-off: the map does not depend on the row order and "
+                        "hardly on the seed), esda (the same seed gives esda's p-values exactly) or fast "
+                        "(esda's scheme, quicker; agrees with esda within Monte Carlo error)")
     a.add_argument("--cell", type=float, default=150.0, metavar="METRES",
                    help="patrol-spot grid cell side in metres, 50-500 (default 150)")
     a.add_argument("--spots", type=int, default=20, metavar="N", help="patrol spots in the plan (default 20)")

@@ -104,13 +104,14 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
     stats_end = 1.0 - sum(share for *_, share, _fn in STAGES)
     clusters = analyse_clusters(table["value"].to_numpy(float), w, permutations=s.permutations, seed=s.seed,
                                 alpha=s.alpha, fdr=s.fdr, n_jobs=s.n_jobs, rate=rate, draws=s.draws,
+                                codes=table["lsoa_code"].to_numpy(),  # stable draws are keyed on the codes
                                 progress=scaled(progress, 0.15, stats_end), cancel=cancel)
     tick("statistics", t)
     for c in clusters.frame.columns:
         table[c] = clusters.frame[c].to_numpy()
     table["zone_id"] = pd.array([pd.NA] * len(table), dtype="Int64")
     analysis = Analysis(units=units, table=table, weights=w, weights_info=winfo, clusters=clusters,
-                        filters=filters, settings=s, timings=timings)
+                        filters=filters, settings=s, timings=timings, notes=tuple(clusters.warnings))
     start = stats_end
     for name, label, share, fn in STAGES:
         _check(cancel)

@@ -54,7 +54,7 @@ class Settings:
     fdr: bool = False
     zone_rule: str = "peaks"
     n_jobs: int = 1
-    draws: str = "esda"
+    draws: str = "stable"
     harm_weights: dict[str, float] | None = None
     #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
     evidence_area: str | None = None
@@ -81,8 +81,9 @@ class Settings:
         parse_weights_spec(s.weights)
         if not 99 <= int(s.permutations) <= 99_999:
             raise DataError(None, f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)", setting="permutations")
-        if s.draws not in ("esda", "fast"):
-            raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
+        if s.draws not in ("stable", "esda", "fast"):
+            raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use stable, esda or fast",
+                            setting="draws")
         if s.evidence_area:
             from .evidence.pack import parse_area
 

@@ -19,10 +19,14 @@ from .table import MEASURES
 __all__ = ["build_summary", "cluster_counts", "P_VALUE_NOTE"]
 
 P_VALUE_NOTE = {
-    "lisa_p": "two-sided conditional-permutation pseudo p-value = min(1, 2 x esda p_sim)",
-    "lisa_p_folded": "esda/GeoDa folded pseudo p-value (min(#>=, #<=)+1)/(P+1), in the GPKG/XLSX only",
-    "gi_p": "two-sided permutation pseudo p-value of Gi* = min(1, 2 x esda G_Local p_sim)",
-    "gi_z": "esda G_Local(star=True, transform='R') analytic z-score (Zs)",
+    "lisa_p": "two-sided conditional-permutation pseudo p-value = min(1, 2 x lisa_p_directed)",
+    "lisa_p_directed": "directed pseudo p-value (esda p_sim, GeoDa): (min(#sim >= obs, #sim <= obs) + 1) / (P + 1) "
+                       "with stable draws (ties in both tails); esda's draws count #sim < obs in the lower tail; "
+                       "GPKG/XLSX only (also under its old name lisa_p_folded)",
+    "gi_p": "two-sided permutation pseudo p-value of Gi* = min(1, 2 x gi_p_directed)",
+    "gi_z": "analytic Gi* z-score with binary weights including the LSOA itself (Ord & Getis 1995; ArcGIS; "
+            "esda G_Local(star=True, transform='B').Zs)",
+    "mc_permutations": "permutations this LSOA got (stable draws: more where its p-value is near a cut-off)",
     "gi_bin": "sign(gi_z) x 3/2/1 where gi_p <= 0.01/0.05/0.10 (after FDR if asked), else 0",
     "lisa_cluster": "quadrant of esda Moran_Local (HH, LH, LL, HL) where lisa_p <= alpha (FDR cut-off if asked), else ns",
 }
@@ -115,6 +119,8 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         # computed with the fear-vs-crime Gi* on StreetSafe counts: do reports cluster at all?
         "streetsafe_global_moran": analysis.fear_gap.global_moran if analysis.fear_gap is not None else None,
         "thresholds": analysis.clusters.thresholds,
+        # Monte Carlo error of the p-values near the cut-offs and how many labels it could change
+        "monte_carlo": getattr(analysis.clusters, "stability", None) or None,
         "lsoas": int(len(t)),
         "crimes_analysed": int(t["crimes"].sum()),
         "harm_analysed": float(t["harm"].sum()),

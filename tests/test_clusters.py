@@ -22,8 +22,9 @@ def test_hand_checked_3x3_rook_lattice():
     assert f.loc[4, "lisa_i"] == pytest.approx(-8 / 9)  # centre: high among lows
     assert f.loc[0, "lisa_i"] == pytest.approx(1 / 9)  # corner: low among lows
     assert f.loc[1, "lisa_i"] == pytest.approx(-2 / 9)  # edge next to the centre
-    # Gi* with row-standardised weights incl. self: z = (local mean - mean) / sd = (9/5 - 1)/sqrt(8)
-    assert f.loc[4, "gi_z"] == pytest.approx(0.8 / np.sqrt(8))
+    # Gi* z with binary weights incl. self (ArcGIS): W = 5 terms, sum 9, mean 1, s = sqrt(81/9 - 1):
+    # z = (9 - 1 * 5) / (sqrt(8) * sqrt((9 * 5 - 25) / 8)) = 4 / sqrt(20)
+    assert f.loc[4, "gi_z"] == pytest.approx(4 / np.sqrt(20))
     assert f.loc[4, "lisa_q"] == 4  # HL quadrant
     # global Moran = sum of the local I_i / (n - 1) with esda's (n-1) scaling
     assert res.global_moran["I"] == pytest.approx(f["lisa_i"].sum() / 8)
@@ -39,9 +40,11 @@ def test_two_sided_p_is_double_esda_folded_p():
         warnings.simplefilter("ignore")
         lm = esda.Moran_Local(y, _fresh(w), permutations=199, seed=7, n_jobs=1)
         gi = esda.G_Local(y, _fresh(w), star=True, permutations=199, seed=7, n_jobs=1)
+        gi_b = esda.G_Local(y, _fresh(w), transform="B", star=True, permutations=0)
     np.testing.assert_allclose(res.frame["lisa_i"], lm.Is, atol=1e-12)
     np.testing.assert_allclose(res.frame["lisa_p"], np.minimum(1, 2 * lm.p_sim))
-    np.testing.assert_allclose(res.frame["gi_z"], gi.Zs, atol=1e-12)
+    np.testing.assert_allclose(res.frame["lisa_p_directed"], lm.p_sim, atol=1e-6)
+    np.testing.assert_allclose(res.frame["gi_z"], gi_b.Zs, atol=1e-12)  # binary weights: ArcGIS's z
     np.testing.assert_allclose(res.frame["gi_p"], np.minimum(1, 2 * gi.p_sim))
     labels = np.where(np.minimum(1, 2 * lm.p_sim) <= 0.05, np.array(["", "HH", "LH", "LL", "HL"])[lm.q], "ns")
     assert list(res.frame["lisa_cluster"]) == list(labels)
@@ -77,8 +80,8 @@ def test_fdr_makes_fewer_or_equal_significant():
     w = lat2W(12, 12)
     y = rng.poisson(3, 144).astype(float)
     y[:20] += 6
-    a = analyse_clusters(y, w, permutations=199, seed=2, engine="esda")
-    b = analyse_clusters(y, w, permutations=199, seed=2, engine="esda", fdr=True)
+    a = analyse_clusters(y, w, permutations=199, seed=2)
+    b = analyse_clusters(y, w, permutations=199, seed=2, fdr=True)
     assert (b.frame["lisa_cluster"] != "ns").sum() <= (a.frame["lisa_cluster"] != "ns").sum()
     assert b.thresholds["lisa_p_cutoff"] <= 0.05
 
@@ -120,7 +123,7 @@ def test_fast_engine_equals_esda_engine(rate):
     y[:10] += 9
     pop = rng.integers(1200, 2500, 81).astype(float)
     kw = {"rate": (y, pop)} if rate else {}
-    fast = analyse_clusters(y, w, permutations=199, seed=5, engine="fast", **kw)
+    fast = analyse_clusters(y, w, permutations=199, seed=5, engine="fast", draws="esda", **kw)
     ref = analyse_clusters(y, w, permutations=199, seed=5, engine="esda", **kw)
     assert fast.engine == "fast" and ref.engine == "esda"
     np.testing.assert_allclose(fast.frame["lisa_i"], ref.frame["lisa_i"], atol=1e-12)

@@ -144,10 +144,22 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
              f"{measure}."]
     wtext = {"queen": "queen contiguity", "rook": "rook contiguity"}.get(s.weights, s.weights)
     fdr = ", with the Benjamini-Hochberg false discovery rate correction" if s.fdr else ""
+    mc = getattr(analysis.clusters, "stability", None) or {}
+    if mc.get("draws") == "stable" and mc.get("permutations_max", 0) > mc.get("permutations_min", 0):
+        perms = (f"conditional permutations drawn per LSOA from its own random stream (seed {s.seed}): "
+                 f"{s.permutations:,} for most, as few as {mc['permutations_min']:,} where the result was "
+                 f"clearly not significant and up to {mc['permutations_max']:,} where the p-value was close "
+                 f"to a cut-off (sequential Monte Carlo; Besag & Clifford 1991)")
+    else:
+        perms = f"{s.permutations:,} conditional permutations (seed {s.seed})"
     parts.append(f"Local Moran's I (Anselin 1995) and Getis-Ord Gi* (Getis & Ord 1992; Ord & Getis 1995) "
-                 f"were computed with {wtext} spatial weights and {s.permutations:,} conditional "
-                 f"permutations (seed {s.seed}); an LSOA counts as significant at a two-sided pseudo "
-                 f"p-value of {s.alpha:g} or less{fdr}.")
+                 f"were computed with {wtext} spatial weights and {perms}; an LSOA counts as significant "
+                 f"at a two-sided pseudo p-value of {s.alpha:g} or less{fdr}.")
+    if "lisa_within_2se" in mc:
+        parts.append(f"The Monte Carlo standard error of a p-value near {s.alpha:g} is "
+                     f"{mc['mc_se_at_alpha']:.3f} at {s.permutations:,} permutations; "
+                     f"{mc['lisa_within_2se']} LSOA label{'s' if mc['lisa_within_2se'] != 1 else ''} lie "
+                     f"within two standard errors of the cut-off and could change with another seed.")
     gm = analysis.clusters.global_moran or {}
     if "I" in gm:
         p = gm.get("p_sim", gm.get("p_norm"))
@@ -221,6 +233,20 @@ def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[
     if analysis.weights_info.islands_joined:
         rows.append(("islands joined to nearest", "; ".join(analysis.weights_info.islands_joined), None))
     rows.append(("statistics engine", analysis.clusters.engine, None))
+    mc = getattr(analysis.clusters, "stability", None) or {}
+    if mc:
+        rows += [("", None, None), ("#", "Monte Carlo error", None)]
+        for k, label in (("draws", "permutation draws"), ("mc_se_at_alpha", "standard error of p near alpha"),
+                         ("mc_se_at_alpha_most_permutations", "  at the most permutations"),
+                         ("permutations_min", "permutations per LSOA, fewest"),
+                         ("permutations_median", "permutations per LSOA, median"),
+                         ("permutations_max", "permutations per LSOA, most"),
+                         ("sites_given_more_permutations", "LSOAs given extra permutations"),
+                         ("lisa_within_2se", "LISA labels within 2 standard errors of the cut-off"),
+                         ("gi_within_2se", "Gi* bins within 2 standard errors of a cut-off")):
+            if k in mc:
+                v = mc[k]
+                rows.append((label, v if isinstance(v, str) else None, None if isinstance(v, str) else v))
     gm = analysis.clusters.global_moran or {}
     rows += [("", None, None), ("#", "Global Moran's I", None)]
     for k, label in (("I", "Moran's I"), ("EI", "expected I"), ("p_sim", "pseudo p (two-sided)"),

@@ -1,18 +1,27 @@
 """Local spatial autocorrelation: Local Moran's I (LISA), Getis-Ord Gi*, bivariate and EB-rate LISA.
 
-Statistics follow esda exactly (the permutation kernel in :mod:`hotspots.stats.permutation` is
-pinned to esda's answers by tests). p-values:
+Three ways to draw the conditional permutations (``draws``):
 
-- esda 2.9 reports ``p_sim``, the *folded* (directed) pseudo p-value that GeoDa also shows:
-  the share of permutations at least as extreme as the observed value *in the tail it falls
-  in*, ``(min(#>=, #<=) + 1) / (P + 1)``. It is one-sided in disguise.
-- We report the **two-sided** pseudo p-value ``min(1, 2 * p_sim)`` in ``lisa_p`` and ``gi_p``
-  (Anselin 1995; the doubling is the rule esda itself announces for its next major release),
-  and the folded value in ``lisa_p_folded``/``gi_p_folded`` for comparison with GeoDa.
+- ``"stable"`` (default): every area has its own random stream keyed by (seed, area code),
+  runs on the areas sorted by code, and areas whose p-value is still close to a cut-off get
+  more permutations (sequential Monte Carlo): the map does not move with the row order and
+  hardly with the seed. Ties count in both tails. :mod:`hotspots.stats.local_stable`.
+- ``"esda"``: esda's own draws (one table shared by every site, row-indexed): the same seed
+  gives numba-free esda's p-values exactly. Ties count in the upper tail only, as esda does.
+- ``"fast"``: esda's scheme with a quicker draw of the shared table (same distribution).
+
+p-values: ``*_p_directed`` is the directed pseudo p-value GeoDa shows (esda's ``p_sim``; esda
+calls its scheme "directed", and its ``alternative="folded"`` is another test):
+``(min(#sim >= obs, #sim <= obs) + 1) / (P + 1)`` with stable draws, ``(min(#sim >= obs, #sim <
+obs) + 1) / (P + 1)`` with esda's (esda counts ties in the upper tail only); ``lisa_p`` and ``gi_p`` are the two-sided ``min(1, 2 p_directed)`` (Anselin 1995;
+the doubling esda itself announces for its next major release). ``gi_z`` is the analytic Gi* z
+with binary weights, as ArcGIS reports it (:mod:`hotspots.stats.analytic_z`); ``gi_bin`` stays on
+the permutation ``gi_p``.
 
 References: Anselin (1995) Local indicators of spatial association, *Geographical Analysis*
 27(2); Getis and Ord (1992), Ord and Getis (1995); Assunção and Reis (1999) for the EB rate;
-Benjamini and Hochberg (1995) for the false discovery rate.
+Benjamini and Hochberg (1995) for the false discovery rate; Besag and Clifford (1991) for
+sequential Monte Carlo p-values.
 """
 
 from __future__ import annotations
@@ -25,8 +34,11 @@ import pandas as pd
 
 from ..data.errors import DataError
 from ..progress import CancelFn, Cancelled, ProgressFn
-from .fdr import fdr_threshold
+from .analytic_z import gstar_z_binary
+from .fdr import fdr_min_permutations, fdr_nothing_rejected, fdr_threshold
 from .global_moran import global_moran
+from .kernel_weights import original
+from .stability import stability_report
 
 __all__ = ["ClusterResult", "analyse_clusters", "bivariate_lisa", "global_moran", "fdr_threshold",
            "QUAD_LABELS"]
@@ -37,13 +49,19 @@ QUAD_LABELS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 @dataclass
 class ClusterResult:
-    """Tidy per-LSOA columns plus the global statistic and the significance thresholds used."""
+    """Tidy per-LSOA columns plus the global statistic and the significance thresholds used.
+
+    ``stability`` is the Monte Carlo error summary (:func:`hotspots.stats.stability.stability_report`)
+    and ``warnings`` holds one-line messages for the user (e.g. an FDR step that rejected nothing).
+    """
 
     frame: pd.DataFrame
     global_moran: dict
     thresholds: dict = field(default_factory=dict)
     engine: str = "esda"
     draws: str = "esda"
+    stability: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _fresh(w):
@@ -125,7 +143,9 @@ def analyse_clusters(
     n_jobs: int = 1,
     rate: tuple[np.ndarray, np.ndarray] | None = None,
     engine: str = "fast",
-    draws: str = "esda",
+    draws: str = "stable",
+    codes=None,
+    max_permutations: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> ClusterResult:
@@ -135,10 +155,16 @@ def analyse_clusters(
     ----------
     y : values per area (the analysed measure), aligned with ``w.id_order``
     w : binary weights (transformed internally: row-standardised for LISA and Gi*)
-    rate : (events, population) for the empirical-Bayes rate LISA (Assunção and Reis 1999)
-    engine : "fast" (our vectorised kernel, identical to esda) or "esda"
-    draws : "esda" (esda's own permutation stream: the same seed gives esda's p-values exactly)
-        or "fast" (same distribution, no shuffle per permutation; the fast engine only)
+    rate : (events, population) for the empirical-Bayes rate LISA (Assunção and Reis 1999);
+        Gi* then runs on ``y`` (the raw rate)
+    engine : "fast" (our vectorised kernel) or "esda" (esda itself; implies esda's draws)
+    draws : "stable" (default; per-area streams keyed by ``codes``, sequential Monte Carlo),
+        "esda" (esda's own stream: the same seed gives numba-free esda's p-values exactly) or
+        "fast" (esda's scheme, quicker shared draw)
+    codes : area codes aligned with ``y`` (stable draws are keyed on them; row numbers if None)
+    permutations : draws every area gets (all of them, for esda/fast draws)
+    max_permutations : most draws an area near a cut-off gets with stable draws
+        (default ``20 (permutations + 1) - 1``); raised with ``fdr`` to what BH needs
     """
     y = np.asarray(y, float)
     _check_values(y, "measure")
@@ -147,16 +173,49 @@ def analyse_clusters(
     if permutations < 99:
         raise DataError(None, f"{permutations} permutations cannot give p-values below {1/(permutations+1):.3f}",
                         hint="use at least 99 (999 is the default and GeoDa's)", setting="permutations")
+    if draws not in ("stable", "esda", "fast"):
+        raise DataError(None, f"unknown permutation draws '{draws}'", hint="use stable, esda or fast", setting="draws")
     if cancel and cancel():
         raise Cancelled()
-    if engine == "fast":
-        lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _fast_local(y, w, permutations, seed, n_jobs, rate,
-                                                                       progress, cancel, draws)
+    if engine == "esda":
+        draws = "esda"
+    n = len(y)
+    if fdr and draws != "stable" and permutations < fdr_min_permutations(n, alpha):
+        need = fdr_min_permutations(n, alpha)
+        raise DataError(None, f"with {permutations:,} permutations no p-value can go below {2 / (permutations + 1):.2g}, "
+                        f"but Benjamini-Hochberg over {n:,} areas at {alpha:g} needs {alpha / n:.2g}",
+                        hint=f"use at least {need} permutations, or the default stable draws (which add "
+                             "permutations only where they are needed)", setting="fdr")
+    perms = np.full(n, int(permutations))
+    top = int(permutations)
+    if draws == "stable":
+        from .local_stable import stable_local
+
+        top = int(max_permutations) if max_permutations else 20 * (int(permutations) + 1) - 1
+        out = stable_local(y, w, codes, permutations=int(permutations), max_permutations=top, seed=seed,
+                           alpha=alpha, fdr=fdr, rate=rate, n_jobs=n_jobs,
+                           progress=None if progress is None else (lambda f: progress("Permutations", f)),
+                           cancel=cancel)
+        lisa_i, p_fold, lisa_p, q, gi_fold, gi_p = (out.lisa_i, out.lisa_p_directed, out.lisa_p, out.quad,
+                                                    out.gi_p_directed, out.gi_p)
+        perms, top, gm = out.perms, out.max_permutations, out.global_moran
+    elif engine == "fast":
+        lisa_i, p_fold, lisa_p, q, _, gi_fold, gi_p = _fast_local(y, w, permutations, seed, n_jobs, rate,
+                                                                    progress, cancel, draws)
     else:
-        lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _esda_local(y, w, permutations, seed, n_jobs, rate)
+        lisa_i, p_fold, lisa_p, q, _, gi_fold, gi_p = _esda_local(y, w, permutations, seed, n_jobs, rate)
+    if draws != "stable":
+        gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed,
+                          cancel=cancel)
+    # in code order with stable draws, so the row order cannot change even the last bit
+    gi_z = out.gi_z if draws == "stable" else gstar_z_binary(y, original(w))
     thresholds = {"alpha": alpha, "fdr": fdr}
+    warn: list[str] = []
+    floor = 2.0 / (perms.max() + 1.0)
     cut = fdr_threshold(lisa_p, alpha) if fdr else alpha
     thresholds["lisa_p_cutoff"] = cut
+    if fdr and (msg := fdr_nothing_rejected(lisa_p, alpha, "LISA cluster", floor)):
+        warn.append(msg)
     sig = lisa_p <= cut
     labels = np.array([QUAD_LABELS.get(int(k), "ns") for k in q], dtype=object)
     cluster = np.where(sig, labels, "ns")
@@ -166,15 +225,22 @@ def analyse_clusters(
         c = fdr_threshold(gi_p, levels[b]) if fdr else levels[b]
         thresholds[f"gi_p_cutoff_{int(round((1 - levels[b]) * 100))}"] = c
         gi_bin = np.where(gi_p <= c, b, gi_bin)
+    if fdr and (msg := fdr_nothing_rejected(gi_p, levels[1], "Gi* hot or cold spot", floor)):
+        warn.append(msg)
     gi_bin = (gi_bin * np.sign(gi_z)).astype(int)
     frame = pd.DataFrame({
-        "lisa_i": lisa_i, "lisa_p": lisa_p, "lisa_p_folded": p_fold, "lisa_q": q,
-        "lisa_cluster": cluster, "gi_z": gi_z, "gi_p": gi_p, "gi_p_folded": gi_fold, "gi_bin": gi_bin,
+        "lisa_i": lisa_i, "lisa_p": lisa_p, "lisa_p_directed": p_fold, "lisa_q": q,
+        "lisa_cluster": cluster, "gi_z": gi_z, "gi_p": gi_p, "gi_p_directed": gi_fold, "gi_bin": gi_bin,
+        "mc_permutations": perms,
+        # the names before 0.2 (esda's p_sim is directed, not its "folded" alternative)
+        "lisa_p_folded": p_fold, "gi_p_folded": gi_fold,
     })
-    gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed,
-                      cancel=cancel)
+    gi_cuts = [thresholds[f"gi_p_cutoff_{k}"] for k in (99, 95, 90)]
+    stability = stability_report({"lisa": (lisa_p, [cut]), "gi": (gi_p, gi_cuts)}, perms, draws=draws,
+                                 base=int(permutations), alpha=alpha)
+    stability["max_permutations"] = int(top)
     return ClusterResult(frame=frame, global_moran=gm, thresholds=thresholds, engine=engine,
-                         draws=draws if engine == "fast" else "esda")
+                         draws=draws, stability=stability, warnings=warn)
 
 
 def rate_values(rate: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

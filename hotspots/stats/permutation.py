@@ -3,9 +3,8 @@
 esda 2.9 (``esda.crand``) runs conditional randomisation with numba; without it (we do not ship
 numba: its JIT costs ~15 s in every fresh process) it loops over observations in Python and
 copies the whole data vector for each one, which is slow for 30,000+ areas. This module gives
-**the same numbers** as ``Moran_Local``, ``Moran_Local_BV``, ``Moran_Local_Rate`` and
-``G_Local(star=True)`` run with the same seed and ``n_jobs=1`` (numba-free esda: with numba
-installed esda draws from numba's own generator), pinned to them by ``tests/test_permutation.py``.
+**the same numbers** as ``Moran_Local``, ``Moran_Local_BV``, ``Moran_Local_Rate`` and ``G_Local(star=True)``
+with the same seed and ``n_jobs=1`` (numba-free esda), pinned by ``tests/test_permutation.py``.
 
 How, briefly. esda draws one table ``ids`` (P replications x the largest cardinality) with
 ``np.random.seed(seed)`` and ``np.random.choice(n - 1, k, replace=False)`` per replication; we
@@ -21,15 +20,12 @@ monotone function of the lag, found by bisection on the float grid), a sorted ba
 those few changed rows. Cost is ``O(P k^2)`` per cardinality plus ``O(n log P)``, against esda's
 ``O(n P k)`` gathers; the draw itself (the same Fisher-Yates shuffles esda runs) dominates.
 
-p-values: ``p_sim`` is esda's folded ("directed") value ``(min(#>=, #<) + 1) / (P + 1)``;
-``p_two_sided = min(1, 2 p_sim)`` is what we report. esda gives islands (no neighbours) and
-sites whose own value is exactly the mean (local Moran ``z_i = 0``) the smallest possible
-``p_sim``, because every simulated value ties with the observed one; ``p_sim`` keeps that for
-fidelity, ``p_two_sided`` is 1 there.
+p-values: ``p_sim`` is esda's directed value ``(min(#>=, #<) + 1) / (P + 1)``; we report
+``p_two_sided = min(1, 2 p_sim)``. esda gives islands and sites exactly at the mean (``z_i = 0``)
+the smallest ``p_sim`` (every simulation ties); ``p_sim`` keeps that, ``p_two_sided`` is 1 there.
 
-References: Anselin (1995) *Geographical Analysis* 27(2); Getis and Ord (1992), Ord and Getis
-(1995); Assunção and Reis (1999) for the EB rate; Sokal, Oden and Thomson (1998) for
-conditional randomisation.
+References: Anselin (1995) *Geographical Analysis* 27(2); Getis and Ord (1992), Ord and Getis (1995);
+Assunção and Reis (1999) (EB rate); Sokal, Oden and Thomson (1998) (conditional randomisation).
 """
 
 from __future__ import annotations
@@ -58,6 +54,7 @@ from ..progress import Cancelled as _StopRequested
 from .csr import CSR
 from .draws import draw_ids
 from .kernel_weights import gstar_weights, original, row_standardise, split_diagonal
+from .lag_threshold import lag_thresholds as _thresholds
 
 if TYPE_CHECKING:  # the caller built its W, so libpysal is loaded by then; keep import light
     from libpysal.weights import W
@@ -127,51 +124,6 @@ def _check(cancel: CancelCb) -> None:
         if cancel():
             raise Cancelled()
         time.sleep(0)
-
-
-# ------------------------------------------------------------------------------ thresholds
-_TOP = np.uint64(1 << 63)
-
-
-def _to_key(x: np.ndarray) -> np.ndarray:
-    b = np.ascontiguousarray(x, dtype=np.float64).view(np.uint64)
-    return np.where(b & _TOP, ~b, b | _TOP)
-
-
-def _from_key(u: np.ndarray) -> np.ndarray:
-    return np.where(u & _TOP, u & ~_TOP, ~u).view(np.float64)
-
-
-def _thresholds(spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
-    """Per site, orientation ``o`` (+1/-1) and threshold ``t`` with: sim(lag) >= observed
-    exactly when ``o * lag >= t``. Exact in floating point: the statistic is a monotone
-    function of the lag (each rounded step is), so we bisect on the ordered float grid,
-    starting from a bracket of 2 x 32 floats around the algebraic solution."""
-    slope, guess = spec.slope_and_guess()
-    o = np.where(slope < 0, -1.0, 1.0)
-    big = np.finfo(np.float64).max
-    klo, khi, pad = _to_key(np.array([-big]))[0], _to_key(np.array([big]))[0], np.uint64(32)
-
-    def ok(key, sel):  # non-decreasing in the key for every site
-        return spec.sims(o[sel] * _from_key(key), sel) >= spec.observed[sel]
-
-    k0 = _to_key(np.clip(np.nan_to_num(o * guess), -big, big))
-    lo, hi = np.maximum(k0, klo + pad) - pad, np.minimum(k0, khi - pad) + pad
-    every = np.arange(len(o))
-    lo_ok, hi_ok = ok(lo, every), ok(hi, every)
-    wide = np.flatnonzero(lo_ok | ~hi_ok)  # the guess missed (or a constant statistic)
-    lo[wide], hi[wide] = klo, khi
-    lo_ok[wide], hi_ok[wide] = ok(lo[wide], wide), ok(hi[wide], wide)
-    t = np.where(lo_ok, -np.inf, np.inf)
-    act = np.flatnonzero(~lo_ok & hi_ok)
-    done = act
-    while len(act):
-        mid = lo[act] + (hi[act] - lo[act]) // np.uint64(2)
-        m_ok = ok(mid, act)
-        hi[act[m_ok]], lo[act[~m_ok]] = mid[m_ok], mid[~m_ok]
-        act = act[(hi[act] - lo[act]) > np.uint64(1)]
-    t[done] = _from_key(hi[done])
-    return o, t
 
 
 # ---------------------------------------------------------------------------------- kernel
@@ -344,6 +296,8 @@ def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "
     The pipeline calls it on a spare thread while the crime files are still being read, so
     the draw -- esda's stream costs one shuffle of all areas per permutation -- is off the
     critical path."""
+    if draws not in ("esda", "fast"):  # stable draws are per site, drawn as they are used
+        return
     a = original(w)
     off, _ = split_diagonal(row_standardise(a))
     card = np.diff(off.indptr)
@@ -401,6 +355,9 @@ def local_moran_bv(x, y, w: W, *, permutations: int = 999, seed: int = 12345, n_
                    progress: ProgressCb = None, cancel: CancelCb = None, draws: str = "esda") -> LocalResult:
     """Bivariate local Moran: ``x`` at the site against the lag of ``y``, as
     ``esda.Moran_Local_BV(x, y, w, transformation="r", ...)``. Parameters as :func:`local_moran`."""
+    if draws == "stable":  # per-site streams and sequential Monte Carlo, as the univariate default
+        from .local_stable import stable_bivariate
+        return stable_bivariate(x, y, w, permutations=permutations, seed=seed, progress=progress, cancel=cancel)
     x, y = _values(x, w, "x"), _values(y, w, "y")
     part = _moran_part(_standardise(x, "x"), _standardise(y, "y"), original(w))
     return _run([part], permutations, seed, n_jobs, progress, cancel, draws)[0]
