@@ -164,7 +164,7 @@ def classify(bins: np.ndarray, trend_s: np.ndarray, trend_p: np.ndarray, *, tren
     up = (np.asarray(trend_p) <= trend_alpha) & (np.asarray(trend_s) > 0)
     down = (np.asarray(trend_p) <= trend_alpha) & (np.asarray(trend_s) < 0)
     code = np.full(b.shape[0], CATEGORIES.index(NO_PATTERN), dtype=np.int8)
-    for sign, names, rising, falling in ((1, HOT, up, down), (-1, COLD, down, up)):
+    for sign, rising, falling in ((1, up, down), (-1, down, up)):
         this, other = b == sign, b == -sign
         n_this = this.sum(axis=1)
         final = this[:, -1]
@@ -181,7 +181,7 @@ def classify(bins: np.ndarray, trend_s: np.ndarray, trend_p: np.ndarray, *, tren
             (final & ~ninety & ~prior_other & (n_this >= 2) & (run < n_this), "Sporadic"),
         ]
         for mask, kind in rules:
-            code[mask] = names.index(f"{kind} {'Hot' if sign > 0 else 'Cold'} Spot")
+            code[mask] = CATEGORIES.index(f"{kind} {'Hot' if sign > 0 else 'Cold'} Spot")
     neither = b[:, -1] == 0
     for sign, name in ((1, "Historical Hot Spot"), (-1, "Historical Cold Spot")):
         ninety = (b == sign).sum(axis=1) * 10 >= 9 * n_steps

@@ -15,9 +15,11 @@ comparable across time (a constant hot spot keeps a steady z while others change
 ``window="step"`` uses the bins of each step's own neighbourhood time window instead
 (ArcGIS's "Neighborhood time step").
 
-Row-standardised and binary weights give the same z here (the statistic is invariant to
-scaling one row's weights). p-values are two-sided normal p-values of the z-score, as
-ArcGIS reports for the hot spot bins; FDR is applied per time step by the caller.
+Weights are binary, as ArcGIS's contiguity and fixed-distance neighbourhoods are (scaling all
+of one bin's weights by a constant leaves its z unchanged); with ``k = 0`` and one step this is
+esda's ``G_Local(transform="B", star=True)`` z-score, which the tests pin. p-values are
+two-sided normal p-values of the z-score, as ArcGIS reports for the hot spot bins; FDR is
+applied per time step by the caller.
 
 References: Getis and Ord (1992); Ord and Getis (1995) *Geographical Analysis* 27(4);
 Esri, "How Emerging Hot Spot Analysis works" (ArcGIS Pro); Parry, sfdep ``local_g_spt``.

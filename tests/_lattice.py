@@ -1,0 +1,60 @@
+"""A square lattice with planted space-time patterns, for the emerging hot spot tests.
+
+Cells are areas with queen contiguity (8 neighbours inside the lattice), counts are Poisson
+per cell per month. Four 3 x 3 blocks are planted in the four quadrants: hot every month
+(persistent), rising, falling, and hot only in the last month (new); every other cell is
+background. "Quiet far" cells are more than two cells (Chebyshev distance) from any block,
+beyond the reach of any block's space-time neighbourhood.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hotspots.stats.weights import Weights
+
+EXPECTED = {"persistent": "Persistent Hot Spot", "rising": "Intensifying Hot Spot",
+            "falling": "Diminishing Hot Spot", "new": "New Hot Spot"}
+
+
+def lattice_weights(rows: int, cols: int) -> Weights:
+    """Queen contiguity on a rows x cols grid of square cells (ids row-major)."""
+    idx = np.arange(rows * cols).reshape(rows, cols)
+    i, j = [], []
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        r0, r1 = 0, rows - dr
+        c0, c1 = max(0, -dc), cols - max(0, dc)
+        i.append(idx[r0:r1, c0:c1].ravel())
+        j.append(idx[r0 + dr:r1 + dr, c0 + dc:c1 + dc].ravel())
+    return Weights(rows * cols, np.concatenate(i), np.concatenate(j))
+
+
+def planted(seed: int, *, rows: int = 24, cols: int = 24, months: int = 12, background: float = 2.0,
+            hot: float = 15.0, rise: tuple[float, float] = (10.0, 30.0), fall: tuple[float, float] = (30.0, 10.0),
+            new: float = 20.0, size: int = 3):
+    """Counts (cells x months), weights, the block masks and the quiet-far mask."""
+    rng = np.random.default_rng(seed)
+    lam = np.full((rows, cols, months), float(background))
+    t = np.linspace(0.0, 1.0, months)
+    centres = {"persistent": (rows // 4, cols // 4), "rising": (rows // 4, 3 * cols // 4),
+               "falling": (3 * rows // 4, cols // 4), "new": (3 * rows // 4, 3 * cols // 4)}
+    blocks = {}
+    for name, (r, c) in centres.items():
+        sl = (slice(r - size // 2, r - size // 2 + size), slice(c - size // 2, c - size // 2 + size))
+        if name == "persistent":
+            lam[sl] = hot
+        elif name == "rising":
+            lam[sl] = rise[0] + (rise[1] - rise[0]) * t
+        elif name == "falling":
+            lam[sl] = fall[0] + (fall[1] - fall[0]) * t
+        else:
+            lam[sl[0], sl[1], -1] = new
+        mask = np.zeros((rows, cols), dtype=bool)
+        mask[sl] = True
+        blocks[name] = mask.ravel()
+    counts = rng.poisson(lam).reshape(rows * cols, months).astype(float)
+    rr, cc = np.divmod(np.arange(rows * cols), cols)
+    in_block = np.flatnonzero(np.any(np.stack(list(blocks.values())), axis=0))
+    br, bc = np.divmod(in_block, cols)
+    dist = np.min(np.maximum(np.abs(rr[:, None] - br[None, :]), np.abs(cc[:, None] - bc[None, :])), axis=1)
+    return counts, lattice_weights(rows, cols), blocks, dist > 2
