@@ -18,6 +18,7 @@ __all__ = ["Actions", "build_actions"]
 
 @dataclass
 class Actions:
+    new_study: QAction
     open_layers: QAction
     open_folder: QAction
     open_study: QAction
@@ -33,7 +34,7 @@ class Actions:
 
     def long_work(self) -> list[QAction]:
         """Actions that start a worker (disabled while one runs)."""
-        return [self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run]
+        return [self.new_study, self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run]
 
 
 def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
@@ -56,6 +57,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
 
     sp = QStyle.StandardPixmap
     a = Actions(
+        new_study=act("new_study", "&New study", QKeySequence.StandardKey.New,
+                      "Start an empty study (the demo and any loaded layers are closed)", sp.SP_FileIcon),
         open_layers=act("open_layers", "&Open layers…", QKeySequence.StandardKey.Open,
                         "Add boundaries, crime CSVs, IMD, pubs, StreetSafe or population files", sp.SP_DialogOpenButton),
         open_folder=act("open_folder", "Open crime &folder…", "Ctrl+Shift+F",
@@ -78,7 +81,7 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     a.cancel.setEnabled(False)
     mb = win.menuBar()
     file_menu = mb.addMenu("&File")
-    for x in (a.open_layers, a.open_folder):
+    for x in (a.new_study, a.open_layers, a.open_folder):
         file_menu.addAction(x)
     file_menu.addSeparator()
     for x in (a.open_study,):

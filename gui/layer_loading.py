@@ -54,7 +54,8 @@ class LayerLoadingMixin:
         if not kinds:
             return None
         items = group_paths(kinds)
-        if "crimes" in items and self.state.layers.boundaries is None and "boundaries" not in items:
+        fresh = self.state.is_demo  # layers opened over the demo start the user's own study
+        if "crimes" in items and "boundaries" not in items and (fresh or self.state.layers.boundaries is None):
             self._error("Boundaries needed first",
                                "Crimes are placed in LSOAs by their location, so load the LSOA boundaries first "
                                "(or drop them together with the crime files).")
@@ -62,12 +63,13 @@ class LayerLoadingMixin:
         study, layers = self.state.study, self.state.layers
         names = ", ".join(LAYER_KINDS.get(k, k).lower() for k in items)
         return self._start("loading layers",
-                           lambda p, c: tasks.load_files(study, layers, items, progress=p, cancel=c),
+                           lambda p, c: tasks.load_files(study, layers, items, new_study=fresh, progress=p,
+                                                         cancel=c),
                            self._layers_loaded, f"Reading {names}…")
 
     def _layers_loaded(self, up: tasks.LayerUpdate) -> None:
         self.state.apply_layers(up)
-        lines = [r.summary_line() for r in up.reports.values()]
+        lines = [up.layers.reports[k].summary_line() for k in up.changed if k in up.layers.reports]
         self.status.setText("Loaded: " + "; ".join(lines) + (" — press Run to analyse." if self.state.can_analyse()
                                                               else ""))
 

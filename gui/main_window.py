@@ -82,7 +82,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self._build()
         self.actions_ = build_actions(self, {
             "open_layers": lambda: self.add_layers(""), "open_folder": self.add_crime_folder,
-            "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
+            "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
             "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
         })
@@ -251,11 +251,10 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         except DataError as exc:
             self._error("Check the settings", str(exc))
             return None
-        layers, weights, study = self.state.layers, self.state.weights_for_reuse(), self.state.study
+        layers, study = self.state.layers, self.state.study
         return self._start(
             "analysis",
-            lambda p, c: tasks.run_analysis(layers, settings, self._tmp, study=study, weights=weights,
-                                            progress=p, cancel=c),
+            lambda p, c: tasks.run_analysis(layers, settings, self._tmp, study=study, progress=p, cancel=c),
             self._analysed, f"Analysing with {settings.permutations:,} permutations…")
 
     def _analysed(self, output: tasks.RunOutput) -> None:
@@ -273,8 +272,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
             return
         a = out.analysis
         self.results.set_table(a.table.drop(columns=a.table.geometry.name))
-        self.zones.set_zones(None if a.zones is None else a.zones.drop(columns=a.zones.geometry.name),
-                             a.extras.get("zone_evidence"), a.extras.get("zone_summary"),
+        zf = a.zone_frame
+        self.zones.set_zones(None if zf is None else zf.drop(columns=zf.geometry.name),
+                             a.zones.evidence if a.zones else None, a.zones.summary if a.zones else None,
                              has_streetsafe=self.state.layers.streetsafe is not None)
         self.map_view.show_file(out.map_file)
         for old in self._tmp.glob("map_*.html"):  # earlier runs' pages (a county map is megabytes)

@@ -8,11 +8,10 @@ analysis panel, the table, the zones list and the map always agree.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hotspots.pipeline import Layers
+from hotspots.model import Layers
 from hotspots.study import DEMO_DIR, Settings, Study
 
 from .tasks import LayerUpdate, RunOutput
@@ -36,7 +35,6 @@ class StudyState(QObject):
         self.demo_dirs = {DEMO_DIR.resolve()}  # folders holding synthetic demo data
         self.stale = False  # layers changed since the shown analysis
         self.dirty = False
-        self._weights: Any = None
 
     # -- queries ---------------------------------------------------------------------------
     @property
@@ -62,43 +60,35 @@ class StudyState(QObject):
             return {}
         return {str(k): int(v) for k, v in c["crime_type"].value_counts().items()}
 
-    def weights_for_reuse(self) -> Any:
-        """The last run's weights, passed back to the engine so a filter change skips rebuilding them."""
-        return self._weights
-
     # -- changes ---------------------------------------------------------------------------
     def apply_layers(self, up: LayerUpdate) -> None:
-        """Commit a load job's layers (all of them together) and their file paths."""
-        for kind, data in up.data.items():
-            if kind == "harm_weights":
-                self.layers.harm_weights = data
-                self.study.harm_weights_file = str(up.paths[kind])
-            else:
-                setattr(self.layers, kind, data)
-                setattr(self.study, kind, up.paths[kind])
-        self.layers.reports.update(up.reports)
-        self.layers.timings.update(up.timings)
-        if "boundaries" in up.data:
-            self._weights = None
-            self.study.name = Path(str(up.paths["boundaries"])).stem
+        """Commit a load job: the study with its new files and the layers read for it, together.
+
+        A job that started a new study (layers opened while the demo was shown) replaces the
+        demo's analysis too, so nothing of the demo is mixed into the user's study."""
+        if up.new_study:
+            self.output = None
+            self.path = None
+            self.analysisChanged.emit()
+        self.study, self.layers = up.study, up.layers
         self.stale = self.output is not None
         self.dirty = True
         self.layersChanged.emit()
         self.studyChanged.emit()
 
     def remove_layer(self, kind: str) -> None:
-        """Forget a layer; boundaries take the crimes with them (crimes are placed in them)."""
-        kinds = ["boundaries", "crimes"] if kind == "boundaries" else [kind]
-        for k in kinds:
-            setattr(self.layers, k, None)
-            self.layers.reports.pop(k, None)
-            setattr(self.study, k, [] if k == "crimes" else None)
-        if kind == "boundaries":
-            self._weights = None
+        """Forget a layer and what depended on it (boundaries take the crimes with them)."""
+        from hotspots.pipeline import without
+
+        self.layers, self.study = without(self.layers, self.study, kind)
         self.stale = self.output is not None
         self.dirty = True
         self.layersChanged.emit()
         self.studyChanged.emit()
+
+    def new_study(self) -> None:
+        """An empty study: no layers, no analysis (File > New study)."""
+        self.replace(Study(), Layers(), None)
 
     def set_settings(self, settings: Settings) -> None:
         self.study.settings = settings
@@ -107,7 +97,6 @@ class StudyState(QObject):
     def set_output(self, output: RunOutput) -> None:
         self.output = output
         self.study.settings = output.analysis.settings
-        self._weights = (output.analysis.weights, output.analysis.weights_info)
         self.stale = False
         self.analysisChanged.emit()
 
@@ -115,7 +104,6 @@ class StudyState(QObject):
                 path: Path | None = None) -> None:
         """Swap in a whole opened study (a .hotspots file or the demo)."""
         self.study, self.layers, self.path = study, layers, path
-        self._weights = None
         self.output = None
         self.dirty = False
         self.layersChanged.emit()

@@ -2,7 +2,7 @@
 
 A study opens in the worker (read every layer, analyse, draw the map) and is swapped into the
 state in one step when it has all worked; saving writes the small ``.hotspots`` JSON on the
-spot; exporting runs :func:`hotspots.runner.write_outputs` in the worker with progress.
+spot; exporting runs :func:`hotspots.pipeline.write_outputs` in the worker with progress.
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ class StudyFilesMixin:
 
         return self._start("opening the demo", job, lambda r: self._opened(study, r, None),
                            "Opening the synthetic demo study…")
+
+    def new_study(self) -> None:
+        """File > New study: close the demo (or the current study) and start empty."""
+        if self.runner.busy:
+            self.status.setText("Still busy: wait, or press Esc to cancel it.")
+            return
+        self.state.new_study()
+        self.status.setText("New study: open LSOA boundaries and police.uk crime files (Ctrl+O).")
 
     def choose_study(self) -> None:
         path = dialogs.choose_study_file(self, self.recent.last_folder())

@@ -13,31 +13,29 @@ import itertools
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 
-from hotspots.data.report import LoadReport
-from hotspots.pipeline import Analysis, Layers, analyse, load_layer, load_layers
+from hotspots.model import Analysis, Layers
+from hotspots.pipeline import analyse, load_layers, write_outputs
 from hotspots.progress import CancelFn, Cancelled, ProgressFn, scaled
 from hotspots.study import Settings, Study
 
 __all__ = ["LayerUpdate", "RunOutput", "load_files", "run_analysis", "open_study", "export_all",
-           "map_available", "LOAD_ORDER"]
+           "map_available", "study_with"]
 
-#: boundaries first: crimes are placed in them by point-in-polygon
-LOAD_ORDER = ("boundaries", "crimes", "imd", "pubs", "streetsafe", "population", "harm_weights")
 _MAP_COUNTER = itertools.count(1)
 
 
 @dataclass
 class LayerUpdate:
-    """Layers read by one load job, to be set on the study together (or not at all)."""
+    """The study with its new files and the layers the engine read for it (committed together)."""
 
-    data: dict[str, Any] = field(default_factory=dict)
-    reports: dict[str, LoadReport] = field(default_factory=dict)
-    paths: dict[str, str | list[str]] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
+    study: Study
+    layers: Layers
+    changed: list[str] = field(default_factory=list)
+    #: True when the job started a new study (the demo was shown): the demo's results go
+    new_study: bool = False
 
 
 @dataclass
@@ -58,47 +56,50 @@ def _check(cancel: CancelFn | None) -> None:
         raise Cancelled()
 
 
-def load_files(study: Study, layers: Layers, items: dict[str, str | list[str]], *,
-               progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> LayerUpdate:
-    """Read the layers in ``items`` (kind -> path or paths) against the current study.
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return a == b
 
-    New crime paths are added to the study's crime files and all of them are re-read, so the
-    crime layer is the union. New boundaries re-place the existing crimes in them and re-join
-    the deprivation table.
+
+def study_with(study: Study, items: dict[str, str | list[str]]) -> Study:
+    """A copy of ``study`` with the files of ``items`` (kind -> path or paths) set.
+
+    New crime paths are added to the crime files; one already in the study (the same file or
+    folder, by its resolved path) is not added twice, so re-adding a folder never doubles it.
     """
-    up = LayerUpdate()
-    kinds = [k for k in LOAD_ORDER if k in items]
-    if "boundaries" in items and study.crimes and "crimes" not in items:
-        kinds.insert(1, "crimes")
-        items = {**items, "crimes": []}
-    boundaries = layers.boundaries
-    for i, kind in enumerate(kinds):
-        _check(cancel)
-        a, b = i / len(kinds), (i + 1) / len(kinds)
-        path: str | list[str] = items[kind]
+    new = copy.deepcopy(study)
+    for kind, path in items.items():
         if kind == "crimes":
-            new = [str(p) for p in (path if isinstance(path, list) else [path])]
-            path = list(dict.fromkeys([*study.crimes, *new]))
-        label = kind if kind != "imd" else "deprivation"
-        if progress:
-            progress(f"Reading {label}", a)
-        t = time.perf_counter()
-        data, rep = load_layer(kind, path, boundaries, progress=scaled(progress, a, b), cancel=cancel)
-        up.timings[f"load_{kind}"] = round(time.perf_counter() - t, 3)
-        if kind == "boundaries":
-            boundaries = data
-        up.data[kind], up.reports[kind], up.paths[kind] = data, rep, path
-    imd = up.data.get("imd", layers.imd)
-    if imd is not None and boundaries is not None and ("imd" in up.data or "boundaries" in up.data):
-        from hotspots.data.deprivation import check_join
+            paths = [str(p) for p in (path if isinstance(path, list) else [path])]
+            merged = list(new.crimes)
+            for p in paths:
+                if not any(_same_file(p, q) for q in merged):
+                    merged.append(p)
+            new.crimes = merged
+        elif kind == "harm_weights":
+            new.harm_weights_file = str(path)
+        else:
+            setattr(new, kind, str(path))
+    if "boundaries" in items:
+        new.name = Path(str(items["boundaries"])).stem
+    return new
 
-        rep = up.reports.get("imd") or copy.deepcopy(layers.reports["imd"])
-        vintage = (up.reports.get("boundaries") or layers.reports["boundaries"]).info.get("vintage", "unknown")
-        check_join(imd, boundaries["lsoa_code"].tolist(), vintage, rep)
-        up.reports["imd"] = rep
-    if progress:
-        progress("Layers read", 1.0)
-    return up
+
+def load_files(study: Study, layers: Layers, items: dict[str, str | list[str]], *, new_study: bool = False,
+               progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> LayerUpdate:
+    """Read the layers in ``items`` against the current study, through the engine's one loader.
+
+    Only what changed is read again (:func:`hotspots.pipeline.load_layers` with ``previous``):
+    new boundaries re-place the crimes, pubs and reports in them and re-join the deprivation.
+    """
+    if new_study:  # the demo was shown: the user's files start a study of their own
+        study, layers = Study(settings=copy.deepcopy(study.settings)), Layers()
+    new = study_with(study, items)
+    out = load_layers(new, previous=layers, progress=progress, cancel=cancel)
+    changed = [k for k in out.reports if out.reports.get(k) is not layers.reports.get(k)]
+    return LayerUpdate(study=new, layers=out, changed=changed, new_study=new_study)
 
 
 def map_available() -> bool:
@@ -134,23 +135,10 @@ def _shapes_4326(gdf: gpd.GeoDataFrame | None, key: str) -> gpd.GeoSeries | None
 
 
 def run_analysis(layers: Layers, settings: Settings, map_dir: Path, *, study: Study | None = None,
-                 weights: Any = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> RunOutput:
-    """Analyse, build the patrol zones, write the map page: everything one Run shows."""
+                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> RunOutput:
+    """Analyse (every engine stage) and write the map page: everything one Run shows."""
     t0 = time.perf_counter()
-    analysis = analyse(layers, settings, progress=scaled(progress, 0.0, 0.75), cancel=cancel, weights=weights)
-    _check(cancel)
-    notes: list[str] = []
-    try:
-        from hotspots.zones import build_zones
-    except ImportError:
-        build_zones = None  # type: ignore[assignment]
-        notes.append("patrol zones are not available in this build")
-    if build_zones is not None:
-        if progress:
-            progress("Building patrol zones", 0.75)
-        t = time.perf_counter()
-        build_zones(analysis, layers)
-        analysis.timings["zones"] = round(time.perf_counter() - t, 3)
+    analysis = analyse(layers, settings, progress=scaled(progress, 0.0, 0.9), cancel=cancel)
     _check(cancel)
     if progress:
         progress("Drawing the map", 0.9)
@@ -165,18 +153,21 @@ def run_analysis(layers: Layers, settings: Settings, map_dir: Path, *, study: St
     map_file = map_dir / f"map_{next(_MAP_COUNTER)}.html"
     map_file.write_text(page, encoding="utf-8")
     lsoa_shapes = _shapes_4326(analysis.table, "lsoa_code")
-    zone_shapes = _shapes_4326(analysis.zones, "zone_id")
+    zone_shapes = _shapes_4326(analysis.zone_frame, "zone_id")
     if progress:
         progress("Done", 1.0)
     return RunOutput(analysis=analysis, map_file=map_file, map_is_placeholder=placeholder,
                      lsoa_shapes=lsoa_shapes, zone_shapes=zone_shapes,
-                     seconds=round(time.perf_counter() - t0, 2), notes=notes)
+                     seconds=round(time.perf_counter() - t0, 2), notes=list(analysis.notes))
 
 
 def open_study(study: Study, map_dir: Path, *, progress: ProgressFn | None = None,
                cancel: CancelFn | None = None) -> tuple[Layers, RunOutput]:
     """Read every layer of a study and analyse it with its own settings."""
+    from hotspots.pipeline import check_study
+
     study.settings.validated()  # a bad saved setting fails before gigabytes are read
+    check_study(study)
     layers = load_layers(study, progress=scaled(progress, 0.0, 0.5), cancel=cancel)
     out = run_analysis(layers, study.settings, map_dir, study=study, progress=scaled(progress, 0.5, 1.0), cancel=cancel)
     return layers, out
@@ -184,10 +175,9 @@ def open_study(study: Study, map_dir: Path, *, progress: ProgressFn | None = Non
 
 def export_all(analysis: Analysis, layers: Layers, study: Study, out: Path, *,
                progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> tuple[dict, list[Path]]:
-    """Every output of the DESIGN contract into ``out`` (the CLI's ``write_outputs``)."""
-    from hotspots.runner import write_outputs
+    """Every output of the DESIGN contract into ``out`` (the engine's ``write_outputs``, as the CLI)."""
+    from hotspots.pipeline import check_out_dir
 
-    timings = {**layers.timings, **analysis.timings}
+    check_out_dir(Path(out))
     study = replace(study, settings=analysis.settings)
-    return write_outputs(analysis, layers, study, Path(out), timings, exports=True,
-                         progress=progress, cancel=cancel)
+    return write_outputs(analysis, layers, study, Path(out), exports=True, progress=progress, cancel=cancel)

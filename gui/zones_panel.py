@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspots.model import ZoneEvidence, ZoneSummary
+
 __all__ = ["ZonesPanel", "evidence_html"]
 
 _HEAD = [("Zone", "rank"), ("Crimes", "crimes"), ("% crime", "share_of_crimes"), ("% area", "share_of_area"),
@@ -50,11 +52,11 @@ def _pairs(items: list, limit: int = 10) -> str:
     return f"<table cellspacing=0 cellpadding=2>{rows}</table>{more}"
 
 
-def evidence_html(zone: pd.Series | None, ev: dict | None, has_streetsafe: bool = True) -> str:
+def evidence_html(zone: pd.Series | None, ev: ZoneEvidence | None, has_streetsafe: bool = True) -> str:
     """The evidence of one zone as simple HTML for a QTextBrowser (LSOA codes are links)."""
     if zone is None:
         return "<p>Select a zone to see its evidence.</p>"
-    ev = ev or {}
+    ev = ev or ZoneEvidence()
     imd = _num(zone.get("imd_decile_mean"), ".1f")
     parts = [
         "<style>h3{margin:6px 0 2px 0} p.none{color:#777;margin:0} td{padding-right:10px}</style>",
@@ -64,16 +66,16 @@ def evidence_html(zone: pd.Series | None, ev: dict | None, has_streetsafe: bool 
         f"PAI {_num(zone['pai'], '.1f')}. Harm {_num(zone['harm'], ',.0f')}. "
         f"{int(zone['pubs'])} pubs, {int(zone['streetsafe'])} StreetSafe reports."
         + (f" Mean IMD decile {imd} (1 = most deprived)." if imd else "") + "</p>",
-        "<h3>Top streets</h3>", _pairs(ev.get("top_streets", [])),
+        "<h3>Top streets</h3>", _pairs(ev.top_streets),
         "<h3>StreetSafe concerns</h3>",
-        _pairs(ev.get("top_concerns", [])) if has_streetsafe else "<p class=none>no StreetSafe layer loaded</p>",
-        "<h3>Crime types</h3>", _pairs(ev.get("crime_types", []), 6),
+        _pairs(ev.top_concerns) if has_streetsafe else "<p class=none>no StreetSafe layer loaded</p>",
+        "<h3>Crime types</h3>", _pairs(ev.crime_types, 6),
     ]
-    pubs = ev.get("pubs", [])
+    pubs = ev.pubs
     parts.append("<h3>Pubs and licensed premises</h3>")
     parts.append(", ".join(html.escape(p) for p in pubs[:30]) + (f" and {len(pubs) - 30} more" if len(pubs) > 30 else "")
                  if pubs else "<p class=none>none in the pubs layer</p>")
-    lsoas = ev.get("lsoas", [])
+    lsoas = ev.lsoas
     if lsoas:
         rows = "".join(
             f"<tr><td><a href='lsoa:{html.escape(c)}'>{html.escape(c)}</a></td><td>{html.escape(n)}</td>"
@@ -81,7 +83,7 @@ def evidence_html(zone: pd.Series | None, ev: dict | None, has_streetsafe: bool 
             for c, n, k, d in lsoas)
         parts.append("<h3>LSOAs</h3><table cellspacing=0 cellpadding=2><tr><th align=left>Code</th>"
                      f"<th align=left>Name</th><th>Crimes</th><th>IMD decile</th></tr>{rows}</table>")
-    months = ev.get("months", [])
+    months = ev.months
     if months:
         parts.append("<h3>By month</h3>" + ", ".join(f"{html.escape(m)}: {n:,}" for m, n in months))
     return "".join(parts)
@@ -127,7 +129,8 @@ class ZonesPanel(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
 
-    def set_zones(self, zones: pd.DataFrame | None, evidence: dict | None, summary: dict | None = None,
+    def set_zones(self, zones: pd.DataFrame | None, evidence: dict[int, ZoneEvidence] | None,
+                  summary: ZoneSummary | None = None,
                   has_streetsafe: bool = True) -> None:
         self._has_ss = has_streetsafe
         self._zones = zones.reset_index(drop=True) if zones is not None else None
@@ -166,9 +169,10 @@ class ZonesPanel(QWidget):
             self.evidence.setHtml("<p>No patrol zones for this analysis.</p>")
 
     @staticmethod
-    def _summary_text(zones: pd.DataFrame | None, s: dict | None) -> str:
+    def _summary_text(zones: pd.DataFrame | None, summary: ZoneSummary | None) -> str:
         if zones is None:
             return "Patrol zones are not available."
+        s = summary.to_dict() if summary is not None else None
         if not s:
             return f"{len(zones)} patrol zones."
         text = f"<b>{s.get('count', len(zones))} patrol zones</b> ({html.escape(str(s.get('rule_text', '')))})"

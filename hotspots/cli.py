@@ -84,7 +84,7 @@ def _progress_printer(quiet: bool):
 
 def _analyse(args: argparse.Namespace) -> int:
     from .data.errors import DataError
-    from .runner import run_study
+    from .pipeline import run_study
     from .study import Settings, Study, demo_study
 
     if args.demo:
@@ -100,11 +100,9 @@ def _analyse(args: argparse.Namespace) -> int:
                 target = Path.home() / ".cache" / "hotspots" / "demo"
             study = demo_study(generate_demo(target))
         if args.crimes:
-            raise DataError("--crimes", "--demo brings its own crimes", hint="drop --crimes or --demo")
+            raise DataError(None, "the demo brings its own crimes", hint="drop --crimes or --demo", setting="crimes")
     else:
-        if not args.crimes:
-            raise DataError("--crimes", "no crime files given", hint="add --crimes PATH (a CSV, a folder or the zip)")
-        study = Study(boundaries=args.boundaries, crimes=list(args.crimes), imd=args.imd, pubs=args.pubs,
+        study = Study(boundaries=args.boundaries, crimes=list(args.crimes or []), imd=args.imd, pubs=args.pubs,
                       streetsafe=args.streetsafe, population=args.population,
                       harm_weights_file=args.harm_weights, name=Path(args.boundaries).stem)
     if args.demo:
@@ -119,9 +117,48 @@ def _analyse(args: argparse.Namespace) -> int:
                               draws=args.draws)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
-    if not args.quiet:
-        sys.stderr.write(f"wrote {len(result.written)} files to {args.out}\n")
+    _say_what_was_seen(result, args)
     return 0
+
+
+def _say_what_was_seen(result, args: argparse.Namespace) -> None:  # noqa: ANN001 - a RunResult
+    """Load-report and stage warnings as ``warning:`` lines, then a one-line headline."""
+    for rep in result.layers.reports.values():
+        for text in rep.warnings:
+            sys.stderr.write(f"warning: {rep.kind}: {_one_line(text)}\n")
+    for note in result.analysis.notes:
+        sys.stderr.write(f"warning: {_one_line(note)}\n")
+    if args.quiet:
+        return
+    from .summary import cluster_counts
+
+    a = result.analysis
+    counts = cluster_counts(a.table)
+    zs = a.zones.summary if a.zones is not None else None
+    zone_text = "no patrol zones"
+    if zs is not None and zs.count:
+        share = f"{zs.share_of_crimes:.1%}" if zs.share_of_crimes is not None else "n/a"
+        area = f"{zs.share_of_area:.2%}" if zs.share_of_area is not None else "n/a"
+        zone_text = f"{zs.count} patrol zone{'s' if zs.count != 1 else ''} holding {share} of crime in {area} of the area"
+    sys.stderr.write(f"{int(a.table['crimes'].sum()):,} crimes in {len(a.table):,} LSOAs: {counts['HH']} High-High "
+                     f"LSOAs, {counts['hot']} Gi* hot spots; {zone_text}\n")
+    sys.stderr.write(f"wrote {len(result.written)} files to {args.out}\n")
+
+
+def _one_line(text: str) -> str:
+    """Text from input files on one line, with control characters (terminal escapes) shown safely."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text).replace("\n", " "))
+
+
+#: the CLI's words for the settings and layers a DataError names
+FLAGS = {
+    "boundaries": "--boundaries", "crimes": "--crimes", "imd": "--imd", "pubs": "--pubs",
+    "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights",
+    "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
+    "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
+    "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
+    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule",
+}
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -183,7 +220,7 @@ def _run(args: argparse.Namespace) -> int:
             return _analyse(args)
         return _demo(args)
     except DataError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")
         return 2
     except (KeyboardInterrupt, Cancelled):
         sys.stderr.write("error: interrupted; no partial outputs were kept\n")

@@ -35,7 +35,7 @@ def _check_month(value: str | None, flag: str) -> str | None:
         return None
     v = str(value).strip()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
-        raise DataError(flag, f"'{value}' is not a month", hint="write months as YYYY-MM, e.g. 2021-03")
+        raise DataError(None, f"'{value}' is not a month", hint="write months as YYYY-MM, e.g. 2021-03", setting=flag)
     return v
 
 
@@ -64,20 +64,20 @@ class Settings:
 
         s = Settings(**asdict(self))
         s.crime_types = resolve_crime_types(self.crime_types)
-        s.month_from = _check_month(self.month_from, "--from")
-        s.month_to = _check_month(self.month_to, "--to")
+        s.month_from = _check_month(self.month_from, "month_from")
+        s.month_to = _check_month(self.month_to, "month_to")
         if s.month_from and s.month_to and s.month_from > s.month_to:
-            raise DataError("--from/--to", f"--from {s.month_from} is after --to {s.month_to}",
-                            hint="swap the two months")
+            raise DataError(None, f"the first month {s.month_from} is after the last month {s.month_to}",
+                            hint="swap the two months", setting="months")
         if s.measure not in MEASURES:
-            raise DataError("--measure", f"unknown measure '{s.measure}'", hint=f"use one of {', '.join(MEASURES)}")
+            raise DataError(None, f"unknown measure '{s.measure}'", hint=f"use one of {', '.join(MEASURES)}", setting="measure")
         parse_weights_spec(s.weights)
         if not 99 <= int(s.permutations) <= 99_999:
-            raise DataError("--permutations", f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)")
+            raise DataError(None, f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)", setting="permutations")
         if s.draws not in ("esda", "fast"):
-            raise DataError("--draws", f"unknown permutation draws '{s.draws}'", hint="use esda or fast")
+            raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
         if not 0 < float(s.alpha) < 1:
-            raise DataError("--alpha", f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05")
+            raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
         return s
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from typing import Any
 
 from . import __version__
 from .harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
-from .pipeline import Analysis, Layers, cluster_counts
+from .model import Analysis, Layers
 from .study import Study
 from .table import MEASURES
 
-__all__ = ["build_summary", "P_VALUE_NOTE"]
+__all__ = ["build_summary", "cluster_counts", "P_VALUE_NOTE"]
 
 P_VALUE_NOTE = {
     "lisa_p": "two-sided conditional-permutation pseudo p-value = min(1, 2 x esda p_sim)",
@@ -42,7 +42,19 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dict[str, float]) -> dict[str, Any]:
+def cluster_counts(table) -> dict[str, int]:  # noqa: ANN001 - a DataFrame
+    """HH/LL/HL/LH/ns counts and hot/cold LSOA counts by Gi* bin."""
+    counts = {k: int((table["lisa_cluster"] == k).sum()) for k in ("HH", "LL", "HL", "LH", "ns")}
+    gb = table["gi_bin"].to_numpy()
+    counts.update({"hot_99": int((gb == 3).sum()), "hot_95": int((gb == 2).sum()), "hot_90": int((gb == 1).sum()),
+                   "cold_99": int((gb == -3).sum()), "cold_95": int((gb == -2).sum()),
+                   "cold_90": int((gb == -1).sum()), "hot": int((gb > 0).sum()), "cold": int((gb < 0).sum())})
+    return counts
+
+
+def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dict[str, float], *,
+                  skipped: list[str] | None = None) -> dict[str, Any]:
+    """Everything summary.json holds, as plain JSON-safe values."""
     s = analysis.settings
     t = analysis.table
     inputs = {}
@@ -54,7 +66,8 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         }
     zones = None
     if analysis.zones is not None:
-        zones = analysis.extras.get("zone_summary", {"count": int(len(analysis.zones))})
+        zones = analysis.zones.summary.to_dict()
+        zones["fear_gap"] = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     summary = {
         "tool": "hotspots",
         "version": __version__,
@@ -84,13 +97,16 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "weights": analysis.weights_info.to_dict(),
         "global_moran": analysis.clusters.global_moran,
         # computed with the fear-vs-crime Gi* on StreetSafe counts: do reports cluster at all?
-        "streetsafe_global_moran": analysis.extras.get("streetsafe_moran"),
+        "streetsafe_global_moran": analysis.fear_gap.global_moran if analysis.fear_gap is not None else None,
         "thresholds": analysis.clusters.thresholds,
         "lsoas": int(len(t)),
         "crimes_analysed": int(t["crimes"].sum()),
         "harm_analysed": float(t["harm"].sum()),
         "clusters": cluster_counts(t),
         "zones": zones,
-        "timings": {**timings, **{f"export_{k}": v for k, v in analysis.extras.get("export_timings", {}).items()}},
+        "period": {"months_with_data": analysis.months_with_data()},
+        "notes": list(analysis.notes),
+        "exports_skipped": list(skipped or []),
+        "timings": timings,
     }
     return _clean(summary)

@@ -37,11 +37,13 @@ class FilterReport:
     crime_types: list[str] | None = None
     month_from: str | None = None
     month_to: str | None = None
+    #: analysed months holding at least one crime (the period a briefing states)
+    months_with_data: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"rows_in": self.rows_in, "rows_analysed": self.rows_analysed, "excluded": self.excluded,
                 "crime_types": self.crime_types or "all", "month_from": self.month_from,
-                "month_to": self.month_to}
+                "month_to": self.month_to, "months_with_data": self.months_with_data}
 
 
 def filter_crimes(
@@ -52,8 +54,8 @@ def filter_crimes(
 ) -> tuple[np.ndarray, FilterReport]:
     """Boolean mask of crimes to analyse, and what the filters excluded."""
     if month_from and month_to and month_from > month_to:
-        raise DataError("--from/--to", f"--from {month_from} is after --to {month_to}",
-                        hint="swap them, or give months as YYYY-MM with --from before --to")
+        raise DataError(None, f"the first month {month_from} is after the last month {month_to}",
+                        hint="swap the two months", setting="months")
     rep = FilterReport(rows_in=len(crimes), crime_types=crime_types, month_from=month_from, month_to=month_to)
     mask = np.ones(len(crimes), dtype=bool)
     if crime_types:
@@ -70,12 +72,18 @@ def filter_crimes(
         rep.excluded["outside the month range"] = int((mask & ~in_range).sum())
         mask &= in_range
     rep.rows_analysed = int(mask.sum())
+    codes = crimes["month"].cat.codes.to_numpy() if hasattr(crimes["month"], "cat") else None
+    if codes is not None:
+        present = np.bincount(codes[mask & (codes >= 0)], minlength=len(crimes["month"].cat.categories)) > 0
+        rep.months_with_data = sorted(str(m) for m, ok in zip(crimes["month"].cat.categories, present, strict=True) if ok)
+    else:
+        rep.months_with_data = sorted(str(m) for m in pd.unique(crimes["month"][mask]))
     if rep.rows_analysed == 0:
         months = sorted(crimes["month"].astype(str).unique())
         span = f"{months[0]}..{months[-1]}" if months else "none"
-        raise DataError("--crime-type/--from/--to", "no crimes are left after the filters",
+        raise DataError(None, "no crimes are left after the filters",
                         hint=f"the crimes inside these LSOAs cover months {span} and types "
-                             f"{', '.join(sorted(crimes['crime_type'].astype(str).unique())[:14])}")
+                             f"{', '.join(sorted(crimes['crime_type'].astype(str).unique())[:14])}", setting="filters")
     return mask, rep
 
 
@@ -96,10 +104,15 @@ def build_table(
     pubs: gpd.GeoDataFrame | None = None,
     streetsafe: gpd.GeoDataFrame | None = None,
     population: pd.DataFrame | None = None,
+    placed: dict[str, np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
-    """One row per LSOA with the counts, the covariates and ``value`` (the analysed measure)."""
+    """One row per LSOA with the counts, the covariates and ``value`` (the analysed measure).
+
+    ``placed`` holds the LSOA row of each pub and report when the loader already placed them
+    (so a re-run does no point-in-polygon); otherwise they are placed here.
+    """
     if measure not in MEASURES:
-        raise DataError("--measure", f"unknown measure '{measure}'", hint=f"use one of {', '.join(MEASURES)}")
+        raise DataError(None, f"unknown measure '{measure}'", hint=f"use one of {', '.join(MEASURES)}", setting="measure")
     n = len(boundaries)
     sel = crimes[mask]
     lsoa = sel["lsoa"].to_numpy()
@@ -116,10 +129,15 @@ def build_table(
         geometry=boundaries.geometry.values,
         crs=boundaries.crs,
     )
-    table["pubs"] = (count_points(pubs.geometry.x, pubs.geometry.y, boundaries)
-                     if pubs is not None and len(pubs) else 0)
-    table["streetsafe"] = (count_points(streetsafe.geometry.x, streetsafe.geometry.y, boundaries)
-                           if streetsafe is not None and len(streetsafe) else 0)
+    placed = placed or {}
+    for kind, pts in (("pubs", pubs), ("streetsafe", streetsafe)):
+        if pts is None or not len(pts):
+            table[kind] = 0
+        elif kind in placed:
+            idx = placed[kind]
+            table[kind] = np.bincount(idx[idx >= 0], minlength=n).astype(np.int64)
+        else:
+            table[kind] = count_points(pts.geometry.x, pts.geometry.y, boundaries)
     table["population"] = np.nan
     if population is not None:
         pop = population.drop_duplicates("lsoa_code").set_index("lsoa_code")["population"]
@@ -137,14 +155,14 @@ def build_table(
     if measure == "rate":
         missing = table["rate"].isna()
         if population is None:
-            raise DataError("--measure rate", "a rate needs population figures",
-                            hint="add --population (IoD2019 File 6 or a CSV of lsoa_code,population), or use --measure density")
+            raise DataError(None, "a rate needs population figures",
+                            hint="load a population layer (IoD2019 File 6 or a CSV of lsoa_code,population), or analyse density instead", setting="population")
         if missing.all():
-            raise DataError("--population", "no LSOA of the boundaries has a population figure",
-                            hint="use population for the same LSOA vintage (2011 or 2021 codes) as the boundaries")
+            raise DataError(None, "no LSOA of the boundaries has a population figure",
+                            hint="use population for the same LSOA vintage (2011 or 2021 codes) as the boundaries", setting="population")
         if missing.any():
-            raise DataError("--population", f"{int(missing.sum())} LSOAs have no population, e.g. "
+            raise DataError(None, f"{int(missing.sum())} LSOAs have no population, e.g. "
                             f"{', '.join(table.loc[missing, 'lsoa_code'].head(3))}",
-                            hint="give a population for every LSOA (same vintage as the boundaries) or use --measure density")
+                            hint="give a population for every LSOA (same vintage as the boundaries) or analyse density instead", setting="population")
     table["value"] = table[{"count": "crimes", "harm": "harm", "rate": "rate", "density": "density"}[measure]].astype(float)
     return table

@@ -8,9 +8,9 @@ StreetSafe reports, its share of crime against its share of area, the Predictive
 (PAI = share of crime / share of area; Chainey, Tompson and Uhlig 2008), the streets where its
 crime was recorded and the reasons people gave for feeling unsafe there.
 
-Fear against recorded crime: most victims never report, so where StreetSafe reports cluster
-(Getis-Ord Gi* on the reports per LSOA) but recorded crime does not, there is fear that crime
-figures miss; the reverse shows crime that nobody has flagged as a place they fear.
+The zones stage returns a new :class:`~hotspots.model.Analysis` with a
+:class:`~hotspots.model.ZoneResult` and a ``zone_id`` column on a new table; it changes nothing
+it was given.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ import pandas as pd
 import shapely
 
 from .data.errors import DataError
-from .pipeline import Analysis, Layers
+from .model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
+from .progress import CancelFn, ProgressFn
 from .stats.csr import CSR
 from .table import filter_crimes
 from .units.placement import assign_lsoa
 
-__all__ = ["build_zones", "hot_mask", "empty_zones", "ZONE_FIELDS", "ZONE_RULES", "FEAR_GAP_LABELS"]
+__all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_index", "ZONE_FIELDS", "ZONE_RULES"]
 
 #: Zone fields in contract order (then ``geometry``).
 ZONE_FIELDS = ["zone_id", "rank", "lsoa_codes", "crimes", "harm", "streetsafe", "pubs", "imd_decile_mean",
@@ -39,11 +40,6 @@ ZONE_RULES = {
     "gi3": "Gi* hot spot at 99% confidence",
     "hh_and_gi2": "both LISA High-High and Gi* hot spot at 95% confidence or more",
 }
-FEAR_GAP_LABELS = {
-    "fear_not_crime": "StreetSafe reports cluster, recorded crime does not",
-    "crime_not_fear": "recorded crime clusters, StreetSafe reports do not",
-    "both": "both cluster",
-}
 _PREFIX = r"^\s*On or near\s+"
 _TOP_STREETS, _TOP_CONCERNS, _EVIDENCE_STREETS = 5, 3, 10
 
@@ -51,8 +47,8 @@ _TOP_STREETS, _TOP_CONCERNS, _EVIDENCE_STREETS = 5, 3, 10
 def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
     """Boolean mask of LSOAs that are hot under ``rule`` (see :data:`ZONE_RULES`)."""
     if rule not in ZONE_RULES:
-        raise DataError("zone_rule", f"unknown zone rule '{rule}'",
-                        hint=f"use one of {', '.join(ZONE_RULES)}")
+        raise DataError(None, f"unknown zone rule '{rule}'",
+                        hint=f"use one of {', '.join(ZONE_RULES)}", setting="zone_rule")
     hh = (table["lisa_cluster"] == "HH").to_numpy(dtype=bool)
     gb = table["gi_bin"].to_numpy(dtype=float)
     return {"hh_or_gi2": hh | (gb >= 2), "hh": hh, "gi2": gb >= 2, "gi3": gb == 3,
@@ -139,6 +135,15 @@ def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, pd.DataFr
     return out
 
 
+def placed_index(layers: Layers, kind: str, geoms: np.ndarray) -> np.ndarray:
+    """LSOA row of each pub or report: placed once at load (``layers.placed``), else placed now."""
+    idx = layers.placed.get(kind)
+    if idx is not None:
+        return idx
+    pts = getattr(layers, kind)
+    return assign_lsoa(pts.geometry.x.to_numpy(float), pts.geometry.y.to_numpy(float), geoms)
+
+
 def _streetsafe_reasons(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> pd.DataFrame | None:
     """Reports x reason flags with the zone each report falls in (by point-in-polygon)."""
     from .data.streetsafe import REASONS
@@ -148,7 +153,7 @@ def _streetsafe_reasons(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) 
         return None
     if len(ss) == 0:
         return pd.DataFrame({"zone": np.zeros(0, int), **{lab: np.zeros(0, bool) for lab in REASONS.values()}})
-    idx = assign_lsoa(ss.geometry.x.to_numpy(float), ss.geometry.y.to_numpy(float), geoms)
+    idx = placed_index(layers, "streetsafe", geoms)
     zone = np.where(idx >= 0, zone_of[np.maximum(idx, 0)], -1)
     data = {"zone": zone}
     for slug, label in REASONS.items():
@@ -161,7 +166,7 @@ def _pubs_by_zone(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> dic
     pubs = layers.pubs
     if pubs is None or len(pubs) == 0:
         return {}
-    idx = assign_lsoa(pubs.geometry.x.to_numpy(float), pubs.geometry.y.to_numpy(float), geoms)
+    idx = placed_index(layers, "pubs", geoms)
     zone = np.where(idx >= 0, zone_of[np.maximum(idx, 0)], -1)
     names = pubs["name"].fillna("").astype(str).to_numpy() if "name" in pubs else np.full(len(pubs), "")
     out: dict[int, list[str]] = {}
@@ -169,37 +174,6 @@ def _pubs_by_zone(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> dic
         if z >= 0:
             out.setdefault(int(z), []).append(name)
     return {z: sorted(v, key=str.casefold) for z, v in out.items()}
-
-
-def _fear_gap(analysis: Analysis, layers: Layers, notes: list[str]) -> dict[str, int] | None:
-    """Gi* on StreetSafe reports per LSOA and the fear-vs-crime label; None when not run."""
-    from .stats.local import analyse_clusters
-
-    t = analysis.table
-    for c in ("ss_gi_z", "ss_gi_bin", "fear_gap"):
-        if c in t:
-            del t[c]
-    if layers.streetsafe is None:
-        return None
-    y = t["streetsafe"].to_numpy(float)
-    if np.nanstd(y) == 0:
-        notes.append(f"fear vs crime skipped: every LSOA has the same number of StreetSafe reports ({y[0]:g})")
-        return None
-    s = analysis.settings
-    res = analyse_clusters(y, analysis.weights, permutations=s.permutations, seed=s.seed, alpha=s.alpha,
-                           fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine,
-                           draws=analysis.clusters.draws)
-    ss_bin = res.frame["gi_bin"].to_numpy(int)
-    gb = t["gi_bin"].to_numpy(int)
-    gap = np.full(len(t), "", dtype=object)
-    gap[(ss_bin >= 2) & (gb <= 0)] = "fear_not_crime"
-    gap[(gb >= 2) & (ss_bin <= 0)] = "crime_not_fear"
-    gap[(gb >= 2) & (ss_bin >= 2)] = "both"
-    t["ss_gi_z"] = res.frame["gi_z"].to_numpy(float)
-    t["ss_gi_bin"] = ss_bin
-    t["fear_gap"] = gap
-    analysis.extras["streetsafe_moran"] = res.global_moran
-    return {k: int((gap == k).sum()) for k in FEAR_GAP_LABELS}
 
 
 def empty_zones(crs) -> gpd.GeoDataFrame:
@@ -212,26 +186,21 @@ def empty_zones(crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
-def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> gpd.GeoDataFrame:
-    """Group hot LSOAs into ranked patrol zones; fill the table, extras and ``analysis.zones``.
+def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> ZoneResult:
+    """Group hot LSOAs into ranked patrol zones, with their evidence.
 
     Parameters
     ----------
-    analysis : a finished :func:`hotspots.pipeline.analyse` result (its table, weights, settings)
+    analysis : an analysis after the statistics stage (its table, weights, settings)
     layers : the loaded layers (crimes for streets, pubs, StreetSafe for concerns)
     rule : one of :data:`ZONE_RULES`; default ``analysis.settings.zone_rule``
 
     Returns
     -------
-    zones : GeoDataFrame in the table's CRS (EPSG:27700), columns :data:`ZONE_FIELDS` then
-        ``geometry``, one row per zone, zone 1 = highest total of the analysed measure (harm when
-        measure is harm, else crimes; ties by crimes). Empty (same columns) when nothing is hot.
-
-    Notes
-    -----
-    Side effects, for the exports, the briefing and the GUI: ``table["zone_id"]`` (Int64, NA
-    outside zones), ``extras["zone_evidence"]`` and ``extras["zone_summary"]``, and when a
-    StreetSafe layer exists the ``ss_gi_z``, ``ss_gi_bin`` and ``fear_gap`` table columns.
+    ZoneResult : ``frame`` is a GeoDataFrame in the table's CRS (EPSG:27700), columns
+        :data:`ZONE_FIELDS` then ``geometry``, one row per zone, zone 1 = highest total of the
+        analysed measure (harm when measure is harm, else crimes; ties by crimes); empty (same
+        columns) when nothing is hot. ``zone_of`` is the zone of each LSOA (0 outside).
     """
     s = analysis.settings
     rule = rule or s.zone_rule or "hh_or_gi2"
@@ -261,8 +230,6 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
     zone_of = np.full(n, -1, dtype=np.int64)
     for rank, r in enumerate(rows, start=1):
         zone_of[r["members"]] = rank
-    t["zone_id"] = pd.Series(zone_of, index=t.index).where(zone_of > 0).astype("Int64")
-    fear = _fear_gap(analysis, layers, notes)
 
     groups = _crime_groups(layers, s, zone_of) if rows else {}
     reasons = _streetsafe_reasons(layers, geoms, zone_of) if rows else None
@@ -296,16 +263,16 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
             "top_streets": _fmt(streets[:_TOP_STREETS]), "top_concerns": _fmt(concerns[:_TOP_CONCERNS]),
         })
         geometries.append(geom)
-        evidence[rank] = {
-            "top_streets": streets,
-            "top_concerns": concerns,
-            "pubs": pubs.get(rank, []),
-            "lsoas": [(codes[i], names[i], int(crimes[i]),
-                       None if pd.isna(deciles.iloc[i]) else int(deciles.iloc[i])) for i in order],
-            "crime_types": _top(groups["crime_type"].get(rank, pd.Series(dtype=int)), 99) if groups else [],
-            "months": ([(str(k), int(v)) for k, v in groups["month"].get(rank, pd.Series(dtype=int)).items()]
-                       if groups else []),
-        }
+        evidence[rank] = ZoneEvidence(
+            top_streets=streets,
+            top_concerns=concerns,
+            pubs=pubs.get(rank, []),
+            lsoas=[(codes[i], names[i], int(crimes[i]),
+                    None if pd.isna(deciles.iloc[i]) else int(deciles.iloc[i])) for i in order],
+            crime_types=_top(groups["crime_type"].get(rank, pd.Series(dtype=int)), 99) if groups else [],
+            months=([(str(k), int(v)) for k, v in groups["month"].get(rank, pd.Series(dtype=int)).items()]
+                    if groups else []),
+        )
     if records:
         zones = gpd.GeoDataFrame(pd.DataFrame.from_records(records, columns=ZONE_FIELDS),
                                  geometry=geometries, crs=t.crs)
@@ -314,24 +281,28 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         notes.append(f"no patrol zones: no LSOA is a hot spot under the rule '{rule}' ({ZONE_RULES[rule]})")
 
     in_zone = zone_of > 0
-    summary = {
-        "count": len(records),
-        "rule": rule,
-        "rule_text": ZONE_RULES[rule],
-        "lsoas_in_zones": int(in_zone.sum()),
-        "share_of_crimes": float(crimes[in_zone].sum() / total_crimes) if total_crimes else None,
-        "share_of_harm": float(harm[in_zone].sum() / total_harm) if total_harm else None,
-        "share_of_streetsafe": (float(sscount[in_zone].sum() / total_ss) if total_ss else 0.0)
-        if layers.streetsafe is not None else None,
-        "share_of_area": float(zones["area_km2"].sum() / total_area) if total_area else None,
-        "pai": None,
-        "fear_gap": fear,
-        "top_lsoas_outside_zones": _top_outside(t, zone_of),
-        "notes": notes,
-    }
-    if summary["share_of_crimes"] is not None and summary["share_of_area"]:
-        summary["pai"] = summary["share_of_crimes"] / summary["share_of_area"]
-    analysis.zones = zones
-    analysis.extras["zone_evidence"] = evidence
-    analysis.extras["zone_summary"] = summary
-    return zones
+    share_c = float(crimes[in_zone].sum() / total_crimes) if total_crimes else None
+    share_a = float(zones["area_km2"].sum() / total_area) if total_area else None
+    summary = ZoneSummary(
+        count=len(records), rule=rule, rule_text=ZONE_RULES[rule], lsoas_in_zones=int(in_zone.sum()),
+        share_of_crimes=share_c,
+        share_of_harm=float(harm[in_zone].sum() / total_harm) if total_harm else None,
+        share_of_streetsafe=((float(sscount[in_zone].sum() / total_ss) if total_ss else 0.0)
+                             if layers.streetsafe is not None else None),
+        share_of_area=share_a,
+        pai=share_c / share_a if share_c is not None and share_a else None,
+        top_lsoas_outside_zones=_top_outside(t, zone_of), notes=notes)
+    return ZoneResult(frame=zones, zone_of=np.maximum(zone_of, 0), evidence=evidence, summary=summary)
+
+
+def zones_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | None = None,
+                cancel: CancelFn | None = None) -> Analysis:
+    """The pipeline's zones stage: a new Analysis with ``zones`` and a ``zone_id`` column."""
+    from dataclasses import replace
+
+    result = build_zones(analysis, layers)
+    zone_of = result.zone_of
+    table = analysis.table.copy()
+    table["zone_id"] = pd.Series(zone_of, index=table.index).where(zone_of > 0).astype("Int64")
+    return replace(analysis, table=table, zones=result,
+                   notes=analysis.notes + tuple(result.summary.notes))

@@ -14,7 +14,7 @@ from _study import HEADER, lattice_study
 from libpysal.weights import W
 
 from hotspots.cli import main
-from hotspots.pipeline import RESULT_COLUMNS
+from hotspots.model import RESULT_COLUMNS
 
 
 def _run(args):
@@ -168,12 +168,13 @@ def test_weights_and_draws_are_prepared_while_crimes_load(tmp_path):
     b, c = _lattice_inputs(tmp_path)
     study = Study(boundaries=str(b), crimes=[str(c)], settings=Settings(permutations=99, weights="rook"))
     layers = load_layers(study)
-    assert layers.prepared_weights is not None and layers.prepared_weights[1].spec == "rook"
-    assert "weights_prepared" in layers.timings and "draws_prepared" in layers.timings
     a = analyse(layers, study.settings)
-    assert a.weights is layers.prepared_weights[0]
+    assert "weights_prepared" in layers.timings and "draws_prepared" in layers.timings
+    assert a.weights_info.spec == "rook"
+    again = analyse(layers, study.settings)  # the cache, keyed on the geometry and the spec
+    assert again.weights is a.weights
     b2 = analyse(layers, Settings(permutations=99, weights="queen"))  # another spec: built afresh
-    assert b2.weights is not layers.prepared_weights[0] and b2.weights_info.spec == "queen"
+    assert b2.weights is not a.weights and b2.weights_info.spec == "queen"
 
 
 def test_demo_is_generated_when_missing(tmp_path, monkeypatch):

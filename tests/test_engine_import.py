@@ -5,7 +5,7 @@ import sys
 
 
 def test_import_hotspots_loads_no_qt_folium_or_matplotlib():
-    code = ("import hotspots, hotspots.pipeline, hotspots.cli, hotspots.runner, sys; "
+    code = ("import hotspots, hotspots.pipeline, hotspots.cli, hotspots.model, sys; "
             "bad = [m for m in ('PySide6', 'folium', 'matplotlib') if m in sys.modules]; "
             "assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -44,7 +44,7 @@ def test_overview_plus_one_page_per_zone(tmp_path: Path) -> None:
     analysis, layers = make_analysis()
     out = write_briefing(analysis, layers, STUDY, tmp_path / "briefing.pdf")
     assert out == tmp_path / "briefing.pdf"
-    assert _pages(out) == 1 + len(analysis.zones)
+    assert _pages(out) == 1 + len(analysis.zone_frame)
     assert [p.name for p in tmp_path.iterdir()] == ["briefing.pdf"]  # no temporary file left behind
     text = _text(out)
     if text is not None:
@@ -64,7 +64,10 @@ def test_no_zones_gives_one_page_saying_so(tmp_path: Path, zones: str) -> None:
 
     analysis, layers = make_analysis({} if zones == "none" else None, fear=False, evidence=False)
     if zones == "empty":
-        analysis.zones = analysis.zones.iloc[0:0]
+        from dataclasses import replace
+
+        analysis.zone_frame = analysis.zone_frame.iloc[0:0]
+        analysis.zones = replace(analysis.zones, frame=analysis.zone_frame)
     out = write_briefing(analysis, None, None, tmp_path / "b.pdf")
     assert _pages(out) == 1
     text = _text(out)
@@ -77,7 +80,7 @@ def test_zone_pages_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
     cells = {i + 1: [(r, c)] for i, (r, c) in enumerate((r, c) for r in range(5) for c in range(5))}
     analysis, layers = make_analysis(cells, evidence=False)
-    assert len(analysis.zones) == 25 > briefing.MAX_ZONE_PAGES
+    assert len(analysis.zone_frame) == 25 > briefing.MAX_ZONE_PAGES
     drawn: list[int] = []
     real = briefing._zone_page
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
-from test_zones import crimes_at, planted_analysis, streetsafe_points
+from test_zones import crimes_at, planted_analysis, staged, streetsafe_points
 
 from hotspots.data.report import LoadReport
 from hotspots.export import bundle
@@ -28,7 +28,7 @@ from hotspots.harm import HARM_SOURCE
 from hotspots.pipeline import analyse, load_layers
 from hotspots.progress import Cancelled
 from hotspots.study import Settings, Study
-from hotspots.zones import ZONE_FIELDS, build_zones
+from hotspots.zones import ZONE_FIELDS
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 
@@ -55,8 +55,7 @@ def _analysis(hot: bool = True):
     a.table["lsoa_name"] = names
     layers.reports["crimes"] = LoadReport(source="crimes.csv", kind="crimes", rows_read=len(layers.crimes) + 3,
                                           rows_kept=len(layers.crimes), dropped={"missing coordinates": 3})
-    build_zones(a, layers)
-    return a, layers
+    return staged(a, layers), layers
 
 
 @pytest.fixture()
@@ -74,8 +73,8 @@ def test_gpkg_reads_back_with_fields_crs_and_raw_text(rich, tmp_path):
     zones = gpd.read_file(path, layer="patrol_zones")
     assert list(zones.columns) == [*ZONE_FIELDS, "geometry"]
     assert zones.crs.to_epsg() == 27700
-    assert zones["crimes"].tolist() == a.zones["crimes"].tolist() == [315]
-    assert zones.geometry.area.iloc[0] == pytest.approx(a.zones.geometry.area.iloc[0])
+    assert zones["crimes"].tolist() == a.zone_frame["crimes"].tolist() == [315]
+    assert zones.geometry.area.iloc[0] == pytest.approx(a.zone_frame.geometry.area.iloc[0])
     assert zones.loc[0, "top_streets"] == f"{EVIL} (270); Café Street (45)"  # raw, no apostrophe
     lsoas = gpd.read_file(path, layer="lsoa_results")
     assert lsoas.crs.to_epsg() == 27700 and len(lsoas) == 64
@@ -98,7 +97,7 @@ def test_geojson_is_wgs84(rich, tmp_path):
     back = gpd.read_file(path)
     assert back.crs.to_epsg() == 4326
     assert list(back.columns) == [*ZONE_FIELDS, "geometry"]
-    expected = a.zones.to_crs(4326).geometry.iloc[0]
+    expected = a.zone_frame.to_crs(4326).geometry.iloc[0]
     # RFC 7946 keeps 7 decimals (about 1 cm), so allow that much rounding
     assert back.geometry.iloc[0].symmetric_difference(expected).area < 1e-4 * expected.area
     minx, miny, maxx, maxy = back.total_bounds
@@ -107,7 +106,7 @@ def test_geojson_is_wgs84(rich, tmp_path):
 
 def test_no_zones_still_writes_valid_files_with_the_schema(tmp_path):
     a, layers = _analysis(hot=False)
-    assert len(a.zones) == 0
+    assert len(a.zone_frame) == 0
     gpkg = write_gpkg(a, tmp_path / "patrol_zones.gpkg")
     info = pyogrio.read_info(gpkg, layer="patrol_zones")
     assert info["features"] == 0 and list(info["fields"]) == ZONE_FIELDS
@@ -149,7 +148,7 @@ def test_xlsx_sheets_numbers_and_inert_text(rich, tmp_path):
     streets = zs[2][zcol["top_streets"]]
     assert streets.data_type == "s" and streets.value.startswith("'=HYPERLINK(")
     assert zs[2][zcol["pai"]].data_type == "n"
-    assert zs[2][zcol["pai"]].value == pytest.approx(float(a.zones.loc[0, "pai"]))
+    assert zs[2][zcol["pai"]].value == pytest.approx(float(a.zone_frame.loc[0, "pai"]))
     about = "\n".join(str(c.value) for row in wb["About"].iter_rows() for c in row if c.value is not None)
     for text in (ATTRIBUTION, HARM_SOURCE, "Anselin 1995", "Getis & Ord 1992", "99 conditional permutations",
                  "Patrol zones are contiguous groups", "zone 1", "Lattice", "rows read"):
@@ -221,12 +220,14 @@ def test_bundle_writes_times_reports_progress_and_skips_absent(rich, tmp_path, m
     files = {**MINE, "absent.txt": ("no_such_export_module", "write", "nothing")}
     monkeypatch.setattr(bundle, "EXPORT_FILES", files)
     seen = []
-    paths = bundle.write_all(a, layers, Study(), tmp_path / "out", progress=lambda m, f: seen.append((m, f)))
+    timings, skipped = {}, []
+    paths = bundle.write_all(a, layers, Study(), tmp_path / "out", progress=lambda m, f: seen.append((m, f)),
+                             timings=timings, skipped=skipped)
     assert [p.name for p in paths] == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx"]
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
-    assert set(a.extras["export_timings"]) == {p.name for p in paths}
-    assert all(v >= 0 for v in a.extras["export_timings"].values())
-    assert a.extras["export_skipped"] == ["absent.txt"]
+    assert set(timings) == {p.name for p in paths}
+    assert all(v >= 0 for v in timings.values())
+    assert skipped == ["absent.txt"]
     fracs = [f for _, f in seen]
     assert fracs == sorted(fracs) and fracs[-1] == 1.0 and 0 <= fracs[0] < 1
     assert any("hotspots.xlsx" in m for m, _ in seen)
@@ -284,7 +285,7 @@ def test_kent_exports(tmp_path, monkeypatch):
                name="Kent 2021")
     layers = load_layers(st)
     a = analyse(layers, st.settings)
-    zones = build_zones(a, layers)
+    zones = a.zone_frame
     monkeypatch.setattr(bundle, "EXPORT_FILES", MINE)
     paths = bundle.write_all(a, layers, st, tmp_path)
     assert len(paths) == 3

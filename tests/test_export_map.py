@@ -95,7 +95,16 @@ def make_analysis(zone_cells: dict[int, list[tuple[int, int]]] | None = None, *,
     ss = gpd.GeoDataFrame({"report_id": ["r1", "r2"], "month": ["2024-01", "2024-02"],
                            "reasons": ["badly_lit;isolated", "followed"], "comment": [EVIL_COMMENT, "<u>dark</u>"]},
                           geometry=[shapely.Point(X0 + 500, Y0 + 100), shapely.Point(X0 + 900, Y0 + 100)], crs=27700)
-    analysis = SimpleNamespace(table=t, zones=zones, extras={"zone_evidence": ev} if evidence else {},
+    from hotspots.model import ZoneEvidence, ZoneResult, ZoneSummary
+
+    result = None
+    if zones is not None:
+        result = ZoneResult(frame=zones, zone_of=np.zeros(len(t), int),
+                            evidence={k: ZoneEvidence(**v) for k, v in ev.items()},
+                            summary=ZoneSummary(count=len(zones), rule="hh_or_gi2", rule_text="", lsoas_in_zones=0,
+                                                share_of_crimes=None, share_of_harm=None, share_of_streetsafe=None,
+                                                share_of_area=None, pai=None))
+    analysis = SimpleNamespace(table=t, zones=result, zone_frame=zones,
                                settings=Settings(month_from="2024-01", month_to="2024-12"))
     layers = SimpleNamespace(pubs=pubs, streetsafe=ss, crimes=None)
     return analysis, layers
@@ -153,7 +162,10 @@ def test_map_without_zones_fear_or_points() -> None:
     empty = analysis.zones  # None here; an empty GeoDataFrame must work too
     assert empty is None
     a2, _ = make_analysis(fear=False, evidence=False)
-    a2.zones = a2.zones.iloc[0:0]
+    from dataclasses import replace
+
+    a2.zone_frame = a2.zone_frame.iloc[0:0]
+    a2.zones = replace(a2.zones, frame=a2.zone_frame)
     assert "No patrol zones at this alpha" in map_html(a2, None)
     # the evidence dict is optional: the zone table's text columns are used instead
     a3, l3 = make_analysis(evidence=False)
@@ -195,7 +207,7 @@ def test_map_draws_offline_in_headless_chromium(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=90)
     dom = proc.stdout
     paths = re.findall(r'<path class="leaflet-interactive"[^>]*>', dom)
-    n_lsoa, n_zones = len(analysis.table), len(analysis.zones)
+    n_lsoa, n_zones = len(analysis.table), len(analysis.zone_frame)
     assert len(paths) >= n_lsoa + n_zones, proc.stderr[-2000:]
     # every LSOA drawn in its cluster colour, each zone as an unfilled black outline
     assert sum('fill="#ff0000"' in p for p in paths) == int((analysis.table["lisa_cluster"] == "HH").sum())
@@ -225,7 +237,7 @@ def test_kent_map_size() -> None:
     t["lisa_cluster"] = rng.choice(["HH", "LL", "HL", "LH", "ns"], len(t))
     t["gi_bin"] = rng.choice([-3, -2, -1, 0, 1, 2, 3], len(t))
     t["zone_id"] = pd.array([pd.NA] * len(t), dtype="Int64")
-    html = map_html(SimpleNamespace(table=t, zones=None, extras={}, settings=Settings()), None)
+    html = map_html(SimpleNamespace(table=t, zones=None, zone_frame=None, settings=Settings()), None)
     assert len(html) < 4_000_000
     assert len(re.findall(r'"type": "Feature"', html)) >= len(t)
 

@@ -137,7 +137,10 @@ def test_drop_guesses_kind_and_asks_when_unsure(demo_window, qtbot, tmp_path, mo
     assert w.state.layers.pubs is not pubs
     assert w.state.layers.reports["pubs"].rows_read == 5
     assert w.state.study.pubs == str(venues)
-    assert w.state.stale  # layers changed since the shown analysis
+    # a file opened over the demo starts the user's own study: nothing of the demo is kept
+    assert w.state.output is None and not w.state.is_demo
+    assert w.state.study.boundaries is None and w.state.study.crimes == [] and w.state.study.population is None
+    assert w.state.layers.boundaries is None and not w.banner.isVisible()
     item = w.layers_panel.item_for("pubs")
     assert item.text(1) == "5"
 

@@ -21,13 +21,14 @@ from libpysal.weights import lat2W
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.data.streetsafe import REASONS, read_streetsafe
-from hotspots.pipeline import Analysis, Layers, analyse, load_layers
+from hotspots.data.streetsafe import REASONS
+from hotspots.model import Analysis, Layers
+from hotspots.pipeline import analyse, load_layers
 from hotspots.stats.local import ClusterResult
 from hotspots.stats.weights import WeightsInfo
 from hotspots.study import Settings, Study
 from hotspots.table import build_table, filter_crimes
-from hotspots.zones import ZONE_FIELDS, ZONE_RULES, build_zones
+from hotspots.zones import ZONE_FIELDS, ZONE_RULES, build_zones, zones_stage
 
 CELL = 100.0  # metres
 
@@ -99,6 +100,30 @@ def planted_analysis(nrows: int, ncols: int, crimes: pd.DataFrame, *, hh=(), gi2
                  settings=s)
     return a, layers
 
+
+
+def staged(a, layers, rule=None):
+    """The pipeline's zones and fear-gap stages on ``a`` (a new Analysis, as the pipeline does)."""
+    from dataclasses import replace
+
+    from hotspots.fear_gap import fear_gap_stage
+
+    if rule is not None:
+        a = replace(a, settings=replace(a.settings, zone_rule=rule))
+    return fear_gap_stage(zones_stage(a, layers), layers)
+
+
+def zsum(a):
+    d = a.zones.summary.to_dict()
+    d["fear_gap"] = a.fear_gap.counts if a.fear_gap is not None and a.fear_gap.counts else None
+    d["notes"] = list(a.notes)
+    return d
+
+
+def evid(a):
+    from dataclasses import asdict
+
+    return {k: asdict(v) for k, v in a.zones.evidence.items()}
 
 def streetsafe_points(points: list[tuple[float, float, list[str]]]) -> gpd.GeoDataFrame:
     data: dict[str, object] = {"report_id": [f"R{i}" for i in range(len(points))],
@@ -197,7 +222,7 @@ def check_invariants(a: Analysis, layers: Layers, zones: gpd.GeoDataFrame, rule:
         assert z["area_km2"] == pytest.approx(z.geometry.area / 1e6)
         assert z["share_of_area"] == pytest.approx(z.geometry.area / total_area)
         assert z["pai"] == pytest.approx(z["share_of_crimes"] / z["share_of_area"])
-    zs = a.extras["zone_summary"]
+    zs = zsum(a)
     assert zs["count"] == len(zones) and zs["rule"] == rule
     assert zs["lsoas_in_zones"] == int(hot.sum())
     if len(zones):
@@ -221,7 +246,8 @@ def two_blocks() -> tuple[Analysis, Layers]:
 
 def test_two_planted_blocks_become_two_ranked_zones():
     a, layers = two_blocks()
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     check_invariants(a, layers, zones)
     assert len(zones) == 2
     assert zones.loc[0, "crimes"] == 450 and zones.loc[1, "crimes"] == 400  # A outranks B by count
@@ -238,9 +264,12 @@ def test_two_planted_blocks_become_two_ranked_zones():
 
 def test_harm_measure_ranks_by_harm():
     a, layers = two_blocks()
-    a.settings = Settings(permutations=99, measure="harm").validated()
+    from dataclasses import replace
+
+    a = replace(a, settings=Settings(permutations=99, measure="harm").validated())
     a.table["harm"] = np.where(a.table["lsoa_code"].isin(["L0606", "L0607", "L0706", "L0707"]), 1000.0, 1.0)
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     check_invariants(a, layers, zones)
     assert zones.loc[0, "crimes"] == 400 and zones.loc[0, "harm"] == pytest.approx(4000.0)
     assert zones.loc[1, "crimes"] == 450
@@ -257,18 +286,19 @@ def test_each_rule_picks_its_lsoas(rule, expected):
     # 0,1 HH; 2 gi2; 3 gi3 (a row of four, one zone under hh_or_gi2); 50 a lone gi2 elsewhere
     crimes = crimes_at({0: 5, 1: 6, 2: 7, 3: 8, 50: 4}, 8)
     a, layers = planted_analysis(8, 8, crimes, hh=[0, 1], gi2=[2, 50], gi3=[3])
-    zones = build_zones(a, layers, rule=rule)
+    a = staged(a, layers, rule)
+    zones = a.zone_frame
     check_invariants(a, layers, zones, rule)
     got = set(np.flatnonzero(a.table["zone_id"].notna().to_numpy()))
     assert got == expected
-    assert a.extras["zone_summary"]["rule"] == rule
+    assert zsum(a)["rule"] == rule
 
 
 def test_setting_picks_the_rule_and_unknown_rule_is_a_data_error():
     crimes = crimes_at({0: 5, 1: 6}, 4)
     a, layers = planted_analysis(4, 4, crimes, hh=[0], gi2=[1])
     a.settings.zone_rule = "hh"
-    build_zones(a, layers)
+    a = staged(a, layers)
     assert a.table["zone_id"].notna().sum() == 1
     with pytest.raises(DataError) as err:
         build_zones(a, layers, rule="hotter")
@@ -279,25 +309,27 @@ def test_setting_picks_the_rule_and_unknown_rule_is_a_data_error():
 def test_diagonal_neighbours_join_under_queen_but_not_rook():
     crimes = crimes_at({0: 5, 5: 5}, 4)  # cells (0,0) and (1,1) touch at a corner
     queen, layers = planted_analysis(4, 4, crimes, hh=[0, 5])
-    assert len(build_zones(queen, layers)) == 1
+    assert len(staged(queen, layers).zone_frame) == 1
     rook, layers = planted_analysis(4, 4, crimes, hh=[0, 5], rook=True)
-    zones = build_zones(rook, layers)
+    rook = staged(rook, layers)
+    zones = rook.zone_frame
     check_invariants(rook, layers, zones)
     assert len(zones) == 2
 
 
 def test_nothing_hot_gives_an_empty_zone_layer_with_the_schema():
     a, layers = planted_analysis(4, 4, crimes_at({0: 3, 7: 2}, 4))
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     assert len(zones) == 0
     assert list(zones.columns) == [*ZONE_FIELDS, "geometry"]
     assert zones.crs.to_epsg() == 27700
     assert a.table["zone_id"].isna().all()
-    zs = a.extras["zone_summary"]
+    zs = zsum(a)
     assert zs["count"] == 0 and zs["lsoas_in_zones"] == 0
     assert any("no patrol zones" in n for n in zs["notes"])
-    assert a.extras["zone_evidence"] == {}
-    assert a.zones is zones
+    assert evid(a) == {}
+    assert a.zone_frame is zones
 
 
 def test_streets_filtered_months_pubs_and_concerns():
@@ -316,19 +348,20 @@ def test_streets_filtered_months_pubs_and_concerns():
                             geometry=gpd.points_from_xy([10, 110, 390], [10, 110, 390]), crs=27700)
     a, layers = planted_analysis(4, 4, crimes, hh=cells, settings=Settings(permutations=99, month_from="2021-01"),
                                  streetsafe=ss, pubs=pubs)
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     check_invariants(a, layers, zones)
     z = zones.iloc[0]
     assert z["crimes"] == 7 and z["streetsafe"] == 3 and z["pubs"] == 2
     assert z["top_streets"] == 'High Street (4); Station Road (2); =HYPERLINK("x") (1)'
     assert z["top_concerns"] == "Badly lit (3); Being followed (1); Empty or isolated (1)"
-    ev = a.extras["zone_evidence"][1]
+    ev = evid(a)[1]
     assert ev["pubs"] == ["alpha bar", "Zeta Arms"]
     assert ev["months"] == [("2021-02", 6), ("2021-03", 1)]
     assert ev["crime_types"] == [("Burglary", 7)]
     assert [x[0] for x in ev["lsoas"]] == ["L0000", "L0100", "L0001", "L0101"]  # by crimes, then code
     assert ev["lsoas"][0] == ("L0000", "Cell L0000", 3, None)
-    assert a.extras["zone_summary"]["share_of_streetsafe"] == pytest.approx(3 / 4)
+    assert zsum(a)["share_of_streetsafe"] == pytest.approx(3 / 4)
 
 
 def test_fear_against_crime_labels():
@@ -346,7 +379,7 @@ def test_fear_against_crime_labels():
     ss = streetsafe_points(pts)
     a, layers = planted_analysis(n, n, crimes, gi2=crime_hot, streetsafe=ss,
                                  settings=Settings(permutations=199, seed=3))
-    build_zones(a, layers)
+    a = staged(a, layers)
     t = a.table
     gap = t["fear_gap"].to_numpy()
     assert (gap[crime_hot] == "crime_not_fear").all()
@@ -357,7 +390,7 @@ def test_fear_against_crime_labels():
     want = np.where((gb >= 2) & (sb >= 2), "both", np.where((sb >= 2) & (gb <= 0), "fear_not_crime",
                     np.where((gb >= 2) & (sb <= 0), "crime_not_fear", "")))
     assert gap.tolist() == want.tolist()
-    counts = a.extras["zone_summary"]["fear_gap"]
+    counts = zsum(a)["fear_gap"]
     assert counts == {k: int((gap == k).sum()) for k in ("fear_not_crime", "crime_not_fear", "both")}
     # the z-scores are esda's Gi* on the StreetSafe counts
     import esda
@@ -373,9 +406,10 @@ def test_fear_against_crime_labels():
 def test_constant_streetsafe_is_skipped_with_a_note():
     ss = streetsafe_points([])
     a, layers = planted_analysis(4, 4, crimes_at({0: 5}, 4), hh=[0], streetsafe=ss)
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     assert "fear_gap" not in a.table.columns
-    zs = a.extras["zone_summary"]
+    zs = zsum(a)
     assert zs["fear_gap"] is None and any("fear vs crime skipped" in n for n in zs["notes"])
     assert zones.loc[0, "top_concerns"] == "" and zs["share_of_streetsafe"] == 0.0
 
@@ -393,7 +427,8 @@ def test_full_pipeline_finds_the_planted_block():
     crimes = finish_crimes(crimes_at(counts, n))
     layers = Layers(boundaries=b, crimes=crimes)
     a = analyse(layers, Settings(permutations=199, seed=1, weights="rook"))
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     check_invariants(a, layers, zones)
     assert len(zones) >= 1
     top = set(zones.loc[0, "lsoa_codes"].split(";"))
@@ -429,7 +464,8 @@ def kent(tmp_path_factory) -> tuple[Study, Layers, Path]:
     pd.DataFrame({"id": [f"K{i}" for i in range(len(rows))], "date": "2021-06-01",
                   "easting": [r[0] for r in rows], "northing": [r[1] for r in rows],
                   "reasons": [r[2] for r in rows]}).to_csv(path, index=False)
-    layers.streetsafe, layers.reports["streetsafe"] = read_streetsafe(path)
+    st.streetsafe = str(path)
+    layers = load_layers(st, previous=layers)  # reads only the new layer
     return st, layers, path
 
 
@@ -441,7 +477,8 @@ def kent(tmp_path_factory) -> tuple[Study, Layers, Path]:
 def test_kent_zones(kent, settings):
     st, layers, _ = kent
     a = analyse(layers, settings)
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     assert 3 <= len(zones) <= 60
     check_invariants(a, layers, zones)
     # top_concerns from an independent join of the reports on the zone polygons
@@ -456,8 +493,8 @@ def test_kent_zones(kent, settings):
         assert streets and "On or near" not in streets and len(streets.split("; ")) <= 5
     gap = a.table["fear_gap"]
     assert (gap == "fear_not_crime").sum() >= 1
-    assert a.extras["zone_summary"]["fear_gap"]["fear_not_crime"] == int((gap == "fear_not_crime").sum())
-    ev = a.extras["zone_evidence"][1]
+    assert zsum(a)["fear_gap"]["fear_not_crime"] == int((gap == "fear_not_crime").sum())
+    ev = evid(a)[1]
     assert sum(n for _, n in ev["months"]) == zones.loc[0, "crimes"]
     assert sum(n for _, n in ev["crime_types"]) == zones.loc[0, "crimes"]
     if settings.month_from:
@@ -472,7 +509,8 @@ def test_demo_town_zones():
     st = demo_study()
     layers = load_layers(st)
     a = analyse(layers, st.settings)
-    zones = build_zones(a, layers)
+    a = staged(a, layers)
+    zones = a.zone_frame
     check_invariants(a, layers, zones)
     assert len(zones) >= 1 and zones.loc[0, "top_concerns"] != ""
     assert set(a.table["fear_gap"]) <= {"", "fear_not_crime", "crime_not_fear", "both"}
@@ -482,15 +520,13 @@ def test_busiest_lsoas_outside_zones_are_named():
     """A lone peak is no cluster, so no zone holds it; the summary still names it."""
     from hotspots.pipeline import analyse, load_layers
     from hotspots.study import Settings, demo_study
-    from hotspots.zones import build_zones
-
     study = demo_study()
     if not Path(study.boundaries).exists():
         pytest.skip("demo data not generated")
     layers = load_layers(study)
     a = analyse(layers, Settings(permutations=99))
-    build_zones(a, layers)
-    top = a.extras["zone_summary"]["top_lsoas_outside_zones"]
+    a = staged(a, layers)
+    top = zsum(a)["top_lsoas_outside_zones"]
     outside = a.table[a.table["zone_id"].isna()]
     assert [r["lsoa_code"] for r in top] == list(
         outside.sort_values(["value", "lsoa_code"], ascending=[False, True]).head(5)["lsoa_code"])

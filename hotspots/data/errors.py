@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DataError"]
+__all__ = ["DataError", "SETTING_WORDS"]
+
+#: the engine's own words for each setting or layer a DataError can name
+SETTING_WORDS = {
+    "boundaries": "LSOA boundaries", "crimes": "crime files", "imd": "deprivation layer", "pubs": "pubs layer",
+    "streetsafe": "StreetSafe layer", "population": "population layer", "harm_weights": "harm weights",
+    "measure": "measure", "weights": "spatial weights", "permutations": "permutations", "seed": "seed",
+    "alpha": "alpha", "fdr": "false discovery rate", "draws": "permutation draws", "months": "months",
+    "month_from": "first month", "month_to": "last month", "crime_types": "crime types",
+    "zone_rule": "zone rule", "n_jobs": "threads", "out": "output folder", "filters": "crime types and months",
+}
 
 
 @dataclass
@@ -24,6 +34,9 @@ class DataError(Exception):
     hint : how to fix it
     row : 1-based line number in the file, where known (the header is line 1)
     column : the column name, where known
+    setting : the engine's name of the setting or layer at fault when it is not a file
+        ("measure", "months", "population", ...); each front end names it in its own words
+        (the CLI its flag, the GUI its field or menu) through :meth:`describe`
     """
 
     file: str | Path | None
@@ -31,12 +44,19 @@ class DataError(Exception):
     hint: str = ""
     row: int | None = None
     column: str | None = None
+    setting: str | None = None
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, names: dict[str, str] | None = None) -> str:
+        """The one-line message, with the setting named from ``names`` (default: the engine's words)."""
         where = []
+        if self.setting is not None and self.file is None:
+            where.append((names or SETTING_WORDS).get(self.setting, SETTING_WORDS.get(self.setting, self.setting)))
         if self.file is not None:
             where.append(str(self.file))
         if self.row is not None:

@@ -109,10 +109,10 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
 
 def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
     shown = zones.head(MAX_ZONE_PAGES)
-    ev = (getattr(analysis, "extras", {}) or {}).get("zone_evidence") or {}
+    ev = analysis.zones.evidence if getattr(analysis, "zones", None) is not None else {}
     rows = []
     for _, z in shown.iterrows():
-        streets = (ev.get(int(z["zone_id"])) or {}).get("top_streets") or []
+        streets = ev[int(z["zone_id"])].top_streets if int(z["zone_id"]) in ev else []
         top = f"{streets[0][0]} ({int(streets[0][1]):,})" if streets else str(z.get("top_streets") or "").split(";")[0]
         rows.append([str(int(z["rank"])), _fmt(z["crimes"]), _fmt(z["harm"]), _fmt(z["pai"], 1),
                      _share(z["share_of_crimes"], 1), _share(z["share_of_area"], 2), _clip(top, 48)])
@@ -143,7 +143,7 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
     y = min(y, 0.06)
     fig.text(0.06, y, "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "
              "crime is more concentrated than the area's size alone would suggest.", fontsize=6.5, color="#444444")
-    outside = ((getattr(analysis, "extras", {}) or {}).get("zone_summary") or {}).get("top_lsoas_outside_zones")
+    outside = analysis.zones.summary.top_lsoas_outside_zones if getattr(analysis, "zones", None) is not None else []
     if outside:  # lone busy LSOAs are not clusters, so no zone holds them; name them for the briefing
         names = ", ".join(f"{_clip(r['lsoa_name'], 30)} ({_fmt(r['value'])})" for r in outside[:4])
         fig.text(0.06, y - 0.012, _clip(f"Busiest LSOAs outside every zone (not part of a cluster): {names}", 170),
@@ -248,7 +248,7 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
         fig.text(0.64, y, k, fontsize=7.5, fontweight="bold", va="top")
         fig.text(0.78, y, v, fontsize=7.5, va="top")
         y -= 0.0155
-    streets = ev.get("top_streets") or []
+    streets = ev.top_streets
     fig.text(0.64, y - 0.008, "Top streets (crimes recorded)", fontsize=10, fontweight="bold", va="top")
     street_text = _list_text(streets, 10, _clip(z.get("top_streets") or "none recorded", 60))
     fig.text(0.64, y - 0.03, street_text, fontsize=7.5, va="top", linespacing=1.45)
@@ -259,10 +259,10 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
     cb.set_label("Crimes per LSOA in this zone (map shading)", fontsize=6.5)
     cb.ax.tick_params(labelsize=6)
 
-    _bars(fig, [0.30, 0.245, 0.25, 0.165], ev.get("crime_types") or [], "Crimes by type", horizontal=True)
-    _bars(fig, [0.64, 0.275, 0.30, 0.135], ev.get("months") or [], "Crimes by month", horizontal=False)
+    _bars(fig, [0.30, 0.245, 0.25, 0.165], ev.crime_types, "Crimes by type", horizontal=True)
+    _bars(fig, [0.64, 0.275, 0.30, 0.135], ev.months, "Crimes by month", horizontal=False)
 
-    pub_names = [str(p) for p in (ev.get("pubs") or [])]
+    pub_names = [str(p) for p in ev.pubs]
     fig.text(0.06, 0.195, f"Pubs in this zone ({len(pub_names)})", fontsize=10, fontweight="bold", va="top")
     body = ", ".join(_clip(p, 40) for p in pub_names) if pub_names else "No pubs in the pubs file fall in this zone."
     lines = textwrap.wrap(body, 70)
@@ -270,7 +270,7 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
         lines = lines[:8] + [f"\u2026 ({len(pub_names)} in all; the full list is in hotspots.xlsx)"]
     fig.text(0.06, 0.173, "\n".join(lines), fontsize=7, va="top", linespacing=1.35)
     fig.text(0.55, 0.195, "Why people feel unsafe here (StreetSafe)", fontsize=10, fontweight="bold", va="top")
-    concerns = ev.get("top_concerns") or []
+    concerns = ev.top_concerns
     empty = "No StreetSafe file was loaded." if ss_layer is None else "No StreetSafe reports in this zone."
     fig.text(0.55, 0.173, _list_text(concerns, 8, empty), fontsize=7.5, va="top", linespacing=1.45)
     _footer(fig, page, n_pages, facts)

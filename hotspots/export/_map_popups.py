@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..model import ZoneEvidence
 from ._map_style import (
     FEAR_COLOURS,
     FEAR_LABELS,
@@ -74,7 +75,7 @@ def _pairs_html(pairs: Any, limit: int) -> str:
     return f"<ol>{items}{more}</ol>"
 
 
-def zone_popup(z: pd.Series, ev: dict, n_zones: int, streetsafe: bool) -> str:
+def zone_popup(z: pd.Series, ev: ZoneEvidence | None, n_zones: int, streetsafe: bool) -> str:
     """Evidence for one zone as HTML; every input-file string goes through ``esc``."""
     share_c, share_a = float(z.get("share_of_crimes", np.nan)), float(z.get("share_of_area", np.nan))
     rows = [("Crimes", f"{num(z['crimes'], 0)} ({share_c:.1%} of all)" if math.isfinite(share_c)
@@ -88,9 +89,9 @@ def zone_popup(z: pd.Series, ev: dict, n_zones: int, streetsafe: bool) -> str:
     if streetsafe:
         rows.append(("StreetSafe reports", num(z.get("streetsafe"), 0)))
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    if ev:
-        streets_html, concerns_html = _pairs_html(ev.get("top_streets"), 8), _pairs_html(ev.get("top_concerns"), 5)
-        pubs = [str(p) for p in ev.get("pubs") or []]
+    if ev is not None:
+        streets_html, concerns_html = _pairs_html(ev.top_streets, 8), _pairs_html(ev.top_concerns, 5)
+        pubs = [str(p) for p in ev.pubs]
     else:  # only the zone table's "Name (n); Name (n)" strings
         streets_html = esc(z.get("top_streets") or "") or "<i>none recorded</i>"
         concerns_html = esc(z.get("top_concerns") or "") or "<i>none recorded</i>"

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 # write_briefing looks the page functions up here, by these names, at call time (tests patch _zone_page)
+from ..model import ZoneEvidence
 from ._briefing_pages import MAX_ZONE_PAGES
 from ._briefing_pages import overview_page as _overview_page
 from ._briefing_pages import zone_page as _zone_page
@@ -43,7 +44,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
 
     Parameters
     ----------
-    analysis : :class:`hotspots.pipeline.Analysis` with ``zones`` and ``extras["zone_evidence"]``
+    analysis : :class:`hotspots.model.Analysis` after the zones stage
         (zones may be None or empty: the briefing then says no hot spots were found)
     layers : :class:`hotspots.pipeline.Layers` (pubs and StreetSafe points are drawn; may be None)
     study : :class:`hotspots.study.Study` or None (its name titles the pages)
@@ -54,13 +55,13 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     from matplotlib.figure import Figure
 
     t = analysis.table
-    zones = getattr(analysis, "zones", None)
+    zones = analysis.zone_frame
     if zones is not None and len(zones):
         zones = zones.sort_values("rank", kind="mergesort").reset_index(drop=True)
     else:
         zones = None
     outlines = [zone_outline(g) for g in zones.geometry.values] if zones is not None else []
-    evidence = (getattr(analysis, "extras", {}) or {}).get("zone_evidence") or {}
+    evidence = analysis.zones.evidence if analysis.zones is not None else {}
     facts = run_facts(analysis, layers, study)
     n_pages = 1 + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
@@ -74,7 +75,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
             if zones is not None:
                 for i, z in zones.head(MAX_ZONE_PAGES).iterrows():
                     fig = Figure(figsize=A4_INCHES)
-                    ev = evidence.get(int(z["zone_id"])) or evidence.get(str(z["zone_id"])) or {}
+                    ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
                     _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2, n_pages)
                     pdf.savefig(fig)
     return Path(path)

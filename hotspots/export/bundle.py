@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..pipeline import Analysis, Layers
+from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
 from ..study import Study
 
@@ -61,19 +61,20 @@ def write_all(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    timings: dict[str, float] | None = None,
+    skipped: list[str] | None = None,
 ) -> list[Path]:
     """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
 
-    Returns the paths written. Exports whose module is not installed are skipped and listed
-    in ``analysis.extras["export_skipped"]``; seconds per file go to
-    ``analysis.extras["export_timings"]``. Raises :class:`~hotspots.progress.Cancelled` when
+    Returns the paths written. Exports whose module is not installed are skipped and appended
+    to ``skipped``; seconds per file go into ``timings`` (both owned by the caller, so the
+    analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    timings = analysis.extras.setdefault("export_timings", {})
-    skipped: list[str] = []
-    analysis.extras["export_skipped"] = skipped
+    timings = {} if timings is None else timings
+    skipped = [] if skipped is None else skipped
     written: list[Path] = []
     total = len(EXPORT_FILES)
     for k, (fname, (module, func_name, label)) in enumerate(EXPORT_FILES.items()):

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..pipeline import RESULT_COLUMNS, Analysis
+from ..model import RESULT_COLUMNS, Analysis
 from .atomic import atomic_path
 
 __all__ = ["write_gpkg", "write_geojson", "lsoa_layer", "zones_layer", "LSOA_EXTRA_COLUMNS"]
@@ -51,7 +51,7 @@ def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
     """The zones with the contract fields (an empty frame of the right schema when none)."""
     from ..zones import ZONE_FIELDS, empty_zones
 
-    z = analysis.zones
+    z = analysis.zone_frame
     if z is None or len(z) == 0:
         crs = analysis.table.crs
         return empty_zones(crs) if z is None else z[[*ZONE_FIELDS, z.geometry.name]]

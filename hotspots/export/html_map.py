@@ -56,12 +56,14 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
 
     s = analysis.settings
     name = getattr(study, "name", None) or "Hot spot analysis"
-    start, end = getattr(s, "month_from", None), getattr(s, "month_to", None)
-    crimes = getattr(layers, "crimes", None)
-    if (not start or not end) and crimes is not None and "month" in crimes and len(crimes):
-        months = crimes["month"].dropna().astype(str)
-        start, end = start or months.min(), end or months.max()
-    period = f"{start} to {end}" if start and end else (start or end or "all months")
+    # the period is the months that hold analysed crime, not the months asked for
+    months = list(getattr(getattr(analysis, "filters", None), "months_with_data", None) or [])
+    if not months:
+        crimes = getattr(layers, "crimes", None)
+        if crimes is not None and "month" in crimes and len(crimes):
+            months = sorted(crimes["month"].dropna().astype(str).unique())
+    start, end = (months[0], months[-1]) if months else (getattr(s, "month_from", None), getattr(s, "month_to", None))
+    period = (f"{start} to {end}" if start != end else start) if start and end else (start or end or "all months")
     types = getattr(s, "crime_types", None)
     measure = getattr(s, "measure", "count")
     alpha = float(getattr(s, "alpha", 0.05))
@@ -69,6 +71,7 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
               f"alpha {alpha:g}{' with FDR' if getattr(s, 'fdr', False) else ''}, "
               f"{getattr(s, 'weights', 'queen')} weights")
     zones = getattr(analysis, "zones", None)
+    zones = getattr(zones, "frame", zones)
     return {
         "study": str(name),
         "period": period,
@@ -176,8 +179,8 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     Parameters
     ----------
-    analysis : :class:`hotspots.pipeline.Analysis` (``table``, ``zones``, ``extras``, ``settings``)
-    layers : :class:`hotspots.pipeline.Layers` or None; its ``pubs`` and ``streetsafe`` are drawn
+    analysis : :class:`hotspots.model.Analysis` (``table``, ``zones``, ``settings``)
+    layers : :class:`hotspots.model.Layers` or None; its ``pubs`` and ``streetsafe`` are drawn
     study : optional :class:`hotspots.study.Study`, for the title (its ``name``)
     """
     import folium
@@ -242,9 +245,10 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
                                                                                   "Crimes"]),
             ).add_to(m)
 
-    zones = getattr(analysis, "zones", None)
+    zone_result = getattr(analysis, "zones", None)
+    zones = zone_result.frame if zone_result is not None else None
     if zones is not None and len(zones):
-        _add_zones(m, zones, getattr(analysis, "extras", {}) or {}, getattr(layers, "streetsafe", None) is not None,
+        _add_zones(m, zones, zone_result.evidence, getattr(layers, "streetsafe", None) is not None,
                    GeoJsonTooltip, GeoJsonPopup, JsCode)
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
@@ -292,12 +296,11 @@ def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in b)  # type: ignore[return-value]
 
 
-def _add_zones(m: Any, zones: Any, extras: dict, streetsafe: bool, tooltip_cls: Any, popup_cls: Any,
+def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls: Any, popup_cls: Any,
                jscode: Any) -> None:
     import folium
     import geopandas as gpd
 
-    evidence = extras.get("zone_evidence") or {}
     z = zones.sort_values("rank", kind="mergesort")
     n = len(z)
     geoms = np.array([zone_outline(g) for g in z.geometry.values], dtype=object)
@@ -307,7 +310,7 @@ def _add_zones(m: Any, zones: Any, extras: dict, streetsafe: bool, tooltip_cls: 
     pts = _to_display(pts.values, pts.crs)
     props = []
     for _, row in z.iterrows():
-        ev = evidence.get(int(row["zone_id"])) or evidence.get(str(row["zone_id"])) or {}
+        ev = evidence.get(int(row["zone_id"]))
         props.append({"rank": int(row["rank"]), "label": f"Patrol zone {int(row['rank'])}: click for the evidence",
                       "popup": zone_popup(row, ev, n, streetsafe)})
     group = folium.FeatureGroup(name=LAYER_NAMES["zones"], show=True).add_to(m)

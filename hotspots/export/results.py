@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..pipeline import RESULT_COLUMNS
+from ..model import RESULT_COLUMNS
 from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise_frame
 

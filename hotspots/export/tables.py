@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..pipeline import RESULT_COLUMNS, Analysis, Layers
+from ..model import RESULT_COLUMNS, Analysis, Layers
 from ..study import Study
 from .atomic import atomic_path
 from .safe_text import neutralise
@@ -116,16 +116,6 @@ def _pct(x: float | None) -> str:
     return f"{x:.1%}" if x >= 0.01 or x == 0 else f"{x:.2%}"
 
 
-def _analysed_months(analysis: Analysis, layers: Layers) -> list[str]:
-    from ..table import filter_crimes
-
-    s = analysis.settings
-    if layers.crimes is None:
-        return []
-    mask, _ = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
-    return sorted(pd.unique(layers.crimes["month"].astype(str).to_numpy()[mask]))
-
-
 def method_text(analysis: Analysis, layers: Layers) -> str:
     """A plain-English method paragraph, generated from the settings and results, for a bid."""
     from ..zones import ZONE_RULES
@@ -143,7 +133,7 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
         "rate": ", as crimes per 1,000 residents (empirical-Bayes standardised rates; Assunção & Reis 1999)",
         "density": ", as crimes per km²",
     }[s.measure]
-    parts = [f"Recorded crime from police.uk ({_period(_analysed_months(analysis, layers))}, {n_crimes:,} "
+    parts = [f"Recorded crime from police.uk ({_period(analysis.months_with_data())}, {n_crimes:,} "
              f"crimes, {types}) was counted in each of {len(t):,} Lower Layer Super Output Areas (LSOAs)"
              f"{measure}."]
     wtext = {"queen": "queen contiguity", "rook": "rook contiguity"}.get(s.weights, s.weights)
@@ -159,15 +149,16 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
         parts.append(f"Global Moran's I was {gm['I']:.3f} (pseudo p = {p:.3f}): "
                      + ("crime is clustered, not spread at random." if clustered
                         else "there is no clear evidence that crime is clustered overall."))
-    zs = analysis.extras.get("zone_summary") or {}
+    zs = analysis.zones.summary.to_dict() if analysis.zones is not None else {}
     rule = zs.get("rule", s.zone_rule)
     ranked = "crime harm" if s.measure == "harm" else "recorded crimes"
     parts.append(f"Patrol zones are contiguous groups of statistically significant hot-spot LSOAs "
                  f"({ZONE_RULES.get(rule, rule)}), ranked by {ranked}.")
-    z = analysis.zones
+    z = analysis.zone_frame
     if z is not None and len(z):
         first = z.iloc[0]
-        lsoas = analysis.extras.get("zone_evidence", {}).get(int(first["zone_id"]), {}).get("lsoas", [])
+        ev = analysis.zones.evidence.get(int(first["zone_id"]))
+        lsoas = ev.lsoas if ev is not None else []
         around = f", around {lsoas[0][1]}" if lsoas else ""
         count = len(z)
         parts.append(f"{count} zone{'s' if count != 1 else ''} cover {_pct(zs.get('share_of_area'))} of the area "
@@ -179,7 +170,7 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
                      f"Chainey, Tompson & Uhlig 2008).")
     elif z is not None:
         parts.append("No LSOA met that rule, so no patrol zones were drawn.")
-    fear = zs.get("fear_gap")
+    fear = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     if layers.streetsafe is not None and fear:
         parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
                      f"were tested for clustering in the same way: {fear['fear_not_crime']} LSOAs are "
@@ -227,14 +218,14 @@ def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[
                      ("z_norm", "z (normality)"), ("p_norm", "p (normality)")):
         if k in gm:
             rows.append((label, None, gm[k]))
-    zs = analysis.extras.get("zone_summary")
+    zs = analysis.zones.summary.to_dict() if analysis.zones is not None else None
     if zs:
         rows += [("", None, None), ("#", "Patrol zones", None)]
         for k in ("count", "rule", "rule_text", "lsoas_in_zones", "share_of_crimes", "share_of_harm",
                   "share_of_streetsafe", "share_of_area", "pai"):
             v = zs.get(k)
             rows.append((k, v if isinstance(v, str) else None, None if isinstance(v, str) else v))
-        for k, v in (zs.get("fear_gap") or {}).items():
+        for k, v in (analysis.fear_gap.counts if analysis.fear_gap is not None else {}).items():
             rows.append((f"fear_gap: {k}", None, v))
         for r in zs.get("top_lsoas_outside_zones") or []:
             rows.append(("busy LSOA outside every zone",
@@ -284,13 +275,13 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     for c, nd in _ROUND.items():  # as lsoa_results.csv: no float32 noise in p-values
         if c in lsoas:
             lsoas[c] = lsoas[c].astype(float).round(nd)
-    zones = analysis.zones
+    zones = analysis.zone_frame
     zframe = (pd.DataFrame(zones[ZONE_FIELDS]) if zones is not None and len(zones)
               else pd.DataFrame({c: [] for c in ZONE_FIELDS}))
     # the briefing lists a zone's pubs in short and points here for the full list
-    evidence = analysis.extras.get("zone_evidence", {})
+    evidence = analysis.zones.evidence if analysis.zones is not None else {}
     zframe["pubs_in_zone"] = [
-        "; ".join(evidence.get(int(z), {}).get("pubs", [])) for z in zframe["zone_id"]
+        "; ".join(evidence[int(z)].pubs if int(z) in evidence else []) for z in zframe["zone_id"]
     ] if len(zframe) else pd.Series([], dtype=object)
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)

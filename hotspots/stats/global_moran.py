@@ -7,9 +7,11 @@ beside the local statistics. Row-standardised weights, as ``esda.Moran``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from ..progress import Cancelled
 from .csr import CSR
 
 __all__ = ["global_moran", "row_standardised"]
@@ -22,12 +24,13 @@ def row_standardised(w) -> CSR:
     return a.with_data(a.data / np.repeat(rs, np.diff(a.indptr)))
 
 
-
-def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345) -> dict:
+def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345,
+                 cancel: Callable[[], bool] | None = None) -> dict:
     """Global Moran's I with row-standardised weights (as ``esda.Moran``), permutation and normal p.
 
     Uses its own ``RandomState(seed)`` rather than esda's global RNG, so results are
-    reproducible and do not disturb other code.
+    reproducible and do not disturb other code. ``cancel`` is polled between batches of
+    permutations (a national study spends seconds here).
     """
     y = np.asarray(y, float)
     n = len(y)
@@ -61,6 +64,8 @@ def global_moran(y: np.ndarray, w, *, permutations: int = 999, seed: int = 12345
         rows, cols, vals = wr.rows(), wr.indices, wr.data
         zp = np.empty((batch, n))
         for start in range(0, permutations, batch):
+            if cancel is not None and cancel():
+                raise Cancelled()
             b = min(batch, permutations - start)
             for k in range(b):
                 zp[k] = z[rs.permutation(n)]

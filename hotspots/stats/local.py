@@ -107,11 +107,11 @@ def _fast_local(y, w, permutations, seed, n_jobs, rate, progress, cancel, draws=
 
 def _check_values(y: np.ndarray, what: str) -> None:
     if not np.all(np.isfinite(y)):
-        raise DataError(what, f"{int((~np.isfinite(y)).sum())} LSOAs have no value for the measure",
-                        hint="check the population / input columns for missing values")
+        raise DataError(None, f"{int((~np.isfinite(y)).sum())} LSOAs have no value for the {what}",
+                        hint="check the population / input columns for missing values", setting="measure")
     if np.nanstd(y) == 0:
-        raise DataError(what, f"the measure is the same ({y[0]:g}) in every LSOA, so there is nothing to cluster",
-                        hint="widen the crime types or months, or pick another measure")
+        raise DataError(None, f"the {what} is the same ({y[0]:g}) in every LSOA, so there is nothing to cluster",
+                        hint="widen the crime types or months, or pick another measure", setting="measure")
 
 
 def analyse_clusters(
@@ -141,12 +141,12 @@ def analyse_clusters(
         or "fast" (same distribution, no shuffle per permutation; the fast engine only)
     """
     y = np.asarray(y, float)
-    _check_values(y, "--measure")
+    _check_values(y, "measure")
     if not 0 < alpha < 1:
-        raise DataError("--alpha", f"alpha {alpha} is not between 0 and 1", hint="use e.g. 0.05")
+        raise DataError(None, f"alpha {alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
     if permutations < 99:
-        raise DataError("--permutations", f"{permutations} permutations cannot give p-values below {1/(permutations+1):.3f}",
-                        hint="use at least 99 (999 is the default and GeoDa's)")
+        raise DataError(None, f"{permutations} permutations cannot give p-values below {1/(permutations+1):.3f}",
+                        hint="use at least 99 (999 is the default and GeoDa's)", setting="permutations")
     if cancel and cancel():
         raise Cancelled()
     if engine == "fast":
@@ -176,7 +176,8 @@ def analyse_clusters(
         "lisa_i": lisa_i, "lisa_p": lisa_p, "lisa_p_folded": p_fold, "lisa_q": q,
         "lisa_cluster": cluster, "gi_z": gi_z, "gi_p": gi_p, "gi_p_folded": gi_fold, "gi_bin": gi_bin,
     })
-    gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed)
+    gm = global_moran(rate_values(rate) if rate is not None else y, w, permutations=permutations, seed=seed,
+                      cancel=cancel)
     return ClusterResult(frame=frame, global_moran=gm, thresholds=thresholds, engine=engine,
                          draws=draws if engine == "fast" else "esda")
 
@@ -207,8 +208,8 @@ def bivariate_lisa(
 
     x = np.asarray(x, float)
     y = np.asarray(y, float)
-    _check_values(x, "bivariate x")
-    _check_values(y, "bivariate y")
+    _check_values(x, "first variable")
+    _check_values(y, "second variable")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bv = esda.Moran_Local_BV(x, y, _fresh(w), transformation="r", permutations=permutations,

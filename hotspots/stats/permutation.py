@@ -337,7 +337,8 @@ def _gstar_part(y: np.ndarray, a: CSR):
     return _Spec(y, None, y.sum(), off, diag, stat), None, z
 
 
-def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "esda") -> None:
+def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "esda",
+                   cancel: CancelCb = None) -> None:
     """Draw (and cache) the permutation table a later call on ``w`` with these settings will use.
 
     The pipeline calls it on a spare thread while the crime files are still being read, so
@@ -348,7 +349,7 @@ def prefetch_draws(w, permutations: int = 999, seed: int = 12345, draws: str = "
     card = np.diff(off.indptr)
     kmax = int(card.max()) if len(card) else 0
     if kmax:
-        draw_ids(a.n, kmax, int(permutations), int(seed), lambda f: None, lambda: None, draws)
+        draw_ids(a.n, kmax, int(permutations), int(seed), lambda f: None, lambda: _check(cancel), draws)
 
 
 def _run(parts, permutations, seed, n_jobs, progress, cancel, draws: str = "esda") -> list[LocalResult]:

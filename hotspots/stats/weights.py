@@ -130,8 +130,8 @@ def parse_weights_spec(spec: str) -> tuple[str, float | int | None]:
             return "distance", d
     except ValueError:
         pass
-    raise DataError("--weights", f"cannot read weights '{spec}'",
-                    hint="use queen, rook, knn:K (e.g. knn:6) or distance:METRES (e.g. distance:1500)")
+    raise DataError(None, f"cannot read weights '{spec}'",
+                    hint="use queen, rook, knn:K (e.g. knn:6) or distance:METRES (e.g. distance:1500)", setting="weights")
 
 
 def _pairs_within_groups(group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,9 +231,9 @@ def build_weights(
     if n < MIN_AREAS:
         # A local statistic compares each area with the others; with fewer than three there is
         # no "others" to permute, so say so here rather than fail deep in the statistics.
-        raise DataError("--boundaries", f"hot-spot statistics need at least {MIN_AREAS} LSOAs, but the "
+        raise DataError(None, f"hot-spot statistics need at least {MIN_AREAS} LSOAs, but the "
                         f"boundaries hold {n}",
-                        hint="use boundaries for a whole district or force area (dozens of LSOAs or more)")
+                        hint="use boundaries for a whole district or force area (dozens of LSOAs or more)", setting="boundaries")
     geoms = gdf.geometry.values
     info = WeightsInfo(spec=spec, method="", n=n)
     if kind in ("queen", "rook"):
@@ -253,8 +253,8 @@ def build_weights(
 
         k = int(arg)  # type: ignore[arg-type]
         if k >= n:
-            raise DataError("--weights", f"knn:{k} needs more than {k} LSOAs (there are {n})",
-                            hint=f"use a smaller K, e.g. knn:{max(1, min(6, n - 1))}")
+            raise DataError(None, f"knn:{k} needs more than {k} LSOAs (there are {n})",
+                            hint=f"use a smaller K, e.g. knn:{max(1, min(6, n - 1))}", setting="weights")
         pts = shapely.get_coordinates(shapely.point_on_surface(geoms))
         _, nn = cKDTree(pts).query(pts, k=k + 1)
         i = np.repeat(np.arange(n), k)

@@ -1,0 +1,255 @@
+"""Loading: a Study's files into Layers, re-reading only what changed.
+
+The first stage of the flow (:mod:`hotspots.pipeline` composes it with the others). Readers
+live in :mod:`hotspots.data`; this module decides which of them to call, runs the crime parse
+beside the boundary read, places pubs and reports once, and starts the weights prefetch.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data.errors import DataError
+from .data.report import LoadReport
+from .model import Layers, UnitSet, geometry_fingerprint
+from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .study import Settings, Study
+from .units.neighbours import prefetch
+
+__all__ = ["load_layers", "file_identity", "without", "LAYER_FILES"]
+
+#: the optional layers after boundaries and crimes: kind -> progress label
+LAYER_FILES = {"imd": "deprivation", "pubs": "pubs", "streetsafe": "StreetSafe reports",
+               "population": "population", "harm_weights_file": "harm weights"}
+
+
+def _check(cancel: CancelFn | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled()
+
+
+def file_identity(paths: str | list[str] | None) -> tuple:
+    """(path, size, mtime) of every file under ``paths``: equal identities -> same content read.
+
+    Folders are walked (a police.uk folder of months), so a month added to a folder is seen.
+    """
+    if not paths:
+        return ()
+    items = [paths] if isinstance(paths, str) else list(paths)
+    out = []
+    for p in items:
+        q = Path(p)
+        try:
+            if q.is_dir():
+                for root, _dirs, files in os.walk(q):
+                    for f in sorted(files):
+                        st = os.stat(os.path.join(root, f))
+                        out.append((os.path.join(root, f), st.st_size, st.st_mtime_ns))
+            else:
+                st = q.stat()
+                out.append((str(q.resolve()), st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((str(q), -1, -1))  # the reader will say what is wrong with it
+    return tuple(sorted(out))
+
+
+def _read(kind: str, path: Any, boundaries: Any = None, *, progress: ProgressFn | None = None,
+          cancel: CancelFn | None = None) -> tuple[Any, LoadReport]:
+    """One reader call (readers live in :mod:`hotspots.data`)."""
+    if kind == "boundaries":
+        from .data.boundaries import read_boundaries
+
+        return read_boundaries(path)
+    if kind == "crimes":
+        from .data.crimes import read_crimes
+
+        return read_crimes(path, boundaries, progress=progress, cancel=cancel)
+    if kind == "imd":
+        from .data.deprivation import read_deprivation
+
+        return read_deprivation(path)
+    if kind == "pubs":
+        from .data.pubs import read_pubs
+
+        return read_pubs(path)
+    if kind == "streetsafe":
+        from .data.streetsafe import read_streetsafe
+
+        return read_streetsafe(path)
+    if kind == "population":
+        from .data.population import read_population
+
+        return read_population(path)
+    if kind == "harm_weights_file":
+        from .data.harm_weights import read_harm_weights
+
+        return read_harm_weights(path), LoadReport(source=str(path), kind="harm weights")
+    raise ValueError(kind)
+
+
+def _place(points: Any, boundaries: Any) -> np.ndarray:
+    from .units.placement import assign_lsoa
+
+    return assign_lsoa(points.geometry.x.to_numpy(float), points.geometry.y.to_numpy(float),
+                       boundaries.geometry.values)
+
+
+def load_layers(study: Study, *, previous: Layers | None = None, settings: Settings | None = None,
+                progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Layers:
+    """Read every file of ``study`` into Layers; raises DataError on the first bad one.
+
+    With ``previous``, layers whose files are unchanged are kept as they were (and crimes,
+    pubs and reports are re-placed only when the boundaries changed). Boundaries and crimes
+    may be absent (the GUI loads layers one by one); :func:`analyse` says what is missing.
+    ``settings`` (default the study's) decide which spatial weights are prefetched.
+    """
+    settings = settings or study.settings
+    prev = previous or Layers()
+    ids = {"boundaries": file_identity(study.boundaries), "crimes": file_identity(study.crimes),
+           **{k: file_identity(getattr(study, k)) for k in LAYER_FILES}}
+    same = {k: k in prev.sources and prev.sources[k] == v and bool(v) for k, v in ids.items()}
+    data: dict[str, Any] = {}
+    reports = dict(prev.reports)
+    timings: dict[str, float] = {}
+
+    def keep_or_drop(kind: str, attr: str) -> None:
+        if same[kind]:
+            data[attr] = getattr(prev, attr)
+        else:
+            data[attr] = None
+            reports.pop(attr, None)
+
+    def timed(kind: str, label: str, frac: float, fn: Callable[[], tuple[Any, LoadReport]]) -> Any:
+        _check(cancel)
+        if progress:
+            progress(label, frac)
+        t = time.perf_counter()
+        value, rep = fn()
+        timings[f"load_{kind}"] = round(time.perf_counter() - t, 3)
+        reports[kind] = rep
+        return value
+
+    boundaries_changed = not same["boundaries"]
+    crimes_needed = bool(study.crimes) and (boundaries_changed or not same["crimes"])
+    parsing: Future | None = None
+    stop = threading.Event()  # a bad boundary file stops the crime parse at the next file
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        if crimes_needed:
+            # crime CSVs are parsed on a second thread while the boundaries load: both spend
+            # their time in C (Arrow's CSV reader, GDAL) with the GIL released
+            from .data.crimes import parse_crime_files
+
+            def parse_cancel() -> bool:
+                return stop.is_set() or bool(cancel and cancel())
+
+            t_parse = time.perf_counter()
+            parsing = pool.submit(parse_crime_files, study.crimes, progress=scaled(progress, 0.1, 0.6),
+                                  cancel=parse_cancel)
+        if not study.boundaries:
+            data["boundaries"], key = None, ""
+            reports.pop("boundaries", None)
+        elif same["boundaries"]:
+            data["boundaries"], key = prev.boundaries, prev.boundary_key
+        else:
+            try:
+                data["boundaries"] = timed("boundaries", "Reading boundaries", 0.0,
+                                           lambda: _read("boundaries", study.boundaries))
+            except BaseException:
+                stop.set()
+                raise
+            key = ""
+        b = data["boundaries"]
+        units = None
+        if b is not None:
+            units = UnitSet.from_boundaries(b, key or geometry_fingerprint(b["lsoa_code"].to_numpy(), b.geometry.values))
+            key = units.key
+            # spatial weights and draws need only the boundaries: build them meanwhile
+            pool.submit(prefetch, units, settings, timings, cancel)
+        if parsing is not None:
+            parsed = parsing.result()
+            timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
+            if b is None:
+                raise DataError(None, "crimes need LSOA boundaries to be placed in",
+                                hint="load the LSOA boundaries first", setting="boundaries")
+            data["crimes"] = timed("crimes", "Placing crimes in LSOAs", 0.6,
+                                   lambda: _read("crimes", parsed, b, progress=scaled(progress, 0.6, 0.8),
+                                                 cancel=cancel))
+        elif study.crimes and same["crimes"] and not boundaries_changed:
+            data["crimes"] = prev.crimes
+        else:
+            data["crimes"] = None
+            reports.pop("crimes", None)
+        fracs = {"imd": 0.8, "pubs": 0.85, "streetsafe": 0.9, "population": 0.95, "harm_weights_file": 0.97}
+        for kind, label in LAYER_FILES.items():
+            attr = "harm_weights" if kind == "harm_weights_file" else kind
+            path = getattr(study, kind)
+            if not path:
+                data[attr] = None
+                reports.pop(attr, None)
+                continue
+            if same[kind]:
+                keep_or_drop(kind, attr)
+                continue
+            data[attr] = timed(attr, f"Reading {label}", fracs[kind], lambda k=kind, p=path: _read(k, p))
+        placed: dict[str, np.ndarray] = {}
+        if b is not None:
+            for kind in ("pubs", "streetsafe"):
+                pts = data.get(kind)
+                if pts is None:
+                    continue
+                if not boundaries_changed and same[kind] and kind in prev.placed:
+                    placed[kind] = prev.placed[kind]
+                else:
+                    placed[kind] = _place(pts, b)
+            if data.get("imd") is not None and (boundaries_changed or not same["imd"]):
+                from .data.deprivation import check_join
+
+                vintage = reports["boundaries"].info.get("vintage", "unknown")
+                reports["imd"].info["join"] = check_join(data["imd"], b["lsoa_code"].tolist(), vintage,
+                                                         reports["imd"])
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False)
+    if progress:
+        progress("Layers loaded", 1.0)
+    return Layers(boundaries=data["boundaries"], crimes=data["crimes"], imd=data.get("imd"),
+                  pubs=data.get("pubs"), streetsafe=data.get("streetsafe"), population=data.get("population"),
+                  harm_weights=data.get("harm_weights"), reports=reports,
+                  timings={**(prev.timings if previous else {}), **timings},
+                  sources={k: v for k, v in ids.items() if v}, placed=placed, boundary_key=key)
+
+
+def without(layers: Layers, study: Study, kind: str) -> tuple[Layers, Study]:
+    """Layers and study with one layer removed, and everything that depended on it.
+
+    Boundaries take the crimes with them (crimes are placed in them), the placement of pubs
+    and reports, and the cached weights' key; nothing is read.
+    """
+    import copy
+
+    kinds = ["boundaries", "crimes"] if kind == "boundaries" else [kind]
+    new_study = copy.deepcopy(study)
+    changes: dict[str, Any] = {}
+    reports = dict(layers.reports)
+    sources = dict(layers.sources)
+    for k in kinds:
+        attr = "harm_weights" if k in ("harm_weights", "harm_weights_file") else k
+        study_attr = "harm_weights_file" if attr == "harm_weights" else attr
+        changes[attr] = None
+        reports.pop(attr, None)
+        sources.pop(study_attr, None)
+        setattr(new_study, study_attr, [] if study_attr == "crimes" else None)
+    placed = {} if kind == "boundaries" else {k: v for k, v in layers.placed.items() if k not in kinds}
+    key = "" if kind == "boundaries" else layers.boundary_key
+    return layers.replace(**changes, reports=reports, sources=sources, placed=placed, boundary_key=key), new_study
