@@ -34,14 +34,17 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     from .stats.weights import Weights, WeightsInfo
     from .study import Settings
     from .table import FilterReport
+    from .timeseries.stage import TimeResult
 
-__all__ = ["RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
+__all__ = ["RESULT_COLUMNS", "OPTIONAL_RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
            "geometry_fingerprint"]
 
 
 #: lsoa_results.csv columns, in order (the DESIGN contract)
 RESULT_COLUMNS = ["lsoa_code", "lsoa_name", "crimes", "harm", "value", "imd_decile", "pubs", "streetsafe",
                   "lisa_i", "lisa_p", "lisa_cluster", "gi_z", "gi_p", "gi_bin", "zone_id"]
+#: written after the contract's columns when a stage made them ("then as available")
+OPTIONAL_RESULT_COLUMNS = ["emerging"]
 
 
 def geometry_fingerprint(codes: Any, geometry: Any) -> str:
@@ -188,6 +191,8 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
+    #: crime over time: the space-time cube, emerging hot spots, trends, stability
+    time: TimeResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

@@ -33,6 +33,7 @@ from .load import load_layers, without
 from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .study import Settings, Study
+from .timeseries.stage import time_stage
 from .units.neighbours import weights_for
 from .zones import zones_stage
 
@@ -44,6 +45,7 @@ Stage = Callable[[Analysis, Layers, ProgressFn | None, CancelFn | None], Analysi
 STAGES: list[tuple[str, str, float, Stage]] = [
     ("zones", "Building patrol zones", 0.05, zones_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
+    ("time", "Emerging hot spots and trends over time", 0.05, time_stage),
 ]
 
 

@@ -105,6 +105,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "clusters": cluster_counts(t),
         "zones": zones,
         "period": {"months_with_data": analysis.months_with_data()},
+        **(analysis.time.summary() if analysis.time is not None else {"emerging": None}),
         "notes": list(analysis.notes),
         "exports_skipped": list(skipped or []),
         "timings": timings,

@@ -58,3 +58,38 @@ def planted(seed: int, *, rows: int = 24, cols: int = 24, months: int = 12, back
     br, bc = np.divmod(in_block, cols)
     dist = np.min(np.maximum(np.abs(rr[:, None] - br[None, :]), np.abs(cc[:, None] - bc[None, :])), axis=1)
     return counts, lattice_weights(rows, cols), blocks, dist > 2
+
+
+def planted_study(tmp_path, seed: int = 0, **kwargs):
+    """:func:`planted` written as a study: square LSOA boundaries (GeoJSON) and a police.uk CSV.
+
+    Returns the boundary path, the crime path, the code of every cell (row-major, as in
+    :func:`planted`), the block masks and the quiet-far mask.
+    """
+    import json
+
+    from _study import HEADER
+
+    rows_n, cols_n = kwargs.get("rows", 24), kwargs.get("cols", 24)
+    counts, _, blocks, quiet = planted(seed, **kwargs)
+    rng = np.random.default_rng(seed + 1000)
+    step = 0.01
+    feats, lines, codes = [], [], []
+    for r in range(rows_n):
+        for c in range(cols_n):
+            x0, y0 = 0.5 + c * step, 51.2 - r * step
+            code = f"E01{r:03d}{c:03d}"
+            codes.append(code)
+            ring = [[x0, y0], [x0 + step, y0], [x0 + step, y0 + step], [x0, y0 + step], [x0, y0]]
+            feats.append({"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": f"Grid {r:03d}{'ABCD'[c % 4]}"},
+                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
+            for m, k in enumerate(counts[r * cols_n + c].astype(int)):
+                for q in range(k):
+                    lon, lat = x0 + step * (0.1 + 0.8 * rng.random()), y0 + step * (0.1 + 0.8 * rng.random())
+                    lines.append(f"c{r}-{c}-{m}-{q},2021-{m + 1:02d},X,X,{lon:.6f},{lat:.6f},On or near Grid,"
+                                 f"{code},Grid,Burglary,,\n")
+    b = tmp_path / "grid.geojson"
+    b.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    crimes = tmp_path / "grid-crimes.csv"
+    crimes.write_text(HEADER + "".join(lines))
+    return b, crimes, np.array(codes), blocks, quiet

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model import RESULT_COLUMNS
+from ..model import OPTIONAL_RESULT_COLUMNS, RESULT_COLUMNS
 from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise_frame
 
@@ -17,7 +17,7 @@ __all__ = ["write_results_csv", "write_summary_json", "results_frame"]
 
 def results_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The contract's columns, rounded for reading, text neutralised against formula injection."""
-    df = pd.DataFrame(table[RESULT_COLUMNS]).copy()
+    df = pd.DataFrame(table[RESULT_COLUMNS + [c for c in OPTIONAL_RESULT_COLUMNS if c in table]]).copy()
     for c, nd in (("harm", 3), ("value", 6), ("lisa_i", 8), ("lisa_p", 6), ("gi_z", 8), ("gi_p", 6)):
         df[c] = df[c].astype(float).round(nd)
     return neutralise_frame(df)

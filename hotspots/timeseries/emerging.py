@@ -6,7 +6,9 @@ Three steps, as ArcGIS and R's sfdep run them:
    spatial neighbours at this month and the ``k`` previous months, global window = cube);
 2. each bin is a significant hot (+1) or cold (-1) spot when its two-sided p-value passes
    ``alpha`` after a Benjamini-Hochberg false discovery rate correction **within its month**
-   (ArcGIS applies FDR to the hot spot bins; per step, every month gets its own cut-off);
+   (ArcGIS applies FDR to the hot spot bins; per step, every month gets its own cut-off).
+   ArcGIS labels hot spot bins at 90, 95 and 99% confidence and builds the patterns from
+   those bins; a bin at any of them counts here, so ``alpha = 0.10`` by default;
 3. the Mann-Kendall trend of each unit's z-scores over time (:mod:`.mann_kendall`).
 
 Two choices in step 3, made on purpose and measured on planted-pattern lattices
@@ -123,7 +125,7 @@ class EmergingResult:
         })
 
 
-def hot_cold_bins(z: np.ndarray, p: np.ndarray, *, alpha: float = 0.05, fdr: bool = True
+def hot_cold_bins(z: np.ndarray, p: np.ndarray, *, alpha: float = 0.10, fdr: bool = True
                   ) -> tuple[np.ndarray, np.ndarray]:
     """+1/-1/0 per bin: significant hot/cold at ``alpha``, with BH FDR within each step (column).
 
@@ -190,7 +192,7 @@ def classify(bins: np.ndarray, trend_s: np.ndarray, trend_p: np.ndarray, *, tren
 
 
 def emerging_hot_spots(values: np.ndarray, weights, *, months: tuple[str, ...] | list[str] = (), k: int = 1,
-                       alpha: float = 0.05, trend_alpha: float = 0.01, fdr: bool = True,
+                       alpha: float = 0.10, trend_alpha: float = 0.01, fdr: bool = True,
                        window: str = "cube") -> EmergingResult:
     """Emerging hot spot analysis of a units x steps array (ArcGIS's method; see module notes).
 
@@ -200,7 +202,8 @@ def emerging_hot_spots(values: np.ndarray, weights, *, months: tuple[str, ...] |
     weights : the project's spatial :class:`~hotspots.stats.weights.Weights` among the units.
     months : step labels, kept on the result.
     k : neighbourhood time step (previous steps in each bin's neighbourhood), ArcGIS default 1.
-    alpha : significance of a hot/cold bin (two-sided), FDR-corrected within each step if ``fdr``.
+    alpha : significance of a hot/cold bin (two-sided), FDR-corrected within each step if ``fdr``;
+        0.10 is ArcGIS's lowest hot spot confidence class (90%).
     trend_alpha : significance of the Mann-Kendall trend of the z-scores (steps ``k`` onwards).
     window : Gi* global window, "cube" (ArcGIS Pro's default) or "step".
 

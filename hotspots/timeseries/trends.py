@@ -40,15 +40,13 @@ PROJECTION_NOTE = ("Extrapolation, not a forecast: the Sen's slope line of the m
 def district_of(names: Sequence[str], codes: Sequence[str] | None = None,
                 lookup: Mapping[str, str] | None = None) -> np.ndarray:
     """District of each LSOA: ``lookup[code]`` when given, else the name without its ``004F`` suffix."""
-    out = []
-    for k, name in enumerate(names):
-        if lookup is not None and codes is not None and str(codes[k]) in lookup:
-            out.append(str(lookup[str(codes[k])]))
-            continue
-        s = str(name).strip()
-        m = _SUFFIX.match(s)
-        out.append(m.group(1) if m else s)
-    return np.asarray(out, dtype=object)
+    stripped = pd.Series(list(names), dtype=object).astype(str).str.strip()
+    out = stripped.str.replace(_SUFFIX.pattern, r"\1", regex=True).to_numpy(dtype=object)
+    if lookup is not None and codes is not None:
+        mapped = pd.Series(list(codes), dtype=object).astype(str).map(lookup)
+        has = mapped.notna().to_numpy()
+        out[has] = mapped[has].astype(str).to_numpy(dtype=object)
+    return out
 
 
 def _trend_columns(values: np.ndarray, alpha: float) -> dict[str, np.ndarray]:
@@ -68,12 +66,9 @@ def lsoa_trends(values: np.ndarray, codes: Sequence[str], names: Sequence[str], 
     Sen's slope as a share of the LSOA's monthly mean.
     """
     x = np.asarray(values, dtype=np.float64)
-    frame = pd.DataFrame({"lsoa_code": list(codes), "lsoa_name": list(names),
-                          "district": district_of(names) if districts is None else list(districts),
-                          "crimes": x.sum(axis=1)})
-    for k, v in _trend_columns(x, alpha).items():
-        frame[k] = v
-    return frame
+    return pd.DataFrame({"lsoa_code": np.asarray(codes, dtype=object), "lsoa_name": np.asarray(names, dtype=object),
+                         "district": district_of(names) if districts is None else np.asarray(districts, dtype=object),
+                         "crimes": x.sum(axis=1), **_trend_columns(x, alpha)})
 
 
 def project(values: np.ndarray, horizon: int, *, n_boot: int = 999, seed: int = 12345, level: float = 0.95
@@ -135,9 +130,7 @@ def district_trends(values: np.ndarray, districts: Sequence[str], *, alpha: floa
     series = np.zeros((len(labels), x.shape[1]))
     np.add.at(series, group, x)
     frame = pd.DataFrame({"district": labels, "lsoas": np.bincount(group, minlength=len(labels)),
-                          "crimes": series.sum(axis=1)})
-    for k, v in _trend_columns(series, alpha).items():
-        frame[k] = v
+                          "crimes": series.sum(axis=1), **_trend_columns(series, alpha)})
     order = np.argsort(-frame["crimes"].to_numpy(), kind="stable")
     return frame.iloc[order].reset_index(drop=True), series[order]
 
