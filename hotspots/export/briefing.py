@@ -63,7 +63,8 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     outlines = [zone_outline(g) for g in zones.geometry.values] if zones is not None else []
     evidence = analysis.zones.evidence if analysis.zones is not None else {}
     facts = run_facts(analysis, layers, study)
-    n_pages = 1 + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
+    has_time = getattr(analysis, "time", None) is not None
+    n_pages = 1 + has_time + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
@@ -72,10 +73,18 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
             fig = Figure(figsize=A4_INCHES)
             _overview_page(fig, analysis, t, zones, outlines, facts, n_pages)
             pdf.savefig(fig)
+            if has_time:  # crime over time, after the overview
+                from ._briefing_pages import _footer
+                from ._briefing_time import time_page
+
+                fig = Figure(figsize=A4_INCHES)
+                time_page(fig, analysis, facts, 2, n_pages, _footer)
+                pdf.savefig(fig)
             if zones is not None:
                 for i, z in zones.head(MAX_ZONE_PAGES).iterrows():
                     fig = Figure(figsize=A4_INCHES)
                     ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
-                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2, n_pages)
+                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2 + has_time,
+                               n_pages)
                     pdf.savefig(fig)
     return Path(path)

@@ -29,14 +29,16 @@ __all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0; "
                "Contains OS data © Crown copyright and database right; "
                "© OpenStreetMap contributors (ODbL) where OSM pubs are used")
-LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap"]
+LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap", "emerging",
+                      "hot_months", "crime_trend", "crime_trend_p", "crime_sen_slope"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
     "imd_decile_mean": "0.0", "area_km2": "0.000", "share_of_crimes": "0.0%", "share_of_area": "0.00%",
     "pai": "0.0", "crimes": "#,##0",
 }
-_ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
+_ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3,
+          "crime_trend_p": 6, "crime_sen_slope": 4}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -287,6 +289,9 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
     _about_sheet(wb, _about_rows(analysis, layers, study))
+    from .time_sheets import add_time_sheets
+
+    add_time_sheets(wb, analysis, _cell_value)
     try:
         with atomic_path(path) as tmp:
             wb.save(tmp)

@@ -62,7 +62,7 @@ from ..stats.fdr import fdr_threshold
 from .gi_star import space_time_gi
 from .mann_kendall import MannKendall, mann_kendall
 
-__all__ = ["CATEGORIES", "HOT", "COLD", "NO_PATTERN", "MIN_STEPS", "EmergingResult", "TooFewSteps",
+__all__ = ["CATEGORIES", "DEFINITIONS", "HOT", "COLD", "NO_PATTERN", "MIN_STEPS", "EmergingResult", "TooFewSteps",
            "emerging_hot_spots", "classify_units", "hot_cold_bins", "classify"]
 
 _KINDS = ("New", "Consecutive", "Intensifying", "Persistent", "Diminishing", "Sporadic", "Oscillating",
@@ -74,6 +74,29 @@ NO_PATTERN = "No Pattern Detected"
 CATEGORIES = HOT + COLD + (NO_PATTERN,)
 #: ArcGIS's minimum number of time steps for an emerging hot spot analysis
 MIN_STEPS = 10
+
+
+def _meanings(hot: str, cold: str, rising: str, falling: str) -> dict[str, str]:
+    return {
+        "New": f"{hot} in the final month and never before",
+        "Consecutive": (f"one unbroken run of {hot} months at the end (at least two), never {hot} before it, "
+                        f"{hot} in under 90% of months"),
+        "Intensifying": f"{hot} in at least 90% of months including the last, and {rising} (significant trend)",
+        "Persistent": f"{hot} in at least 90% of months, with no significant trend in intensity",
+        "Diminishing": f"{hot} in at least 90% of months including the last, but {falling} (significant trend)",
+        "Sporadic": (f"{hot} in the final month and on and off before; {hot} in under 90% of months, "
+                     f"never a {cold} spot"),
+        "Oscillating": f"{hot} in the final month, but a {cold} spot in some earlier month; {hot} in under 90% of months",
+        "Historical": f"not {hot} in the final month, but {hot} in at least 90% of months",
+    }
+
+
+#: what each category means, in plain words (for the workbook, the briefing and the map legend)
+DEFINITIONS = {
+    **{f"{k} Hot Spot": v for k, v in _meanings("hot", "cold", "getting hotter", "cooling").items()},
+    **{f"{k} Cold Spot": v for k, v in _meanings("cold", "hot", "getting colder", "warming").items()},
+    NO_PATTERN: "none of the patterns above",
+}
 
 
 class TooFewSteps(ValueError):
