@@ -69,8 +69,17 @@ _FEAR_TEXT = {"fear_not_crime": "fear, not crime", "crime_not_fear": "crime, not
 CLUSTER_COLOURS = {"HH": "#f4a6a6", "LL": "#a9c8ef", "HL": "#f7cfa0", "LH": "#c9dcf3"}
 _GI_COLOURS = {3: "#ef8a8a", 2: "#f4a6a6", 1: "#f9d0d0", -1: "#d5e3f5", -2: "#b2cdee", -3: "#8fb5e6"}
 _FEAR_COLOURS = {"fear_not_crime": "#e2c4f0", "crime_not_fear": "#f4a6a6", "both": "#f7cfa0"}
-#: the map's emerging colours, lightened so the cell text stays readable
-EMERGING_CELL = {k: QColor(v).lighter(150).name() for k, v in EMERGING_COLOURS.items() if k != "No Pattern Detected"}
+
+
+def _pale(hex_colour: str, strength: float = 0.4) -> str:
+    """``hex_colour`` mixed with white, so black cell text stays readable on it."""
+    c = QColor(hex_colour)
+    mix = [round(255 - strength * (255 - v)) for v in (c.red(), c.green(), c.blue())]
+    return QColor(*mix).name()
+
+
+#: the map's emerging colours, paled for table cells
+EMERGING_CELL = {k: _pale(v) for k, v in EMERGING_COLOURS.items() if k != "No Pattern Detected"}
 
 
 def _fmt(col: str, v: Any) -> str:
