@@ -47,6 +47,7 @@ from .results_table import ResultsTable
 from .state import StudyState
 from .study_files import StudyFilesMixin
 from .time_player import TimePlayer
+from .words import describe
 from .workers import Task, TaskRunner
 from .zones_panel import ZonesPanel
 
@@ -257,7 +258,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         try:
             settings.validated()
         except DataError as exc:
-            self._error("Check the settings", str(exc))
+            self._error("Check the settings", describe(exc))
             return None
         layers, study = self.state.layers, self.state.study
         return self._start(

@@ -13,6 +13,7 @@ from hotspots.data.errors import DataError
 from hotspots.study import DEMO_DIR, Study, demo_study
 
 from . import dialogs, tasks
+from .words import describe
 from .workers import Task
 
 __all__ = ["StudyFilesMixin"]
@@ -59,7 +60,7 @@ class StudyFilesMixin:
         try:
             study = read_study(path)
         except DataError as exc:
-            self._error("Could not open the study", str(exc))
+            self._error("Could not open the study", describe(exc))
             return None
         self.recent.set_last_folder(path)
         return self._start("opening the study", lambda p, c: tasks.open_study(study, self._tmp, progress=p, cancel=c),
@@ -88,7 +89,7 @@ class StudyFilesMixin:
         try:
             write_study(self.state.study, path)
         except (OSError, DataError) as exc:
-            self._error("Could not save the study", str(exc))
+            self._error("Could not save the study", describe(exc) if isinstance(exc, DataError) else str(exc))
             return None
         self.state.mark_saved(path)
         self.recent.add_file(path)

@@ -215,17 +215,20 @@ def test_bundle_order_and_names():
                                          "patrol_map.html", "briefing.pdf"]
 
 
-def test_bundle_writes_times_reports_progress_and_skips_absent(rich, tmp_path, monkeypatch):
+def test_bundle_writes_times_reports_progress_and_skips_what_has_nothing_to_write(rich, tmp_path, monkeypatch):
     a, layers = rich
-    files = {**MINE, "absent.txt": ("no_such_export_module", "write", "nothing")}
+    files = {**MINE, "absent.txt": ("gis", "nothing_to_write", "nothing")}
     monkeypatch.setattr(bundle, "EXPORT_FILES", files)
+    from hotspots.export import gis
+
+    monkeypatch.setattr(gis, "nothing_to_write", lambda analysis, path: None, raising=False)
     seen = []
     timings, skipped = {}, []
     paths = bundle.write_all(a, layers, Study(), tmp_path / "out", progress=lambda m, f: seen.append((m, f)),
                              timings=timings, skipped=skipped)
     assert [p.name for p in paths] == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx"]
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
-    assert set(timings) == {p.name for p in paths}
+    assert set(timings) == {p.name for p in paths} | {"absent.txt"}
     assert all(v >= 0 for v in timings.values())
     assert skipped == ["absent.txt"]
     fracs = [f for _, f in seen]

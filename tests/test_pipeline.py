@@ -136,3 +136,19 @@ def test_unchanged_layers_are_not_read_again(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "_read", lambda kind, *a, **k: (reads.append(kind), real(kind, *a, **k))[1])
     again = load_layers(study, previous=layers)
     assert reads == [] and again.crimes is layers.crimes and again.boundaries is layers.boundaries
+
+
+def test_each_front_end_names_the_setting_in_its_own_words(tmp_path):
+    from gui.words import describe
+    from hotspots.cli import FLAGS
+    from hotspots.data.errors import DataError
+
+    b, c = lattice_study(tmp_path, 6)
+    layers = load_layers(Study(boundaries=str(b), crimes=[str(c)]))
+    with pytest.raises(DataError) as err:
+        analyse(layers, Settings(measure="rate", permutations=99))
+    exc = err.value
+    assert exc.setting == "population" and "--" not in str(exc) and "population layer" in str(exc)
+    assert exc.describe(FLAGS).startswith("--population: ")
+    assert describe(exc).startswith("Population layer (File > Open layers): ")
+    assert "--" not in describe(exc)
