@@ -77,10 +77,12 @@ def planted_study(tmp_path, seed: int = 0, **kwargs):
     feats, lines, codes = [], [], []
     for r in range(rows_n):
         for c in range(cols_n):
-            x0, y0 = 0.5 + c * step, 51.2 - r * step
+            # corners from whole indices, so neighbours share them exactly (queen by shared vertices)
+            x0, x1 = 0.5 + c * step, 0.5 + (c + 1) * step
+            y0, y1 = 51.2 - r * step, 51.2 - (r - 1) * step
             code = f"E01{r:03d}{c:03d}"
             codes.append(code)
-            ring = [[x0, y0], [x0 + step, y0], [x0 + step, y0 + step], [x0, y0 + step], [x0, y0]]
+            ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
             feats.append({"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": f"Grid {r:03d}{'ABCD'[c % 4]}"},
                           "geometry": {"type": "Polygon", "coordinates": [ring]}})
             for m, k in enumerate(counts[r * cols_n + c].astype(int)):

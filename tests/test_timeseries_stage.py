@@ -71,3 +71,26 @@ def test_the_cube_is_built_once_and_follows_the_filters(grid):
                                   build_table(layers.boundaries, layers.crimes, one)["crimes"].to_numpy())
     assert set(a1.table["emerging"]) <= set(CATEGORIES)
     assert {"crime_trend", "crime_sen_slope", "emerging_trend_z"} <= set(a1.table.columns)
+
+
+def test_any_unit_set_gets_its_categories(grid):
+    """Patrol spots / grid cells: the same classification from a unit id per crime and the units' weights."""
+    from _lattice import lattice_weights
+
+    from hotspots.pipeline import analyse, load_layers
+    from hotspots.study import Settings, Study
+    from hotspots.timeseries.stage import emerging_for_units
+
+    b, c, codes, blocks, _ = grid
+    layers = load_layers(Study(boundaries=str(b), crimes=[str(c)]))
+    a = analyse(layers, Settings(permutations=99))
+    # the "cells" are the LSOAs again, numbered row-major as the lattice: same answer as the LSOA column
+    pos = {code: k for k, code in enumerate(codes)}
+    row_to_cell = np.array([pos[code] for code in a.table["lsoa_code"]])
+    cell_of_crime = row_to_cell[layers.crimes["lsoa"].to_numpy()]
+    r = emerging_for_units(layers.crimes, cell_of_crime, len(codes), lattice_weights(20, 20), Settings())
+    assert r is not None and len(r.code) == 400
+    by_cell = a.table["emerging"].to_numpy()[np.argsort(row_to_cell)]
+    np.testing.assert_array_equal(r.category, by_cell)
+    assert emerging_for_units(layers.crimes, cell_of_crime, len(codes), lattice_weights(20, 20),
+                              Settings(month_from="2021-05")) is None  # 8 months

@@ -27,11 +27,11 @@ import pandas as pd
 
 from ..progress import CancelFn, Cancelled, ProgressFn
 from .cube import SpaceTimeCube
-from .emerging import CATEGORIES, MIN_STEPS, EmergingResult, emerging_hot_spots
+from .emerging import CATEGORIES, MIN_STEPS, EmergingResult, classify_units, emerging_hot_spots
 from .stability import Stability, stability
 from .trends import Trends
 
-__all__ = ["TimeResult", "time_stage", "cube_for", "EMERGING_PARAMS"]
+__all__ = ["TimeResult", "time_stage", "cube_for", "emerging_for_units", "EMERGING_PARAMS"]
 
 #: ArcGIS Pro's defaults (see :mod:`.emerging` for the trend threshold and the trend steps)
 EMERGING_PARAMS = {"k": 1, "alpha": 0.10, "fdr": True, "trend_alpha": 0.01, "window": "cube"}
@@ -107,6 +107,24 @@ class TimeResult:
                   "lsoas_increasing": int((self.trends.lsoa["trend"] == "increasing").sum()),
                   "lsoas_decreasing": int((self.trends.lsoa["trend"] == "decreasing").sum())}
         return {"emerging": em, "trends": trends, "stability": self.stability.summary()}
+
+
+def emerging_for_units(crimes: pd.DataFrame, unit_of_crime: np.ndarray, n_units: int, weights, settings,
+                       harm_weights=None) -> EmergingResult | None:
+    """Emerging hot spot categories for another unit set (micro-place cells, patrol spots).
+
+    ``unit_of_crime`` gives each crime's unit id (``-1``: in no unit), ``weights`` the units'
+    spatial weights (a :class:`~hotspots.stats.weights.Weights`), ``settings`` the analysis
+    settings (crime types, months, measure). Same method and parameters as the LSOA column;
+    None when the analysed period spans fewer than 10 months.
+    """
+    cube = SpaceTimeCube.from_crimes(crimes, units=unit_of_crime, n_units=n_units)
+    sl = cube.month_slice(settings.month_from, settings.month_to)
+    if sl.stop - sl.start < MIN_STEPS:
+        return None
+    return classify_units(cube, weights, crime_types=settings.crime_types or None, month_from=settings.month_from,
+                          month_to=settings.month_to, measure="harm" if settings.measure == "harm" else "count",
+                          harm_weights=harm_weights or settings.harm_weights, **EMERGING_PARAMS)
 
 
 def time_stage(analysis, layers, progress: ProgressFn | None = None, cancel: CancelFn | None = None):
