@@ -99,3 +99,14 @@ def test_every_category_has_a_colour_and_hot_is_red_cold_is_blue():
         elif "Cold" in cat:
             assert b > r
     assert np.unique(list(EMERGING_COLOURS.values())).size == 17
+
+
+def test_no_over_time_page_for_two_months(run, tmp_path):
+    from hotspots.export.briefing import MAX_ZONE_PAGES, write_briefing
+    from hotspots.pipeline import analyse
+
+    study, layers, *_ = run
+    a = analyse(layers, Settings(permutations=99, month_from="2021-11", month_to="2021-12"))
+    out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
+    zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
+    assert _pages(out) == 1 + zones

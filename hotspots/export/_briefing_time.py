@@ -127,7 +127,8 @@ def time_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, n_pages
     time = analysis.time
     fig.text(0.06, 0.955, "Crime over time", fontsize=17, fontweight="bold")
     span = f"{time.months[0]} to {time.months[-1]}" if time.months else "-"
-    fig.text(0.06, 0.934, f"{_clip(facts['study'], 60)}: {len(time.months)} months, {span}; "
+    n = len(time.months)
+    fig.text(0.06, 0.934, f"{_clip(facts['study'], 60)}: {n} month{'' if n == 1 else 's'}, {span}; "
              f"{facts['crime_types']}", fontsize=8.5)
     _district_chart(fig, time, [0.09, 0.72, 0.70, 0.19])
     n_rows = min(len(time.trends.district), 16)

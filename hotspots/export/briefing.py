@@ -63,7 +63,8 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     outlines = [zone_outline(g) for g in zones.geometry.values] if zones is not None else []
     evidence = analysis.zones.evidence if analysis.zones is not None else {}
     facts = run_facts(analysis, layers, study)
-    has_time = getattr(analysis, "time", None) is not None
+    # a trend needs a few months: under three, the over-time page would say nothing
+    has_time = getattr(analysis, "time", None) is not None and len(analysis.time.months) >= 3
     n_pages = 1 + has_time + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
