@@ -30,21 +30,21 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     import pandas as pd
 
     from .data.report import LoadReport
+    from .evidence.stage import EvidenceResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
+    from .streetsafe.stage import StreetSafeResult
     from .study import Settings
     from .table import FilterReport
     from .timeseries.stage import TimeResult
 
-__all__ = ["RESULT_COLUMNS", "OPTIONAL_RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
+__all__ = ["RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
            "geometry_fingerprint"]
 
 
 #: lsoa_results.csv columns, in order (the DESIGN contract)
 RESULT_COLUMNS = ["lsoa_code", "lsoa_name", "crimes", "harm", "value", "imd_decile", "pubs", "streetsafe",
                   "lisa_i", "lisa_p", "lisa_cluster", "gi_z", "gi_p", "gi_bin", "zone_id"]
-#: written after the contract's columns when a stage made them ("then as available")
-OPTIONAL_RESULT_COLUMNS = ["emerging"]
 
 
 def geometry_fingerprint(codes: Any, geometry: Any) -> str:
@@ -79,6 +79,10 @@ class Layers:
     streetsafe: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     harm_weights: dict[str, float] | None = None
+    #: the ONS LSOA 2011 -> 2021 lookup (hotspots.data.lsoa_lookup); ``imd`` is already carried across it
+    lsoa_lookup: pd.DataFrame | None = None
+    #: IoD domain deciles per LSOA from the deprivation file (None when it has none, e.g. File 1)
+    imd_domains: pd.DataFrame | None = None
     reports: dict[str, LoadReport] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
@@ -193,6 +197,10 @@ class Analysis:
     fear_gap: FearGapResult | None = None
     #: crime over time: the space-time cube, emerging hot spots, trends, stability
     time: TimeResult | None = None
+    #: rates against the force, bivariate LISA, cross-table, heat surfaces (hotspots.evidence)
+    evidence: EvidenceResult | None = None
+    #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
+    streetsafe: StreetSafeResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 
