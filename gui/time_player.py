@@ -17,6 +17,8 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from hotspots.export._map_style import LAYER_NAMES
+
 from .map_view import FIND_MAP_JS
 
 __all__ = ["TimePlayer", "month_colours", "MONTH_PALETTE"]
@@ -24,9 +26,10 @@ __all__ = ["TimePlayer", "month_colours", "MONTH_PALETTE"]
 #: ColorBrewer YlOrRd, 6 classes (0 crimes gets the first)
 MONTH_PALETTE = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
 
+#: finds the map's LSOA layer (the LISA clusters overlay, by its exact name) as ``lyr``/``nm``
 _FIND_LISA = ("var lyr=null,nm=null;for(var k in window){if(k.indexOf('layer_control_')!==0||!window[k]||"
               "!window[k].overlays)continue;var ov=window[k].overlays;for(var n in ov){"
-              "if(n.toLowerCase().indexOf('lisa')>=0){lyr=ov[n];nm=n;}}}")
+              f"if(n==={json.dumps(LAYER_NAMES['lisa'])}){{lyr=ov[n];nm=n;}}}}}}")
 _PAINT_JS = ("(function(cols){var m=" + FIND_MAP_JS + ";if(!m)return -1;" + _FIND_LISA +
              "if(!lyr)return -1;if(!m.hasLayer(lyr)){m.addLayer(lyr);m.fire('overlayadd',{layer:lyr,name:nm});}"
              "var n=0;lyr.eachLayer(function(l){var f=l.feature;if(!f||cols[f.id]===undefined)return;"

@@ -28,8 +28,8 @@ def _map_js(window, qtbot, script):
 
 
 _FILL = ("(function(id){var c=null;for(var k in window){if(k.indexOf('layer_control_')!==0||!window[k]||"
-         "!window[k].overlays)continue;var ov=window[k].overlays;for(var n in ov){if(n.toLowerCase()"
-         ".indexOf('lisa')<0)continue;ov[n].eachLayer(function(l){if(l.feature&&l.feature.id===id)"
+         "!window[k].overlays)continue;var ov=window[k].overlays;for(var n in ov){if(n!==\"LISA clusters "
+         "(Local Moran's I)\")continue;ov[n].eachLayer(function(l){if(l.feature&&l.feature.id===id)"
          "c=l.options.fillColor;});}}return c;})")
 
 

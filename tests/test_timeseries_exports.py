@@ -69,10 +69,12 @@ def test_briefing_has_an_over_time_page(run, tmp_path):
     study, layers, a, _ = run
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
-    assert _pages(out) == 2 + zones
+    heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
+    assert _pages(out) == 2 + heat + zones
     exe = shutil.which("pdftotext")
     if exe:
-        text = " ".join(subprocess.run([exe, "-f", "2", "-l", "2", str(out), "-"], capture_output=True, text=True,
+        page = str(2 + heat)
+        text = " ".join(subprocess.run([exe, "-f", page, "-l", page, str(out), "-"], capture_output=True, text=True,
                                        check=True).stdout.split())
         assert "Crime over time" in text and "Extrapolation, not a forecast" in text
         assert "Persistent Hot Spot" in text and "Top 10 LSOAs by quarter" in text
@@ -109,4 +111,5 @@ def test_no_over_time_page_for_two_months(run, tmp_path):
     a = analyse(layers, Settings(permutations=99, month_from="2021-11", month_to="2021-12"))
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
-    assert _pages(out) == 1 + zones
+    heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
+    assert _pages(out) == 1 + heat + zones
