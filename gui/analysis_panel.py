@@ -33,7 +33,7 @@ __all__ = ["AnalysisPanel", "DISPLAYS", "TIPS"]
 
 #: display key -> label
 DISPLAYS = {"lisa": "LISA clusters (Local Moran's I)", "gi": "Gi* hot and cold spots",
-            "fear": "Fear vs crime (StreetSafe)"}
+            "fear": "Fear vs crime (StreetSafe)", "emerging": "Emerging hot spots (over time)"}
 _CUSTOM = "Custom selection"
 _WEIGHT_KINDS = {"queen": "Queen (edge or corner)", "rook": "Rook (shared edge)",
                  "knn": "K nearest", "distance": "Distance band"}
@@ -50,6 +50,9 @@ TIPS = {
              "StreetSafe reports tested against its share of recorded crime (binomial, FDR). 'More fear\n"
              "than crime' marks places people fear that the crime figures miss (most victims never\n"
              "report); fewer than 5 reports nearby: not tested. Needs a StreetSafe layer."),
+    "emerging": ("Emerging hot spot analysis (ArcGIS Pro's method): Gi* in every month, then each LSOA's\n"
+                 "pattern over time: new, consecutive, intensifying, persistent, diminishing, sporadic,\n"
+                 "oscillating or historical hot (or cold) spot. Needs at least 10 months."),
     "measure": ("What is counted per LSOA: crimes (count), crime harm (each crime weighted by the\n"
                 "Cambridge Crime Harm Index), crimes per 1,000 residents (needs population, uses the\n"
                 "empirical-Bayes rate so small populations do not mislead) or crimes per km²."),
@@ -206,6 +209,7 @@ class AnalysisPanel(QWidget):
         self._enable_item(self.measure, "rate", has_pop, "needs a population layer")
         has_ss = self.state.layers.streetsafe is not None
         self._enable_item(self.display, "fear", has_ss, "needs a StreetSafe layer")
+        self._enable_item(self.display, "emerging", len(months) >= 10, "needs 10 months")
         self.run_button.setEnabled(self.state.can_analyse())
 
     @staticmethod

@@ -49,6 +49,7 @@ from .spots_panel import SpotsPanel
 from .state import StudyState
 from .streetsafe_panel import StreetSafePanel
 from .study_files import StudyFilesMixin
+from .time_player import TimePlayer
 from .words import describe
 from .workers import Task, TaskRunner
 from .zones_panel import ZonesPanel
@@ -136,8 +137,15 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         self.analysis_panel.displayChanged.connect(self.map_view.set_display)
         self.results = ResultsTable()
         self.results.lsoaSelected.connect(self.highlight_lsoa)
+        self.time_player = TimePlayer(self.map_view)
+        map_box = QWidget()
+        mb = QVBoxLayout(map_box)
+        mb.setContentsMargins(0, 0, 0, 0)
+        mb.setSpacing(0)
+        mb.addWidget(self.map_view, 1)
+        mb.addWidget(self.time_player)
         centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.map_view)
+        centre.addWidget(map_box)
         centre.addWidget(self.results)
         centre.setStretchFactor(0, 3)
         centre.setStretchFactor(1, 2)
@@ -279,12 +287,17 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         out = self.state.output
         if out is None:
             self.results.set_table(None)
+            self.time_player.set_time(None)
             self.zones.set_zones(None, None)
             self.spots.set_spots(None)
             self.map_view.show_message("No analysis yet: load layers and press Run.")
             return
         a = out.analysis
-        self.results.set_table(a.table.drop(columns=a.table.geometry.name))
+        table = a.table.drop(columns=a.table.geometry.name)
+        if a.time is not None:  # the Trend sparkline column sorts by Sen's slope
+            table["sparkline"] = a.time.trends.lsoa["sen_slope"].to_numpy()
+        self.results.set_table(table, None if a.time is None else a.time.values)
+        self.time_player.set_time(a.time)
         zf = a.zone_frame
         self.zones.set_zones(None if zf is None else zf.drop(columns=zf.geometry.name),
                              a.zones.evidence if a.zones else None, a.zones.summary if a.zones else None,

@@ -21,8 +21,8 @@ __all__ = ["MapView", "webengine_error", "FIND_MAP_JS"]
 FIND_MAP_JS = ("(function(){for (var k in window){try{if(k.indexOf('map_')===0&&window[k]&&"
                "typeof window[k].fitBounds==='function'){return window[k];}}catch(e){}}return null;})()")
 #: overlay-name keywords per display (matched case-insensitively against the layer control)
-DISPLAY_KEYWORDS = {"lisa": ("lisa", "moran"), "gi": ("gi*", "getis", "hot spot", "hotspot"),
-                    "fear": ("fear",)}
+DISPLAY_KEYWORDS = {"emerging": ("emerging",), "lisa": ("lisa", "moran"),
+                    "gi": ("gi*", "getis", "hot spot", "hotspot"), "fear": ("fear",)}
 _WEB_ERROR: str | None = None
 
 

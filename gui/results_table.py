@@ -32,6 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspots.export._time_style import EMERGING_COLOURS
+
+from .sparkline import SERIES_ROLE, SparklineDelegate
+
 __all__ = ["LsoaTableModel", "ResultsTable", "COLUMNS", "SORT_ROLE", "CLUSTER_COLOURS"]
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -47,6 +51,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "value": ("Value", "The measure that was analysed (count, harm, rate or density)"),
     "lisa_cluster": ("LISA", "Local Moran's I cluster: HH hot spot, LL cold spot, HL/LH outliers, ns not significant"),
     "gi_bin": ("Gi*", "Getis-Ord Gi* bin: +3/+2/+1 hot at 99/95/90%, negative = cold, 0 = neither"),
+    "emerging": ("Emerging", "Emerging hot spot category over the analysed months (ArcGIS's 17 categories; "
+                 "needs at least 10 months)"),
+    "sparkline": ("Trend", "Crimes per month over the analysed months; sorts by Sen's slope "
+                  "(change in crimes per month, per month)"),
     "fear_gap": ("Fear vs crime", "StreetSafe reports tested against recorded crime: more (fear, not crime), "
                                   "fewer (crime, not fear), or a crime hot spot with more reports still (both)"),
     "imd_decile": ("IMD decile", "Index of Multiple Deprivation decile: 1 = most deprived 10% in England"),
@@ -62,6 +70,17 @@ _FEAR_TEXT = {"fear_not_crime": "fear, not crime", "crime_not_fear": "crime, not
 CLUSTER_COLOURS = {"HH": "#f4a6a6", "LL": "#a9c8ef", "HL": "#f7cfa0", "LH": "#c9dcf3"}
 _GI_COLOURS = {3: "#ef8a8a", 2: "#f4a6a6", 1: "#f9d0d0", -1: "#d5e3f5", -2: "#b2cdee", -3: "#8fb5e6"}
 _FEAR_COLOURS = {"fear_not_crime": "#e2c4f0", "crime_not_fear": "#f4a6a6", "both": "#f7cfa0"}
+
+
+def _pale(hex_colour: str, strength: float = 0.4) -> str:
+    """``hex_colour`` mixed with white, so black cell text stays readable on it."""
+    c = QColor(hex_colour)
+    mix = [round(255 - strength * (255 - v)) for v in (c.red(), c.green(), c.blue())]
+    return QColor(*mix).name()
+
+
+#: the map's emerging colours, paled for table cells
+EMERGING_CELL = {k: _pale(v) for k, v in EMERGING_COLOURS.items() if k != "No Pattern Detected"}
 
 
 def _fmt(col: str, v: Any) -> str:
@@ -91,10 +110,12 @@ class LsoaTableModel(QAbstractTableModel):
         self._data: dict[str, np.ndarray] = {}
         self._sort: dict[str, np.ndarray] = {}
         self._n = 0
+        self.series: np.ndarray | None = None  # rows x months, for the Trend sparklines
 
-    def set_table(self, table: pd.DataFrame | None) -> None:
+    def set_table(self, table: pd.DataFrame | None, series: np.ndarray | None = None) -> None:
         self.beginResetModel()
         self._cols, self._data, self._sort, self._n = [], {}, {}, 0
+        self.series = None if table is None or series is None or len(series) != len(table) else np.asarray(series)
         if table is not None:
             self._cols = [c for c in COLUMNS if c in table.columns]
             self._n = len(table)
@@ -131,6 +152,8 @@ class LsoaTableModel(QAbstractTableModel):
             return None
         col = self._cols[index.column()]
         v = self._data[col][index.row()]
+        if col == "sparkline":
+            return self._sparkline_data(index.row(), v, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == "zone_id" and isinstance(v, float) and not math.isnan(v):
                 return str(int(v))
@@ -150,7 +173,18 @@ class LsoaTableModel(QAbstractTableModel):
                 colour = _GI_COLOURS.get(int(v))
             elif col == "fear_gap":
                 colour = _FEAR_COLOURS.get(str(v))
+            elif col == "emerging":
+                colour = EMERGING_CELL.get(str(v))
             return QColor(colour) if colour else None
+        return None
+
+    def _sparkline_data(self, row: int, slope: Any, role: int) -> Any:
+        if role == SERIES_ROLE:
+            return None if self.series is None else self.series[row].tolist()
+        if role == SORT_ROLE:
+            return self._sort["sparkline"][row].item()
+        if role == Qt.ItemDataRole.ToolTipRole and self.series is not None:
+            return f"{' '.join(f'{x:g}' for x in self.series[row])}  (Sen's slope {float(slope):+.2f} a month)"
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -184,6 +218,7 @@ class ResultsTable(QWidget):
         self.count = QLabel()
         self.view = QTableView()
         self.view.setModel(self.proxy)
+        self._spark = SparklineDelegate(self.view)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # several rows (Ctrl/Shift+click) make the area of an evidence pack
@@ -200,13 +235,18 @@ class ResultsTable(QWidget):
         top.addWidget(self.view, 1)
         top.addWidget(self.count)
 
-    def set_table(self, table: pd.DataFrame | None) -> None:
-        self.model.set_table(table)
+    def set_table(self, table: pd.DataFrame | None, series: np.ndarray | None = None) -> None:
+        """Show ``table``; ``series`` (rows x months) draws the Trend sparklines when the table has them."""
+        self.model.set_table(table, series)
+        cols = self.model.columns()
+        for c in range(self.model.columnCount()):
+            self.view.setItemDelegateForColumn(c, self._spark if cols[c] == "sparkline" else self.view.itemDelegate())
         if table is not None and "value" in self.model.columns():
             self.view.sortByColumn(self.model.columns().index("value"), Qt.SortOrder.DescendingOrder)
         self.view.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
-            self.view.setColumnWidth(c, min(self.view.columnWidth(c) + 8, 260))
+            width = 96 if cols[c] == "sparkline" else min(self.view.columnWidth(c) + 8, 260)
+            self.view.setColumnWidth(c, width)
         self._update_count()
 
     def _filter_changed(self, text: str) -> None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     from .streetsafe.stage import StreetSafeResult
     from .study import Settings
     from .table import FilterReport
+    from .timeseries.stage import TimeResult
 
 __all__ = ["RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
            "geometry_fingerprint"]
@@ -195,6 +196,8 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
+    #: crime over time: the space-time cube, emerging hot spots, trends, stability
+    time: TimeResult | None = None
     #: rates against the force, bivariate LISA, cross-table, heat surfaces (hotspots.evidence)
     evidence: EvidenceResult | None = None
     #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)

@@ -36,6 +36,7 @@ from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .spots import spots_stage
 from .study import Settings, Study
+from .timeseries.stage import time_stage
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
 from .zones import zones_stage
@@ -51,6 +52,7 @@ STAGES: list[tuple[str, str, float, Stage]] = [
     ("spots", "Finding patrol spots", 0.05, spots_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
+    ("time", "Emerging hot spots and trends over time", 0.05, time_stage),
 ]
 
 

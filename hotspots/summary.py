@@ -130,6 +130,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "period": {"months_with_data": analysis.months_with_data()},
         "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,
         "streetsafe": _streetsafe(analysis, study),
+        **(analysis.time.summary() if analysis.time is not None else {"emerging": None}),
         "notes": list(analysis.notes),
         "exports_skipped": list(skipped or []),
         "timings": timings,

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from hotspots.cli import main
-from hotspots.export.results import AVAILABLE_COLUMNS
+from hotspots.export.results import AVAILABLE_COLUMNS, OPTIONAL_COLUMNS
 from hotspots.model import RESULT_COLUMNS
 
 
@@ -27,8 +27,10 @@ def test_evidence_files_and_columns(demo_out):
     with (demo_out / "lsoa_results.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header[:len(RESULT_COLUMNS)] == RESULT_COLUMNS  # the contract first, then the evidence
-    # the demo has a StreetSafe layer: fear_gap comes first, then the evidence columns
-    assert header[len(RESULT_COLUMNS):] == ["fear_gap"] + [c for c in AVAILABLE_COLUMNS if c != "crime_decile_national"]
+    after = header[len(RESULT_COLUMNS):]
+    first = [c for c in OPTIONAL_COLUMNS if c in after]  # DESIGN: "then as available: emerging, fear_gap, ..."
+    assert after[:len(first)] == first and first == ["emerging", "fear_gap"]
+    assert after[len(first):] == [c for c in AVAILABLE_COLUMNS if c != "crime_decile_national"]
     doc = Document(str(demo_out / "evidence.docx"))
     assert len(doc.tables) >= 1 and len(doc.inline_shapes) >= 1
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]

@@ -67,7 +67,9 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
 
     heat = analysis.evidence.heat[:1] if getattr(analysis, "evidence", None) is not None else []
     n_spot = spot_pages(analysis)
-    n_pages = 1 + n_spot + len(heat) + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
+    # a trend needs a few months: under three, the over-time page would say nothing
+    has_time = getattr(analysis, "time", None) is not None and len(analysis.time.months) >= 3
+    n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
@@ -92,11 +94,18 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
                           pubs=getattr(layers, "pubs", None), footer=0.2)
                 _footer(fig, 2 + n_spot, n_pages, facts)
                 pdf.savefig(fig)
+            if has_time:  # crime over time, after the overview (and the heat map)
+                from ._briefing_time import time_page
+
+                fig = Figure(figsize=A4_INCHES)
+                time_page(fig, analysis, facts, 2 + n_spot + len(heat), n_pages, _footer)
+                pdf.savefig(fig)
             if zones is not None:
                 for i, z in zones.head(MAX_ZONE_PAGES).iterrows():
                     fig = Figure(figsize=A4_INCHES)
                     ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
-                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2 + n_spot + len(heat),
+                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts,
+                               i + 2 + n_spot + len(heat) + has_time,
                                n_pages)
                     pdf.savefig(fig)
     return Path(path)

@@ -7,7 +7,8 @@ from an input file ever reaches the page as HTML (every name, street and comment
 before folium sees it, because folium's GeoJSON tooltips and popups insert values as HTML).
 
 Layers (toggleable): LISA clusters (GeoDa colours), Getis-Ord Gi* bins (ArcGIS colours, off
-by default), fear against recorded crime (when StreetSafe was analysed, off by default),
+by default), emerging hot spots over time (ArcGIS-like colours, off by default; see
+:mod:`._map_emerging`), fear against recorded crime (when StreetSafe was analysed, off by default),
 patrol zones (outlines, rank labels, an evidence popup), pubs and StreetSafe reports. Display
 geometry is simplified by 5 m and rounded to 5 decimals (about 1 m) to keep the file small;
 the analysis itself never sees these shapes.
@@ -230,6 +231,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
             tooltip=GeoJsonTooltip(["code", "name", "gi", "crimes"], aliases=["LSOA", "Name", "Gi*", "Crimes"]),
         ).add_to(m)
 
+    from ._map_emerging import add_emerging_layer
+
+    emerging_legend = add_emerging_layer(m, analysis, disp, props, _fc, GeoJsonTooltip)
     has = {"fear": False, "pubs": False, "ss": False}
     if "fear_gap" in t:
         gap = t["fear_gap"].fillna("").astype(str).to_numpy()
@@ -262,7 +266,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
-    _extras_element(legend_html(t, zones, has) + evidence_legend, title, attribution).add_to(m)
+    _extras_element(legend_html(t, zones, has) + evidence_legend + emerging_legend, title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m

@@ -15,7 +15,8 @@ from .safe_text import neutralise_frame
 __all__ = ["write_results_csv", "write_summary_json", "results_frame", "OPTIONAL_COLUMNS"]
 
 #: columns appended after the contract's, in this order, when a stage produced them
-OPTIONAL_COLUMNS = ["fear_gap"]
+#: (``emerging`` is always there with the time stage: empty when the period is under 10 months)
+OPTIONAL_COLUMNS = ["emerging", "fear_gap"]
 
 
 

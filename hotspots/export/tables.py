@@ -32,7 +32,8 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
 #: evidence columns (hotspots.evidence.stage) come right after the contract columns when a run has them
 LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate_per_1000", "rate_vs_force", "rate_percentile",
                       "crime_decile_national", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p",
-                      "rate", "density", "imd_score", "fear_gap", "imd_lookup"]
+                      "rate", "density", "imd_score", "fear_gap", "imd_lookup",
+                      "emerging", "hot_months", "crime_trend", "crime_trend_p", "crime_sen_slope"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
@@ -42,7 +43,8 @@ _FORMATS = {
     "times_force": "0.00", "percentile_in_force": "0.0", "crime_per_1000": "#,##0.0", "vawg_per_1000": "#,##0.0",
     "gi_p_norm": "0.00E+00",
 }
-_ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
+_ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3,
+          "crime_trend_p": 6, "crime_sen_slope": 4}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -330,6 +332,9 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     for name, frame in evidence_frames(analysis, layers, study).items():
         _frame_sheet(wb, name, frame)
     _about_sheet(wb, _about_rows(analysis, layers, study))
+    from .time_sheets import add_time_sheets
+
+    add_time_sheets(wb, analysis, _cell_value)
     try:
         with atomic_path(path) as tmp:
             wb.save(tmp)
