@@ -10,13 +10,15 @@ Layers (toggleable): LISA clusters (GeoDa colours), Getis-Ord Gi* bins (ArcGIS c
 by default), fear against recorded crime (when StreetSafe was analysed, off by default),
 patrol zones (outlines, rank labels, an evidence popup), pubs and StreetSafe reports. Display
 geometry is simplified by 5 m and rounded to 5 decimals (about 1 m) to keep the file small;
-the analysis itself never sees these shapes.
+a study wider than ~100 km is simplified more (1/20,000 of its extent: ~30 m for England,
+about a pixel at town zoom) and rounded to 4 decimals, so a national map stays a size a
+browser opens quickly (:func:`display_tolerance`). The analysis itself never sees these shapes.
 """
 
 from __future__ import annotations
 
 __all__ = ["build_map", "map_html", "write_map", "run_facts", "ATTRIBUTION", "LISA_COLOURS", "GI_COLOURS",
-           "FEAR_COLOURS", "SIMPLIFY_M", "zone_outline"]
+           "FEAR_COLOURS", "SIMPLIFY_M", "zone_outline", "display_tolerance"]
 
 import datetime as _dt
 from pathlib import Path
@@ -84,14 +86,32 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
     }
 
 
-def _to_display(geoms: Any, crs: Any) -> np.ndarray:
-    """27700 shapes -> simplified, rounded EPSG:4326 shapes (for drawing only)."""
+def display_tolerance(extent_m: float) -> tuple[float, int]:
+    """(simplification tolerance in metres, decimals of a degree) for a map ``extent_m`` wide.
+
+    5 m and 5 decimals (~1 m) up to a county; beyond ~100 km, 1/20,000 of the extent (a national
+    map zoomed to a town shows ~10 m a pixel) and 4 decimals (~10 m), which is below that.
+    """
+    tol = max(SIMPLIFY_M, float(extent_m) / 20_000.0) if np.isfinite(extent_m) else SIMPLIFY_M
+    return tol, (5 if tol < 10 else 4)
+
+
+def _to_display(geoms: Any, crs: Any, extent_m: float | None = None) -> np.ndarray:
+    """27700 shapes -> simplified, rounded EPSG:4326 shapes (for drawing only).
+
+    ``extent_m``: the width of the whole map (default: these shapes' own), which sets the
+    tolerance and precision (:func:`display_tolerance`).
+    """
     import geopandas as gpd
     import shapely
 
     g = gpd.GeoSeries(geoms, crs=crs if crs is not None else 27700)
-    g = g.simplify(SIMPLIFY_M, preserve_topology=True).to_crs(4326)
-    return shapely.transform(np.asarray(g.values, dtype=object), lambda c: np.round(c, 5))
+    if extent_m is None:
+        b = shapely.total_bounds(np.asarray(g.values, dtype=object))
+        extent_m = float(max(b[2] - b[0], b[3] - b[1])) if np.all(np.isfinite(b)) else 0.0
+    tol, decimals = display_tolerance(extent_m)
+    g = g.simplify(tol, preserve_topology=True).to_crs(4326)
+    return shapely.transform(np.asarray(g.values, dtype=object), lambda c: np.round(c, decimals))
 
 
 def zone_outline(geom: Any, min_hole_m2: float = 1000.0) -> Any:
@@ -120,11 +140,21 @@ def zone_outline(geom: Any, min_hole_m2: float = 1000.0) -> Any:
 
 
 def _fc(geoms: np.ndarray, props: list[dict]) -> dict:
-    """A FeatureCollection with integer ids (folium keys its style lookup on them)."""
-    from shapely.geometry import mapping
+    """A FeatureCollection with integer ids (folium keys its style lookup on them).
 
-    feats = [{"type": "Feature", "id": i, "properties": p, "geometry": mapping(g)}
-             for i, (g, p) in enumerate(zip(geoms, props, strict=True)) if g is not None and not g.is_empty]
+    Geometry goes through GEOS's GeoJSON writer and one ``json.loads`` (C speed) rather than
+    ``shapely.geometry.mapping`` (a Python tuple per vertex: ~1 minute for a nation).
+    """
+    import json
+
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    keep = np.flatnonzero(ok)
+    shapes = json.loads("[" + ",".join(shapely.to_geojson(geoms[keep]).tolist()) + "]") if len(keep) else []
+    feats = [{"type": "Feature", "id": int(i), "properties": props[i], "geometry": g}
+             for i, g in zip(keep, shapes, strict=True)]
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -191,7 +221,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     t = analysis.table
     facts = run_facts(analysis, layers, study)
-    disp = _to_display(t.geometry.values, t.crs)
+    disp = _to_display(t.geometry.values, t.crs)  # the study's own extent sets the tolerance
     minx, miny, maxx, maxy = _bounds(disp)
     m = folium.Map(tiles=None, control_scale=True, location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11,
                    font_size="12px", zoom_snap=0.5)
@@ -307,7 +337,7 @@ def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls
     disp = _to_display(geoms, zones.crs)
     pts = gpd.GeoSeries(geoms, crs=zones.crs if zones.crs is not None else 27700)
     pts = pts.map(lambda g: g.representative_point() if g is not None and not g.is_empty else None)
-    pts = _to_display(pts.values, pts.crs)
+    pts = _to_display(pts.values, pts.crs, extent_m=0.0)  # label anchors: full precision
     props = []
     for _, row in z.iterrows():
         ev = evidence.get(int(row["zone_id"]))
@@ -338,7 +368,7 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if not len(gdf):
         return False
-    disp = _to_display(gdf.geometry.values, gdf.crs)
+    disp = _to_display(gdf.geometry.values, gdf.crs, extent_m=0.0)  # points: nothing to simplify, ~1 m
     if kind == "pubs":
         names = gdf["name"] if "name" in gdf else pd.Series([""] * len(gdf), index=gdf.index)
         addr = gdf["address"] if "address" in gdf else pd.Series([""] * len(gdf), index=gdf.index)
