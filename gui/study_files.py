@@ -13,6 +13,7 @@ from hotspots.data.errors import DataError
 from hotspots.study import DEMO_DIR, Study, demo_study
 
 from . import dialogs, tasks
+from .words import describe
 from .workers import Task
 
 __all__ = ["StudyFilesMixin"]
@@ -59,7 +60,7 @@ class StudyFilesMixin:
         try:
             study = read_study(path)
         except DataError as exc:
-            self._error("Could not open the study", str(exc))
+            self._error("Could not open the study", describe(exc))
             return None
         self.recent.set_last_folder(path)
         return self._start("opening the study", lambda p, c: tasks.open_study(study, self._tmp, progress=p, cancel=c),
@@ -88,7 +89,7 @@ class StudyFilesMixin:
         try:
             write_study(self.state.study, path)
         except (OSError, DataError) as exc:
-            self._error("Could not save the study", str(exc))
+            self._error("Could not save the study", describe(exc) if isinstance(exc, DataError) else str(exc))
             return None
         self.state.mark_saved(path)
         self.recent.add_file(path)
@@ -122,6 +123,35 @@ class StudyFilesMixin:
                            lambda p, c: tasks.export_all(out.analysis, self.state.layers, study, Path(folder),
                                                          progress=p, cancel=c),
                            lambda r: self._exported(Path(folder), r), f"Exporting to {folder}…")
+
+    def evidence_area(self) -> str | None:
+        """The pack's area from the selection: selected LSOAs, else the selected zone, else the top zones."""
+        codes = self.results.selected_codes() if hasattr(self, "results") else []
+        if codes:
+            return "lsoa:" + ",".join(codes)
+        zone = self.zones.current_zone() if hasattr(self, "zones") else None
+        return f"zone:{zone}" if zone is not None else None
+
+    def evidence_pack(self, path: str | None = None, area: str | None = None) -> Task | None:
+        """Evidence pack... : ``evidence.docx`` (and its PNGs) for the selection, in a worker."""
+        out = self.state.output
+        if out is None:
+            self._error("Nothing to put in a pack", "Run the analysis first (Ctrl+R).")
+            return None
+        if getattr(out.analysis, "evidence", None) is None or out.analysis.evidence.rates is None:
+            self._error("No population loaded", "An evidence pack gives rates per 1,000 residents: add a population "
+                        "layer (IoD 2019 File 6) or an IoD file that carries population, then run again.")
+            return None
+        area = area or self.evidence_area()
+        if not path:
+            path = dialogs.choose_save_path(self, "Save the evidence pack", str(Path(self.recent.last_folder())
+                                                                                 / "evidence.docx"), "Word (*.docx)")
+        if not path:
+            return None
+        study = self.state.study
+        return self._start("evidence", lambda p, c: tasks.evidence_pack(out.analysis, self.state.layers, study,
+                                                                        Path(path), area, progress=p, cancel=c),
+                           lambda r: self._info("Evidence pack written", f"Wrote {r}"), "Writing the evidence pack…")
 
     def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
         _summary, written = result

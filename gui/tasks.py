@@ -8,7 +8,6 @@ bad file or a Cancel leaves the study exactly as it was.
 from __future__ import annotations
 
 import copy
-import html
 import itertools
 import time
 from dataclasses import dataclass, field, replace
@@ -21,8 +20,8 @@ from hotspots.pipeline import analyse, load_layers, write_outputs
 from hotspots.progress import CancelFn, Cancelled, ProgressFn, scaled
 from hotspots.study import Settings, Study
 
-__all__ = ["LayerUpdate", "RunOutput", "load_files", "run_analysis", "open_study", "export_all",
-           "map_available", "study_with"]
+__all__ = ["LayerUpdate", "RunOutput", "load_files", "run_analysis", "open_study", "export_all", "evidence_pack",
+           "study_with"]
 
 _MAP_COUNTER = itertools.count(1)
 
@@ -44,7 +43,6 @@ class RunOutput:
 
     analysis: Analysis
     map_file: Path
-    map_is_placeholder: bool
     lsoa_shapes: gpd.GeoSeries  # EPSG:4326, indexed by lsoa_code, for highlighting on the map
     zone_shapes: gpd.GeoSeries | None  # EPSG:4326, indexed by zone_id
     seconds: float = 0.0
@@ -102,31 +100,6 @@ def load_files(study: Study, layers: Layers, items: dict[str, str | list[str]], 
     return LayerUpdate(study=new, layers=out, changed=changed, new_study=new_study)
 
 
-def map_available() -> bool:
-    """True once the engine's map export (:mod:`hotspots.export.html_map`) is importable."""
-    try:
-        from hotspots.export.html_map import map_html  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _placeholder_html(analysis: Analysis) -> str:
-    t = analysis.table
-    n_hot = int((t["gi_bin"] >= 2).sum())
-    n_hh = int((t["lisa_cluster"] == "HH").sum())
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Map</title></head>"
-        "<body style='font-family:sans-serif;background:#eef2f5;color:#223;padding:2em'>"
-        "<h2>The interactive map is not part of this build yet</h2>"
-        f"<p>The analysis ran: {len(t):,} LSOAs, {n_hh:,} High-High clusters, "
-        f"{n_hot:,} Gi* hot spots at 95% or more. See the results table and the zones list.</p>"
-        f"<p>Study: {html.escape(str(analysis.settings.measure))} measure, "
-        f"{html.escape(analysis.settings.weights)} weights, "
-        f"{analysis.settings.permutations:,} permutations.</p></body></html>"
-    )
-
-
 def _shapes_4326(gdf: gpd.GeoDataFrame | None, key: str) -> gpd.GeoSeries | None:
     if gdf is None or len(gdf) == 0:
         return None
@@ -142,13 +115,9 @@ def run_analysis(layers: Layers, settings: Settings, map_dir: Path, *, study: St
     _check(cancel)
     if progress:
         progress("Drawing the map", 0.9)
-    placeholder = not map_available()
-    if placeholder:
-        page = _placeholder_html(analysis)
-    else:
-        from hotspots.export.html_map import map_html
+    from hotspots.export.html_map import map_html
 
-        page = map_html(analysis, layers, study)
+    page = map_html(analysis, layers, study)
     map_dir.mkdir(parents=True, exist_ok=True)
     map_file = map_dir / f"map_{next(_MAP_COUNTER)}.html"
     map_file.write_text(page, encoding="utf-8")
@@ -156,7 +125,7 @@ def run_analysis(layers: Layers, settings: Settings, map_dir: Path, *, study: St
     zone_shapes = _shapes_4326(analysis.zone_frame, "zone_id")
     if progress:
         progress("Done", 1.0)
-    return RunOutput(analysis=analysis, map_file=map_file, map_is_placeholder=placeholder,
+    return RunOutput(analysis=analysis, map_file=map_file,
                      lsoa_shapes=lsoa_shapes, zone_shapes=zone_shapes,
                      seconds=round(time.perf_counter() - t0, 2), notes=list(analysis.notes))
 
@@ -181,3 +150,21 @@ def export_all(analysis: Analysis, layers: Layers, study: Study, out: Path, *,
     check_out_dir(Path(out))
     study = replace(study, settings=analysis.settings)
     return write_outputs(analysis, layers, study, Path(out), exports=True, progress=progress, cancel=cancel)
+
+
+def evidence_pack(analysis: Analysis, layers: Layers, study: Study, path: Path, area: str | None, *,
+                  progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Path:
+    """``evidence.docx`` for ``area`` (``hotspots.evidence.pack.parse_area``; None = the top zones)."""
+    from hotspots.evidence.pack import build_pack, parse_area
+    from hotspots.export.evidence_docx import write_evidence_docx
+
+    if progress:
+        progress("Gathering the evidence", 0.0)
+    pack = build_pack(analysis, layers, spec=parse_area(area), study_name=study.name)
+    if cancel and cancel():
+        from hotspots.progress import Cancelled
+
+        raise Cancelled()
+    if progress:
+        progress("Writing the Word document", 0.3)
+    return write_evidence_docx(pack, analysis, layers, Path(path), heat=analysis.evidence.heat)

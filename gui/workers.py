@@ -37,7 +37,9 @@ def all_runners() -> list[TaskRunner]:
 def error_text(exc: BaseException) -> str:
     """One line a user can act on: the DataError text, or the type and message otherwise."""
     if isinstance(exc, DataError):
-        return str(exc)
+        from .words import describe
+
+        return describe(exc)
     if isinstance(exc, MemoryError):
         return "out of memory (fix: analyse fewer months or a smaller area)"
     if isinstance(exc, OSError) and exc.filename:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from .data.errors import DataError
 
-__all__ = ["CATEGORIES", "PRESETS", "resolve_crime_types", "slug_for"]
+__all__ = ["CATEGORIES", "PRESETS", "resolve_crime_types"]
 
 #: police.uk category name -> police.uk API slug
 CATEGORIES: dict[str, str] = {
@@ -54,11 +54,6 @@ for _name, _slug in CATEGORIES.items():
 _LOOKUP["violence and sexual offences"] = "Violence and sexual offences"
 _LOOKUP["asb"] = "Anti-social behaviour"
 _LOOKUP["criminal damage & arson"] = "Criminal damage and arson"
-
-
-def slug_for(name: str) -> str:
-    """The police.uk slug of a category name (unknown names get a slugified form)."""
-    return CATEGORIES.get(name, "-".join(name.lower().split()))
 
 
 def resolve_crime_types(values: Iterable[str] | None, source: str = "--crime-type") -> list[str] | None:

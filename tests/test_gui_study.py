@@ -91,12 +91,25 @@ def test_export_everything_in_the_worker(demo_window, qtbot, tmp_path, no_dialog
     assert blocker.args == ["export", "finished"]
     names = {p.name for p in out.iterdir()}
     assert {"lsoa_results.csv", "summary.json"} <= names
-    skipped = set(w.state.output.analysis.extras.get("export_skipped", []))
-    assert set(EXPORT_FILES) - skipped <= names
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    skipped = set(summary["exports_skipped"])
+    assert set(EXPORT_FILES) - skipped <= names
     assert summary  # written from the same analysis the window shows
     lines = (out / "lsoa_results.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 + w.results.model.rowCount()
     assert any(m.startswith("Writing") for m in progress)
     assert no_dialogs and no_dialogs[-1][0] == "information" and str(out) in no_dialogs[-1][2]
     assert Path(w.recent.last_folder()) == out
+
+
+def test_new_study_closes_the_demo_and_removing_boundaries_takes_what_depended_on_them(demo_window):
+    w = demo_window
+    assert w.state.is_demo and w.banner.isVisible()
+    w.state.remove_layer("boundaries")
+    assert w.state.layers.boundaries is None and w.state.layers.crimes is None
+    assert w.state.study.crimes == [] and w.state.layers.placed == {}
+    assert w.state.layers.pubs is not None  # pubs do not depend on the boundaries' file
+    w.actions_.new_study.trigger()
+    assert w.state.output is None and w.state.study.boundaries is None and w.state.study.pubs is None
+    assert w.state.layers.pubs is None and not w.banner.isVisible()
+    assert not w.actions_.run.isEnabled()

@@ -172,3 +172,19 @@ def test_rerun_with_another_crime_type_reads_nothing(tmp_path, monkeypatch):
     assert counts["None"] == len(layers.crimes)
     assert counts["['Anti-social behaviour']"] == by_type["Anti-social behaviour"]
     assert counts["['Violence and sexual offences']"] == by_type["Violence and sexual offences"]
+
+
+def test_each_front_end_names_the_setting_in_its_own_words(tmp_path):
+    from gui.words import describe
+    from hotspots.cli import FLAGS
+    from hotspots.data.errors import DataError
+
+    b, c = lattice_study(tmp_path, 6)
+    layers = load_layers(Study(boundaries=str(b), crimes=[str(c)]))
+    with pytest.raises(DataError) as err:
+        analyse(layers, Settings(measure="rate", permutations=99))
+    exc = err.value
+    assert exc.setting == "population" and "--" not in str(exc) and "population layer" in str(exc)
+    assert exc.describe(FLAGS).startswith("--population: ")
+    assert describe(exc).startswith("Population layer (File > Open layers): ")
+    assert "--" not in describe(exc)

@@ -175,11 +175,8 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
     bottom = _table(fig, rows, top, row_h)
     y = bottom - 0.016
     if len(zones) > MAX_ZONE_PAGES:
-        first = MAX_ZONE_PAGES + 2
-        fig.text(0.06, y, f"Showing the top {MAX_ZONE_PAGES} of {len(zones)} zones; the others are listed on "
-                 f"page{'s' if list_pages(len(zones)) > 1 else ''} {first}"
-                 f"{'-' + str(first + list_pages(len(zones)) - 1) if list_pages(len(zones)) > 1 else ''}, "
-                 "and all zones are in patrol_zones.gpkg and hotspots.xlsx.", fontsize=7, style="italic")
+        fig.text(0.06, y, f"Showing the top {MAX_ZONE_PAGES} of {len(zones)} zones; the others are listed after "
+                 "the zone pages, and all zones are in patrol_zones.gpkg and hotspots.xlsx.", fontsize=7, style="italic")
         y -= 0.014
     y = min(y, 0.06)
     fig.text(0.06, y, "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "

@@ -23,30 +23,25 @@ __all__ = ["write_all", "EXPORT_FILES"]
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "patrol_zones.gpkg": ("gis", "write_gpkg", "GeoPackage"),
     "patrol_zones.geojson": ("gis", "write_geojson", "GeoJSON"),
+    "patrol_spots.geojson": ("spots", "write_spots_geojson", "patrol spots GeoJSON"),
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
+    "evidence.docx": ("evidence_docx", "write_evidence", "evidence pack"),
+    "heat.tif": ("heat", "write_heat", "heat layer (GeoTIFF)"),
+    # StreetSafe: written only when a StreetSafe layer is loaded (the writers return False otherwise)
+    "streetsafe_concerns.csv": ("streetsafe_files", "write_concerns_csv", "StreetSafe concerns"),
+    "streetsafe_update.xlsx": ("streetsafe_files", "write_update", "StreetSafe 'You said, we did'"),
 }
 
 
-def _writer(module: str, func: str) -> Callable | None:
-    """The export function, or None when its module (or the function) does not exist yet.
-
-    Only the module itself being absent is skipped: a module that exists but fails to import
-    (a broken dependency) is a real error and is raised.
-    """
-    name = f"{__package__}.{module}"
-    try:
-        mod = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
-    return getattr(mod, func, None)
+def _writer(module: str, func: str) -> Callable:
+    """The export function (its module is imported only now: folium, matplotlib, openpyxl load here)."""
+    return getattr(importlib.import_module(f"{__package__}.{module}"), func)
 
 
 def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
-    if module == "gis":
+    if module in ("gis", "spots"):
         return func(analysis, path)
     if module == "html_map":
         return func(analysis, layers, path, study=study)
@@ -66,8 +61,8 @@ def write_all(
 ) -> list[Path]:
     """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
 
-    Returns the paths written. Exports whose module is not installed are skipped and appended
-    to ``skipped``; seconds per file go into ``timings`` (both owned by the caller, so the
+    Returns the paths written. A writer that returns None had nothing to write for this study
+    (its layer is not loaded) and is appended to ``skipped``; seconds per file go into ``timings`` (both owned by the caller, so the
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files.
     """
@@ -81,15 +76,15 @@ def write_all(
         if cancel and cancel():
             raise Cancelled()
         func = _writer(module, func_name)
-        if func is None:
-            skipped.append(fname)
-            continue
         if progress:
             progress(f"Writing {label} ({fname})", k / total)
         t = time.perf_counter()
         result = _call(module, func, analysis, layers, study, out / fname)
         timings[fname] = round(time.perf_counter() - t, 3)
-        written.append(Path(result) if isinstance(result, (str, Path)) else out / fname)
+        if result is None:  # nothing to write for this study (e.g. no StreetSafe layer)
+            skipped.append(fname)
+            continue
+        written.append(Path(result))
     if progress:
         progress("Exports written", 1.0)
     return written

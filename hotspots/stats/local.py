@@ -150,11 +150,6 @@ def analyse_clusters(
     if cancel and cancel():
         raise Cancelled()
     if engine == "fast":
-        try:
-            from . import permutation  # noqa: F401
-        except ImportError:
-            engine = "esda"
-    if engine == "fast":
         lisa_i, p_fold, lisa_p, q, gi_z, gi_fold, gi_p = _fast_local(y, w, permutations, seed, n_jobs, rate,
                                                                        progress, cancel, draws)
     else:
