@@ -15,7 +15,7 @@ RSS of the process tree, medians):
 
 Missing generated data is generated first. Stage timings come from our ``summary.json``
 (``timings``, export files as ``export_<file>``) and the notebook's stdout. The table goes to
-stdout and ``benchmarks/_out/whole.md`` (raw runs in ``whole.json``).
+stdout and ``benchmarks/_out/<name>.md`` (``--name``, default ``whole``; raw runs in ``<name>.json``).
 """
 
 from __future__ import annotations
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--peer-repeat", type=int, default=1)
     ap.add_argument("--only", choices=["county", "nation"])
+    ap.add_argument("--case", action="append", choices=["kent", "kent_exact", "nation", "nation_exact"],
+                    help="run only these cases (repeatable)")
+    ap.add_argument("--name", default="whole", help="output file stem under benchmarks/_out")
     args = ap.parse_args(argv)
     os.environ.setdefault("PYTHONPATH", str(base.ROOT))  # ours from this tree, whichever venv runs it
     base.OUT.mkdir(parents=True, exist_ok=True)
@@ -97,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
                   ("nation_exact", "England-sized, exact coordinates (5M distinct points)",
                    NAT_EXACT / "boundaries" / "lsoa21_national.gpkg", NAT_EXACT / "crime", "queen",
                    [(False, None), (True, 0.3)])]
+    if args.case:
+        cases = [c for c in cases if c[0] in args.case]
     rows, stages, raw = [], {}, {"machine": facts, "runs": {}}
     for tag, label, b, c, weights, modes in cases:
         print(f"{label} ...", flush=True)
@@ -137,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     facts["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     md = render(rows, stages, facts, args)
     print("\n" + md)
-    (base.OUT / "whole.md").write_text(md)
-    (base.OUT / "whole.json").write_text(json.dumps({**raw, "stages": stages, "rows": rows}, indent=1, default=str))
+    (base.OUT / f"{args.name}.md").write_text(md)
+    (base.OUT / f"{args.name}.json").write_text(json.dumps({**raw, "stages": stages, "rows": rows}, indent=1, default=str))
     return 0
 
 
