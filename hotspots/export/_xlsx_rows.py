@@ -102,6 +102,7 @@ def splice_rows(wb: Any, path: str | Path) -> None:
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)  # big: fast level
                     continue
                 dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        shutil.copymode(path, tmp)  # mkstemp makes 0600 files; keep the saved workbook's mode
         shutil.move(tmp, path)
     finally:
         if os.path.exists(tmp):
