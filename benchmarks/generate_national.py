@@ -14,6 +14,9 @@ Writes, deterministically for a given seed:
   points with clustered intensity, "On or near ..." locations, 14 categories in realistic
   shares (ASB ~19% with an empty Crime ID), ~1% rows with no location, ``LSOA code`` taken
   from the polygon that contains the (rounded) point.
+- with ``--exact``: the same rows, but every located crime at its own point (a Gaussian offset
+  of ~60 m from its snap point, kept inside the same polygon, see ``_exact.py``): ~5M distinct
+  coordinates, as in a force's own extract; LSOA codes and per-LSOA counts are unchanged.
 - ``lsoa_counts.csv``: the true located-crime count per LSOA (for the kernel benchmark).
 - ``manifest.json``: parameters and sizes, written last (its presence means "complete").
 
@@ -41,6 +44,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _geometry as geo  # noqa: E402
+from _exact import degrees_text, jitter_inside  # noqa: E402
 from _names import crime_ids, district_names, snap_locations  # noqa: E402
 
 __all__ = ["main", "HEADER", "CATEGORIES"]
@@ -147,8 +151,8 @@ def hotness(rng, pts: np.ndarray, town_xy: np.ndarray, town_r: np.ndarray) -> np
 def snap_points(rng, polys: np.ndarray, heat: np.ndarray):
     """~700k snap points inside the polygons, rounded as police.uk publishes them.
 
-    Returns lon, lat (rounded to 6 decimals), the containing polygon of each rounded point and a
-    crime weight per point.
+    Returns lon, lat (rounded to 6 decimals), the containing polygon of each rounded point, a
+    crime weight per point and the rounded points in EPSG:27700.
     """
     area = shapely.area(polys)
     lam = rng.lognormal(0.0, 0.4, len(polys)) * (area / np.median(area)) ** 0.15
@@ -181,20 +185,25 @@ def snap_points(rng, polys: np.ndarray, heat: np.ndarray):
     owner[hit[0][::-1]] = hit[1][::-1]  # first containing polygon wins
     found = owner >= 0
     lon, lat, owner, cell = lon[found], lat[found], owner[found], cell[found]
+    bx, by = np.asarray(bx)[found], np.asarray(by)[found]
     # crimes per point: the LSOA's heat shared among its points, times a heavy-tailed
     # point factor (a supermarket or a town-centre street attracts far more than a cul-de-sac)
     per_cell = np.bincount(owner, minlength=len(polys))
     weight = heat[owner] / np.maximum(per_cell[owner], 1) * rng.lognormal(0.0, POINT_SIGMA, len(owner))
     order = np.argsort(owner, kind="stable")
-    return lon[order], lat[order], owner[order], weight[order]
+    return lon[order], lat[order], owner[order], weight[order], bx[order], by[order]
 
 
 def _fmt(v: np.ndarray) -> pa.Array:
     return pa.array([f"{x:.6f}" for x in v.tolist()], pa.string())
 
 
-def write_crimes(rng, out: Path, frame, force, force_names, lon, lat, owner, weight, t0):
-    """Draw 5M records, sort them like police.uk files, write 12 monthly CSVs."""
+def write_crimes(rng, out: Path, frame, force, force_names, lon, lat, owner, weight, t0, exact=None):
+    """Draw 5M records, sort them like police.uk files, write 12 monthly CSVs.
+
+    ``exact``: ``(rng, x, y)`` of the snap points in EPSG:27700 to give every located row its own
+    point near its snap point (its own generator, so the rows are those of the snapped data).
+    """
     n_noloc = int(round(N_ROWS * NO_LOCATION_SHARE))
     n_loc = N_ROWS - n_noloc
     per_point = rng.multinomial(n_loc, weight / weight.sum())
@@ -214,6 +223,15 @@ def write_crimes(rng, out: Path, frame, force, force_names, lon, lat, owner, wei
              f"{(per_point > 0).sum():,} of {len(lon):,} snap points used")
 
     lon_s, lat_s = _fmt(lon), _fmt(lat)
+    if exact is not None:
+        ex_rng, sx, sy = exact
+        located = snap >= 0
+        row_lon, row_lat = np.full(N_ROWS, np.nan), np.full(N_ROWS, np.nan)
+        row_lon[located], row_lat[located] = jitter_inside(ex_rng, sx[snap[located]], sy[snap[located]],
+                                                           frame.geometry.values, owner[snap[located]])
+        key = (np.round(row_lon[located] * 1e6).astype(np.int64) * 1_000_000_000
+               + np.round(row_lat[located] * 1e6).astype(np.int64))
+        _say(t0, f"{len(np.unique(key)):,} distinct exact points")
     location = snap_locations(rng, len(lon))
     codes = pa.array(frame["LSOA21CD"].to_numpy(), pa.string())
     names = pa.array(frame["LSOA21NM"].to_numpy(), pa.string())
@@ -234,13 +252,19 @@ def write_crimes(rng, out: Path, frame, force, force_names, lon, lat, owner, wei
         ids = pc.if_else(pa.array(is_asb), pa.scalar(None, pa.string()), crime_ids(rng, n))
         label = f"{YEAR}-{m + 1:02d}"
         force_col = forces.take(pa.array(f))
+        if exact is None:
+            lon_col, lat_col = lon_s.take(sidx), lat_s.take(sidx)
+        else:
+            null = pa.scalar(None, pa.string())
+            lon_col = pc.if_else(pa.array(noloc), null, degrees_text(np.nan_to_num(row_lon[sl])))
+            lat_col = pc.if_else(pa.array(noloc), null, degrees_text(np.nan_to_num(row_lat[sl])))
         table = pa.table({
             "Crime ID": ids,
             "Month": pa.array(np.full(n, label), pa.string()),
             "Reported by": force_col,
             "Falls within": force_col,
-            "Longitude": lon_s.take(sidx),
-            "Latitude": lat_s.take(sidx),
+            "Longitude": lon_col,
+            "Latitude": lat_col,
             "Location": pc.fill_null(location.take(sidx), "No Location"),
             "LSOA code": codes.take(lidx),
             "LSOA name": names.take(lidx),
@@ -272,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/_data/national"))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--exact", action="store_true",
+                    help="every crime at its own point (~5M distinct coordinates) instead of snap points")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     rng = np.random.default_rng(args.seed)
@@ -289,9 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         kent = _vertex_stats(gpd.read_file(KENT_BGC).geometry.values)
         _say(t0, f"real Kent BGC vertices per polygon  {kent}")
     heat = hotness(rng, pts, town_xy, town_r)
-    lon, lat, owner, weight = snap_points(rng, frame.geometry.values, heat)
+    lon, lat, owner, weight, sx, sy = snap_points(rng, frame.geometry.values, heat)
     _say(t0, f"{len(lon):,} snap points")
-    files, counts = write_crimes(rng, out, frame, force, force_names, lon, lat, owner, weight, t0)
+    exact = (np.random.default_rng([args.seed, 1]), sx, sy) if args.exact else None
+    files, counts = write_crimes(rng, out, frame, force, force_names, lon, lat, owner, weight, t0, exact)
     pd.DataFrame({"LSOA21CD": frame["LSOA21CD"], "crimes": counts}).to_csv(
         out / "lsoa_counts.csv", index=False)
     total = sum(f["bytes"] for f in files)
@@ -300,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     manifest = {
         "seed": args.seed, "lsoas": len(frame), "rows": N_ROWS, "snap_points": len(lon),
+        "coordinates": "exact" if args.exact else "snapped",
         "rows_without_location": int(round(N_ROWS * NO_LOCATION_SHARE)),
         "boundaries": str(gpkg.relative_to(out)), "boundaries_bytes": gpkg.stat().st_size,
         "crime_dir": "crime", "crime_files": files, "crime_bytes": total,

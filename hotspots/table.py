@@ -114,10 +114,15 @@ def build_table(
     if measure not in MEASURES:
         raise DataError(None, f"unknown measure '{measure}'", hint=f"use one of {', '.join(MEASURES)}", setting="measure")
     n = len(boundaries)
-    sel = crimes[mask]
-    lsoa = sel["lsoa"].to_numpy()
+    # two columns of the selected rows, never a copy of the whole crime table (5M rows nationally)
+    lsoa = crimes["lsoa"].to_numpy()[mask]
     weights = harm_weights or DEFAULT_HARM_WEIGHTS
-    w_type = sel["crime_type"].map(lambda t: weights.get(str(t), 0.0)).astype(float).to_numpy()
+    ctype = crimes["crime_type"]
+    if isinstance(ctype.dtype, pd.CategoricalDtype):  # the reader's: weigh the categories, not the rows
+        per_cat = np.array([weights.get(str(t), 0.0) for t in ctype.cat.categories] + [0.0], dtype=float)
+        w_type = per_cat[ctype.cat.codes.to_numpy()[mask]]  # code -1 (missing) -> the trailing 0.0
+    else:
+        w_type = ctype[mask].map(lambda t: weights.get(str(t), 0.0)).astype(float).to_numpy()
     table = gpd.GeoDataFrame(
         {
             "lsoa_code": boundaries["lsoa_code"].to_numpy(),

@@ -92,10 +92,12 @@ def test_zone_pages_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(briefing, "_zone_page", fast_page)
     out = briefing.write_briefing(analysis, layers, STUDY, tmp_path / "b.pdf")
     assert drawn == list(range(1, briefing.MAX_ZONE_PAGES + 1))
-    assert _pages(out) == 1 + briefing.MAX_ZONE_PAGES
+    assert _pages(out) == 1 + briefing.MAX_ZONE_PAGES + 1  # the other 5 zones on one list page
     text = _text(out)
     if text is not None:
-        assert f"Showing the top {briefing.MAX_ZONE_PAGES} of 25 zones" in " ".join(text.split())
+        flat = " ".join(text.split())
+        assert f"Showing the top {briefing.MAX_ZONE_PAGES} of 25 zones" in flat
+        assert f"Patrol zones {briefing.MAX_ZONE_PAGES + 1}-25 of 25" in flat
 
 
 def test_failure_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,6 +138,42 @@ def test_unchanged_layers_are_not_read_again(tmp_path, monkeypatch):
     assert reads == [] and again.crimes is layers.crimes and again.boundaries is layers.boundaries
 
 
+def test_rerun_with_another_crime_type_reads_nothing(tmp_path, monkeypatch):
+    """The GUI's Run (gui.tasks.run_analysis) with a new crime-type filter: no file is read again.
+
+    Every reader entry point is watched (the loader's dispatch, the crime parse and each
+    reader module), and the counts follow the filter, checked against the loaded rows.
+    """
+    import hotspots.data.boundaries as rb
+    import hotspots.data.crimes as rc
+    import hotspots.load as load
+    from gui import tasks
+
+    b, c = lattice_study(tmp_path, 6)
+    study = Study(boundaries=str(b), crimes=[str(c)])
+    layers = load_layers(study)
+    reads: list[str] = []
+
+    def watch(mod, name):
+        real = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda *a, **k: (reads.append(name), real(*a, **k))[1])
+
+    watch(load, "_read")
+    watch(rc, "parse_crime_files")
+    watch(rc, "read_crimes")
+    watch(rb, "read_boundaries")
+    counts = {}
+    for types in (None, ["Anti-social behaviour"], ["Violence and sexual offences"]):
+        settings = Settings(permutations=99, seed=7, crime_types=types)
+        out = tasks.run_analysis(layers, settings, tmp_path / "maps")
+        counts[str(types)] = int(out.analysis.table["crimes"].sum())
+    assert reads == []
+    by_type = layers.crimes["crime_type"].astype(str).value_counts()
+    assert counts["None"] == len(layers.crimes)
+    assert counts["['Anti-social behaviour']"] == by_type["Anti-social behaviour"]
+    assert counts["['Violence and sexual offences']"] == by_type["Violence and sexual offences"]
+
+
 def test_each_front_end_names_the_setting_in_its_own_words(tmp_path):
     from gui.words import describe
     from hotspots.cli import FLAGS

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..categories import CATEGORIES
-from ..units.placement import assign_lsoa
+from ..units.placement import assign_lsoa, project_to_bng
 from ._crime_codes import Accumulator, duplicate_ids
 from ._crime_coverage import check_coverage
 from ._crime_csv import (
@@ -53,7 +53,6 @@ from ._crime_csv import (
 )
 from ._crime_repeats import REASON, Repeats, report_repeats
 from ._crime_sources import ArchiveSet, Source
-from ._tables import to_bng
 from .errors import DataError, disk_error
 from .report import LoadReport
 
@@ -239,9 +238,7 @@ def read_crimes(
     pt_code, uniq_key = pd.factorize(key, sort=False)
     first = np.full(len(uniq_key), -1, dtype=np.int64)
     first[pt_code[::-1]] = idx[::-1]
-    t = to_bng(4326)
-    ux, uy = t.transform(lon[first], lat[first])
-    ux, uy = np.asarray(ux, float), np.asarray(uy, float)
+    ux, uy = project_to_bng(lon[first], lat[first])  # on two threads: exact data has millions
     if progress:
         progress("Placing crimes in LSOAs", 0.7)
     u_lsoa = assign_lsoa(ux, uy, boundaries.geometry.values, unique=True)

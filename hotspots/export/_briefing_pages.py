@@ -7,7 +7,7 @@ text (the caller turns mathtext off), so odd names cannot break a page.
 
 from __future__ import annotations
 
-__all__ = ["overview_page", "zone_page", "MAX_ZONE_PAGES"]
+__all__ = ["overview_page", "zone_page", "zone_list_page", "list_pages", "MAX_ZONE_PAGES", "LIST_ROWS"]
 
 import math
 import textwrap
@@ -20,8 +20,17 @@ from ._briefing_maps import draw, map_axes, points_in, rank_label, scale_bar, sp
 from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
 from ._numbers import finite
 
-#: zone pages after the overview (the rest are in patrol_zones.gpkg / hotspots.xlsx)
+#: zone pages after the overview; the other zones are listed, a row each, on list pages
 MAX_ZONE_PAGES = 20
+#: zones per list page
+LIST_ROWS = 60
+#: LSOAs from which the overview's area map is embedded as an image
+RASTER_FROM = 3000
+
+
+def list_pages(n_zones: int) -> int:
+    """List pages for the zones beyond :data:`MAX_ZONE_PAGES` (a national run has hundreds)."""
+    return -(-max(0, n_zones - MAX_ZONE_PAGES) // LIST_ROWS)
 
 
 def _fmt(x: Any, decimals: int = 0, pct: bool = False) -> str:
@@ -66,10 +75,15 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
         fig.text(0.17, y, "\n".join(wrapped), fontsize=7.5, va="top", linespacing=1.3)
         y -= 0.0135 * len(wrapped)
 
-    geoms = t.geometry.simplify(10, preserve_topology=True).values
-    ax = map_axes(fig, [0.06, 0.40, 0.88, y - 0.41], tuple(t.total_bounds))
+    bounds = tuple(t.total_bounds)
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) if np.all(np.isfinite(bounds)) else 0.0
+    # an A4 map ~2,000 dots wide: a nation's LSOAs need no vertex closer than ~1/5,000 of its width
+    geoms = t.geometry.simplify(max(10.0, extent / 5000.0), preserve_topology=True).values
+    ax = map_axes(fig, [0.06, 0.40, 0.88, y - 0.41], bounds)
     cl = t["lisa_cluster"].where(t["lisa_cluster"].isin(list(LISA_COLOURS)), "ns")
-    draw(ax, geoms, [LISA_COLOURS[c] for c in cl], edge="#9a9a9a", lw=0.15)
+    # thousands of hairline outlines print as grey mush and take seconds each to write: a
+    # large study's area map is an embedded image (zones, labels and text stay vector)
+    draw(ax, geoms, [LISA_COLOURS[c] for c in cl], edge="#9a9a9a", lw=0.15, rasterized=len(t) > RASTER_FROM)
     if zones is not None and len(zones):
         draw(ax, outlines, "none", edge="black", lw=1.1, z=5)
         ranks, anchors = [], []
@@ -107,8 +121,7 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
     _footer(fig, 1, n_pages, facts)
 
 
-def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
-    shown = zones.head(MAX_ZONE_PAGES)
+def _table_rows(shown: Any, analysis: Any) -> list[list[str]]:
     ev = analysis.zones.evidence if getattr(analysis, "zones", None) is not None else {}
     rows = []
     for _, z in shown.iterrows():
@@ -116,9 +129,12 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
         top = f"{streets[0][0]} ({int(streets[0][1]):,})" if streets else str(z.get("top_streets") or "").split(";")[0]
         rows.append([str(int(z["rank"])), _fmt(z["crimes"]), _fmt(z["harm"]), _fmt(z["pai"], 1),
                      _share(z["share_of_crimes"], 1), _share(z["share_of_area"], 2), _clip(top, 48)])
-    top, row_h = 0.325, 0.0115
+    return rows
+
+
+def _table(fig: Any, rows: list[list[str]], top: float, row_h: float) -> float:
+    """The zone table (rank, crimes, harm, PAI, shares, top street) from ``top`` down; returns its bottom."""
     bottom = top - row_h * (len(rows) + 1)
-    fig.text(0.06, top + 0.012, f"Patrol zones ({len(zones)})", fontsize=10, fontweight="bold")
     ax = fig.add_axes([0.06, bottom, 0.88, top - bottom])
     ax.axis("off")
     tab = ax.table(cellText=rows, colLabels=["Zone", "Crimes", "Harm", "PAI", "% of crimes", "% of area", "Top street"],
@@ -135,10 +151,32 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
         if r == 0:
             cell.set_text_props(fontweight="bold")
             cell.set_facecolor("#eeeeee")
+    return bottom
+
+
+def zone_list_page(fig: Any, zones: Any, analysis: Any, facts: dict[str, str], start: int, page: int,
+                   n_pages: int) -> None:
+    """A page listing zones ``start`` .. ``start + LIST_ROWS - 1`` (0-based rows of ``zones``), a row each."""
+    shown = zones.iloc[start:start + LIST_ROWS]
+    first, last = int(shown["rank"].iloc[0]), int(shown["rank"].iloc[-1])
+    fig.text(0.06, 0.955, f"Patrol zones {first}-{last} of {len(zones)}", fontsize=17, fontweight="bold")
+    fig.text(0.06, 0.933, _clip(f"{facts['study']}  |  {facts['period']}  |  {facts['crime_types']}", 120),
+             fontsize=8, color="#333333")
+    fig.text(0.06, 0.915, "Zones after the first pages, in rank order; each zone's LSOAs, evidence and outline are "
+             "in hotspots.xlsx and patrol_zones.gpkg.", fontsize=7, style="italic")
+    _table(fig, _table_rows(shown, analysis), 0.895, min(0.0135, 0.84 / (LIST_ROWS + 1)))
+    _footer(fig, page, n_pages, facts)
+
+
+def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
+    rows = _table_rows(zones.head(MAX_ZONE_PAGES), analysis)
+    top, row_h = 0.325, 0.0115
+    fig.text(0.06, top + 0.012, f"Patrol zones ({len(zones)})", fontsize=10, fontweight="bold")
+    bottom = _table(fig, rows, top, row_h)
     y = bottom - 0.016
     if len(zones) > MAX_ZONE_PAGES:
-        fig.text(0.06, y, f"Showing the top {MAX_ZONE_PAGES} of {len(zones)} zones; all zones are in "
-                 "patrol_zones.gpkg and hotspots.xlsx.", fontsize=7, style="italic")
+        fig.text(0.06, y, f"Showing the top {MAX_ZONE_PAGES} of {len(zones)} zones; the others are listed after "
+                 "the zone pages, and all zones are in patrol_zones.gpkg and hotspots.xlsx.", fontsize=7, style="italic")
         y -= 0.014
     y = min(y, 0.06)
     fig.text(0.06, y, "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "

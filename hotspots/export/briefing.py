@@ -7,7 +7,8 @@ types, the measure and an overview map of LISA clusters with the zones numbered,
 of the zones; each zone page then zooms in: its LSOAs shaded by crimes, pubs, StreetSafe
 reports, grey neighbours for context, and the evidence (crimes, harm, PAI, top streets,
 pubs, StreetSafe concerns, crimes by type and month). At most :data:`MAX_ZONE_PAGES` zone
-pages are written; the rest are listed in the GIS and spreadsheet outputs.
+pages are written; the other zones follow as a list, a row each (a national run finds
+hundreds: 200 zone pages are not a briefing), and all are in the GIS and spreadsheet outputs.
 
 matplotlib is imported inside :func:`write_briefing` (``import hotspots`` stays light), and
 figures are built without pyplot, so a GUI worker thread can write a briefing safely. Text
@@ -27,8 +28,9 @@ import numpy as np
 
 # write_briefing looks the page functions up here, by these names, at call time (tests patch _zone_page)
 from ..model import ZoneEvidence
-from ._briefing_pages import MAX_ZONE_PAGES, _footer
+from ._briefing_pages import LIST_ROWS, MAX_ZONE_PAGES, _footer, list_pages
 from ._briefing_pages import overview_page as _overview_page
+from ._briefing_pages import zone_list_page as _zone_list_page
 from ._briefing_pages import zone_page as _zone_page
 from .atomic import atomic_path
 from .html_map import run_facts, zone_outline
@@ -69,7 +71,8 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     n_spot = spot_pages(analysis)
     # a trend needs a few months: under three, the over-time page would say nothing
     has_time = getattr(analysis, "time", None) is not None and len(analysis.time.months) >= 3
-    n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
+    n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) + list_pages(len(zones))
+                                                   if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
@@ -77,7 +80,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
         with atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
             fig = Figure(figsize=A4_INCHES)
             _overview_page(fig, analysis, t, zones, outlines, facts, n_pages)
-            pdf.savefig(fig)
+            pdf.savefig(fig, dpi=200)  # the dpi of a large study's embedded area map
             if n_spot:  # the patrol list and the spot cards come before the zone pages
                 fig = Figure(figsize=A4_INCHES)
                 patrol_list_page(fig, analysis, facts, 2, n_pages)
@@ -108,4 +111,10 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
                                i + 2 + n_spot + len(heat) + has_time,
                                n_pages)
                     pdf.savefig(fig)
+                page = 2 + n_spot + len(heat) + has_time + min(len(zones), MAX_ZONE_PAGES)
+                for start in range(MAX_ZONE_PAGES, len(zones), LIST_ROWS):
+                    fig = Figure(figsize=A4_INCHES)
+                    _zone_list_page(fig, zones, analysis, facts, start, page, n_pages)
+                    pdf.savefig(fig)
+                    page += 1
     return Path(path)

@@ -11,13 +11,15 @@ by default), emerging hot spots over time (ArcGIS-like colours, off by default; 
 :mod:`._map_emerging`), fear against recorded crime (when StreetSafe was analysed, off by default),
 patrol zones (outlines, rank labels, an evidence popup), pubs and StreetSafe reports. Display
 geometry is simplified by 5 m and rounded to 5 decimals (about 1 m) to keep the file small;
-the analysis itself never sees these shapes.
+a study wider than ~100 km is simplified more (1/20,000 of its extent: ~30 m for England,
+about a pixel at town zoom) and rounded to 4 decimals, so a national map stays a size a
+browser opens quickly (:func:`display_tolerance`). The analysis itself never sees these shapes.
 """
 
 from __future__ import annotations
 
 __all__ = ["build_map", "map_html", "write_map", "run_facts", "ATTRIBUTION", "LISA_COLOURS", "GI_COLOURS",
-           "FEAR_COLOURS", "SIMPLIFY_M", "zone_outline"]
+           "FEAR_COLOURS", "SIMPLIFY_M", "zone_outline", "display_tolerance"]
 
 import datetime as _dt
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._map_geometry import SIMPLIFY_M, _fc, _to_display, display_tolerance, zone_outline
 from ._map_popups import esc, legend_html, lsoa_props, reason_labels, zone_popup
 from ._map_style import (
     ATTRIBUTION,
@@ -42,8 +45,6 @@ from ._map_style import (
 )
 from .atomic import write_text_atomic
 
-#: display-only simplification tolerance (metres, EPSG:27700)
-SIMPLIFY_M = 5.0
 _OSM = "OpenStreetMap (needs internet)"
 
 
@@ -83,50 +84,6 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
         "zones": str(0 if zones is None else len(zones)),
         "generated": _dt.datetime.now().strftime("%d %B %Y %H:%M"),
     }
-
-
-def _to_display(geoms: Any, crs: Any) -> np.ndarray:
-    """27700 shapes -> simplified, rounded EPSG:4326 shapes (for drawing only)."""
-    import geopandas as gpd
-    import shapely
-
-    g = gpd.GeoSeries(geoms, crs=crs if crs is not None else 27700)
-    g = g.simplify(SIMPLIFY_M, preserve_topology=True).to_crs(4326)
-    return shapely.transform(np.asarray(g.values, dtype=object), lambda c: np.round(c, 5))
-
-
-def zone_outline(geom: Any, min_hole_m2: float = 1000.0) -> Any:
-    """A zone's polygon parts without sliver holes, for drawing.
-
-    Unioning generalised (BGC) LSOAs leaves zero-area holes where neighbours' edges do not
-    quite meet; drawn, they look like stray lines inside a zone. A real hole is a whole
-    LSOA (at least ~90,000 m\u00b2), so anything under ``min_hole_m2`` goes; the
-    polygons written to GIS files are not touched.
-    """
-    import shapely
-
-    if geom is None or geom.is_empty:
-        return None
-    polys = []
-    for p in shapely.get_parts(geom):
-        if p.geom_type == "MultiPolygon":
-            polys.extend(shapely.get_parts(p))
-        elif p.geom_type == "Polygon":
-            polys.append(p)
-    polys = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_hole_m2])
-             for p in polys if p.area > 0]
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-
-
-def _fc(geoms: np.ndarray, props: list[dict]) -> dict:
-    """A FeatureCollection with integer ids (folium keys its style lookup on them)."""
-    from shapely.geometry import mapping
-
-    feats = [{"type": "Feature", "id": i, "properties": p, "geometry": mapping(g)}
-             for i, (g, p) in enumerate(zip(geoms, props, strict=True)) if g is not None and not g.is_empty]
-    return {"type": "FeatureCollection", "features": feats}
 
 
 _LABEL_JS = """function(feature, layer) {
@@ -192,7 +149,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     t = analysis.table
     facts = run_facts(analysis, layers, study)
-    disp = _to_display(t.geometry.values, t.crs)
+    disp = _to_display(t.geometry.values, t.crs)  # the study's own extent sets the tolerance
     minx, miny, maxx, maxy = _bounds(disp)
     m = folium.Map(tiles=None, control_scale=True, location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11,
                    font_size="12px", zoom_snap=0.5)
@@ -317,7 +274,7 @@ def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls
     disp = _to_display(geoms, zones.crs)
     pts = gpd.GeoSeries(geoms, crs=zones.crs if zones.crs is not None else 27700)
     pts = pts.map(lambda g: g.representative_point() if g is not None and not g.is_empty else None)
-    pts = _to_display(pts.values, pts.crs)
+    pts = _to_display(pts.values, pts.crs, extent_m=0.0)  # label anchors: full precision
     props = []
     for _, row in z.iterrows():
         ev = evidence.get(int(row["zone_id"]))
@@ -348,7 +305,7 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if not len(gdf):
         return False
-    disp = _to_display(gdf.geometry.values, gdf.crs)
+    disp = _to_display(gdf.geometry.values, gdf.crs, extent_m=0.0)  # points: nothing to simplify, ~1 m
     if kind == "pubs":
         names = gdf["name"] if "name" in gdf else pd.Series([""] * len(gdf), index=gdf.index)
         addr = gdf["address"] if "address" in gdf else pd.Series([""] * len(gdf), index=gdf.index)

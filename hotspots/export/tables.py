@@ -73,18 +73,41 @@ def _width(header: str, values: pd.Series) -> float:
     return float(min(60, max(len(header) + 2, longest + 2, 8)))
 
 
+def _column_values(s: pd.Series) -> list[Any]:
+    """A column as the Python values openpyxl would store (see :func:`_cell_value`).
+
+    Plain numeric columns are converted in one NumPy pass (missing or non-finite -> empty);
+    anything else goes value by value through :func:`_cell_value`.
+    """
+    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else "?"
+    if kind in ("i", "u"):
+        return s.to_numpy().tolist()
+    if kind == "b":
+        return s.to_numpy().tolist()
+    if kind == "f":
+        v = s.to_numpy(dtype=float)
+        return np.where(np.isfinite(v), v, None).tolist()
+    return [_cell_value(v) for v in s.astype(object).tolist()]
+
+
 def _frame_sheet(wb, title: str, frame: pd.DataFrame) -> None:
-    """One sheet from a DataFrame: bold frozen header, fitted widths, number formats."""
+    """One sheet from a DataFrame: bold frozen header, fitted widths, number formats.
+
+    openpyxl writes the header and the sheet's frame; the data rows are spliced in after the
+    save by :mod:`._xlsx_rows` (openpyxl's per-cell objects cost ~10 s on a national sheet).
+    """
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    from ._xlsx_rows import defer_rows
+
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
     cols = list(frame.columns)
-    columns = [[_cell_value(v) for v in frame[c].astype(object).tolist()] for c in cols]
+    columns = [_column_values(frame[c]) for c in cols]
     for k, c in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = _width(c, pd.Series(columns[k - 1], dtype=object))
+        ws.column_dimensions[get_column_letter(k)].width = _width(c, pd.Series(columns[k - 1][:2000], dtype=object))
     bold = Font(bold=True)
     header = []
     for c in cols:
@@ -92,17 +115,16 @@ def _frame_sheet(wb, title: str, frame: pd.DataFrame) -> None:
         cell.font = bold
         header.append(cell)
     ws.append(header)
-    fmts = [_FORMATS.get(c) for c in cols]
-    for row in zip(*columns, strict=True):
-        out = []
-        for v, fmt in zip(row, fmts, strict=True):
-            if fmt is not None and isinstance(v, (int, float)) and not isinstance(v, bool):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = fmt
-                out.append(cell)
-            else:
-                out.append(v)
-        ws.append(out)
+    style_ids: list[int | None] = []
+    for c in cols:  # register each column's number format with the workbook's styles
+        fmt = _FORMATS.get(c)
+        if fmt is None:
+            style_ids.append(None)
+            continue
+        probe = WriteOnlyCell(ws, value=0)
+        probe.number_format = fmt
+        style_ids.append(probe.style_id)
+    defer_rows(wb, ws, columns, style_ids)
 
 
 def _period(months: list[str]) -> str:
@@ -338,6 +360,9 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     try:
         with atomic_path(path) as tmp:
             wb.save(tmp)
+            from ._xlsx_rows import splice_rows
+
+            splice_rows(wb, tmp)
     except BaseException:
         _discard(wb)
         raise
