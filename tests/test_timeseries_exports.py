@@ -69,7 +69,10 @@ def test_briefing_has_an_over_time_page(run, tmp_path):
     study, layers, a, _ = run
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
+    from hotspots.export._briefing_spots import spot_pages
+
     heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
+    heat += spot_pages(a)  # pages before the over-time page
     assert _pages(out) == 2 + heat + zones
     exe = shutil.which("pdftotext")
     if exe:
@@ -111,5 +114,7 @@ def test_no_over_time_page_for_two_months(run, tmp_path):
     a = analyse(layers, Settings(permutations=99, month_from="2021-11", month_to="2021-12"))
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
+    from hotspots.export._briefing_spots import spot_pages
+
     heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
-    assert _pages(out) == 1 + heat + zones
+    assert _pages(out) == 1 + heat + spot_pages(a) + zones
