@@ -42,10 +42,12 @@ from .analysis_panel import AnalysisPanel
 from .layer_loading import LayerLoadingMixin
 from .layers_panel import LayersPanel
 from .map_view import MapView
+from .open_data import OpenDataMixin
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .spots_panel import SpotsPanel
 from .state import StudyState
+from .streetsafe_panel import StreetSafePanel
 from .study_files import StudyFilesMixin
 from .words import describe
 from .workers import Task, TaskRunner
@@ -63,7 +65,7 @@ def _n_jobs() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
-class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
+class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow):
     """The desktop app. ``analysisShown`` fires when a run's table and zones are on screen,
     ``mapReady(bool)`` when its map page has loaded."""
 
@@ -84,8 +86,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self._build()
         self.actions_ = build_actions(self, {
             "open_layers": lambda: self.add_layers(""), "open_folder": self.add_crime_folder,
+            "open_data": self.get_open_data,
             "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
-            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
+            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "evidence": self.evidence_pack, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
             "evaluate": self.evaluate,
         })
@@ -148,6 +151,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self.spots = SpotsPanel()
         self.spots.spotSelected.connect(self.highlight_spot)
         right.addTab(self.spots, "Patrol spots")
+        self.streetsafe_panel = StreetSafePanel(self.state)
+        self.streetsafe_panel.actionsEdited.connect(self._study_changed)
+        right.addTab(self.streetsafe_panel, "StreetSafe")
 
         main = QSplitter(Qt.Orientation.Horizontal)
         for w in (left, centre, right):

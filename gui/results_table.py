@@ -47,7 +47,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "value": ("Value", "The measure that was analysed (count, harm, rate or density)"),
     "lisa_cluster": ("LISA", "Local Moran's I cluster: HH hot spot, LL cold spot, HL/LH outliers, ns not significant"),
     "gi_bin": ("Gi*", "Getis-Ord Gi* bin: +3/+2/+1 hot at 99/95/90%, negative = cold, 0 = neither"),
-    "fear_gap": ("Fear vs crime", "Where StreetSafe reports cluster against where recorded crime clusters"),
+    "fear_gap": ("Fear vs crime", "StreetSafe reports tested against recorded crime: more (fear, not crime), "
+                                  "fewer (crime, not fear), or a crime hot spot with more reports still (both)"),
     "imd_decile": ("IMD decile", "Index of Multiple Deprivation decile: 1 = most deprived 10% in England"),
     "pubs": ("Pubs", "Pubs and licensed premises in the LSOA"),
     "streetsafe": ("StreetSafe", "StreetSafe reports of feeling unsafe in the LSOA"),
@@ -185,7 +186,8 @@ class ResultsTable(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several rows (Ctrl/Shift+click) make the area of an evidence pack
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
@@ -219,6 +221,11 @@ class ResultsTable(QWidget):
         if current.isValid():
             src = self.proxy.mapToSource(current)
             self.lsoaSelected.emit(self.model.code_at(src.row()))
+
+    def selected_codes(self) -> list[str]:
+        """LSOA codes of the selected rows, in table order (the evidence pack's area)."""
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.code_at(r) for r in rows]
 
     def select_lsoa(self, code: str) -> bool:
         """Select and scroll to ``code`` (clears the filter if it hides the row)."""

@@ -38,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--streetsafe", metavar="PATH", help="StreetSafe report export (CSV or XLSX)")
     a.add_argument("--population", metavar="PATH", help="population per LSOA (IoD2019 File 6 or code,population)")
     a.add_argument("--harm-weights", metavar="PATH", help="CSV of category,weight overriding the harm weights")
+    a.add_argument("--lsoa-lookup", metavar="PATH",
+                   help="ONS LSOA 2011 to 2021 exact-fit lookup CSV (LSOA11CD, LSOA21CD, CHGIND): joins IMD 2019 "
+                        "to 2021 boundaries and IoD 2025 to 2011 boundaries")
+    a.add_argument("--actions", metavar="PATH",
+                   help="StreetSafe actions log (CSV/XLSX: concern_id,date,action,agency,status) for 'You said, we did'")
     a.add_argument("--crime-type", metavar="NAME", action="append",
                    help="police.uk category or slug (repeatable), e.g. 'Violence and sexual offences' or violent-crime")
     a.add_argument("--from", dest="month_from", metavar="YYYY-MM", help="first month to include")
@@ -57,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="patrol-spot grid cell side in metres, 50-500 (default 150)")
     a.add_argument("--spots", type=int, default=20, metavar="N", help="patrol spots in the plan (default 20)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    a.add_argument("--evidence-area", metavar="AREA", default=None,
+                   help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     an = sub.add_parser("analyse", aliases=["analyze"], parents=[a],
@@ -74,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, what in (("--train-from", "first training month"), ("--train-to", "last training month"),
                        ("--test-from", "first test month"), ("--test-to", "last test month")):
         ev.add_argument(flag, required=True, metavar="YYYY-MM", help=what)
+
+    from .cli_fetch import add_parser as add_fetch_parser
+
+    add_fetch_parser(sub, _Parser)
 
     d = sub.add_parser("demo", help="generate the synthetic demo town",
                        description="Write the synthetic demo study (boundaries, crimes, IMD, pubs, StreetSafe).")
@@ -119,17 +130,26 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
     else:
         study = Study(boundaries=args.boundaries, crimes=list(args.crimes or []), imd=args.imd, pubs=args.pubs,
                       streetsafe=args.streetsafe, population=args.population,
-                      harm_weights_file=args.harm_weights, name=Path(args.boundaries).stem)
+                      harm_weights_file=args.harm_weights, lsoa_lookup=args.lsoa_lookup,
+                      name=Path(args.boundaries).stem)
     if args.demo:
         for flag in ("imd", "pubs", "streetsafe", "population"):
             if getattr(args, flag):
                 setattr(study, flag, getattr(args, flag))
         if args.harm_weights:
             study.harm_weights_file = args.harm_weights
+        if args.lsoa_lookup:
+            study.lsoa_lookup = args.lsoa_lookup
+    if args.actions:  # a bad actions log stops the run before any work, naming its line
+        from .data.actions import read_actions
+
+        read_actions(args.actions)
+        study.actions = args.actions
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
-                              draws=args.draws, cell=args.cell, spots=args.spots)
+                              draws=args.draws, cell=args.cell, spots=args.spots,
+                              evidence_area=args.evidence_area)
     return study
 
 
@@ -194,12 +214,15 @@ def _one_line(text: str) -> str:
 FLAGS = {
     "boundaries": "--boundaries", "crimes": "--crimes", "imd": "--imd", "pubs": "--pubs",
     "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights",
+    "lsoa_lookup": "--lsoa-lookup",
+    "actions": "--actions",
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
     "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "cell": "--cell", "spots": "--spots",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",
+    "evidence_area": "--evidence-area",
 }
 
 
@@ -262,6 +285,10 @@ def _run(args: argparse.Namespace) -> int:
             return _analyse(args)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "fetch":
+            from .cli_fetch import run as run_fetch
+
+            return run_fetch(args)
         return _demo(args)
     except DataError as exc:
         sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")

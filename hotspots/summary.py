@@ -122,8 +122,25 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "zones": zones,
         "spots": _spots(analysis),
         "period": {"months_with_data": analysis.months_with_data()},
+        "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,
+        "streetsafe": _streetsafe(analysis, study),
         "notes": list(analysis.notes),
         "exports_skipped": list(skipped or []),
         "timings": timings,
     }
     return _clean(summary)
+
+
+def _streetsafe(analysis: Analysis, study: Study) -> dict[str, Any] | None:
+    """StreetSafe accounting, fear-vs-crime counts, concerns and actions (None without the layer)."""
+    result = getattr(analysis, "streetsafe", None)
+    if result is None:
+        return None
+    from .data.actions import study_actions
+
+    out = result.summary()
+    acts = result.actions if result.actions is not None else study_actions(study)
+    if acts is not None:
+        out["actions"] = {"rows": int(len(acts)), "concerns": int(acts["concern_id"].nunique()) if len(acts) else 0,
+                          "concerns_in_period": int(acts["concern_id"].isin(result.concerns["concern_id"]).sum())}
+    return out

@@ -35,8 +35,11 @@ def test_patrol_list_and_cards(demo, tmp_path):
     pdf = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     n_spot = spot_pages(a)
     assert n_spot == 1 + -(-6 // CARDS_PER_PAGE) == 3
-    assert _pages(pdf) == 1 + n_spot + len(a.zones.frame)
-    text = subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(pdf), "-"], capture_output=True, text=True).stdout
+    heat = len(a.evidence.heat[:1]) if getattr(a, "evidence", None) is not None else 0
+    assert _pages(pdf) == 1 + heat + n_spot + len(a.zones.frame)
+    first = 2 + heat
+    text = subprocess.run(["pdftotext", "-f", str(first), "-l", str(first + 1), str(pdf), "-"], capture_output=True,
+                          text=True).stdout
     assert "Patrol list" in text and "$5 Alley 50% Off" in text
     assert "15 minutes" in text and "time of day" in text
     for s in a.spots.spots[:4]:

@@ -256,10 +256,13 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 
+    from ._map_evidence import add_evidence_layers
+
+    evidence_legend = add_evidence_layers(m, analysis, disp, props)  # bivariate clusters, heat overlays
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
-    _extras_element(legend_html(t, zones, has), title, attribution).add_to(m)
+    _extras_element(legend_html(t, zones, has) + evidence_legend, title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m
@@ -357,14 +360,17 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
         fields, aliases, colour, radius = ["month", "reasons", "comment", "id"], ["Month", "Why unsafe", "Comment",
                                                                                  "Report"], STREETSAFE_COLOUR, 3.5
         tip = ["reasons"]
+    from ._map_points import cluster_group
+
+    group = cluster_group(m, LAYER_NAMES[kind], colour)  # numbered bubbles at county zoom, points close up
     folium.GeoJson(
-        _fc(disp, props), name=LAYER_NAMES[kind], pane="hs_points",
+        _fc(disp, props), pane="hs_points",
         marker=folium.CircleMarker(radius=radius, pane="hs_points"),
         style_function=lambda f: {"color": "#333333", "weight": 1, "fill": True, "fillColor": colour,
                                   "fillOpacity": 0.95},
         tooltip=tooltip_cls(tip, labels=False),
         popup=popup_cls(fields, aliases=aliases, localize=False, max_width=320),
-    ).add_to(m)
+    ).add_to(group)
     return True
 
 
