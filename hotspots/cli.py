@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     a.add_argument("--evidence-area", metavar="AREA", default=None,
                    help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
+    a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     an = sub.add_parser("analyse", aliases=["analyze"], parents=[a],
@@ -219,10 +220,10 @@ FLAGS = {
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
-    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "cell": "--cell", "spots": "--spots",
+    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
+    "cell": "--cell", "spots": "--spots",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",
-    "evidence_area": "--evidence-area",
 }
 
 
@@ -283,12 +284,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.command in ("analyse", "analyze"):
             return _analyse(args)
-        if args.command == "evaluate":
-            return _evaluate(args)
         if args.command == "fetch":
             from .cli_fetch import run as run_fetch
 
             return run_fetch(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
         return _demo(args)
     except DataError as exc:
         sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")

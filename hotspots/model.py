@@ -195,12 +195,12 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
-    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
-    spots: SpotsResult | None = None
     #: rates against the force, bivariate LISA, cross-table, heat surfaces (hotspots.evidence)
     evidence: EvidenceResult | None = None
     #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
     streetsafe: StreetSafeResult | None = None
+    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
+    spots: SpotsResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

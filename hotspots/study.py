@@ -56,11 +56,11 @@ class Settings:
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
+    #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
+    evidence_area: str | None = None
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
     cell: float = 150.0
     spots: int = 20
-    #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
-    evidence_area: str | None = None
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
