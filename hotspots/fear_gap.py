@@ -32,8 +32,13 @@ FEAR_GAP_LABELS = {
 
 def _spots_frame(analysis: Analysis):
     """The patrol spots' polygons, when a spots stage has run (any of its usual shapes)."""
-    spots = getattr(analysis, "spots", None)
-    return getattr(spots, "frame", spots)
+    res = getattr(analysis, "spots", None)
+    if res is None or not res.spots:
+        return None
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"rank": [s.rank for s in res.spots]},
+                            geometry=[s.geometry for s in res.spots], crs=27700)
 
 
 def fear_gap_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | None = None,
