@@ -35,9 +35,12 @@ def test_patrol_list_and_cards(demo, tmp_path):
     pdf = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     n_spot = spot_pages(a)
     assert n_spot == 1 + -(-6 // CARDS_PER_PAGE) == 3
-    heat = 1 if a.evidence is not None and a.evidence.heat else 0  # the heat-map page
-    assert _pages(pdf) == 1 + n_spot + heat + len(a.zones.frame)
-    text = subprocess.run(["pdftotext", "-f", "2", "-l", "3", str(pdf), "-"], capture_output=True, text=True).stdout
+    heat = len(a.evidence.heat[:1]) if getattr(a, "evidence", None) is not None else 0
+    has_time = int(getattr(a, "time", None) is not None and len(a.time.months) >= 3)  # the over-time page
+    assert _pages(pdf) == 1 + heat + has_time + n_spot + len(a.zones.frame)
+    first = 2  # the patrol list follows the overview
+    text = subprocess.run(["pdftotext", "-f", str(first), "-l", str(first + 1), str(pdf), "-"], capture_output=True,
+                          text=True).stdout
     assert "Patrol list" in text and "$5 Alley 50% Off" in text
     assert "15 minutes" in text and "time of day" in text
     for s in a.spots.spots[:4]:
