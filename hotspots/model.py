@@ -77,6 +77,8 @@ class Layers:
     streetsafe: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     harm_weights: dict[str, float] | None = None
+    #: the ONS LSOA 2011 -> 2021 lookup (hotspots.data.lsoa_lookup); ``imd`` is already carried across it
+    lsoa_lookup: pd.DataFrame | None = None
     #: IoD domain deciles per LSOA from the deprivation file (None when it has none, e.g. File 1)
     imd_domains: pd.DataFrame | None = None
     reports: dict[str, LoadReport] = field(default_factory=dict)

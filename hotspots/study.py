@@ -106,6 +106,8 @@ class Study:
     streetsafe: str | None = None
     population: str | None = None
     harm_weights_file: str | None = None
+    #: the ONS LSOA 2011 -> 2021 exact-fit lookup, to join deprivation of the other vintage
+    lsoa_lookup: str | None = None
     settings: Settings = field(default_factory=Settings)
     name: str = "Untitled study"
 
@@ -133,6 +135,7 @@ class Study:
             streetsafe=fix(d.get("streetsafe")),
             population=fix(d.get("population")),
             harm_weights_file=fix(d.get("harm_weights_file")),
+            lsoa_lookup=fix(d.get("lsoa_lookup")),
             settings=Settings.from_dict(d.get("settings", {})),
             name=str(d.get("name", "Untitled study")),
         )

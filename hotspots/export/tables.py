@@ -32,7 +32,7 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
 #: evidence columns (hotspots.evidence.stage) come right after the contract columns when a run has them
 LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate_per_1000", "rate_vs_force", "rate_percentile",
                       "crime_decile_national", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p",
-                      "rate", "density", "imd_score", "fear_gap"]
+                      "rate", "density", "imd_score", "fear_gap", "imd_lookup"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
