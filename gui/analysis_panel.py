@@ -46,9 +46,10 @@ TIPS = {
     "gi": ("Getis-Ord Gi* (Getis and Ord 1992): is this LSOA and its neighbourhood, taken together,\n"
            "higher than the study area as a whole? +3/+2/+1 = hot spot at 99/95/90% confidence,\n"
            "-3/-2/-1 = cold spot; 0 = neither."),
-    "fear": ("Where people feel unsafe against where crime is recorded: Gi* on StreetSafe reports\n"
-             "compared with Gi* on crime. 'Fear, not crime' marks places people fear that the crime\n"
-             "figures miss (most victims never report). Needs a StreetSafe layer."),
+    "fear": ("Where people feel unsafe against where crime is recorded: each LSOA neighbourhood's\n"
+             "StreetSafe reports tested against its share of recorded crime (binomial, FDR). 'More fear\n"
+             "than crime' marks places people fear that the crime figures miss (most victims never\n"
+             "report); fewer than 5 reports nearby: not tested. Needs a StreetSafe layer."),
     "measure": ("What is counted per LSOA: crimes (count), crime harm (each crime weighted by the\n"
                 "Cambridge Crime Harm Index), crimes per 1,000 residents (needs population, uses the\n"
                 "empirical-Bayes rate so small populations do not mislead) or crimes per km²."),

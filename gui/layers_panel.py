@@ -167,6 +167,11 @@ class LayersPanel(QWidget):
             child.setForeground(0, grey)
             child.setToolTip(0, "\n".join(str(f) for f in files))
             child.setFirstColumnSpanned(True)
+            placement = rep.info.get("placement")  # StreetSafe: where every report went
+            if placement:
+                child = QTreeWidgetItem(item, [placement["line"]])
+                child.setFirstColumnSpanned(True)
+                child.setToolTip(0, placement["line"])
             for reason, n in sorted(rep.dropped.items(), key=lambda kv: -kv[1]):
                 child = QTreeWidgetItem(item, [f"{n:,} dropped: {reason}"])
                 child.setFirstColumnSpanned(True)

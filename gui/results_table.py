@@ -47,7 +47,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "value": ("Value", "The measure that was analysed (count, harm, rate or density)"),
     "lisa_cluster": ("LISA", "Local Moran's I cluster: HH hot spot, LL cold spot, HL/LH outliers, ns not significant"),
     "gi_bin": ("Gi*", "Getis-Ord Gi* bin: +3/+2/+1 hot at 99/95/90%, negative = cold, 0 = neither"),
-    "fear_gap": ("Fear vs crime", "Where StreetSafe reports cluster against where recorded crime clusters"),
+    "fear_gap": ("Fear vs crime", "StreetSafe reports tested against recorded crime: more (fear, not crime), "
+                                  "fewer (crime, not fear), or a crime hot spot with more reports still (both)"),
     "imd_decile": ("IMD decile", "Index of Multiple Deprivation decile: 1 = most deprived 10% in England"),
     "pubs": ("Pubs", "Pubs and licensed premises in the LSOA"),
     "streetsafe": ("StreetSafe", "StreetSafe reports of feeling unsafe in the LSOA"),

@@ -1,13 +1,15 @@
 """Fear against recorded crime: where StreetSafe reports and recorded crime disagree, per LSOA.
 
-Most victims never report, so where StreetSafe reports cluster but recorded crime does not,
-there is fear that crime figures miss; the reverse shows crime that nobody has flagged as a
-place they fear. This stage runs after the statistics, with its own progress and cancel, and
-returns a new :class:`~hotspots.model.Analysis` with a :class:`~hotspots.model.FearGapResult`
-and the ``fear_gap`` column on a new table.
+Most victims never report, so where people report feeling unsafe more than recorded crime
+explains there is fear that crime figures miss; the reverse shows crime that people who do use
+StreetSafe have not flagged. This stage runs after the statistics and the zones, with its own
+progress and cancel, and returns a new :class:`~hotspots.model.Analysis` with a
+:class:`~hotspots.model.FearGapResult`, the StreetSafe result (accounting, concerns) and the
+``fear_gap``, ``fear_status``, ``fear_p``, ``fear_expected`` columns on a new table.
 
-Method (to be replaced by a test of reports *given* crime): Getis-Ord Gi* on the reports per
-LSOA against the crime Gi* bins.
+Method: a conditional binomial test of each LSOA neighbourhood's reports *given* its recorded
+crime, with Benjamini-Hochberg FDR and a coverage rule (:mod:`hotspots.streetsafe.fear_test`,
+where the labels, the "too few reports" rule and the limits are documented).
 """
 
 from __future__ import annotations
@@ -17,52 +19,60 @@ from dataclasses import replace
 import numpy as np
 
 from .model import Analysis, FearGapResult, Layers
-from .progress import CancelFn, ProgressFn
+from .progress import CancelFn, Cancelled, ProgressFn
 
 __all__ = ["fear_gap_stage", "FEAR_GAP_LABELS"]
 
 FEAR_GAP_LABELS = {
-    "fear_not_crime": "StreetSafe reports cluster, recorded crime does not",
-    "crime_not_fear": "recorded crime clusters, StreetSafe reports do not",
-    "both": "both cluster",
+    "fear_not_crime": "significantly more StreetSafe reports than recorded crime predicts",
+    "crime_not_fear": "significantly fewer StreetSafe reports than recorded crime predicts (where StreetSafe is used)",
+    "both": "a recorded-crime hot spot with significantly more StreetSafe reports than even its crime predicts",
 }
 
 
-def _fear_gap(analysis: Analysis, progress: ProgressFn | None, cancel: CancelFn | None) -> FearGapResult | None:
-    from .stats.local import analyse_clusters
-
-    t = analysis.table
-    y = t["streetsafe"].to_numpy(float)
-    if np.nanstd(y) == 0:
-        note = f"fear vs crime skipped: every LSOA has the same number of StreetSafe reports ({y[0]:g})"
-        return FearGapResult(labels=np.full(len(t), "", dtype=object), counts={}, method="skipped", notes=[note])
-    s = analysis.settings
-    res = analyse_clusters(y, analysis.weights, permutations=s.permutations, seed=s.seed, alpha=s.alpha,
-                           fdr=s.fdr, n_jobs=s.n_jobs, engine=analysis.clusters.engine,
-                           draws=analysis.clusters.draws, progress=progress, cancel=cancel)
-    ss_bin = res.frame["gi_bin"].to_numpy(int)
-    gb = t["gi_bin"].to_numpy(int)
-    gap = np.full(len(t), "", dtype=object)
-    gap[(ss_bin >= 2) & (gb <= 0)] = "fear_not_crime"
-    gap[(gb >= 2) & (ss_bin <= 0)] = "crime_not_fear"
-    gap[(gb >= 2) & (ss_bin >= 2)] = "both"
-    return FearGapResult(labels=gap, counts={k: int((gap == k).sum()) for k in FEAR_GAP_LABELS},
-                         method="Gi* on StreetSafe reports per LSOA against the crime Gi* bins",
-                         columns={"ss_gi_z": res.frame["gi_z"].to_numpy(float), "ss_gi_bin": ss_bin},
-                         global_moran=res.global_moran)
+def _spots_frame(analysis: Analysis):
+    """The patrol spots' polygons, when a spots stage has run (any of its usual shapes)."""
+    spots = getattr(analysis, "spots", None)
+    return getattr(spots, "frame", spots)
 
 
 def fear_gap_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | None = None,
                    cancel: CancelFn | None = None) -> Analysis:
     """The pipeline's fear-vs-crime stage; a no-op without a StreetSafe layer."""
+    from .data.report import LoadReport
+    from .stats.global_moran import global_moran
+    from .streetsafe.fear_test import FEAR_GAP_VALUES
+    from .streetsafe.stage import streetsafe_stage
+
     if layers.streetsafe is None:
         return analysis
-    result = _fear_gap(analysis, progress, cancel)
-    if result is None:
-        return analysis
+    s = analysis.settings
     table = analysis.table.copy()
-    if result.method != "skipped":
-        for name, col in result.columns.items():
-            table[name] = col
-        table["fear_gap"] = result.labels
-    return replace(analysis, table=table, fear_gap=result, notes=analysis.notes + tuple(result.notes))
+    report = layers.reports.get("streetsafe") or LoadReport(source="streetsafe", kind="streetsafe",
+                                                            rows_read=len(layers.streetsafe),
+                                                            rows_kept=len(layers.streetsafe))
+    if progress:
+        progress("Testing StreetSafe reports against recorded crime", 0.0)
+    if cancel is not None and cancel():
+        raise Cancelled()
+    result = streetsafe_stage(table, layers.boundaries, layers.streetsafe, report, weights=analysis.weights,
+                              crimes=layers.crimes, month_from=s.month_from, month_to=s.month_to,
+                              zones=analysis.zone_frame, spots=_spots_frame(analysis), alpha=s.alpha,
+                              placed=layers.placed.get("streetsafe"))
+    labels = table["fear_gap"].to_numpy(dtype=object)
+    y = table["streetsafe"].to_numpy(float)
+    moran = None
+    if len(y) >= 3 and np.nanstd(y) > 0:
+        moran = global_moran(y, analysis.weights, permutations=min(int(s.permutations), 999), seed=s.seed,
+                             cancel=cancel)
+    fear = result.fear
+    counts = ({k: int((labels == k).sum()) for k in FEAR_GAP_VALUES[1:]} | {
+        "tested": fear.counts["tested"], "too few reports": fear.counts["too few reports"]}) if fear else {}
+    method = fear.params["method"] if fear else "not run: no StreetSafe reports or no crimes in the period"
+    gap = FearGapResult(labels=labels, counts=counts, method=method,
+                        columns={c: table[c].to_numpy() for c in ("fear_status", "fear_p", "fear_expected")},
+                        global_moran=moran, notes=list(result.notes[1:]))
+    if progress:
+        progress("StreetSafe compared with crime", 1.0)
+    return replace(analysis, table=table, fear_gap=gap, streetsafe=result,
+                   notes=analysis.notes + tuple(gap.notes))

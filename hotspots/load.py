@@ -217,6 +217,10 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
                     continue
                 if not boundaries_changed and same[kind] and kind in prev.placed:
                     placed[kind] = prev.placed[kind]
+                elif kind == "streetsafe":  # inside, or the nearest LSOA within 250 m (coast), accounted
+                    from .streetsafe.stage import place_layer
+
+                    placed[kind] = place_layer(pts, b, reports.get(kind))
                 else:
                     placed[kind] = _place(pts, b)
             if data.get("imd") is not None and (boundaries_changed or not same["imd"]):

@@ -31,8 +31,10 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
 
     from .data.report import LoadReport
     from .evidence.stage import EvidenceResult
+    from .spots import SpotsResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
+    from .streetsafe.stage import StreetSafeResult
     from .study import Settings
     from .table import FilterReport
 
@@ -195,6 +197,10 @@ class Analysis:
     fear_gap: FearGapResult | None = None
     #: rates against the force, bivariate LISA, cross-table, heat surfaces (hotspots.evidence)
     evidence: EvidenceResult | None = None
+    #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
+    streetsafe: StreetSafeResult | None = None
+    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
+    spots: SpotsResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

@@ -52,12 +52,15 @@ class Settings:
     seed: int = 12345
     alpha: float = 0.05
     fdr: bool = False
-    zone_rule: str = "hh_or_gi2"
+    zone_rule: str = "peaks"
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
     #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
     evidence_area: str | None = None
+    #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
+    cell: float = 150.0
+    spots: int = 20
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -84,6 +87,11 @@ class Settings:
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
+        from .spots import check_spots
+        from .units.grid import check_cell
+
+        s.cell = check_cell(s.cell)
+        s.spots = check_spots(s.spots)
         return s
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +118,10 @@ class Study:
     lsoa_lookup: str | None = None
     settings: Settings = field(default_factory=Settings)
     name: str = "Untitled study"
+    #: StreetSafe actions log (CSV/XLSX: concern_id, date, action, agency, status)
+    actions: str | None = None
+    #: actions typed into the GUI's StreetSafe panel (dicts with the same five keys)
+    action_rows: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -138,6 +150,9 @@ class Study:
             lsoa_lookup=fix(d.get("lsoa_lookup")),
             settings=Settings.from_dict(d.get("settings", {})),
             name=str(d.get("name", "Untitled study")),
+            actions=fix(d.get("actions")),
+            action_rows=[{str(k): "" if v is None else str(v) for k, v in r.items()}
+                         for r in d.get("action_rows") or [] if isinstance(r, dict)],
         )
         return st
 

@@ -602,7 +602,7 @@ def test_streetsafe_dates_in_many_formats_and_unknown_reasons(tmp_path):
     assert ss["month"].tolist() == ["2021-03"] * 6 + ["", ""]
     assert rep.info["unparseable_dates"] == 2
     assert rep.info["unknown_reasons"]["count"] == 3
-    assert ss.loc[1, "reasons"] == "other_environmental"
+    assert ss.loc[1, "reasons"] == "Other: gremlins"  # kept verbatim, not folded into a group
     assert ss.loc[3, "reasons"] == "no_cctv;followed"
     assert len(ss) == 8  # unreadable dates and labels are kept and reported, not dropped
 

@@ -79,7 +79,7 @@ def test_gpkg_reads_back_with_fields_crs_and_raw_text(rich, tmp_path):
     lsoas = gpd.read_file(path, layer="lsoa_results")
     assert lsoas.crs.to_epsg() == 27700 and len(lsoas) == 64
     for col in ("lsoa_code", "crimes", "gi_bin", "zone_id", "population", "rate", "density", "area_km2",
-                "lisa_p_folded", "gi_p_folded", "ss_gi_z", "ss_gi_bin", "fear_gap"):
+                "lisa_p_folded", "gi_p_folded", "fear_gap", "fear_status", "fear_p", "fear_expected"):
         assert col in lsoas.columns, col
     assert lsoas.loc[0, "lsoa_name"] == EVIL
     assert lsoas.loc[1, "lsoa_name"] == "Badname with accents: Ñandú ☂"
@@ -211,8 +211,9 @@ MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables"
 
 
 def test_bundle_order_and_names():
-    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx",
-                                         "patrol_map.html", "briefing.pdf", "evidence.docx", "heat.tif"]
+    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "patrol_spots.geojson",
+                                         "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
+                                         "heat.tif", "streetsafe_concerns.csv", "streetsafe_update.xlsx"]
 
 
 def test_bundle_writes_times_reports_progress_and_skips_what_has_nothing_to_write(rich, tmp_path, monkeypatch):

@@ -147,7 +147,7 @@ def test_layers_legend_and_title(page: str) -> None:
     assert "2024-01 to 2024-12" in page
     assert "Open Government Licence v3.0" in page and "OpenStreetMap" in page
     assert "High-High (hot spot) (6)" in page and "Low-Low (cold spot) (2)" in page  # legend counts
-    assert "#ff0000" in page and "#d62f27" in page and "#7b3294" in page  # LISA, Gi*, fear colours
+    assert "#ff0000" in page and "#d62f27" in page and "#CC79A7" in page  # LISA, Gi*, fear colours (Okabe-Ito)
     # the zone popup carries its evidence
     assert "Patrol zone 1 of 2" in page and "High Street (40)" in page and "Being followed (1)" in page
 

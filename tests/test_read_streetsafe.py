@@ -24,7 +24,8 @@ LABELS = {
     "rundown": "Rundown area", "drugs_alcohol": "Drugs or alcohol",
     "other_environmental": "Other (environmental)", "harassed_one": "Harassed by one person",
     "harassed_group": "Harassed by a group", "followed": "Being followed",
-    "other_harassment": "Other harassment",
+    "other_harassment": "Other harassment", "verbal_harassment": "Verbal or sexual harassment",
+    "groups": "Groups hanging around",
 }
 HEADER = "id,date,latitude,longitude,reasons,comment\n"
 
@@ -39,7 +40,7 @@ def test_reason_constants() -> None:
     assert REASONS == LABELS
     assert list(REASONS) == list(LABELS)  # canonical order
     assert tuple(list(LABELS)[:8]) == ENVIRONMENTAL
-    assert tuple(list(LABELS)[8:]) == BEHAVIOURAL
+    assert tuple(list(LABELS)[8:]) == BEHAVIOURAL  # verbal harassment and groups come last
 
 
 def test_demo_layout_every_label(tmp_path: Path) -> None:
@@ -47,13 +48,13 @@ def test_demo_layout_every_label(tmp_path: Path) -> None:
     rows.append('R99,2021-03-01,51.28,1.09,"' + ";".join(reversed(list(LABELS.values()))) + '",all of them')
     gdf, rep = read_streetsafe(_write(tmp_path, HEADER + "\n".join(rows) + "\n"))
     rep.check_balance()
-    assert rep.rows_read == rep.rows_kept == 13
+    assert rep.rows_read == rep.rows_kept == len(LABELS) + 1
     assert rep.info["unknown_reasons"]["count"] == 0 and rep.warnings == []
-    assert gdf["reasons"].tolist()[:12] == list(LABELS)
-    assert gdf["reasons"].iloc[12] == ";".join(LABELS)  # canonical order, not the file's
+    assert gdf["reasons"].tolist()[:len(LABELS)] == list(LABELS)
+    assert gdf["reasons"].iloc[len(LABELS)] == ";".join(LABELS)  # canonical order, not the file's
     assert gdf["report_id"].tolist()[:2] == ["R0", "R1"]
-    assert gdf["month"].iloc[0] == "2021-01" and gdf["month"].iloc[12] == "2021-03"
-    assert gdf["comment"].iloc[12] == "all of them"
+    assert gdf["month"].iloc[0] == "2021-01" and gdf["month"].iloc[len(LABELS)] == "2021-03"
+    assert gdf["comment"].iloc[len(LABELS)] == "all of them"
     assert rep.info["reason_counts"] == {slug: 2 for slug in LABELS}
     expected_cols = (["report_id", "month", "reasons"] + [f"reason_{s}" for s in LABELS]
                      + ["comment", "geometry"])
@@ -87,14 +88,20 @@ def test_loose_spellings(cell: str, slugs: list[str]) -> None:
 
 def test_unknown_reasons_kept_as_other_and_counted(tmp_path: Path) -> None:
     text = HEADER + ("1,2021-03-01,51.27,1.08,Badly lit;Loud music,\n"
-                     "2,2021-03-01,51.27,1.08,verbal harassment on the bus,\n"
-                     "3,2021-03-01,51.27,1.08,Loud music,\n")
+                     "2,2021-03-01,51.27,1.08,weird vibe on the bus,\n"
+                     "3,2021-03-01,51.27,1.08,Loud music,\n"
+                     "4,2021-03-01,51.27,1.08,Other,\n")
     gdf, rep = read_streetsafe(_write(tmp_path, text))
-    assert gdf["reasons"].tolist() == ["badly_lit;other_environmental", "other_harassment",
-                                       "other_environmental"]
-    assert rep.info["unknown_reasons"] == {"count": 3, "examples": ["Loud music",
-                                                                    "verbal harassment on the bus"]}
-    assert any("not recognised" in w for w in rep.warnings)
+    # verbatim, never folded into "Other (environmental)" or any other group
+    assert gdf["reasons"].tolist() == ["badly_lit;Other: Loud music", "Other: weird vibe on the bus",
+                                       "Other: Loud music", "other_environmental"]
+    assert gdf["reason_other_environmental"].tolist() == [False, False, False, True]
+    assert gdf["reason_other_harassment"].sum() == 0
+    assert rep.info["unknown_reasons"] == {"count": 3, "reports": 3,
+                                           "examples": ["Loud music", "weird vibe on the bus"]}
+    assert rep.info["other_reasons"] == {"Other: Loud music": 2, "Other: weird vibe on the bus": 1}
+    assert rep.info["reason_counts"]["other_environmental"] == 1
+    assert any("not in the reason table" in w and "'Loud music'" in w for w in rep.warnings)
 
 
 def test_boolean_columns(tmp_path: Path) -> None:
@@ -191,3 +198,54 @@ def test_windows_1252_bytes_give_line_number(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not found"):
         read_streetsafe(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("cell", "slugs"),
+    [
+        ("Verbally abused", ["verbal_harassment"]),
+        ("Catcalled", ["verbal_harassment"]),
+        ("Wolf whistled; Sexual comments", ["verbal_harassment"]),
+        ("Followed", ["followed"]),
+        ("Groups hanging around", ["groups"]),
+        ("Street lights out", ["badly_lit"]),
+        ("Drug dealing", ["drugs_alcohol"]),
+    ],
+)
+def test_harassment_variants_and_other_words_from_the_table(cell: str, slugs: list[str]) -> None:
+    got, unknown = parse_reasons(cell)
+    assert got == slugs and unknown == []
+
+
+def test_shipped_table_names_only_known_groups() -> None:
+    import csv
+    from importlib import resources
+
+    text = resources.files("hotspots.streetsafe").joinpath("reasons.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) > 60
+    assert {r["reason"] for r in rows} == set(LABELS)  # every group has a spelling, none invented
+
+
+def test_user_reason_table_extends_and_bad_row_names_the_line(tmp_path: Path) -> None:
+    from hotspots.data.streetsafe_reasons import read_vocabulary
+
+    table = _write(tmp_path, "label,reason\nLoud music,Other (environmental)\nMan in van,harassed_one\n",
+                   "mine.csv")
+    text = HEADER + "1,2021-03-01,51.27,1.08,Loud music;man in van;Gremlins,\n"
+    gdf, rep = read_streetsafe(_write(tmp_path, text), reasons_table=table)
+    assert gdf["reasons"].tolist() == ["other_environmental;harassed_one;Other: Gremlins"]
+    assert str(table) in rep.info["reason_tables"]
+    bad = _write(tmp_path, "label,reason\nLoud music,noise\n", "bad.csv")
+    with pytest.raises(DataError) as err:
+        read_vocabulary(bad)
+    assert err.value.row == 2 and err.value.column == "reason" and "noise" in str(err.value)
+    with pytest.raises(DataError):
+        read_vocabulary(_write(tmp_path, "word,group\nx,badly_lit\n", "cols.csv"))
+
+
+def test_reason_table_beside_the_reports_is_picked_up(tmp_path: Path) -> None:
+    _write(tmp_path, "label,reason\nLoud music,groups\n", "streetsafe_reasons.csv")
+    gdf, rep = read_streetsafe(_write(tmp_path, HEADER + "1,2021-03-01,51.27,1.08,Loud music;Gremlins,\n"))
+    assert gdf["reasons"].tolist() == ["groups;Other: Gremlins"]
+    assert str(tmp_path / "streetsafe_reasons.csv") in rep.info["reason_tables"]

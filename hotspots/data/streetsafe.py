@@ -10,8 +10,10 @@ whose headers vary, so this reader takes column aliases and two shapes of reason
   ("badly-lit", "Poor lighting", "CCTV", "followed");
 * one yes/no column per reason (1/0, true/false, yes/no, x).
 
-Every reason becomes one of twelve canonical slugs (:data:`REASONS`); text that matches none
-is kept as ``other_environmental`` (``other_harassment`` if it mentions harassment) and counted.
+Every reason is mapped to a reason group by the table in
+:mod:`hotspots.data.streetsafe_reasons` (shipped as ``hotspots/streetsafe/reasons.csv``, which a
+user can extend); a reason the table does not know is kept verbatim as ``"Other: <text>"``,
+counted, and warned about, never folded into another group.
 """
 
 from __future__ import annotations
@@ -24,9 +26,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._tables import find_column, normalise, points_to_bng, read_table
+from ._tables import find_column, points_to_bng, read_table
 from .errors import DataError
 from .report import LoadReport
+from .streetsafe_reasons import (
+    BEHAVIOURAL,
+    ENVIRONMENTAL,
+    OTHER_PREFIX,
+    REASONS,
+    Vocabulary,
+    default_vocabulary,
+    read_vocabulary,
+)
 
 __all__ = [
     "read_streetsafe",
@@ -35,67 +46,9 @@ __all__ = [
     "REASONS",
     "ENVIRONMENTAL",
     "BEHAVIOURAL",
+    "OTHER_PREFIX",
 ]
 
-ENVIRONMENTAL = ("no_cctv", "badly_lit", "isolated", "poor_layout", "restricted_visibility",
-                 "rundown", "drugs_alcohol", "other_environmental")
-BEHAVIOURAL = ("harassed_one", "harassed_group", "followed", "other_harassment")
-#: Canonical reason slug -> the label StreetSafe shows, in canonical order.
-REASONS: dict[str, str] = {
-    "no_cctv": "No CCTV",
-    "badly_lit": "Badly lit",
-    "isolated": "Empty or isolated",
-    "poor_layout": "Poor layout",
-    "restricted_visibility": "Restricted visibility",
-    "rundown": "Rundown area",
-    "drugs_alcohol": "Drugs or alcohol",
-    "other_environmental": "Other (environmental)",
-    "harassed_one": "Harassed by one person",
-    "harassed_group": "Harassed by a group",
-    "followed": "Being followed",
-    "other_harassment": "Other harassment",
-}
-
-# Spellings seen in force spreadsheets, compared after normalise() ("&" read as "and").
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "no_cctv": ("cctv", "nocctv", "lackofcctv", "nocameras", "nocctvcameras"),
-    "badly_lit": ("badlylit", "poorlighting", "poorlylit", "badlighting", "nolighting", "lighting",
-                  "streetlighting", "dark", "unlit", "poorstreetlighting"),
-    "isolated": ("emptyorisolated", "isolated", "empty", "emptyisolated", "isolatedarea", "deserted",
-                 "secluded"),
-    "poor_layout": ("poorlayout", "layout", "badlayout"),
-    "restricted_visibility": ("restrictedvisibility", "poorvisibility", "visibility",
-                              "limitedvisibility"),
-    "rundown": ("rundownarea", "rundown", "derelict", "neglected"),
-    "drugs_alcohol": ("drugsoralcohol", "drugsandalcohol", "drugsalcohol", "alcoholordrugs",
-                      "drugs", "alcohol", "druguse", "drinking"),
-    "other_environmental": ("otherenvironmental", "other", "otherenvironment"),
-    "harassed_one": ("harassedbyoneperson", "harassedone", "harassedbyone", "harassedbyaperson",
-                     "harassedbysomeone", "harassedbyanindividual", "harassmentbyoneperson",
-                     "harassmentbyanindividual"),
-    "harassed_group": ("harassedbyagroup", "harassedgroup", "harassedbygroup",
-                       "harassedbyagroupofpeople", "harassmentbyagroup", "groupharassment"),
-    "followed": ("beingfollowed", "followed", "wasfollowed", "befollowed"),
-    "other_harassment": ("otherharassment", "harassment", "harassed"),
-}
-_LOOKUP = {normalise(slug): slug for slug in REASONS}
-_LOOKUP.update({normalise(label): slug for slug, label in REASONS.items()})
-_LOOKUP.update({alias: slug for slug, aliases in _ALIASES.items() for alias in aliases})
-# Looser keyword rules for free-ish text, tried in order after the exact spellings.
-_KEYWORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), slug) for p, slug in (
-        (r"harass\w*.*\bgroup|\bgroup\b.*harass|\bgang\b", "harassed_group"),
-        (r"follow", "followed"),
-        (r"cctv|camera", "no_cctv"),
-        (r"\b(badly |poorly |un)?lit\b|lighting|\blights?\b|\bdark", "badly_lit"),
-        (r"isolat|deserted|secluded", "isolated"),
-        (r"layout", "poor_layout"),
-        (r"visib|overgrown|blind spot", "restricted_visibility"),
-        (r"run[\s-]?down|derelict|neglect", "rundown"),
-        (r"drug|alcohol|drunk|drinking", "drugs_alcohol"),
-        (r"harass\w*.*\b(one|single|individual|a person|someone)\b", "harassed_one"),
-    )
-)
 _SPLIT = re.compile(r"[;,|\n]+")
 _TRUE = {"1", "true", "t", "yes", "y", "x", "✓", "✔", "ticked", "checked"}
 _FALSE = {"", "0", "false", "f", "no", "n", "nan", "none", "\\n", "null", "-"}
@@ -110,38 +63,26 @@ COMMENT_ALIASES = ["comment", "comments", "description", "details", "free_text",
                    "notes", "note", "text", "what_happened", "additional_information"]
 
 
-def _slug_for(token: str) -> tuple[str | None, bool]:
-    """(slug, exact) for one reason label; slug None when nothing matches."""
-    key = normalise(token.replace("&", " and "))
-    if not key:
-        return None, True
-    if key in _LOOKUP:
-        return _LOOKUP[key], True
-    low = " ".join(re.sub(r"[^0-9a-z]+", " ", token.lower()).split())
-    for pattern, slug in _KEYWORDS:
-        if pattern.search(low):
-            return slug, False
-    return None, False
+def parse_reasons(text: str, vocabulary: Vocabulary | None = None) -> tuple[list[str], list[str]]:
+    """Split one reasons cell into reason groups; return (reasons, unknown raw tokens).
 
-
-def parse_reasons(text: str) -> tuple[list[str], list[str]]:
-    """Split one reasons cell into canonical slugs; return (slugs, unknown raw tokens).
-
-    Unknown tokens still yield a slug: ``other_harassment`` when they mention harassment,
-    else ``other_environmental``, so no concern is lost.
+    ``reasons`` holds the group slugs in canonical order, then one ``"Other: <text>"`` per
+    token the vocabulary does not know (kept verbatim, never folded into a group).
     """
+    vocab = vocabulary or default_vocabulary()
     slugs: set[str] = set()
     unknown: list[str] = []
     for raw in _SPLIT.split(str(text)):
-        token = raw.strip().strip("\"'[]()").strip()
+        token = " ".join(raw.strip().strip("\"'[]()").split())
         if not token or token.lower() in _FALSE - {"no"}:
             continue
-        slug, _ = _slug_for(token)
+        slug, _ = vocab.lookup(token)
         if slug is None:
-            unknown.append(token)
-            slug = "other_harassment" if "harass" in token.lower() else "other_environmental"
-        slugs.add(slug)
-    return [s for s in REASONS if s in slugs], unknown
+            if token not in unknown:
+                unknown.append(token)
+        else:
+            slugs.add(slug)
+    return [s for s in REASONS if s in slugs] + [OTHER_PREFIX + t for t in unknown], unknown
 
 
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T].*)?$")
@@ -199,34 +140,40 @@ def _flag(values: pd.Series, column: str, report: LoadReport) -> np.ndarray:
     return true.to_numpy()
 
 
-def _flag_columns(df: pd.DataFrame, skip: set[str]) -> dict[str, str]:
+def _flag_columns(df: pd.DataFrame, skip: set[str], vocab: Vocabulary) -> dict[str, str]:
     """Columns that are one reason each (``badly_lit``, ``Badly lit``, ``reason_no_cctv``)."""
     found: dict[str, str] = {}
     for col in df.columns:
         if col in skip:
             continue
-        key = normalise(col)
-        slug = _LOOKUP.get(key) or _LOOKUP.get(key.removeprefix("reasons").removeprefix("reason"))
+        slug = vocab.exact(col)
         if slug and slug not in found:
             found[slug] = col
     return found
 
 
-def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
+def read_streetsafe(path: str | Path, *, reasons_table: str | Path | Vocabulary | None = None
+                    ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Read StreetSafe reports into points with canonical reasons.
 
     Parameters
     ----------
     path : CSV or XLSX with coordinates (lat/lon or easting/northing), a date or month, and
         reasons (one text column or one yes/no column per reason); id and comment optional
+    reasons_table : a user's CSV/XLSX (``label,reason``) extending the shipped reason table,
+        or a :class:`Vocabulary`; None for the shipped table plus, when present, a
+        ``<name>_reasons.csv`` or ``streetsafe_reasons.csv`` beside the reports file
 
     Returns
     -------
     reports : GeoDataFrame with ``report_id``, ``month`` ("YYYY-MM" or "" when unreadable),
-        ``reasons`` (";"-joined slugs in canonical order), ``reason_<slug>`` bools for every
-        slug in :data:`REASONS`, ``comment`` and Point ``geometry`` in EPSG:27700
+        ``reasons`` (";"-joined slugs in canonical order, then ``"Other: <text>"`` for each
+        unrecognised reason, verbatim), ``reason_<slug>`` bools for every slug in
+        :data:`REASONS` (an unknown reason sets none of them), ``comment`` and Point
+        ``geometry`` in EPSG:27700
     report : LoadReport; ``info["reason_counts"]`` (slug -> reports), ``info["unknown_reasons"]``
-        ({"count", "examples"}), ``info["unparseable_dates"]``
+        ({"count": reasons, "reports": reports with one, "examples"}), ``info["other_reasons"]``
+        ("Other: <text>" -> reports), ``info["unparseable_dates"]``
 
     Raises
     ------
@@ -239,12 +186,18 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
                     report=report)
     report.files = [str(path)]
     report.rows_read = len(df)
+    if reasons_table is None:  # a user's table beside the reports extends the shipped one
+        beside = [p for p in (path.with_name(f"{path.stem}_reasons.csv"), path.with_name("streetsafe_reasons.csv"))
+                  if p.is_file() and p != path]
+        reasons_table = beside[0] if beside else None
+    vocab = (reasons_table if isinstance(reasons_table, Vocabulary)
+             else read_vocabulary(reasons_table))
 
     id_c = find_column(df, ID_ALIASES, path, "report id", required=False)
     date_c = find_column(df, DATE_ALIASES, path, "date", required=False)
     reason_c = find_column(df, REASON_ALIASES, path, "reasons", required=False)
     comment_c = find_column(df, COMMENT_ALIASES, path, "comment", required=False)
-    flags = _flag_columns(df, {c for c in (id_c, date_c, reason_c, comment_c) if c})
+    flags = _flag_columns(df, {c for c in (id_c, date_c, reason_c, comment_c) if c}, vocab)
     if reason_c is None and not flags:
         shown = ", ".join(repr(c) for c in df.columns[:15])
         raise DataError(path, f"no reasons column (the file has {shown})",
@@ -289,23 +242,34 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
 
     chosen = np.zeros((n, len(REASONS)), dtype=bool)
     order = {slug: i for i, slug in enumerate(REASONS)}
-    unknown: list[str] = []
+    others: list[list[str]] = [[] for _ in range(n)]
     if reason_c is not None:
         for row, cell in enumerate(sub[reason_c].astype(str)):
-            slugs, odd = parse_reasons(cell)
-            unknown.extend(odd)
-            for slug in slugs:
+            found, odd = parse_reasons(cell, vocab)
+            others[row] = [OTHER_PREFIX + t for t in odd]
+            for slug in found[:len(found) - len(odd)]:
                 chosen[row, order[slug]] = True
     for slug, col in flags.items():
         chosen[:, order[slug]] |= _flag(sub[col], col, report)
-    if unknown:
-        examples = list(dict.fromkeys(unknown))[:10]
-        report.warn(f"{len(unknown)} reason(s) were not recognised and kept as 'Other' "
-                    f"(e.g. {', '.join(repr(e) for e in examples[:3])})")
-    report.info["unknown_reasons"] = {"count": len(unknown), "examples": list(dict.fromkeys(unknown))[:10]}
+    other_counts: dict[str, int] = {}
+    for row in others:
+        for label in row:
+            other_counts[label] = other_counts.get(label, 0) + 1
+    n_unknown = sum(other_counts.values())
+    examples = [label.removeprefix(OTHER_PREFIX) for label in other_counts][:10]
+    if n_unknown:
+        report.warn(f"{n_unknown} StreetSafe reason(s) in {sum(bool(o) for o in others)} report(s) are "
+                    f"not in the reason table and are kept as 'Other: <text>' "
+                    f"(e.g. {', '.join(repr(e) for e in examples[:3])}); add them to a reasons CSV "
+                    f"(label,reason) to group them")
+    report.info["unknown_reasons"] = {"count": n_unknown, "reports": sum(bool(o) for o in others),
+                                      "examples": examples}
+    report.info["other_reasons"] = dict(sorted(other_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    report.info["reason_tables"] = vocab.sources
 
     slugs = list(REASONS)
-    joined = [";".join(s for s, on in zip(slugs, row, strict=True) if on) for row in chosen]
+    joined = [";".join([s for s, on in zip(slugs, row, strict=True) if on] + other)
+              for row, other in zip(chosen, others, strict=True)]
     data: dict[str, object] = {
         "report_id": ids[ok].to_numpy(dtype=object),
         "month": months.to_numpy(dtype=object),
@@ -324,7 +288,7 @@ def read_streetsafe(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     report.info.update({
         "reports": len(out),
         "reason_counts": {slug: int(chosen[:, i].sum()) for i, slug in enumerate(slugs)},
-        "no_reason": int((~chosen.any(axis=1)).sum()),
+        "no_reason": int(sum(not c.any() and not o for c, o in zip(chosen, others, strict=True))),
         "reason_source": ("text column" if reason_c else "") + (" + " if reason_c and flags else "")
                          + ("yes/no columns" if flags else ""),
         "columns": {"id": id_c, "date": date_c, "reasons": reason_c, "comment": comment_c,

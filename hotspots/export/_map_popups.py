@@ -128,16 +128,23 @@ def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
     parts.append(f"<div data-layer='{esc(LAYER_NAMES['gi'])}' style='display:none'><div class='hs-lg-h'>Getis-Ord Gi*</div>"
                  f"{gi}</div>")
     if has.get("fear"):
-        fear = "".join(f"<div>{sw.format(c=c, extra='')}{FEAR_LABELS[k]}</div>" for k, c in FEAR_COLOURS.items())
+        from ._map_points import FEAR_CLASS_MEANING
+
+        fear = "".join(f"<div title='{esc(FEAR_CLASS_MEANING[k])}'>{sw.format(c=c, extra='')}{FEAR_LABELS[k]}</div>"
+                       for k, c in FEAR_COLOURS.items())
         parts.append(f"<div data-layer='{esc(LAYER_NAMES['fear'])}' style='display:none'>"
-                     f"<div class='hs-lg-h'>Fear vs recorded crime</div>{fear}</div>")
+                     f"<div class='hs-lg-h'>Fear vs recorded crime</div>{fear}"
+                     "<div class='hs-note'>StreetSafe reports tested against recorded crime (binomial, FDR);<br>"
+                     "LSOAs with too few reports to test are left blank.</div></div>")
     dot = "<span class='hs-dot' style='background:{c}'></span>"
     if has.get("pubs") or has.get("ss"):
         parts.append("<div class='hs-lg-h'>Places and reports</div>")
     if has.get("pubs"):
-        parts.append(f"<div data-layer='{esc(LAYER_NAMES['pubs'])}'>{dot.format(c=PUB_COLOUR)}Pub</div>")
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['pubs'])}'>{dot.format(c=PUB_COLOUR)}Pub "
+                     "(a numbered bubble: pubs grouped at this zoom)</div>")
     if has.get("ss"):
-        parts.append(f"<div data-layer='{esc(LAYER_NAMES['ss'])}'>{dot.format(c=STREETSAFE_COLOUR)}StreetSafe report</div>")
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['ss'])}'>{dot.format(c=STREETSAFE_COLOUR)}StreetSafe report "
+                     "(a numbered bubble: reports grouped at this zoom)</div>")
     return "".join(parts)
 
 

@@ -7,6 +7,8 @@ screen agree. Pure data: importing it loads nothing.
 
 from __future__ import annotations
 
+from ._map_points import FEAR_CLASS_COLOURS, FEAR_CLASS_LABELS, PUB_POINT_COLOUR, REPORT_COLOUR
+
 __all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS",
            "PUB_COLOUR", "STREETSAFE_COLOUR", "ZONE_COLOUR", "ATTRIBUTION", "LAYER_NAMES", "MAP_CSS"]
 
@@ -22,10 +24,11 @@ GI_COLOURS = {3: "#d62f27", 2: "#ed7551", 1: "#fab984", 0: "#ffffbf", -1: "#c0cc
 GI_LABELS = {3: "Hot spot, 99% confidence", 2: "Hot spot, 95% confidence", 1: "Hot spot, 90% confidence",
              0: "Not significant", -1: "Cold spot, 90% confidence", -2: "Cold spot, 95% confidence",
              -3: "Cold spot, 99% confidence"}
-FEAR_COLOURS = {"fear_not_crime": "#7b3294", "crime_not_fear": "#f58518", "both": "#6b4226"}
-FEAR_LABELS = {"fear_not_crime": "Fear, not recorded crime", "crime_not_fear": "Recorded crime, no fear reports",
-               "both": "Both fear and crime cluster"}
-PUB_COLOUR, STREETSAFE_COLOUR, ZONE_COLOUR = "#ffb000", "#00897b", "#000000"
+#: fear vs crime, pubs and reports: Okabe-Ito colours, distinct under colour-vision deficiency
+#: (see :mod:`._map_points`, which also clusters the point layers at county zoom)
+FEAR_COLOURS = dict(FEAR_CLASS_COLOURS)
+FEAR_LABELS = dict(FEAR_CLASS_LABELS)
+PUB_COLOUR, STREETSAFE_COLOUR, ZONE_COLOUR = PUB_POINT_COLOUR, REPORT_COLOUR, "#000000"
 ATTRIBUTION = ("Crime: police.uk; boundaries: ONS, contains OS data \u00a9 Crown copyright and database right; "
                "IMD: MHCLG; all under the Open Government Licence v3.0")
 #: the layer switcher's names (the legend shows and hides its sections by them)

@@ -22,7 +22,8 @@ __all__ = ["write_gpkg", "write_geojson", "lsoa_layer", "zones_layer", "LSOA_EXT
 
 #: columns of the ``lsoa_results`` layer beyond the lsoa_results.csv contract, when present
 LSOA_EXTRA_COLUMNS = ["population", "rate", "density", "area_km2", "imd_score", "lisa_p_folded",
-                      "gi_p_folded", "ss_gi_z", "ss_gi_bin", "fear_gap", "imd_lookup", "imd_sources"]
+                      "gi_p_folded", "ss_gi_z", "ss_gi_bin", "fear_gap", "fear_status", "fear_p",
+                      "fear_expected", "imd_lookup", "imd_sources"]
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -73,7 +74,7 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, driver: str, **kw) -> 
 
 
 def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
-    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results`` and ``fear_vs_crime``.
+    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results``, ``patrol_spots`` and ``fear_vs_crime``.
 
     ``fear_vs_crime`` (the LSOAs where StreetSafe and recorded-crime hot spots disagree or
     agree) is written only when the StreetSafe analysis ran. All layers are EPSG:27700.
@@ -83,6 +84,10 @@ def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         _write(zones_layer(analysis), tmp, "patrol_zones", "GPKG")
         _write(lsoas, tmp, "lsoa_results", "GPKG")
+        if analysis.spots is not None:
+            from .spots import spots_layer
+
+            _write(spots_layer(analysis), tmp, "patrol_spots", "GPKG")
         if "fear_gap" in lsoas.columns:
             fear = lsoas[lsoas["fear_gap"].astype(str) != ""]
             _write(fear, tmp, "fear_vs_crime", "GPKG")

@@ -250,6 +250,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     if zones is not None and len(zones):
         _add_zones(m, zones, zone_result.evidence, getattr(layers, "streetsafe", None) is not None,
                    GeoJsonTooltip, GeoJsonPopup, JsCode)
+    from ._map_spots import add_spots
+
+    add_spots(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 
@@ -357,14 +360,17 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
         fields, aliases, colour, radius = ["month", "reasons", "comment", "id"], ["Month", "Why unsafe", "Comment",
                                                                                  "Report"], STREETSAFE_COLOUR, 3.5
         tip = ["reasons"]
+    from ._map_points import cluster_group
+
+    group = cluster_group(m, LAYER_NAMES[kind], colour)  # numbered bubbles at county zoom, points close up
     folium.GeoJson(
-        _fc(disp, props), name=LAYER_NAMES[kind], pane="hs_points",
+        _fc(disp, props), pane="hs_points",
         marker=folium.CircleMarker(radius=radius, pane="hs_points"),
         style_function=lambda f: {"color": "#333333", "weight": 1, "fill": True, "fillColor": colour,
                                   "fillOpacity": 0.95},
         tooltip=tooltip_cls(tip, labels=False),
         popup=popup_cls(fields, aliases=aliases, localize=False, max_width=320),
-    ).add_to(m)
+    ).add_to(group)
     return True
 
 

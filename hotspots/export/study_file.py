@@ -25,7 +25,7 @@ def write_study(study: Study, path: str | Path) -> Path:
     path = Path(path)
     d = study.to_dict()
     base = path.parent
-    for k in ("boundaries", "imd", "pubs", "streetsafe", "population", "harm_weights_file"):
+    for k in ("boundaries", "imd", "pubs", "streetsafe", "population", "harm_weights_file", "actions"):
         d[k] = _rel(d[k], base)
     d["crimes"] = [_rel(p, base) for p in d["crimes"]]
     return write_text_atomic(path, json.dumps(d, indent=2) + "\n")

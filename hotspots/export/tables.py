@@ -40,6 +40,7 @@ _FORMATS = {
     "pai": "0.0", "crimes": "#,##0", "rate_per_1000": "#,##0.0", "rate_vs_force": "0.00", "rate_percentile": "0.0",
     "bv_pubs_p": "0.0000", "bv_imd_p": "0.0000", "per_1000": "#,##0.0", "force_per_1000": "#,##0.0",
     "times_force": "0.00", "percentile_in_force": "0.0", "crime_per_1000": "#,##0.0", "vawg_per_1000": "#,##0.0",
+    "gi_p_norm": "0.00E+00",
 }
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -178,8 +179,11 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
     fear = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     if layers.streetsafe is not None and fear:
         parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
-                     f"were tested for clustering in the same way: {fear['fear_not_crime']} LSOAs are "
-                     f"StreetSafe hot spots where recorded crime is not, and {fear['both']} are hot for both.")
+                     f"were tested against recorded crime (a conditional binomial test of each LSOA "
+                     f"neighbourhood's reports given its crime, Benjamini-Hochberg FDR; neighbourhoods with "
+                     f"fewer than 5 reports are not tested): {fear['fear_not_crime']} LSOAs have more reports "
+                     f"than crime predicts, {fear['both']} are crime hot spots with more reports still, and "
+                     f"{fear['crime_not_fear']} have fewer reports than crime predicts.")
     return " ".join(parts)
 
 
@@ -291,6 +295,10 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
+    if analysis.spots is not None:
+        from .spots import spots_table
+
+        _frame_sheet(wb, "Patrol spots", spots_table(analysis))
     from .evidence_sheets import evidence_frames
 
     for name, frame in evidence_frames(analysis, layers, study).items():

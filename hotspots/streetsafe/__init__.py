@@ -1,0 +1,5 @@
+"""StreetSafe beyond reading: placement with accounting, the fear-vs-crime test, concerns.
+
+``reasons.csv`` (the reason vocabulary, read by :mod:`hotspots.data.streetsafe_reasons`) lives
+here as package data.
+"""
