@@ -21,11 +21,13 @@ class Actions:
     new_study: QAction
     open_layers: QAction
     open_folder: QAction
+    open_data: QAction
     open_study: QAction
     open_demo: QAction
     save: QAction
     save_as: QAction
     export: QAction
+    evidence: QAction
     run: QAction
     cancel: QAction
     about: QAction
@@ -34,7 +36,8 @@ class Actions:
 
     def long_work(self) -> list[QAction]:
         """Actions that start a worker (disabled while one runs)."""
-        return [self.new_study, self.open_layers, self.open_folder, self.open_study, self.open_demo, self.export, self.run]
+        return [self.new_study, self.open_layers, self.open_folder, self.open_data, self.open_study, self.open_demo,
+                self.export, self.evidence, self.run]
 
 
 def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
@@ -63,6 +66,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
                         "Add boundaries, crime CSVs, IMD, pubs, StreetSafe or population files", sp.SP_DialogOpenButton),
         open_folder=act("open_folder", "Open crime &folder…", "Ctrl+Shift+F",
                         "Add a folder of police.uk monthly street CSVs", sp.SP_DirOpenIcon),
+        open_data=act("open_data", "Get open &data…", None,
+                      "Fetch police.uk crimes, ONS LSOA boundaries or the IoD files into a folder, then load them"),
         open_study=act("open_study", "Open &study…", "Ctrl+Shift+O", "Open a saved .hotspots study",
                        sp.SP_FileDialogStart),
         open_demo=act("open_demo", "Open the &demo study", None, "Reload the synthetic Demoton study"),
@@ -72,6 +77,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
         export=act("export", "&Export all…", "Ctrl+E",
                    "Write the map, GIS files, spreadsheet, briefing PDF, CSV and summary to a folder",
                    sp.SP_DriveHDIcon),
+        evidence=act("evidence", "E&vidence pack…", "Ctrl+Shift+E",
+                     "Write a Safer Streets evidence pack (Word) for the selected LSOAs, the selected zone or the top zones"),
         run=act("run", "&Run analysis", "Ctrl+R", "Count, test and map with the current settings", sp.SP_MediaPlay),
         cancel=act("cancel", "&Cancel", "Esc", "Stop the running job", sp.SP_BrowserStop),
         about=act("about", "&About hotspots", None, "Versions and data licences"),
@@ -81,7 +88,7 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     a.cancel.setEnabled(False)
     mb = win.menuBar()
     file_menu = mb.addMenu("&File")
-    for x in (a.new_study, a.open_layers, a.open_folder):
+    for x in (a.new_study, a.open_layers, a.open_folder, a.open_data):
         file_menu.addAction(x)
     file_menu.addSeparator()
     for x in (a.open_study,):
@@ -96,6 +103,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     run_menu = mb.addMenu("&Analysis")
     run_menu.addAction(a.run)
     run_menu.addAction(a.cancel)
+    run_menu.addSeparator()
+    run_menu.addAction(a.evidence)
     help_menu = mb.addMenu("&Help")
     help_menu.addAction(a.about)
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from hotspots.study import LAYER_KINDS
 
 __all__ = ["show_error", "show_info", "ask_kind", "choose_files", "choose_folder", "choose_study_file",
-           "choose_save_study", "FILTERS"]
+           "choose_save_study", "choose_save_path", "FILTERS"]
 
 FILTERS = {
     "boundaries": "Boundaries (*.geojson *.json *.gpkg *.shp *.zip);;All files (*)",
@@ -67,4 +67,9 @@ def choose_study_file(parent: QWidget | None, start: str) -> str:
 
 def choose_save_study(parent: QWidget | None, start: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, "Save study", start, "hotspots studies (*.hotspots)")
+    return path
+
+
+def choose_save_path(parent: QWidget | None, title: str, start: str, filters: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
     return path

@@ -42,6 +42,7 @@ from .analysis_panel import AnalysisPanel
 from .layer_loading import LayerLoadingMixin
 from .layers_panel import LayersPanel
 from .map_view import MapView
+from .open_data import OpenDataMixin
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .state import StudyState
@@ -63,7 +64,7 @@ def _n_jobs() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
-class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
+class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow):
     """The desktop app. ``analysisShown`` fires when a run's table and zones are on screen,
     ``mapReady(bool)`` when its map page has loaded."""
 
@@ -84,8 +85,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, QMainWindow):
         self._build()
         self.actions_ = build_actions(self, {
             "open_layers": lambda: self.add_layers(""), "open_folder": self.add_crime_folder,
+            "open_data": self.get_open_data,
             "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
-            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "run": self.run_analysis,
+            "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "evidence": self.evidence_pack, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
         })
         self._refresh_recent()

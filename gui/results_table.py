@@ -186,7 +186,8 @@ class ResultsTable(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several rows (Ctrl/Shift+click) make the area of an evidence pack
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
@@ -220,6 +221,11 @@ class ResultsTable(QWidget):
         if current.isValid():
             src = self.proxy.mapToSource(current)
             self.lsoaSelected.emit(self.model.code_at(src.row()))
+
+    def selected_codes(self) -> list[str]:
+        """LSOA codes of the selected rows, in table order (the evidence pack's area)."""
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.code_at(r) for r in rows]
 
     def select_lsoa(self, code: str) -> bool:
         """Select and scroll to ``code`` (clears the filter if it hides the row)."""

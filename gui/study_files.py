@@ -124,6 +124,35 @@ class StudyFilesMixin:
                                                          progress=p, cancel=c),
                            lambda r: self._exported(Path(folder), r), f"Exporting to {folder}…")
 
+    def evidence_area(self) -> str | None:
+        """The pack's area from the selection: selected LSOAs, else the selected zone, else the top zones."""
+        codes = self.results.selected_codes() if hasattr(self, "results") else []
+        if codes:
+            return "lsoa:" + ",".join(codes)
+        zone = self.zones.current_zone() if hasattr(self, "zones") else None
+        return f"zone:{zone}" if zone is not None else None
+
+    def evidence_pack(self, path: str | None = None, area: str | None = None) -> Task | None:
+        """Evidence pack... : ``evidence.docx`` (and its PNGs) for the selection, in a worker."""
+        out = self.state.output
+        if out is None:
+            self._error("Nothing to put in a pack", "Run the analysis first (Ctrl+R).")
+            return None
+        if getattr(out.analysis, "evidence", None) is None or out.analysis.evidence.rates is None:
+            self._error("No population loaded", "An evidence pack gives rates per 1,000 residents: add a population "
+                        "layer (IoD 2019 File 6) or an IoD file that carries population, then run again.")
+            return None
+        area = area or self.evidence_area()
+        if not path:
+            path = dialogs.choose_save_path(self, "Save the evidence pack", str(Path(self.recent.last_folder())
+                                                                                 / "evidence.docx"), "Word (*.docx)")
+        if not path:
+            return None
+        study = self.state.study
+        return self._start("evidence", lambda p, c: tasks.evidence_pack(out.analysis, self.state.layers, study,
+                                                                        Path(path), area, progress=p, cancel=c),
+                           lambda r: self._info("Evidence pack written", f"Wrote {r}"), "Writing the evidence pack…")
+
     def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
         _summary, written = result
         self.recent.set_last_folder(folder)  # exists now

@@ -20,7 +20,7 @@ from hotspots.pipeline import analyse, load_layers, write_outputs
 from hotspots.progress import CancelFn, Cancelled, ProgressFn, scaled
 from hotspots.study import Settings, Study
 
-__all__ = ["LayerUpdate", "RunOutput", "load_files", "run_analysis", "open_study", "export_all",
+__all__ = ["LayerUpdate", "RunOutput", "load_files", "run_analysis", "open_study", "export_all", "evidence_pack",
            "study_with"]
 
 _MAP_COUNTER = itertools.count(1)
@@ -150,3 +150,21 @@ def export_all(analysis: Analysis, layers: Layers, study: Study, out: Path, *,
     check_out_dir(Path(out))
     study = replace(study, settings=analysis.settings)
     return write_outputs(analysis, layers, study, Path(out), exports=True, progress=progress, cancel=cancel)
+
+
+def evidence_pack(analysis: Analysis, layers: Layers, study: Study, path: Path, area: str | None, *,
+                  progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Path:
+    """``evidence.docx`` for ``area`` (``hotspots.evidence.pack.parse_area``; None = the top zones)."""
+    from hotspots.evidence.pack import build_pack, parse_area
+    from hotspots.export.evidence_docx import write_evidence_docx
+
+    if progress:
+        progress("Gathering the evidence", 0.0)
+    pack = build_pack(analysis, layers, spec=parse_area(area), study_name=study.name)
+    if cancel and cancel():
+        from hotspots.progress import Cancelled
+
+        raise Cancelled()
+    if progress:
+        progress("Writing the Word document", 0.3)
+    return write_evidence_docx(pack, analysis, layers, Path(path), heat=analysis.evidence.heat)

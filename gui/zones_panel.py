@@ -191,6 +191,13 @@ class ZonesPanel(QWidget):
     def zone_count(self) -> int:
         return self.table.rowCount()
 
+    def current_zone(self) -> int | None:
+        """The selected zone's id, or None."""
+        row = self.table.currentRow()
+        if self._zones is None or row < 0 or row >= len(self._zones) or not self.table.selectedItems():
+            return None
+        return int(self._zones.iloc[row]["zone_id"])
+
     def select_zone(self, zone_id: int) -> None:
         if self._zones is None:
             return

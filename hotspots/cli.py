@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--streetsafe", metavar="PATH", help="StreetSafe report export (CSV or XLSX)")
     a.add_argument("--population", metavar="PATH", help="population per LSOA (IoD2019 File 6 or code,population)")
     a.add_argument("--harm-weights", metavar="PATH", help="CSV of category,weight overriding the harm weights")
+    a.add_argument("--lsoa-lookup", metavar="PATH",
+                   help="ONS LSOA 2011 to 2021 exact-fit lookup CSV (LSOA11CD, LSOA21CD, CHGIND): joins IMD 2019 "
+                        "to 2021 boundaries and IoD 2025 to 2011 boundaries")
     a.add_argument("--actions", metavar="PATH",
                    help="StreetSafe actions log (CSV/XLSX: concern_id,date,action,agency,status) for 'You said, we did'")
     a.add_argument("--crime-type", metavar="NAME", action="append",
@@ -58,9 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "fast (same distribution, ~3x quicker on national studies; p-values agree with esda's "
                         "within Monte Carlo error)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    a.add_argument("--evidence-area", metavar="AREA", default=None,
+                   help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+
+    from .cli_fetch import add_parser as add_fetch_parser
+
+    add_fetch_parser(sub, _Parser)
 
     d = sub.add_parser("demo", help="generate the synthetic demo town",
                        description="Write the synthetic demo study (boundaries, crimes, IMD, pubs, StreetSafe).")
@@ -106,13 +115,16 @@ def _analyse(args: argparse.Namespace) -> int:
     else:
         study = Study(boundaries=args.boundaries, crimes=list(args.crimes or []), imd=args.imd, pubs=args.pubs,
                       streetsafe=args.streetsafe, population=args.population,
-                      harm_weights_file=args.harm_weights, name=Path(args.boundaries).stem)
+                      harm_weights_file=args.harm_weights, lsoa_lookup=args.lsoa_lookup,
+                      name=Path(args.boundaries).stem)
     if args.demo:
         for flag in ("imd", "pubs", "streetsafe", "population"):
             if getattr(args, flag):
                 setattr(study, flag, getattr(args, flag))
         if args.harm_weights:
             study.harm_weights_file = args.harm_weights
+        if args.lsoa_lookup:
+            study.lsoa_lookup = args.lsoa_lookup
     if args.actions:  # a bad actions log stops the run before any work, naming its line
         from .data.actions import read_actions
 
@@ -121,7 +133,7 @@ def _analyse(args: argparse.Namespace) -> int:
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
-                              draws=args.draws)
+                              draws=args.draws, evidence_area=args.evidence_area)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
     _say_what_was_seen(result, args)
@@ -161,11 +173,12 @@ def _one_line(text: str) -> str:
 FLAGS = {
     "boundaries": "--boundaries", "crimes": "--crimes", "imd": "--imd", "pubs": "--pubs",
     "streetsafe": "--streetsafe", "population": "--population", "harm_weights": "--harm-weights",
+    "lsoa_lookup": "--lsoa-lookup",
     "actions": "--actions",
     "measure": "--measure", "weights": "--weights", "permutations": "--permutations", "seed": "--seed",
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
-    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule",
+    "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
 }
 
 
@@ -226,6 +239,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.command in ("analyse", "analyze"):
             return _analyse(args)
+        if args.command == "fetch":
+            from .cli_fetch import run as run_fetch
+
+            return run_fetch(args)
         return _demo(args)
     except DataError as exc:
         sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")

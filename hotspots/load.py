@@ -28,7 +28,7 @@ __all__ = ["load_layers", "file_identity", "without", "LAYER_FILES"]
 
 #: the optional layers after boundaries and crimes: kind -> progress label
 LAYER_FILES = {"imd": "deprivation", "pubs": "pubs", "streetsafe": "StreetSafe reports",
-               "population": "population", "harm_weights_file": "harm weights"}
+               "population": "population", "harm_weights_file": "harm weights", "lsoa_lookup": "LSOA lookup"}
 
 
 def _check(cancel: CancelFn | None) -> None:
@@ -88,6 +88,10 @@ def _read(kind: str, path: Any, boundaries: Any = None, *, progress: ProgressFn 
         from .data.population import read_population
 
         return read_population(path)
+    if kind == "lsoa_lookup":
+        from .data.lsoa_lookup import read_lsoa_lookup
+
+        return read_lsoa_lookup(path)
     if kind == "harm_weights_file":
         from .data.harm_weights import read_harm_weights
 
@@ -116,6 +120,9 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
     ids = {"boundaries": file_identity(study.boundaries), "crimes": file_identity(study.crimes),
            **{k: file_identity(getattr(study, k)) for k in LAYER_FILES}}
     same = {k: k in prev.sources and prev.sources[k] == v and bool(v) for k, v in ids.items()}
+    if ids["lsoa_lookup"] != prev.sources.get("lsoa_lookup", ()) or (
+            ids["lsoa_lookup"] and (not same["boundaries"] or not same["population"])):
+        same["imd"] = False  # the deprivation table is carried across the lookup afresh
     data: dict[str, Any] = {}
     reports = dict(prev.reports)
     timings: dict[str, float] = {}
@@ -188,7 +195,8 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
         else:
             data["crimes"] = None
             reports.pop("crimes", None)
-        fracs = {"imd": 0.8, "pubs": 0.85, "streetsafe": 0.9, "population": 0.95, "harm_weights_file": 0.97}
+        fracs = {"imd": 0.8, "pubs": 0.85, "streetsafe": 0.9, "population": 0.95, "harm_weights_file": 0.97,
+                 "lsoa_lookup": 0.98}
         for kind, label in LAYER_FILES.items():
             attr = "harm_weights" if kind == "harm_weights_file" else kind
             path = getattr(study, kind)
@@ -200,6 +208,7 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
                 keep_or_drop(kind, attr)
                 continue
             data[attr] = timed(attr, f"Reading {label}", fracs[kind], lambda k=kind, p=path: _read(k, p))
+        _deprivation_extras(study, data, reports, prev if previous else None, same)
         placed: dict[str, np.ndarray] = {}
         if b is not None:
             for kind in ("pubs", "streetsafe"):
@@ -218,6 +227,11 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
                 from .data.deprivation import check_join
 
                 vintage = reports["boundaries"].info.get("vintage", "unknown")
+                if data.get("lsoa_lookup") is not None:
+                    from .data.lsoa_lookup import convert_deprivation
+
+                    data["imd"] = convert_deprivation(data["imd"], data["lsoa_lookup"], vintage,
+                                                      population=data.get("population"), report=reports["imd"])
                 reports["imd"].info["join"] = check_join(data["imd"], b["lsoa_code"].tolist(), vintage,
                                                          reports["imd"])
     except BaseException:
@@ -229,9 +243,37 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
         progress("Layers loaded", 1.0)
     return Layers(boundaries=data["boundaries"], crimes=data["crimes"], imd=data.get("imd"),
                   pubs=data.get("pubs"), streetsafe=data.get("streetsafe"), population=data.get("population"),
-                  harm_weights=data.get("harm_weights"), reports=reports,
+                  harm_weights=data.get("harm_weights"), lsoa_lookup=data.get("lsoa_lookup"),
+                  imd_domains=data.get("imd_domains"), reports=reports,
                   timings={**(prev.timings if previous else {}), **timings},
                   sources={k: v for k, v in ids.items() if v}, placed=placed, boundary_key=key)
+
+
+def _deprivation_extras(study: Study, data: dict, reports: dict, prev: Layers | None, same: dict) -> None:
+    """What else the deprivation file carries: domain deciles, and population when no
+    population file is given (IoD 2025 File 7 holds the denominators; see data/population)."""
+    if data.get("imd") is None or not study.imd:
+        data["imd_domains"] = None
+        return
+    if prev is not None and same.get("imd"):
+        data["imd_domains"] = prev.imd_domains
+    else:
+        from .data.domains import read_domain_deciles
+
+        dom, _rep = read_domain_deciles(study.imd)
+        data["imd_domains"] = dom if dom.shape[1] > 1 else None
+    if data.get("population") is None:
+        reused = (prev is not None and same.get("imd") and prev.population is not None
+                  and prev.reports.get("population") is not None
+                  and prev.reports["population"].info.get("from_deprivation_file"))
+        if reused:
+            data["population"], reports["population"] = prev.population, prev.reports["population"]
+            return
+        from .data.population import population_from_deprivation
+
+        found = population_from_deprivation(study.imd)
+        if found is not None:
+            data["population"], reports["population"] = found
 
 
 def without(layers: Layers, study: Study, kind: str) -> tuple[Layers, Study]:

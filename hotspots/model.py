@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     import pandas as pd
 
     from .data.report import LoadReport
+    from .evidence.stage import EvidenceResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
     from .streetsafe.stage import StreetSafeResult
@@ -77,6 +78,10 @@ class Layers:
     streetsafe: gpd.GeoDataFrame | None = None
     population: pd.DataFrame | None = None
     harm_weights: dict[str, float] | None = None
+    #: the ONS LSOA 2011 -> 2021 lookup (hotspots.data.lsoa_lookup); ``imd`` is already carried across it
+    lsoa_lookup: pd.DataFrame | None = None
+    #: IoD domain deciles per LSOA from the deprivation file (None when it has none, e.g. File 1)
+    imd_domains: pd.DataFrame | None = None
     reports: dict[str, LoadReport] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
@@ -189,6 +194,8 @@ class Analysis:
     units: UnitSet | None = None
     zones: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
+    #: rates against the force, bivariate LISA, cross-table, heat surfaces (hotspots.evidence)
+    evidence: EvidenceResult | None = None
     #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
     streetsafe: StreetSafeResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines

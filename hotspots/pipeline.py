@@ -28,12 +28,14 @@ from pathlib import Path
 import pandas as pd
 
 from .data.errors import DataError
+from .evidence.stage import evidence_stage
 from .fear_gap import fear_gap_stage
 from .load import load_layers, without
 from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .study import Settings, Study
 from .units.neighbours import weights_for
+from .vintage import vintage_stage
 from .zones import zones_stage
 
 __all__ = ["STAGES", "RunResult", "load_layers", "analyse", "write_outputs", "run_study", "without", "check_study",
@@ -42,8 +44,10 @@ __all__ = ["STAGES", "RunResult", "load_layers", "analyse", "write_outputs", "ru
 Stage = Callable[[Analysis, Layers, ProgressFn | None, CancelFn | None], Analysis]
 #: the stages after the statistics: (name, progress label, share of the analysis bar, function)
 STAGES: list[tuple[str, str, float, Stage]] = [
+    ("lsoa_vintage", "Marking deprivation carried across the LSOA lookup", 0.0, vintage_stage),
     ("zones", "Building patrol zones", 0.05, zones_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
+    ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
 ]
 
 

@@ -56,6 +56,8 @@ class Settings:
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
+    #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
+    evidence_area: str | None = None
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -76,6 +78,10 @@ class Settings:
             raise DataError(None, f"{s.permutations} is out of range", hint="use 99 to 99999 (default 999)", setting="permutations")
         if s.draws not in ("esda", "fast"):
             raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use esda or fast", setting="draws")
+        if s.evidence_area:
+            from .evidence.pack import parse_area
+
+            parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
         return s
@@ -100,6 +106,8 @@ class Study:
     streetsafe: str | None = None
     population: str | None = None
     harm_weights_file: str | None = None
+    #: the ONS LSOA 2011 -> 2021 exact-fit lookup, to join deprivation of the other vintage
+    lsoa_lookup: str | None = None
     settings: Settings = field(default_factory=Settings)
     name: str = "Untitled study"
     #: StreetSafe actions log (CSV/XLSX: concern_id, date, action, agency, status)
@@ -131,6 +139,7 @@ class Study:
             streetsafe=fix(d.get("streetsafe")),
             population=fix(d.get("population")),
             harm_weights_file=fix(d.get("harm_weights_file")),
+            lsoa_lookup=fix(d.get("lsoa_lookup")),
             settings=Settings.from_dict(d.get("settings", {})),
             name=str(d.get("name", "Untitled study")),
             actions=fix(d.get("actions")),

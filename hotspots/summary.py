@@ -105,6 +105,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "clusters": cluster_counts(t),
         "zones": zones,
         "period": {"months_with_data": analysis.months_with_data()},
+        "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,
         "streetsafe": _streetsafe(analysis, study),
         "notes": list(analysis.notes),
         "exports_skipped": list(skipped or []),

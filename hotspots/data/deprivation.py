@@ -64,8 +64,9 @@ _FIELDS: dict[str, tuple[list[str], list[str]]] = {
     "crime_decile": (["crime_decile", "Crime Decile", "crime_domain_decile"], ["crimedecile"]),
 }
 _HEADER_HINT = ["lsoacode", "lsoa11cd", "lsoa21cd", "imd", "indexofmultipledeprivation", "decile", "rank"]
-FIX_VINTAGE = ("use IMD 2019 with 2011 LSOA boundaries, IoD 2025 with 2021 LSOA boundaries, "
-               "or convert the codes with the ONS 'LSOA (2011) to LSOA (2021)' lookup")
+FIX_VINTAGE = ("load the ONS 'LSOA (2011) to LSOA (2021) Exact Fit Lookup' CSV (LSOA11CD, LSOA21CD, CHGIND) "
+               "with --lsoa-lookup PATH to carry the deprivation across, or use IMD 2019 with 2011 LSOA "
+               "boundaries and IoD 2025 with 2021 LSOA boundaries")
 
 
 def _columns_text(df: pd.DataFrame, limit: int = 15) -> str:
@@ -176,7 +177,8 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     -------
     imd : DataFrame with ``lsoa_code``, ``imd_score`` (float, NaN when the file has no score),
         ``imd_rank`` (Int64), ``imd_decile`` (Int64, 1 = most deprived 10%), plus
-        ``crime_decile`` (Int64) and ``crime_score`` (float) when the file has the crime domain.
+        ``crime_decile`` (Int64) and ``crime_score`` (float) when the file has the crime domain,
+        and ``population`` (float) when it has a total-population column (IoD File 7).
         ``imd.attrs["vintage"]`` is "IMD2019" or "IoD2025".
     report : LoadReport; ``info["vintage"]`` is "IMD2019" (2011 LSOAs) or "IoD2025" (2021 LSOAs).
 
@@ -266,6 +268,13 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
             report.info["crime_decile_invalid"] = int(bad_crime.sum())
         out["crime_decile"] = crime.where(~bad_crime).round().astype("Int64").array
         out["crime_score"] = parsed["crime_score"][keep].astype(float).to_numpy()
+    # IoD File 7 carries the population denominators (2022 for IoD 2025): they weight the blends
+    # of the LSOA 2011-2021 lookup (hotspots.data.lsoa_lookup), so keep them when present
+    pop_col = _find(df, ["Total population"], ["totalpopulation"], path, "population")
+    if pop_col is not None:
+        pop, _bad = parse_numbers(df, pop_col, path, "population", report)
+        out["population"] = pop[keep].astype(float).to_numpy()
+        report.info["population_column"] = pop_col
     out.attrs["vintage"] = vintage
 
     report.rows_kept = len(out)
@@ -335,11 +344,15 @@ def check_join(
     b_year = _boundary_year(boundary_vintage)
     imd_v = _imd_vintage(imd, report)
     total = len(codes)
-    if b_year and imd_v and VINTAGES[imd_v] != b_year:
+    # a table carried across the ONS lookup (hotspots.data.lsoa_lookup) is on the boundaries' vintage
+    imd_year = imd.attrs.get("lsoa_year") or (VINTAGES[imd_v] if imd_v else None)
+    if imd.attrs.get("lookup"):
+        result["lookup"] = dict(imd.attrs["lookup"])
+    if b_year and imd_year and imd_year != b_year:
         result["vintage_mismatch"] = True
         label = "IMD 2019" if imd_v == "IMD2019" else "IoD 2025"
         report.warn(
-            f"LSOA vintages differ: the deprivation data are {label} on {VINTAGES[imd_v]} LSOAs but "
+            f"LSOA vintages differ: the deprivation data are {label} on {imd_year} LSOAs but "
             f"the boundaries are {b_year} LSOAs; {len(unmatched):,} of {total:,} LSOAs did not join "
             f"to a deprivation decile. Fix: {FIX_VINTAGE}."
         )

@@ -16,10 +16,12 @@ __all__ = ["DataError", "SETTING_WORDS"]
 SETTING_WORDS = {
     "boundaries": "LSOA boundaries", "crimes": "crime files", "imd": "deprivation layer", "pubs": "pubs layer",
     "streetsafe": "StreetSafe layer", "population": "population layer", "harm_weights": "harm weights",
+    "lsoa_lookup": "LSOA 2011-2021 lookup",
     "measure": "measure", "weights": "spatial weights", "permutations": "permutations", "seed": "seed",
     "alpha": "alpha", "fdr": "false discovery rate", "draws": "permutation draws", "months": "months",
     "month_from": "first month", "month_to": "last month", "crime_types": "crime types",
     "zone_rule": "zone rule", "n_jobs": "threads", "out": "output folder", "filters": "crime types and months",
+    "evidence_area": "evidence area", "heat": "heat map",
 }
 
 

@@ -5,6 +5,12 @@ residents (with empirical-Bayes smoothing later on) separates "many people" from
 The population comes from IoD 2019 File 6 ("Total population: mid 2015 (excluding
 prisoners)", quoted as ``"1,296"``), from IoD 2025 File 7's population column, or from any
 table with an LSOA code column and a population column (Census 2021 ``All usual residents``).
+
+A deprivation file that itself carries the denominators (IoD 2025 File 7 and IMD 2019 File 7
+have "Total population: mid 20xx" beside the scores) is a population layer too:
+:func:`population_from_deprivation` reads it from there, so an analyst need not load the
+same numbers twice. Only an unmistakable *total* population header counts there (a
+deprivation file's "count" or "rank" columns must never be taken for residents).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from .deprivation import LAST_2011_CODE, find_code_column, parse_numbers
 from .errors import DataError
 from .report import LoadReport
 
-__all__ = ["read_population", "POPULATION_ALIASES"]
+__all__ = ["read_population", "population_from_deprivation", "carries_population", "POPULATION_ALIASES"]
 
 POPULATION_ALIASES = [
     "population", "pop", "total", "usual_residents", "all_usual_residents", "All usual residents",
@@ -126,3 +132,56 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     })
     report.check_balance()
     return out, report
+
+
+#: header keys (normalised) that name a *total* population in a deprivation file
+_TOTAL_KEYS = ("totalpopulation", "allusualresidents")
+
+
+def carries_population(columns: list[object]) -> str | None:
+    """The header of the total-population column among ``columns``, or None.
+
+    Stricter than :func:`read_population`'s search: a deprivation file has many numeric
+    columns, so only "Total population ..." / "All usual residents" style headers (or one
+    named exactly ``population``) qualify, never an age band ("... aged 0-15").
+    """
+    for c in columns:
+        key = normalise(c)
+        if key == "population" or (any(key.startswith(k) for k in _TOTAL_KEYS) and "aged" not in key):
+            return str(c)
+    return None
+
+
+def population_from_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport] | None:
+    """Population denominators from a deprivation file that carries them, else None.
+
+    Parameters
+    ----------
+    path : the file given as the deprivation layer (``--imd``)
+
+    Returns
+    -------
+    (population, report) as :func:`read_population` returns them, with
+    ``report.info["from_deprivation_file"] = True``; None when the file has no total
+    population column (IMD 2019 Files 1/2, the re-shaped IoD 2025 scores table).
+
+    Notes
+    -----
+    IoD 2025 File 7 ("File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators") holds
+    "Total population: mid 2022 (excluding prisoners)" on 2021 LSOAs; IMD 2019 File 7 holds the
+    mid-2015 figures of File 6 on 2011 LSOAs.
+    """
+    path = Path(path)
+    probe = LoadReport.for_path(path, "population")
+    head = read_table(path, "deprivation (IMD)", header_hint=_HEADER_HINT + ["imd", "decile"], report=probe)
+    col = carries_population(list(head.columns))
+    if col is None:
+        return None
+    pop, report = read_population(path)
+    if report.info.get("population_column") != col:
+        # read_population's looser search found another column first: trust the strict one
+        raise DataError(path, f"two candidate population columns ({report.info.get('population_column')!r} "
+                        f"and {col!r})", hint="pass the population separately with --population",
+                        column=col)
+    report.info["from_deprivation_file"] = True
+    return pop, report

@@ -26,6 +26,8 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
+    "evidence.docx": ("evidence_docx", "write_evidence", "evidence pack"),
+    "heat.tif": ("heat", "write_heat", "heat layer (GeoTIFF)"),
     # StreetSafe: written only when a StreetSafe layer is loaded (the writers return False otherwise)
     "streetsafe_concerns.csv": ("streetsafe_files", "write_concerns_csv", "StreetSafe concerns"),
     "streetsafe_update.xlsx": ("streetsafe_files", "write_update", "StreetSafe 'You said, we did'"),

@@ -253,10 +253,13 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 
+    from ._map_evidence import add_evidence_layers
+
+    evidence_legend = add_evidence_layers(m, analysis, disp, props)  # bivariate clusters, heat overlays
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
-    _extras_element(legend_html(t, zones, has), title, attribution).add_to(m)
+    _extras_element(legend_html(t, zones, has) + evidence_legend, title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m

@@ -29,12 +29,17 @@ __all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
 ATTRIBUTION = ("Contains public sector information licensed under the Open Government Licence v3.0; "
                "Contains OS data © Crown copyright and database right; "
                "© OpenStreetMap contributors (ODbL) where OSM pubs are used")
-LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate", "density", "imd_score", "fear_gap"]
+#: evidence columns (hotspots.evidence.stage) come right after the contract columns when a run has them
+LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate_per_1000", "rate_vs_force", "rate_percentile",
+                      "crime_decile_national", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p",
+                      "rate", "density", "imd_score", "fear_gap", "imd_lookup"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
     "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
     "imd_decile_mean": "0.0", "area_km2": "0.000", "share_of_crimes": "0.0%", "share_of_area": "0.00%",
-    "pai": "0.0", "crimes": "#,##0",
+    "pai": "0.0", "crimes": "#,##0", "rate_per_1000": "#,##0.0", "rate_vs_force": "0.00", "rate_percentile": "0.0",
+    "bv_pubs_p": "0.0000", "bv_imd_p": "0.0000", "per_1000": "#,##0.0", "force_per_1000": "#,##0.0",
+    "times_force": "0.00", "percentile_in_force": "0.0", "crime_per_1000": "#,##0.0", "vawg_per_1000": "#,##0.0",
 }
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -289,6 +294,10 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
+    from .evidence_sheets import evidence_frames
+
+    for name, frame in evidence_frames(analysis, layers, study).items():
+        _frame_sheet(wb, name, frame)
     _about_sheet(wb, _about_rows(analysis, layers, study))
     try:
         with atomic_path(path) as tmp:
