@@ -12,24 +12,17 @@ from ..model import RESULT_COLUMNS
 from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise_frame
 
-__all__ = ["write_results_csv", "write_summary_json", "results_frame", "OPTIONAL_COLUMNS"]
-
-#: columns appended after the contract's, in this order, when a stage produced them
-OPTIONAL_COLUMNS = ["fear_gap"]
-
-
+__all__ = ["write_results_csv", "write_summary_json", "results_frame"]
 
 #: columns after the contract ones, written when a stage filled them (DESIGN: "then as available")
-AVAILABLE_COLUMNS = ["population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
+AVAILABLE_COLUMNS = ["fear_gap", "population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
                      "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"]
 
 
 def results_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The contract's columns, then the optional ones a stage produced (:data:`OPTIONAL_COLUMNS`
-    whenever present, :data:`AVAILABLE_COLUMNS` when filled), rounded for reading, text
-    neutralised against formula injection."""
-    extra = [c for c in OPTIONAL_COLUMNS if c in table]
-    extra += [c for c in AVAILABLE_COLUMNS if c in table and table[c].notna().any()]
+    """The contract's columns, then the :data:`AVAILABLE_COLUMNS` a stage filled, rounded for
+    reading, text neutralised against formula injection."""
+    extra = [c for c in AVAILABLE_COLUMNS if c in table and table[c].notna().any()]
     df = pd.DataFrame(table[RESULT_COLUMNS + extra]).copy()
     for c, nd in (("harm", 3), ("value", 6), ("lisa_i", 8), ("lisa_p", 6), ("gi_z", 8), ("gi_p", 6),
                   ("rate_per_1000", 6), ("rate_vs_force", 6), ("rate_percentile", 4), ("bv_pubs_p", 6),
