@@ -29,6 +29,7 @@ class Actions:
     export: QAction
     evidence: QAction
     run: QAction
+    evaluate: QAction
     cancel: QAction
     about: QAction
     quit: QAction
@@ -37,7 +38,7 @@ class Actions:
     def long_work(self) -> list[QAction]:
         """Actions that start a worker (disabled while one runs)."""
         return [self.new_study, self.open_layers, self.open_folder, self.open_data, self.open_study, self.open_demo,
-                self.export, self.evidence, self.run]
+                self.export, self.evidence, self.run, self.evaluate]
 
 
 def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -> Actions:
@@ -80,6 +81,8 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
         evidence=act("evidence", "E&vidence pack…", "Ctrl+Shift+E",
                      "Write a Safer Streets evidence pack (Word) for the selected LSOAs, the selected zone or the top zones"),
         run=act("run", "&Run analysis", "Ctrl+R", "Count, test and map with the current settings", sp.SP_MediaPlay),
+        evaluate=act("evaluate", "&Evaluate the plans…", None,
+                     "Backtest: build the patrol spots and zones on earlier months and score them on the last three"),
         cancel=act("cancel", "&Cancel", "Esc", "Stop the running job", sp.SP_BrowserStop),
         about=act("about", "&About hotspots", None, "Versions and data licences"),
         quit=act("quit", "&Quit", QKeySequence.StandardKey.Quit, "Close the window"),
@@ -102,6 +105,7 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
     file_menu.addAction(a.quit)
     run_menu = mb.addMenu("&Analysis")
     run_menu.addAction(a.run)
+    run_menu.addAction(a.evaluate)
     run_menu.addAction(a.cancel)
     run_menu.addSeparator()
     run_menu.addAction(a.evidence)

@@ -45,6 +45,7 @@ from .map_view import MapView
 from .open_data import OpenDataMixin
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
+from .spots_panel import SpotsPanel
 from .state import StudyState
 from .streetsafe_panel import StreetSafePanel
 from .study_files import StudyFilesMixin
@@ -89,6 +90,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
             "new_study": self.new_study, "open_study": self.choose_study, "open_demo": self.open_demo, "save": self.save_study,
             "save_as": lambda: self.save_study(ask=True), "export": self.export_all, "evidence": self.evidence_pack, "run": self.run_analysis,
             "cancel": self.cancel, "about": lambda: show_about(self), "quit": self.close,
+            "evaluate": self.evaluate,
         })
         self._refresh_recent()
         self.runner.busyChanged.connect(self._busy_changed)
@@ -146,6 +148,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         self.zones.lsoaSelected.connect(self.results.select_lsoa)
         right = QTabWidget()
         right.addTab(self.zones, "Patrol zones")
+        self.spots = SpotsPanel()
+        self.spots.spotSelected.connect(self.highlight_spot)
+        right.addTab(self.spots, "Patrol spots")
         self.streetsafe_panel = StreetSafePanel(self.state)
         self.streetsafe_panel.actionsEdited.connect(self._study_changed)
         right.addTab(self.streetsafe_panel, "StreetSafe")
@@ -275,6 +280,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         if out is None:
             self.results.set_table(None)
             self.zones.set_zones(None, None)
+            self.spots.set_spots(None)
             self.map_view.show_message("No analysis yet: load layers and press Run.")
             return
         a = out.analysis
@@ -283,6 +289,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         self.zones.set_zones(None if zf is None else zf.drop(columns=zf.geometry.name),
                              a.zones.evidence if a.zones else None, a.zones.summary if a.zones else None,
                              has_streetsafe=self.state.layers.streetsafe is not None)
+        self.spots.set_spots(a.spots)
         self.map_view.show_file(out.map_file)
         for old in self._tmp.glob("map_*.html"):  # earlier runs' pages (a county map is megabytes)
             if old != out.map_file:
@@ -309,6 +316,23 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         out = self.state.output
         if out is not None:
             self._highlight(out.zone_shapes, zone_id, f"Zone {zone_id}")
+
+    def evaluate(self):  # noqa: ANN201 - a Task or None
+        """The Evaluate action: backtest the plans in a worker and show the table and curve."""
+        from .evaluate import start_evaluation
+
+        return start_evaluation(self)
+
+    def highlight_spot(self, rank: int) -> None:
+        """Zoom the map to a patrol spot (street scale) and outline it."""
+        out = self.state.output
+        spots = out.analysis.spots if out is not None else None
+        if spots is None or not 1 <= rank <= len(spots.spots):
+            return
+        import geopandas as gpd
+
+        geom = gpd.GeoSeries([spots.spots[rank - 1].geometry], crs=27700).to_crs(4326).iloc[0]
+        self.map_view.highlight(shapely.to_geojson(geom), geom.bounds, f"Spot {rank}")
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -28,9 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    a = sub.add_parser("analyse", aliases=["analyze"], help="count crime per LSOA, find hot spots, write results",
-                       description="Count crime per LSOA, run Local Moran's I and Getis-Ord Gi* with permutation "
-                                   "inference, and write lsoa_results.csv and summary.json (and the exports).")
+    a = _Parser(add_help=False)  # the inputs and flags analyse and evaluate share
     src = a.add_mutually_exclusive_group(required=True)
     src.add_argument("--demo", action="store_true", help="use the synthetic demo town in gis_data/demo")
     src.add_argument("--boundaries", metavar="PATH", help="LSOA polygons (GeoJSON/GPKG/SHP/zip; 2011 or 2021 codes)")
@@ -60,12 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="permutation draws: esda (default; the same seed gives esda's p-values exactly) or "
                         "fast (same distribution, ~3x quicker on national studies; p-values agree with esda's "
                         "within Monte Carlo error)")
+    a.add_argument("--cell", type=float, default=150.0, metavar="METRES",
+                   help="patrol-spot grid cell side in metres, 50-500 (default 150)")
+    a.add_argument("--spots", type=int, default=20, metavar="N", help="patrol spots in the plan (default 20)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     a.add_argument("--evidence-area", metavar="AREA", default=None,
                    help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+    an = sub.add_parser("analyse", aliases=["analyze"], parents=[a],
+                        help="count crime per LSOA, find hot spots and patrol spots, write results",
+                        description="Count crime per LSOA, run Local Moran's I and Getis-Ord Gi* with permutation "
+                                    "inference, find patrol spots on a micro-place grid, and write "
+                                    "lsoa_results.csv and summary.json (and the exports).")
+    an.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
+    ev = sub.add_parser("evaluate", parents=[a], help="backtest the patrol plans: build on training months, "
+                        "score on test months",
+                        description="Build the patrol spots, the LSOA zones and two naive rankings on the training "
+                                    "months and score them on the test months (share of test crime, PAI, "
+                                    "Levine's RRI, at each plan's area and at equal area); writes "
+                                    "evaluation.json, evaluation.csv and concentration.png.")
+    for flag, what in (("--train-from", "first training month"), ("--train-to", "last training month"),
+                       ("--test-from", "first test month"), ("--test-to", "last test month")):
+        ev.add_argument(flag, required=True, metavar="YYYY-MM", help=what)
 
     from .cli_fetch import add_parser as add_fetch_parser
 
@@ -93,9 +109,9 @@ def _progress_printer(quiet: bool):
     return show
 
 
-def _analyse(args: argparse.Namespace) -> int:
+def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
+    """The Study the analyse/evaluate flags describe."""
     from .data.errors import DataError
-    from .pipeline import run_study
     from .study import Settings, Study, demo_study
 
     if args.demo:
@@ -133,10 +149,36 @@ def _analyse(args: argparse.Namespace) -> int:
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
-                              draws=args.draws, evidence_area=args.evidence_area)
+                              draws=args.draws, cell=args.cell, spots=args.spots,
+                              evidence_area=args.evidence_area)
+    return study
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from .pipeline import run_study
+
+    study = _study(args)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
                        exports=not args.no_exports)
     _say_what_was_seen(result, args)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_study
+
+    study = _study(args)
+    bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
+                                 args.test_to, progress=_progress_printer(args.quiet))
+    for note in bt.notes:
+        if note.startswith("no "):
+            sys.stderr.write(f"warning: {_one_line(note)}\n")
+    if not args.quiet:
+        for p in bt.plans:
+            o = p.own
+            sys.stderr.write(f"{p.name:20s} capture {o.capture:6.1%} of test crime in {o.area_share:7.3%} of the area "
+                             f"(PAI {o.pai:6.1f}, RRI {o.rri:4.2f}; at {p.area_basis})\n")
+        sys.stderr.write(f"wrote {len(written)} files to {args.out}\n")
     return 0
 
 
@@ -179,6 +221,9 @@ FLAGS = {
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
     "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
+    "cell": "--cell", "spots": "--spots",
+    "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
+    "split": "--train-from/--train-to/--test-from/--test-to",
 }
 
 
@@ -243,6 +288,8 @@ def _run(args: argparse.Namespace) -> int:
             from .cli_fetch import run as run_fetch
 
             return run_fetch(args)
+        if args.command == "evaluate":
+            return _evaluate(args)
         return _demo(args)
     except DataError as exc:
         sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
 
     from .data.report import LoadReport
     from .evidence.stage import EvidenceResult
+    from .spots import SpotsResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
     from .streetsafe.stage import StreetSafeResult
@@ -198,6 +199,8 @@ class Analysis:
     evidence: EvidenceResult | None = None
     #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
     streetsafe: StreetSafeResult | None = None
+    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
+    spots: SpotsResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

@@ -33,6 +33,7 @@ from .fear_gap import fear_gap_stage
 from .load import load_layers, without
 from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .spots import spots_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
@@ -46,6 +47,7 @@ Stage = Callable[[Analysis, Layers, ProgressFn | None, CancelFn | None], Analysi
 STAGES: list[tuple[str, str, float, Stage]] = [
     ("lsoa_vintage", "Marking deprivation carried across the LSOA lookup", 0.0, vintage_stage),
     ("zones", "Building patrol zones", 0.05, zones_stage),
+    ("spots", "Finding patrol spots", 0.05, spots_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
 ]

@@ -52,12 +52,15 @@ class Settings:
     seed: int = 12345
     alpha: float = 0.05
     fdr: bool = False
-    zone_rule: str = "hh_or_gi2"
+    zone_rule: str = "peaks"
     n_jobs: int = 1
     draws: str = "esda"
     harm_weights: dict[str, float] | None = None
     #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
     evidence_area: str | None = None
+    #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
+    cell: float = 150.0
+    spots: int = 20
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -84,6 +87,11 @@ class Settings:
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
+        from .spots import check_spots
+        from .units.grid import check_cell
+
+        s.cell = check_cell(s.cell)
+        s.spots = check_spots(s.spots)
         return s
 
     def to_dict(self) -> dict[str, Any]:

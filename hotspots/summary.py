@@ -52,6 +52,20 @@ def cluster_counts(table) -> dict[str, int]:  # noqa: ANN001 - a DataFrame
     return counts
 
 
+def _spots(analysis: Analysis) -> dict[str, Any] | None:
+    """The patrol spots in figures, and each spot's headline (the full evidence is in the GeoJSON)."""
+    res = analysis.spots
+    if res is None:
+        return None
+    out = res.summary()
+    out["spots"] = [{"rank": s.rank, "spot_id": s.spot_id, "name": s.name, "crimes": s.crimes, "harm": s.harm,
+                     "share_of_crimes": s.share_of_crimes, "pai": s.pai, "area_km2": s.area_km2,
+                     "n_cells": s.n_cells, "centre_lat": s.centre_lat, "centre_lon": s.centre_lon,
+                     "gi_z": s.gi_z, "gi_p_norm": s.gi_p_norm, "lsoa_code": s.lsoa_code, "imd_decile": s.imd_decile,
+                     "flags": list(s.flags)} for s in res.spots]
+    return out
+
+
 def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dict[str, float], *,
                   skipped: list[str] | None = None) -> dict[str, Any]:
     """Everything summary.json holds, as plain JSON-safe values."""
@@ -89,6 +103,8 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
             "fdr": s.fdr,
             "p_values": "two-sided conditional-permutation pseudo p-values",
             "zone_rule": s.zone_rule,
+            "cell_m": s.cell,
+            "spots": s.spots,
             "harm_weights": s.harm_weights or layers.harm_weights or DEFAULT_HARM_WEIGHTS,
             "harm_weights_source": HARM_SOURCE if not (s.harm_weights or layers.harm_weights) else "user CSV",
             "engine": analysis.clusters.engine,
@@ -104,6 +120,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "harm_analysed": float(t["harm"].sum()),
         "clusters": cluster_counts(t),
         "zones": zones,
+        "spots": _spots(analysis),
         "period": {"months_with_data": analysis.months_with_data()},
         "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,
         "streetsafe": _streetsafe(analysis, study),

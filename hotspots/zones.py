@@ -31,9 +31,13 @@ __all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_inde
 
 #: Zone fields in contract order (then ``geometry``).
 ZONE_FIELDS = ["zone_id", "rank", "lsoa_codes", "crimes", "harm", "streetsafe", "pubs", "imd_decile_mean",
-               "area_km2", "share_of_crimes", "share_of_area", "pai", "top_streets", "top_concerns"]
+               "area_km2", "share_of_crimes", "share_of_area", "pai", "top_streets", "top_concerns", "zone_kind"]
+#: how many of the busiest LSOAs the "peaks" rule never leaves out of a zone
+PEAKS = 10
 #: rule name -> what makes an LSOA hot
 ZONE_RULES = {
+    "peaks": ("LISA High-High or Gi* hot spot at 95% confidence or more, without Low-High LSOAs below the "
+              f"median; and each of the {PEAKS} busiest LSOAs (a zone of its own, a lone peak, when no cluster holds it)"),
     "hh_or_gi2": "LISA High-High or Gi* hot spot at 95% confidence or more",
     "hh": "LISA High-High",
     "gi2": "Gi* hot spot at 95% confidence or more",
@@ -51,8 +55,19 @@ def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
                         hint=f"use one of {', '.join(ZONE_RULES)}", setting="zone_rule")
     hh = (table["lisa_cluster"] == "HH").to_numpy(dtype=bool)
     gb = table["gi_bin"].to_numpy(dtype=float)
+    if rule == "peaks":  # a Low-High LSOA below the median is hot only through its neighbours
+        v = table["value"].to_numpy(dtype=float)
+        lh_low = (table["lisa_cluster"] == "LH").to_numpy(dtype=bool) & (v < np.nanmedian(v))
+        return (hh | (gb >= 2)) & ~lh_low
     return {"hh_or_gi2": hh | (gb >= 2), "hh": hh, "gi2": gb >= 2, "gi3": gb == 3,
             "hh_and_gi2": hh & (gb >= 2)}[rule]
+
+
+def peak_rows(table: pd.DataFrame, k: int = PEAKS) -> np.ndarray:
+    """Rows of the ``k`` LSOAs with the highest analysed value (ties by code)."""
+    v = table["value"].to_numpy(dtype=float)
+    order = np.lexsort((table["lsoa_code"].astype(str).to_numpy(), -np.nan_to_num(v, nan=-np.inf)))
+    return order[:k]
 
 
 def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]:
@@ -181,7 +196,7 @@ def empty_zones(crs) -> gpd.GeoDataFrame:
     dtypes = {"zone_id": "int64", "rank": "int64", "lsoa_codes": object, "crimes": "int64", "harm": float,
               "streetsafe": "int64", "pubs": "int64", "imd_decile_mean": float, "area_km2": float,
               "share_of_crimes": float, "share_of_area": float, "pai": float, "top_streets": object,
-              "top_concerns": object}
+              "top_concerns": object, "zone_kind": object}
     df = pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in ZONE_FIELDS})
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
@@ -203,12 +218,20 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         columns) when nothing is hot. ``zone_of`` is the zone of each LSOA (0 outside).
     """
     s = analysis.settings
-    rule = rule or s.zone_rule or "hh_or_gi2"
+    rule = rule or s.zone_rule or "peaks"
     t = analysis.table
     hot = hot_mask(t, rule)
     notes: list[str] = []
     n = len(t)
     labels = _components(analysis.weights, hot)
+    lone: set[int] = set()
+    if rule == "peaks":  # the busiest LSOAs are never left out: a lone peak is a zone of its own
+        nxt = int(labels.max()) + 1 if (labels >= 0).any() else 0
+        for i in peak_rows(t):
+            if labels[i] < 0 and t["value"].iloc[i] > 0:
+                labels[i] = nxt
+                lone.add(nxt)
+                nxt += 1
 
     crimes = t["crimes"].to_numpy(float)
     harm = t["harm"].to_numpy(float)
@@ -224,6 +247,7 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
     for c in comps:
         members = np.flatnonzero(labels == c)
         rows.append({"comp": int(c), "members": members, "crimes": int(crimes[members].sum()),
+                     "kind": "lone peak" if int(c) in lone else "cluster",
                      "harm": float(harm[members].sum()), "first": str(t["lsoa_code"].iloc[members].min())})
     rows.sort(key=lambda r: (-r[key], -r["crimes"], r["first"]))
 
@@ -261,6 +285,7 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
             "area_km2": area, "share_of_crimes": share_c, "share_of_area": share_a,
             "pai": share_c / share_a if share_a else float("nan"),
             "top_streets": _fmt(streets[:_TOP_STREETS]), "top_concerns": _fmt(concerns[:_TOP_CONCERNS]),
+            "zone_kind": r["kind"],
         })
         geometries.append(geom)
         evidence[rank] = ZoneEvidence(

@@ -211,9 +211,9 @@ MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables"
 
 
 def test_bundle_order_and_names():
-    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx",
-                                         "patrol_map.html", "briefing.pdf", "evidence.docx", "heat.tif",
-                                         "streetsafe_concerns.csv", "streetsafe_update.xlsx"]
+    assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "patrol_spots.geojson",
+                                         "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
+                                         "heat.tif", "streetsafe_concerns.csv", "streetsafe_update.xlsx"]
 
 
 def test_bundle_writes_times_reports_progress_and_skips_what_has_nothing_to_write(rich, tmp_path, monkeypatch):

@@ -101,7 +101,7 @@ def planted_analysis(nrows: int, ncols: int, crimes: pd.DataFrame, *, hh=(), gi2
 
 
 
-def staged(a, layers, rule=None):
+def staged(a, layers, rule="hh_or_gi2"):
     """The pipeline's zones and fear-gap stages on ``a`` (a new Analysis, as the pipeline does)."""
     from dataclasses import replace
 
@@ -297,7 +297,7 @@ def test_setting_picks_the_rule_and_unknown_rule_is_a_data_error():
     crimes = crimes_at({0: 5, 1: 6}, 4)
     a, layers = planted_analysis(4, 4, crimes, hh=[0], gi2=[1])
     a.settings.zone_rule = "hh"
-    a = staged(a, layers)
+    a = staged(a, layers, rule=None)
     assert a.table["zone_id"].notna().sum() == 1
     with pytest.raises(DataError) as err:
         build_zones(a, layers, rule="hotter")

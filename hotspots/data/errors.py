@@ -22,6 +22,9 @@ SETTING_WORDS = {
     "month_from": "first month", "month_to": "last month", "crime_types": "crime types",
     "zone_rule": "zone rule", "n_jobs": "threads", "out": "output folder", "filters": "crime types and months",
     "evidence_area": "evidence area", "heat": "heat map",
+    "cell": "cell size", "spots": "number of patrol spots", "train_from": "first training month",
+    "train_to": "last training month", "test_from": "first test month", "test_to": "last test month",
+    "split": "training and test months",
 }
 
 

@@ -63,8 +63,11 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     outlines = [zone_outline(g) for g in zones.geometry.values] if zones is not None else []
     evidence = analysis.zones.evidence if analysis.zones is not None else {}
     facts = run_facts(analysis, layers, study)
+    from ._briefing_spots import CARDS_PER_PAGE, patrol_list_page, spot_card_page, spot_pages
+
     heat = analysis.evidence.heat[:1] if getattr(analysis, "evidence", None) is not None else []
-    n_pages = 1 + len(heat) + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
+    n_spot = spot_pages(analysis)
+    n_pages = 1 + n_spot + len(heat) + (min(len(zones), MAX_ZONE_PAGES) if zones is not None else 0)
     disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
@@ -73,19 +76,27 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
             fig = Figure(figsize=A4_INCHES)
             _overview_page(fig, analysis, t, zones, outlines, facts, n_pages)
             pdf.savefig(fig)
+            if n_spot:  # the patrol list and the spot cards come before the zone pages
+                fig = Figure(figsize=A4_INCHES)
+                patrol_list_page(fig, analysis, facts, 2, n_pages)
+                pdf.savefig(fig)
+                for k in range(n_spot - 1):
+                    fig = Figure(figsize=A4_INCHES)
+                    spot_card_page(fig, analysis, layers, facts, k * CARDS_PER_PAGE, 3 + k, n_pages)
+                    pdf.savefig(fig)
             for surface in heat:  # the evidence stage's heat map of the analysed crimes
                 from ._evidence_figures import draw_heat
 
                 fig = Figure(figsize=A4_INCHES)
                 draw_heat(fig, surface, t, title=f"Heat map: {surface.label}", rect=[0.04, 0.25, 0.92, 0.65],
                           pubs=getattr(layers, "pubs", None), footer=0.2)
-                _footer(fig, 2, n_pages, facts)
+                _footer(fig, 2 + n_spot, n_pages, facts)
                 pdf.savefig(fig)
             if zones is not None:
                 for i, z in zones.head(MAX_ZONE_PAGES).iterrows():
                     fig = Figure(figsize=A4_INCHES)
                     ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
-                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2 + len(heat),
+                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts, i + 2 + n_spot + len(heat),
                                n_pages)
                     pdf.savefig(fig)
     return Path(path)

@@ -23,6 +23,7 @@ __all__ = ["write_all", "EXPORT_FILES"]
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "patrol_zones.gpkg": ("gis", "write_gpkg", "GeoPackage"),
     "patrol_zones.geojson": ("gis", "write_geojson", "GeoJSON"),
+    "patrol_spots.geojson": ("spots", "write_spots_geojson", "patrol spots GeoJSON"),
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
@@ -40,7 +41,7 @@ def _writer(module: str, func: str) -> Callable:
 
 
 def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
-    if module == "gis":
+    if module in ("gis", "spots"):
         return func(analysis, path)
     if module == "html_map":
         return func(analysis, layers, path, study=study)

@@ -74,7 +74,7 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, driver: str, **kw) -> 
 
 
 def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
-    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results`` and ``fear_vs_crime``.
+    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results``, ``patrol_spots`` and ``fear_vs_crime``.
 
     ``fear_vs_crime`` (the LSOAs where StreetSafe and recorded-crime hot spots disagree or
     agree) is written only when the StreetSafe analysis ran. All layers are EPSG:27700.
@@ -84,6 +84,10 @@ def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         _write(zones_layer(analysis), tmp, "patrol_zones", "GPKG")
         _write(lsoas, tmp, "lsoa_results", "GPKG")
+        if analysis.spots is not None:
+            from .spots import spots_layer
+
+            _write(spots_layer(analysis), tmp, "patrol_spots", "GPKG")
         if "fear_gap" in lsoas.columns:
             fear = lsoas[lsoas["fear_gap"].astype(str) != ""]
             _write(fear, tmp, "fear_vs_crime", "GPKG")

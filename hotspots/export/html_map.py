@@ -250,6 +250,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     if zones is not None and len(zones):
         _add_zones(m, zones, zone_result.evidence, getattr(layers, "streetsafe", None) is not None,
                    GeoJsonTooltip, GeoJsonPopup, JsCode)
+    from ._map_spots import add_spots
+
+    add_spots(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 

@@ -40,6 +40,7 @@ _FORMATS = {
     "pai": "0.0", "crimes": "#,##0", "rate_per_1000": "#,##0.0", "rate_vs_force": "0.00", "rate_percentile": "0.0",
     "bv_pubs_p": "0.0000", "bv_imd_p": "0.0000", "per_1000": "#,##0.0", "force_per_1000": "#,##0.0",
     "times_force": "0.00", "percentile_in_force": "0.0", "crime_per_1000": "#,##0.0", "vawg_per_1000": "#,##0.0",
+    "gi_p_norm": "0.00E+00",
 }
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -294,6 +295,10 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     wb = Workbook(write_only=True)
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
+    if analysis.spots is not None:
+        from .spots import spots_table
+
+        _frame_sheet(wb, "Patrol spots", spots_table(analysis))
     from .evidence_sheets import evidence_frames
 
     for name, frame in evidence_frames(analysis, layers, study).items():

@@ -1,0 +1,107 @@
+"""The briefing's patrol-spot pages: a patrol list, then one card per spot (four to a page).
+
+A patrol list is what a sergeant hands out: rank, where (a street and town), how much crime and
+why it matters, how often to go. Each card adds a street-scale sketch (the spot's cells, the
+crimes within 300 m, pubs) and the evidence. Text from input files is plain text with
+mathtext off (the briefing's rc), clipped to fit.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from ._briefing_pages import _clip, _footer, _share
+from ._map_style import PUB_COLOUR
+
+__all__ = ["spot_pages", "patrol_list_page", "spot_card_page", "CARDS_PER_PAGE"]
+
+CARDS_PER_PAGE = 4
+_SPOT_COLOUR = "#e7298a"
+
+
+def spot_pages(analysis: Any) -> int:
+    """How many pages the spots take (0 when there are none)."""
+    res = getattr(analysis, "spots", None)
+    if res is None or not res.spots:
+        return 0
+    return 1 + -(-len(res.spots) // CARDS_PER_PAGE)
+
+
+def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, n_pages: int) -> None:
+    res = analysis.spots
+    fig.text(0.06, 0.955, "Patrol list: hot spots for 15-minute visits", fontsize=16, fontweight="bold")
+    fig.text(0.06, 0.933, _clip(f"{facts['study']}; {facts['period']}; {facts['crime_types']}", 110), fontsize=9)
+    fig.text(0.06, 0.912, textwrap.fill(res.spots[0].dosage, 120), fontsize=8, va="top", style="italic")
+    cols = ["#", "Where", "Crimes", "Share", "PAI", "Pubs", "StreetSafe", "IMD", "Check"]
+    xs = [0.06, 0.09, 0.50, 0.57, 0.64, 0.71, 0.76, 0.86, 0.91]
+    y = 0.865
+    for x, c in zip(xs, cols, strict=True):
+        fig.text(x, y, c, fontsize=7.5, fontweight="bold")
+    for s in res.spots[:34]:
+        y -= 0.023
+        vals = [str(s.rank), _clip(s.name, 62), f"{s.crimes:,}", _share(s.share_of_crimes, 2), f"{s.pai:,.0f}",
+                str(s.pubs_100m), str(s.streetsafe_100m), "-" if s.imd_decile is None else str(s.imd_decile),
+                "!" if s.flags else ""]
+        for x, v in zip(xs, vals, strict=True):
+            fig.text(x, y, v, fontsize=7.5)
+    n_ex = res.exclusions.total
+    note = (f"Spots: {len(res.spots)} places of {res.cell:.0f} m cells (at most 4 cells), each a significant hot spot "
+            f"under the {res.gi.test} (FDR {res.gi.alpha:g}). '!' = a data-quality note on the spot's card. "
+            f"{n_ex:,} crimes at police-station or prison snap points were left out of the ranking.")
+    fig.text(0.06, max(y - 0.04, 0.07), textwrap.fill(note, 130), fontsize=7, va="top")
+    _footer(fig, page, n_pages, facts)
+
+
+def _sketch(ax: Any, s: Any, crimes_xy: np.ndarray, pubs_xy: np.ndarray) -> None:
+    import shapely
+
+    x0, y0, x1, y1 = s.geometry.bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    r = 300.0
+    near = crimes_xy[(np.abs(crimes_xy[:, 0] - cx) < r) & (np.abs(crimes_xy[:, 1] - cy) < r)]
+    ax.scatter(near[:, 0], near[:, 1], s=4, c="#555555", alpha=0.4, lw=0)
+    for poly in shapely.get_parts(s.geometry):
+        xs, ys = poly.exterior.xy
+        ax.fill(xs, ys, color=_SPOT_COLOUR, alpha=0.35, lw=1.5, ec="#7a0177")
+    if len(pubs_xy):
+        p = pubs_xy[(np.abs(pubs_xy[:, 0] - cx) < r) & (np.abs(pubs_xy[:, 1] - cy) < r)]
+        ax.scatter(p[:, 0], p[:, 1], s=18, c=PUB_COLOUR, ec="black", lw=0.5, marker="o")
+    ax.set_xlim(cx - r, cx + r)
+    ax.set_ylim(cy - r, cy + r)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.plot([cx - r + 20, cx - r + 120], [cy - r + 20, cy - r + 20], color="black", lw=2)
+    ax.text(cx - r + 70, cy - r + 32, "100 m", ha="center", fontsize=6)
+
+
+def spot_card_page(fig: Any, analysis: Any, layers: Any, facts: dict[str, str], first: int, page: int,
+                   n_pages: int) -> None:
+    res = analysis.spots
+    crimes = getattr(layers, "crimes", None)
+    cxy = crimes[["x", "y"]].to_numpy(float) if crimes is not None else np.zeros((0, 2))
+    pubs = getattr(layers, "pubs", None)
+    pxy = (np.column_stack([pubs.geometry.x, pubs.geometry.y]) if pubs is not None and len(pubs)
+           else np.zeros((0, 2)))
+    for k, s in enumerate(res.spots[first: first + CARDS_PER_PAGE]):
+        top = 0.95 - k * 0.225
+        ax = fig.add_axes([0.06, top - 0.2, 0.2, 0.2])
+        _sketch(ax, s, cxy, pxy)
+        types = ", ".join(f"{a} {b}" for a, b in list(s.crimes_by_type.items())[:4])
+        months = " ".join(f"{m[5:]}:{c}" for m, c in s.crimes_by_month.items())
+        reasons = ", ".join(f"{a} {b}" for a, b in list(s.streetsafe_reasons.items())[:3]) or "none"
+        lines = [f"{s.crimes:,} crimes ({_share(s.share_of_crimes, 2)} of the force's) in {s.area_km2:.3f} km²; "
+                 f"PAI {s.pai:,.0f}; harm {s.harm:,.0f}",
+                 f"Types: {types}", f"Months: {months}",
+                 f"Gi* z {s.gi_z:.1f} (weakest cell), p {s.gi_p_norm:.1e}; centre {s.centre_lat:.5f}, {s.centre_lon:.5f}",
+                 f"Pubs within 100 m: {s.pubs_100m}; StreetSafe within 100 m: {s.streetsafe_100m} ({reasons})",
+                 f"LSOA {s.lsoa_code} {s.lsoa_name}; IMD decile {'-' if s.imd_decile is None else s.imd_decile}"]
+        lines += [f"Note: {f}" for f in s.flags[:3]]
+        fig.text(0.29, top - 0.005, _clip(f"{s.rank}. {s.name}", 70), fontsize=10.5, fontweight="bold", va="top")
+        body = "\n".join(textwrap.fill(_clip(t, 300), 95) for t in lines)
+        fig.text(0.29, top - 0.028, body, fontsize=6.8, va="top", linespacing=1.35)
+    fig.text(0.06, 0.075, textwrap.fill(res.spots[0].dosage, 140), fontsize=6.5, style="italic", va="top")
+    _footer(fig, page, n_pages, facts)

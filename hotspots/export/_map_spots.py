@@ -1,0 +1,64 @@
+"""Patrol spots on the patrol map: small filled squares at street scale with an evidence popup.
+
+Every string that came from an input file (street and place names, LSOA names, crime types,
+StreetSafe reasons, flags) goes through :func:`~hotspots.export._map_popups.esc` before folium
+sees it, as for the zones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._map_popups import esc
+
+__all__ = ["add_spots", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER"]
+
+SPOT_COLOUR = "#e7298a"
+SPOT_LAYER = "Patrol spots (15-minute visits)"
+
+
+def _pct(x: float) -> str:
+    return f"{x:.2%}" if x == x else "n/a"
+
+
+def _pairs(d: dict, k: int = 6) -> str:
+    return ", ".join(f"{esc(a)} {int(b)}" for a, b in list(d.items())[:k]) or "none"
+
+
+def spot_popup(s: Any, n: int) -> str:
+    """The evidence of one :class:`~hotspots.spots.PatrolSpot` as escaped HTML."""
+    months = ", ".join(f"{esc(m[5:])}/{esc(m[2:4])} {c}" for m, c in s.crimes_by_month.items())
+    flags = "".join(f"<li>{esc(f)}</li>" for f in s.flags)
+    imd = "n/a" if s.imd_decile is None else str(int(s.imd_decile))
+    return (f"<div class='hs-pop'><div class='hs-pop-h'>Patrol spot {s.rank} of {n}: {esc(s.name)}</div>"
+            f"<b>{s.crimes:,}</b> crimes ({_pct(s.share_of_crimes)} of the force's) in {s.area_km2:.3f} km²; "
+            f"PAI {s.pai:,.0f}<br>Crime types: {_pairs(s.crimes_by_type)}<br>By month: {months or 'none'}<br>"
+            f"Gi* z {s.gi_z:.1f} (weakest cell), p {s.gi_p_norm:.1e}<br>"
+            f"Pubs within 100 m: {s.pubs_100m}; StreetSafe reports within 100 m: {s.streetsafe_100m}"
+            f"{' (' + _pairs(s.streetsafe_reasons, 4) + ')' if s.streetsafe_reasons else ''}<br>"
+            f"LSOA {esc(s.lsoa_code)} {esc(s.lsoa_name)}, IMD decile {imd}<br>"
+            f"<i>{esc(s.dosage)}</i>" + (f"<br>Data quality:<ul>{flags}</ul>" if flags else "") + "</div>")
+
+
+def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any, popup_cls: Any) -> bool:
+    """Draw the spots (a layer of its own, on top of the zones); False when there are none."""
+    import folium
+
+    res = getattr(analysis, "spots", None)
+    if res is None or not res.spots:
+        return False
+    n = len(res.spots)
+    geoms = np.array([s.geometry for s in res.spots], dtype=object)
+    disp = to_display(geoms, 27700)
+    props = [{"rank": s.rank, "label": esc(f"Spot {s.rank}: {s.name} ({s.crimes:,} crimes)"),
+              "popup": spot_popup(s, n)} for s in res.spots]
+    folium.GeoJson(
+        fc(disp, props), name=SPOT_LAYER, pane="hs_points",
+        style_function=lambda f: {"color": "#7a0177", "weight": 1.5, "fillColor": SPOT_COLOUR, "fillOpacity": 0.6},
+        highlight_function=lambda f: {"weight": 3},
+        tooltip=tooltip_cls(["label"], labels=False, sticky=True),
+        popup=popup_cls(["popup"], labels=False, localize=False, max_width=380, max_height=420),
+    ).add_to(m)
+    return True

@@ -1,0 +1,334 @@
+"""Patrol spots: significant hot micro-places, ranked, small enough for a 15-minute foot visit.
+
+Hot-spot patrols work at the scale of a street segment or a 150 m square (Sherman and
+Weisburd 1995; Braga et al. 2019 meta-analysis; the College of Policing hot-spot guidance),
+with short visits of about 15 minutes (Koper 1995), not at the scale of an LSOA. A spot is
+built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
+
+1. every cell gets the analysed measure (crimes, or harm) *without* the crimes at police-station
+   and prison snap points (:mod:`hotspots.snap_points`; a patrol there prevents none of them);
+2. the analytic Gi* with Benjamini-Hochberg FDR (:mod:`hotspots.stats.cell_stats`) marks the
+   significant hot cells; only those can be part of a spot, so every spot's every cell passes;
+3. hot cells are taken from the highest measure down. A cell joins an adjacent (queen) spot
+   when that spot keeps at most ``max_cells`` cells (4) inside a ``max_extent`` (300 m) square
+   and the cell holds at least a quarter of the spot's first (busiest) cell; a cell next to a
+   spot that holds less is that spot's halo (significant only because its window holds the
+   spot) and is skipped; any other cell starts a new spot. When the next cell would start
+   spot ``n_spots + 1`` the plan is complete;
+4. spots are ranked by their total of the measure (rank 1 first; ties by crimes, then id).
+
+Why this rule: the plan's cells are then the top of the significant-cell ranking, so at the
+plan's own area it captures what a ranking of single cells by count captures (measured on
+Kent 2021 in the backtest, :mod:`hotspots.backtest`), while a patrol gets a few compact named
+places instead of scattered squares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .data.errors import DataError
+from .snap_points import SnapExclusions, excluded_crimes
+from .stats.cell_stats import CellGiStar, cell_gi_star
+from .units.grid import (
+    CELL_DEFAULT,
+    CellCounts,
+    CellGrid,
+    build_grid,
+    check_cell,
+    count_cells,
+    keys_from_ids,
+)
+
+__all__ = ["PatrolSpot", "SpotsResult", "build_spots", "group_cells", "spot_value_name", "prepare_grid",
+           "check_spots", "spots_stage", "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
+
+SPOTS_DEFAULT = 20
+SPOT_MAX_CELLS = 4
+SPOT_MAX_EXTENT_M = 300.0
+#: a cell joins a spot (or, next to one, starts its own) only with this share of the spot's first cell
+SPOT_MIN_SHARE = 0.25
+#: "near a spot": pubs and StreetSafe reports within this many metres of its cells
+NEAR_M = 100.0
+DOSAGE = ("Visit for about 15 minutes (Koper 1995), at least twice a day, at varying times. police.uk "
+          "records the month of a crime, not the time of day: choose the hours from your own incident log.")
+
+
+@dataclass(frozen=True)
+class PatrolSpot:
+    """One patrol spot and its evidence (EPSG:27700 geometry; lat/lon of its centre)."""
+
+    rank: int
+    spot_id: str
+    name: str
+    street: str
+    town: str
+    cell_ids: tuple[str, ...]
+    n_cells: int
+    area_km2: float
+    centre_lat: float
+    centre_lon: float
+    crimes: int
+    harm: float
+    value: float
+    crimes_by_month: dict[str, int]
+    crimes_by_type: dict[str, int]
+    share_of_crimes: float
+    pai: float
+    gi_z: float
+    gi_p_norm: float
+    pubs_100m: int
+    streetsafe_100m: int
+    streetsafe_reasons: dict[str, int]
+    lsoa_code: str
+    lsoa_name: str
+    imd_decile: int | None
+    dosage: str
+    flags: tuple[str, ...]
+    excluded_snap_crimes: int
+    geometry: shapely.Geometry = field(repr=False, compare=False)
+
+
+@dataclass
+class SpotsResult:
+    """The patrol-spot plan of one analysis.
+
+    Attributes
+    ----------
+    spots : ranked :class:`PatrolSpot` list (rank 1 first)
+    cells : per-cell counts of the analysed crimes (all crimes, the snap points included)
+    gi : the cell-level Gi* and its FDR decision, on the spot measure (snap points left out)
+    value : the spot measure per materialised cell
+    exclusions : crimes left out of the spot ranking because of their snap point
+    measure, cell, n_spots, study_area_km2, total_crimes, notes
+    """
+
+    spots: list[PatrolSpot]
+    cells: CellCounts
+    gi: CellGiStar
+    value: np.ndarray
+    exclusions: SnapExclusions
+    measure: str
+    cell: float
+    n_spots: int
+    study_area_km2: float
+    total_crimes: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def grid(self) -> CellGrid:
+        return self.cells.grid
+
+    @property
+    def cell_keys(self) -> np.ndarray:
+        """Packed keys of every cell in the plan (the union of the spots)."""
+        ids = [c for s in self.spots for c in s.cell_ids]
+        return np.unique(keys_from_ids(ids, self.cell))
+
+    def spot_keys(self) -> list[np.ndarray]:
+        """Packed cell keys of each spot, in rank order."""
+        return [keys_from_ids(s.cell_ids, self.cell) for s in self.spots]
+
+    def summary(self, analysed: np.ndarray | None = None) -> dict:
+        area = sum(s.area_km2 for s in self.spots)
+        return {"count": len(self.spots), "requested": self.n_spots, "cell_m": self.cell, "measure": self.measure,
+                "area_km2": round(area, 4), "share_of_area": area / self.study_area_km2 if self.study_area_km2 else None,
+                "share_of_crimes": sum(s.crimes for s in self.spots) / self.total_crimes if self.total_crimes else None,
+                "median_spot_km2": float(np.median([s.area_km2 for s in self.spots])) if self.spots else None,
+                "significance": self.gi.to_dict(), "snap_points": self.exclusions.to_dict(analysed),
+                "dosage": DOSAGE, "notes": list(self.notes)}
+
+
+def check_spots(n: object) -> int:
+    """The number of patrol spots, checked (``DataError`` naming the setting if out of range)."""
+    try:
+        k = int(n)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots") from None
+    if k != n and not (isinstance(n, str) and str(k) == n.strip()):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots")
+    if not 1 <= k <= 500:
+        raise DataError(None, f"{n} is out of range", hint="use 1 to 500 (default 20)", setting="spots")
+    return k
+
+
+def spot_value_name(measure: str) -> str:
+    """Which per-cell quantity ranks cells for ``measure`` (cells have no population: rate -> crimes)."""
+    return "harm" if measure == "harm" else "crimes"
+
+
+def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, values: np.ndarray | None = None,
+                max_cells: int = SPOT_MAX_CELLS, max_extent: float = SPOT_MAX_EXTENT_M,
+                min_share: float = SPOT_MIN_SHARE) -> list[np.ndarray]:
+    """Group cells, taken in ``order`` (best first), into at most ``n_spots`` compact spots.
+
+    A cell joins the first-made adjacent (queen) spot that stays within ``max_cells`` cells and
+    a ``max_extent`` square, if its value is at least ``min_share`` of that spot's first cell;
+    a cell next to a spot whose first cell it does not reach that share of is the spot's halo
+    and is skipped; any other cell starts a spot, and the cell that would start spot
+    ``n_spots + 1`` ends the plan. Returns the positions of each spot's cells.
+    """
+    span = max(int(np.floor(max_extent / grid.cell + 1e-9)), 1)  # cells a spot may span per axis
+    owner: dict[tuple[int, int], int] = {}
+    spots: list[list[int]] = []
+    seeds: list[float] = []
+    boxes: list[list[int]] = []  # [cmin, cmax, rmin, rmax]
+    val = np.ones(len(grid)) if values is None else np.asarray(values, float)
+    for p in np.asarray(order, np.int64):
+        c, r = int(grid.col[p]), int(grid.row[p])
+        near = sorted({owner[(c + dc, r + dr)] for dc in (-1, 0, 1) for dr in (-1, 0, 1)
+                       if (c + dc, r + dr) in owner})
+        joined = False
+        for s in near:
+            b = boxes[s]
+            nb = [min(b[0], c), max(b[1], c), min(b[2], r), max(b[3], r)]
+            if (len(spots[s]) < max_cells and nb[1] - nb[0] < span and nb[3] - nb[2] < span
+                    and val[p] >= min_share * seeds[s]):
+                spots[s].append(int(p))
+                boxes[s] = nb
+                owner[(c, r)] = s
+                joined = True
+                break
+        if joined:
+            continue
+        if near and val[p] < min_share * max(seeds[s] for s in near):
+            continue  # the halo of a busier spot next to it, not a place of its own
+        if len(spots) >= n_spots:
+            break
+        owner[(c, r)] = len(spots)
+        spots.append([int(p)])
+        seeds.append(float(val[p]))
+        boxes.append([c, c, r, r])
+    return [np.array(s, dtype=np.int64) for s in spots]
+
+
+def prepare_grid(crimes: pd.DataFrame, boundaries: gpd.GeoDataFrame, cell: float = CELL_DEFAULT
+                 ) -> tuple[CellGrid, np.ndarray]:
+    """The sparse grid of every crime (whatever the filter), so one grid serves every run."""
+    return build_grid(boundaries, crimes["x"].to_numpy(float), crimes["y"].to_numpy(float), check_cell(cell),
+                      lsoa=crimes["lsoa"].to_numpy())
+
+
+def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.GeoDataFrame, *,
+                cell: float = CELL_DEFAULT, n_spots: int = SPOTS_DEFAULT, measure: str = "count",
+                harm_weights: dict[str, float] | None = None, alpha: float = 0.05, pubs=None, streetsafe=None,
+                imd=None, grid: tuple[CellGrid, np.ndarray] | None = None, exclude_snap: bool = True,
+                with_evidence: bool = True) -> SpotsResult:
+    """Build the ranked patrol spots of the crimes in ``mask`` (see the module notes).
+
+    Parameters
+    ----------
+    crimes : the crimes table (``x``, ``y``, ``lsoa``, ``month``, ``crime_type``, ``location``)
+    mask : the crimes analysed (filters applied), or None for all
+    boundaries : the study's LSOAs in EPSG:27700 (with ``area_km2``)
+    cell : cell side in metres (50-500)
+    n_spots : how many spots the plan holds (1-500)
+    measure : the analysis measure (count, harm; rate and density rank cells by crimes)
+    grid : a prepared ``(grid, pos)`` from :func:`prepare_grid` of these crimes and this cell size
+    exclude_snap : leave crimes at police-station and prison snap points out of the ranking
+    with_evidence : False skips the per-spot evidence (names, pubs, months): a backtest needs
+        only the cells
+    """
+    cell = check_cell(cell)
+    n_spots = check_spots(n_spots)
+    if grid is None or grid[0].cell != cell:
+        grid = prepare_grid(crimes, boundaries, cell)
+    g, pos = grid
+    sel = np.ones(len(crimes), bool) if mask is None else np.asarray(mask, bool)
+    counts = count_cells(g, pos, crimes, sel, boundaries, harm_weights=harm_weights, pubs=pubs,
+                         streetsafe=streetsafe, imd=imd)
+    exclusions = excluded_crimes(crimes, sel)
+    rank_sel = sel & ~exclusions.mask if exclude_snap else sel
+    notes: list[str] = []
+    if measure == "harm":
+        ranked = count_cells(g, pos, crimes, rank_sel, boundaries, harm_weights=harm_weights).harm
+    else:
+        ranked = np.bincount(pos[rank_sel], minlength=len(g)).astype(float)
+        if measure == "rate":
+            notes.append("cells have no resident population: spots rank cells by crimes")
+    gi = cell_gi_star(g, ranked, alpha=alpha)
+    hot = np.flatnonzero(gi.hot & (ranked > 0))
+    order = hot[np.lexsort((g.key[hot], -ranked[hot]))]
+    groups = group_cells(g, order, int(n_spots), values=ranked)
+    if not groups:
+        notes.append("no cell is a significant hot spot under the cell-level test: no patrol spots")
+    total_area = float(boundaries["area_km2"].sum())
+    total = int(sel.sum())
+    result = SpotsResult(spots=[], cells=counts, gi=gi, value=ranked, exclusions=exclusions, measure=measure,
+                         cell=cell, n_spots=int(n_spots), study_area_km2=total_area, total_crimes=total, notes=notes)
+    if with_evidence:
+        from .spot_evidence import describe_spots
+
+        result.spots = describe_spots(result, groups, crimes, sel, pos, pubs=pubs, streetsafe=streetsafe)
+    else:
+        result.spots = _bare_spots(result, groups)
+    return result
+
+
+def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpot]:
+    """Spots with their cells and totals only (for the backtest), ranked as :func:`describe_spots` ranks."""
+    g = result.grid
+    rows = []
+    for cells in groups:
+        val = float(result.value[cells].sum())
+        rows.append((val, int(result.cells.crimes[cells].sum()), cells))
+    rows.sort(key=lambda t: (-t[0], -t[1], int(g.key[t[2][0]])))
+    out = []
+    for k, (val, n, cells) in enumerate(rows, start=1):
+        ids = tuple(str(i) for i in g.ids_at(cells))
+        out.append(PatrolSpot(rank=k, spot_id=ids[0], name="", street="", town="", cell_ids=ids, n_cells=len(cells),
+                              area_km2=len(cells) * g.cell_km2, centre_lat=float("nan"), centre_lon=float("nan"),
+                              crimes=n, harm=float(result.cells.harm[cells].sum()), value=val, crimes_by_month={},
+                              crimes_by_type={}, share_of_crimes=float("nan"), pai=float("nan"),
+                              gi_z=float(np.min(result.gi.z[cells])), gi_p_norm=float(np.max(result.gi.p[cells])),
+                              pubs_100m=0, streetsafe_100m=0, streetsafe_reasons={}, lsoa_code="", lsoa_name="",
+                              imd_decile=None, dosage=DOSAGE, flags=(), excluded_snap_crimes=0,
+                              geometry=shapely.union_all(g.boxes(cells))))
+    return out
+
+
+#: one prepared grid, reused while the same crimes table and cell size are analysed again (the
+#: GUI re-runs on every filter change); held by a weak reference so it never pins old layers
+_GRID_CACHE: dict[str, object] = {}
+
+
+def _cached_grid(crimes: pd.DataFrame, boundaries: gpd.GeoDataFrame, cell: float, key: str
+                 ) -> tuple[CellGrid, np.ndarray]:
+    import weakref
+
+    ref = _GRID_CACHE.get("crimes")
+    if (ref is not None and ref() is crimes and _GRID_CACHE.get("key") == (key, cell, len(crimes))
+            and _GRID_CACHE.get("boundaries")() is boundaries):  # type: ignore[operator, misc]
+        return _GRID_CACHE["grid"]  # type: ignore[return-value]
+    grid = prepare_grid(crimes, boundaries, cell)
+    _GRID_CACHE.clear()
+    _GRID_CACHE.update(crimes=weakref.ref(crimes), boundaries=weakref.ref(boundaries), key=(key, cell, len(crimes)),
+                       grid=grid)
+    return grid
+
+
+def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - the pipeline's stage signature
+    """The pipeline's patrol-spots stage: a new Analysis with ``spots`` (see :func:`build_spots`)."""
+    from dataclasses import replace
+
+    from .progress import Cancelled
+    from .table import filter_crimes
+
+    s = analysis.settings
+    if progress:
+        progress("Building the micro-place grid", 0.0)
+    mask, _ = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    grid = _cached_grid(layers.crimes, layers.boundaries, check_cell(s.cell), layers.boundary_key)
+    if cancel and cancel():
+        raise Cancelled()
+    if progress:
+        progress("Testing cells and grouping patrol spots", 0.5)
+    result = build_spots(layers.crimes, mask, layers.boundaries, cell=s.cell, n_spots=s.spots, measure=s.measure,
+                         harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, pubs=layers.pubs,
+                         streetsafe=layers.streetsafe, imd=layers.imd, grid=grid)
+    return replace(analysis, spots=result, notes=analysis.notes + tuple(result.notes))

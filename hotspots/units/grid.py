@@ -1,0 +1,367 @@
+"""Micro-place units: a sparse square grid over the study area in EPSG:27700.
+
+Hot-spot policing works on places of about a street segment or 150 m (Sherman and Weisburd
+1995; Braga, Turchan, Papachristos and Hureau 2019; College of Policing hot-spot guidance), far
+smaller than an LSOA. A county at 150 m is ~166,000 cells of which most hold no crime, so the
+grid is *sparse*: only the cells that hold a point, and their eight (queen) neighbours, are
+materialised. Everything else about the empty cells (how many there are, the Gi* they would
+get) is known analytically, so no array is ever as long as the full grid.
+
+Conventions
+-----------
+- Cells are aligned on multiples of ``cell`` metres from the British National Grid origin, so
+  a cell's id ``E{x0}N{y0}`` (its lower-left corner in metres) is the same in every run,
+  every study and every filter: ``E551850N156300`` is the same 150 m square for everyone.
+- A point at ``(x, y)`` lies in column ``floor(x / cell)``, row ``floor(y / cell)`` (a point on
+  an edge goes to the cell above / to the right: half-open squares, as a point-in-polygon
+  count with half-open squares would say).
+- The grid (the set of cells a statistic runs over) is every cell whose centre lies in the
+  study boundaries plus every cell that holds a point (a coastal cell holding a crime counts
+  even when its centre is in the sea). ``n_cells`` counts them exactly by scan lines through
+  the LSOA polygons, without materialising them.
+- A cell's LSOA is the one most of its crimes were placed in (crimes carry their LSOA from
+  the reader's point-in-polygon); a cell holding no crime takes the LSOA of its centre.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..data.errors import DataError
+from .placement import assign_lsoa
+
+__all__ = ["CELL_DEFAULT", "CELL_MIN", "CELL_MAX", "CellGrid", "CellCounts", "build_grid", "count_cells", "check_cell", "cell_ids",
+           "grid_keys", "keys_from_ids", "count_centres_inside"]
+
+CELL_DEFAULT = 150.0
+CELL_MIN, CELL_MAX = 50.0, 500.0
+#: keys pack (col, row) into one int64: col * _SHIFT + row, both offset to stay positive
+_SHIFT = np.int64(1 << 32)
+_OFF = np.int64(1 << 30)
+_ID = re.compile(r"E(-?\d+)N(-?\d+)")
+#: the 3 x 3 window (queen neighbours plus the cell itself), centre first
+WINDOW = [(0, 0)] + [(dc, dr) for dc in (-1, 0, 1) for dr in (-1, 0, 1) if (dc, dr) != (0, 0)]
+
+
+def check_cell(cell: float) -> float:
+    """The cell size in metres, checked (``DataError`` naming ``--cell`` if out of range)."""
+    try:
+        c = float(cell)
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{cell}' is not a number of metres", hint="use e.g. 150", setting="cell") from None
+    if not (CELL_MIN <= c <= CELL_MAX) or c != c:
+        raise DataError(None, f"{cell} m is out of range",
+                        hint=f"use {CELL_MIN:.0f} to {CELL_MAX:.0f} metres (default {CELL_DEFAULT:.0f})", setting="cell")
+    return c
+
+
+def _key(col: np.ndarray, row: np.ndarray) -> np.ndarray:
+    return (np.asarray(col, np.int64) + _OFF) * _SHIFT + (np.asarray(row, np.int64) + _OFF)
+
+
+def grid_keys(x: np.ndarray, y: np.ndarray, cell: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column, row and packed key of the cell holding each point (EPSG:27700 metres)."""
+    col = np.floor(np.asarray(x, float) / cell).astype(np.int64)
+    row = np.floor(np.asarray(y, float) / cell).astype(np.int64)
+    return col, row, _key(col, row)
+
+
+def cell_ids(col: np.ndarray, row: np.ndarray, cell: float) -> np.ndarray:
+    """Stable ids ``E{x0}N{y0}`` of the cells' lower-left corners (whole metres)."""
+    x0 = np.asarray(col, np.int64) * int(round(cell)) if float(cell).is_integer() else None
+    if x0 is None:
+        return np.array([f"E{c * cell:.0f}N{r * cell:.0f}" for c, r in zip(col, row, strict=True)], dtype=object)
+    y0 = np.asarray(row, np.int64) * int(round(cell))
+    return np.array([f"E{a}N{b}" for a, b in zip(x0.tolist(), y0.tolist(), strict=True)], dtype=object)
+
+
+def keys_from_ids(ids, cell: float) -> np.ndarray:
+    """Packed keys of cell ids ``E{x0}N{y0}`` (the inverse of :func:`cell_ids`)."""
+    out = np.empty(len(ids), dtype=np.int64)
+    for k, text in enumerate(ids):
+        m = _ID.fullmatch(str(text))
+        if not m:
+            raise ValueError(f"not a cell id: {text!r}")
+        out[k] = _key(np.int64(round(float(m.group(1)) / cell)), np.int64(round(float(m.group(2)) / cell)))
+    return out
+
+
+def count_centres_inside(polygons: np.ndarray, cell: float) -> int:
+    """How many grid-cell centres ``((c + 0.5) cell, (r + 0.5) cell)`` lie in ``polygons``.
+
+    Scan lines, in numpy: every polygon edge is crossed by the horizontal lines through the
+    cell-centre rows it spans (an edge holds its lower end, not its upper, so a vertex on a line
+    counts once); per polygon part and row the crossings, sorted, pair into inside intervals
+    (even-odd rule, so holes fall out) and the centres on each half-open interval are counted
+    from its ends. Costs one number per edge crossing, never one object per cell. Overlapping
+    polygons would count a centre twice; LSOA boundaries tile the country, so only slivers of
+    generalised boundaries do.
+    """
+    polys = np.asarray(polygons)
+    if len(polys) == 0:
+        return 0
+    parts = shapely.get_parts(polys)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, vert_ring = shapely.get_coordinates(rings, return_index=True)
+    if len(coords) < 2:
+        return 0
+    same = vert_ring[:-1] == vert_ring[1:]
+    a, b = coords[:-1][same], coords[1:][same]
+    part = ring_part[vert_ring[:-1][same]]
+    ylo, yhi = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
+    k_lo = np.ceil(ylo / cell - 0.5).astype(np.int64)
+    k_hi = np.ceil(yhi / cell - 0.5).astype(np.int64)  # rows k_lo .. k_hi - 1
+    n = np.maximum(k_hi - k_lo, 0)
+    if n.sum() == 0:
+        return 0
+    e = np.repeat(np.arange(len(n)), n)
+    first = np.repeat(np.cumsum(n) - n, n)
+    k = k_lo[e] + (np.arange(len(e)) - first)
+    yk = (k + 0.5) * cell
+    xa, ya, xb, yb = a[e, 0], a[e, 1], b[e, 0], b[e, 1]
+    x = xa + (yk - ya) * (xb - xa) / (yb - ya)
+    pe = part[e]
+    order = np.lexsort((x, k, pe))
+    pe, k, x = pe[order], k[order], x[order]
+    start = np.ones(len(x), dtype=bool)
+    start[1:] = (pe[1:] != pe[:-1]) | (k[1:] != k[:-1])
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(x)), 0))
+    odd = ((np.arange(len(x)) - group_start) % 2) == 0  # first, third, ... crossing of its row opens
+    opens = np.flatnonzero(odd)
+    opens = opens[opens + 1 < len(x)]
+    opens = opens[~start[opens + 1]]  # a closing crossing in the same row
+    x0, x1 = x[opens], x[opens + 1]
+    return int(np.maximum(np.ceil(x1 / cell - 0.5) - np.ceil(x0 / cell - 0.5), 0).sum())
+
+
+@dataclass(frozen=True)
+class CellGrid:
+    """The materialised cells of a sparse grid (sorted by key) and the size of the full grid.
+
+    Attributes
+    ----------
+    cell : side in metres
+    col, row : grid position of each materialised cell (lower-left corner = ``col * cell``)
+    key : packed ``(col, row)``, sorted ascending (the cells' order everywhere)
+    occupied : the cell holds at least one of the points the grid was built from
+    in_grid : the cell is one of the ``n_cells`` grid cells (centre in the study area, or occupied)
+    window : how many grid cells its 3 x 3 window holds (itself included): Gi*'s W_i
+    lsoa : row index into the boundaries of the cell's LSOA (-1 for none)
+    n_cells : cells in the full grid, materialised or not
+    """
+
+    cell: float
+    col: np.ndarray
+    row: np.ndarray
+    key: np.ndarray
+    occupied: np.ndarray
+    in_grid: np.ndarray
+    window: np.ndarray
+    lsoa: np.ndarray
+    n_cells: int
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    @property
+    def cell_km2(self) -> float:
+        return self.cell * self.cell / 1e6
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Ids of every materialised cell (builds strings: prefer :meth:`ids_at` for a few)."""
+        return cell_ids(self.col, self.row, self.cell)
+
+    def ids_at(self, pos: np.ndarray) -> np.ndarray:
+        """Ids of the cells at ``pos``."""
+        return cell_ids(self.col[pos], self.row[pos], self.cell)
+
+    def positions(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Position of the materialised cell holding each point (-1 where none is)."""
+        return self.lookup(grid_keys(x, y, self.cell)[2])
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Position of each packed key among the materialised cells (-1 where absent)."""
+        keys = np.asarray(keys, np.int64)
+        if len(self.key) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.searchsorted(self.key, keys)
+        pos = np.minimum(pos, len(self.key) - 1)
+        return np.where(self.key[pos] == keys, pos, -1)
+
+    def neighbours(self, dc: int, dr: int) -> np.ndarray:
+        """Position of each cell's neighbour at offset ``(dc, dr)`` (-1 where not materialised)."""
+        return self.lookup(_key(self.col + dc, self.row + dr))
+
+    def window_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` over each materialised cell's 3 x 3 window (cells not materialised are 0)."""
+        v = np.asarray(values, float)
+        out = np.zeros(len(self.key))
+        for dc, dr in WINDOW:
+            nb = self.neighbours(dc, dr)
+            ok = nb >= 0
+            out[ok] += v[nb[ok]]
+        return out
+
+    def centres(self, pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Cell-centre coordinates (EPSG:27700) of ``pos`` (all materialised cells by default)."""
+        pos = slice(None) if pos is None else pos
+        return (self.col[pos] + 0.5) * self.cell, (self.row[pos] + 0.5) * self.cell
+
+    def boxes(self, pos: np.ndarray) -> np.ndarray:
+        """Shapely squares of the cells at ``pos`` (EPSG:27700)."""
+        x0, y0 = self.col[pos] * self.cell, self.row[pos] * self.cell
+        return shapely.box(x0, y0, x0 + self.cell, y0 + self.cell)
+
+
+def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
+    """Most frequent LSOA among the points of each cell (lowest index on ties; -1 if none)."""
+    out = np.full(m, -1, dtype=np.int32)
+    ok = (pos >= 0) & (lsoa >= 0)
+    if not ok.any():
+        return out
+    pk, counts = np.unique(pos[ok].astype(np.int64) * _SHIFT + lsoa[ok], return_counts=True)
+    cells, areas = pk // _SHIFT, pk % _SHIFT
+    # order by cell, then count descending, then LSOA ascending: the first row of a cell wins
+    order = np.lexsort((areas, -counts, cells))
+    pairs = np.column_stack([cells[order], areas[order]])
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    out[pairs[first, 0]] = pairs[first, 1]
+    return out
+
+
+def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell: float = CELL_DEFAULT,
+               lsoa: np.ndarray | None = None) -> tuple[CellGrid, np.ndarray]:
+    """Materialise the cells holding the points ``(x, y)`` and their queen neighbours.
+
+    Parameters
+    ----------
+    boundaries : the study's LSOA polygons in EPSG:27700 (``geometry``)
+    x, y : points inside the study (crimes, and optionally pubs and reports), EPSG:27700
+    cell : side in metres (50-500)
+    lsoa : the LSOA row of each point where known (crimes carry it); else placed by centre
+
+    Returns
+    -------
+    grid : the :class:`CellGrid`
+    pos : position of each point's cell in ``grid``
+    """
+    cell = check_cell(cell)
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    polys = boundaries.geometry.values
+    col, row, key = grid_keys(x, y, cell)
+    occ_key, inverse = np.unique(key, return_inverse=True)
+    occ_col = occ_key // _SHIFT - _OFF
+    occ_row = occ_key % _SHIFT - _OFF
+    # ring 1 is materialised; ring 2 is only tested for grid membership (for the ring-1 W_i)
+    ring1 = np.unique(np.concatenate([_key(occ_col + dc, occ_row + dr) for dc, dr in WINDOW]))
+    r1_col, r1_row = ring1 // _SHIFT - _OFF, ring1 % _SHIFT - _OFF
+    ring2 = np.unique(np.concatenate([_key(r1_col + dc, r1_row + dr) for dc, dr in WINDOW]))
+    r2_col, r2_row = ring2 // _SHIFT - _OFF, ring2 % _SHIFT - _OFF
+    centre_lsoa = assign_lsoa((r2_col + 0.5) * cell, (r2_row + 0.5) * cell, polys, unique=True)
+    r2_member = (centre_lsoa >= 0) | np.isin(ring2, occ_key, assume_unique=True)
+
+    def member(keys: np.ndarray) -> np.ndarray:
+        p = np.searchsorted(ring2, keys)
+        return r2_member[np.minimum(p, len(ring2) - 1)] & (ring2[np.minimum(p, len(ring2) - 1)] == keys)
+
+    window = np.zeros(len(ring1), dtype=np.int8)
+    for dc, dr in WINDOW:
+        window += member(_key(r1_col + dc, r1_row + dr))
+    pos_in_r2 = np.searchsorted(ring2, ring1)
+    in_grid = r2_member[pos_in_r2]
+    occupied = np.isin(ring1, occ_key, assume_unique=True)
+    pos = np.searchsorted(ring1, occ_key)[inverse]
+    cell_lsoa = centre_lsoa[pos_in_r2].astype(np.int32)
+    if lsoa is not None:
+        voted = _mode_lsoa(pos, np.asarray(lsoa, np.int64), len(ring1))
+        cell_lsoa = np.where(voted >= 0, voted, cell_lsoa).astype(np.int32)
+    inside_centres = count_centres_inside(polys, cell)
+    occ_centre_out = int((occupied & (centre_lsoa[pos_in_r2] < 0)).sum())
+    grid = CellGrid(cell=cell, col=r1_col, row=r1_row, key=ring1, occupied=occupied, in_grid=in_grid,
+                    window=window, lsoa=cell_lsoa, n_cells=inside_centres + occ_centre_out)
+    return grid, pos.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    """Per-cell counts for one filter of the crimes, aligned with the grid's materialised cells.
+
+    ``pubs`` and ``streetsafe`` count the points in materialised cells only (a pub in a cell
+    with no crime and no crime next to it is in no materialised cell and counts nowhere here).
+    """
+
+    grid: CellGrid
+    crimes: np.ndarray
+    harm: np.ndarray
+    pubs: np.ndarray
+    streetsafe: np.ndarray
+    lsoa_code: np.ndarray
+    lsoa_name: np.ndarray
+    imd_decile: np.ndarray
+
+    def frame(self, only_occupied: bool = True):
+        """A tidy DataFrame (``cell_id``, counts, LSOA fields), occupied cells only by default."""
+
+        g = self.grid
+        sel = np.flatnonzero(self.crimes > 0) if only_occupied else np.arange(len(g))
+        return pd.DataFrame({"cell_id": cell_ids(g.col[sel], g.row[sel], g.cell), "x0": g.col[sel] * g.cell,
+                             "y0": g.row[sel] * g.cell, "crimes": self.crimes[sel], "harm": self.harm[sel],
+                             "pubs": self.pubs[sel], "streetsafe": self.streetsafe[sel],
+                             "lsoa_code": self.lsoa_code[sel], "lsoa_name": self.lsoa_name[sel],
+                             "imd_decile": self.imd_decile[sel]})
+
+
+def _points_in_cells(grid: CellGrid, layer) -> np.ndarray:
+    if layer is None or len(layer) == 0:
+        return np.zeros(len(grid), dtype=np.int64)
+    p = grid.positions(np.asarray(layer.geometry.x, float), np.asarray(layer.geometry.y, float))
+    return np.bincount(p[p >= 0], minlength=len(grid)).astype(np.int64)
+
+
+def count_cells(grid: CellGrid, pos: np.ndarray, crimes, mask: np.ndarray | None, boundaries: gpd.GeoDataFrame, *,
+                harm_weights: dict[str, float] | None = None, pubs=None, streetsafe=None, imd=None) -> CellCounts:
+    """Crimes, harm, pubs and StreetSafe reports per cell, and each cell's LSOA.
+
+    Parameters
+    ----------
+    grid, pos : from :func:`build_grid` (``pos`` = each crime's cell)
+    crimes : the crimes table (``crime_type`` is used for harm)
+    mask : the crimes analysed (all when None)
+    boundaries : the LSOA polygons the grid was built on (``lsoa_code``, ``lsoa_name``)
+    harm_weights : harm per crime type (default: the CCHI-style defaults of :mod:`hotspots.harm`)
+    pubs, streetsafe : point layers in EPSG:27700, or None
+    imd : deprivation table with ``lsoa_code``, ``imd_decile``, or None
+    """
+    from ..harm import DEFAULT_HARM_WEIGHTS
+
+    m = len(grid)
+    sel = np.ones(len(pos), dtype=bool) if mask is None else np.asarray(mask, bool)
+    p = np.asarray(pos)[sel]
+    weights = harm_weights or DEFAULT_HARM_WEIGHTS
+    ct = crimes["crime_type"].array
+    cat = ct if hasattr(ct, "categories") else pd.Categorical(ct)
+    per_cat = np.array([float(weights.get(str(c), 0.0)) for c in cat.categories] + [0.0])
+    w = per_cat[np.asarray(cat.codes)[sel]]
+    crimes_n = np.bincount(p, minlength=m).astype(np.int64)
+    harm = np.bincount(p, weights=w, minlength=m)
+    codes = boundaries["lsoa_code"].to_numpy(dtype=object)
+    names = boundaries["lsoa_name"].to_numpy(dtype=object)
+    ok = grid.lsoa >= 0
+    lsoa_code = np.where(ok, codes[np.maximum(grid.lsoa, 0)], "")
+    lsoa_name = np.where(ok, names[np.maximum(grid.lsoa, 0)], "")
+    decile = np.full(m, np.nan)
+    if imd is not None and len(imd):
+        d = imd.drop_duplicates("lsoa_code").set_index("lsoa_code")["imd_decile"]
+        per_lsoa = pd.Series(codes).map(d).astype(float).to_numpy()
+        decile = np.where(ok, per_lsoa[np.maximum(grid.lsoa, 0)], np.nan)
+    return CellCounts(grid=grid, crimes=crimes_n, harm=harm, pubs=_points_in_cells(grid, pubs),
+                      streetsafe=_points_in_cells(grid, streetsafe), lsoa_code=lsoa_code, lsoa_name=lsoa_name,
+                      imd_decile=decile)

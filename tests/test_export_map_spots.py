@@ -1,0 +1,42 @@
+"""Patrol spots on the offline map: their own layer, one popup per spot, input text escaped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from hotspots.export._map_spots import SPOT_LAYER, spot_popup
+from hotspots.export.html_map import map_html
+from hotspots.pipeline import analyse, load_layers
+from hotspots.study import Settings, demo_study
+
+
+@pytest.fixture(scope="module")
+def demo():
+    study = demo_study()
+    s = Settings(permutations=99, spots=5)
+    layers = load_layers(study, settings=s)
+    return analyse(layers, s), layers, study
+
+
+def test_spots_layer_and_escaped_popups(demo):
+    a, layers, study = demo
+    s0 = a.spots.spots[0]
+    evil = replace(s0, name="<script>alert(1)</script> Street", flags=("<img src=x onerror=alert(2)>",))
+    a2 = replace(a, spots=replace(a.spots, spots=[evil, *a.spots.spots[1:]]))
+    html = map_html(a2, layers, study)
+    assert SPOT_LAYER in html
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)" in html or "\\u0026lt;script" in html
+    for k in range(1, 6):
+        assert f"Patrol spot {k} of 5" in html
+    assert "src=\"http" not in html  # still offline
+
+
+def test_popup_holds_the_evidence(demo):
+    a, _, _ = demo
+    s = a.spots.spots[0]
+    p = spot_popup(s, len(a.spots.spots))
+    assert f"{s.crimes:,}" in p and "15 minutes" in p and "time of day" in p
+    assert f"{s.pubs_100m}" in p
