@@ -67,12 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
-    an = sub.add_parser("analyse", aliases=["analyze"], parents=[a],
+    sub.add_parser("analyse", aliases=["analyze"], parents=[a],
                         help="count crime per LSOA, find hot spots and patrol spots, write results",
                         description="Count crime per LSOA, run Local Moran's I and Getis-Ord Gi* with permutation "
                                     "inference, find patrol spots on a micro-place grid, and write "
                                     "lsoa_results.csv and summary.json (and the exports).")
-    an.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
     ev = sub.add_parser("evaluate", parents=[a], help="backtest the patrol plans: build on training months, "
                         "score on test months",
                         description="Build the patrol spots, the LSOA zones and two naive rankings on the training "

@@ -31,9 +31,15 @@ FEAR_GAP_LABELS = {
 
 
 def _spots_frame(analysis: Analysis):
-    """The patrol spots' polygons, when a spots stage has run (any of its usual shapes)."""
-    spots = getattr(analysis, "spots", None)
-    return getattr(spots, "frame", spots)
+    """The patrol spots as polygons with ``rank`` (EPSG:27700), or None before/without spots."""
+    result = getattr(analysis, "spots", None)
+    spots = getattr(result, "spots", None)
+    if not spots:
+        return None
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"rank": [int(sp.rank) for sp in spots]},
+                            geometry=[sp.geometry for sp in spots], crs=27700)
 
 
 def fear_gap_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | None = None,
