@@ -57,6 +57,11 @@ class StreetSafePanel(QWidget):
         self.table = QTableWidget(0, len(ACTION_COLUMNS))
         self.table.setHorizontalHeaderLabels([_HEADERS[c] for c in ACTION_COLUMNS])
         self.table.horizontalHeader().setStretchLastSection(True)
+        for k in (0, 1):  # the concern id and the date are read whole
+            self.table.horizontalHeader().setSectionResizeMode(k, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        for t in (self.table, self.concerns):
+            t.verticalHeader().setVisible(False)
         self.table.setToolTip("Actions taken on StreetSafe concerns; saved with the study (File > Save)")
         self.check = QLabel("")
         self.check.setWordWrap(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from _streetsafe_synth import coast_lsoas, coast_reports, write_reports
@@ -39,3 +40,21 @@ def test_period_mask_keeps_undated_reports_only_without_a_period() -> None:
     m = pd.Series(["2025-01", "", "2025-08"])
     assert period_mask(m, None, None).tolist() == [True, True, True]
     assert period_mask(m, "2025-01", "2025-06").tolist() == [True, False, False]
+
+
+def test_concerns_name_the_patrol_spot_covering_them() -> None:
+    from types import SimpleNamespace
+
+    from shapely.geometry import box
+
+    from hotspots.fear_gap import _spots_frame
+
+    spots = SimpleNamespace(spots=[SimpleNamespace(rank=2, geometry=box(630_000, 169_950, 630_300, 170_250))])
+    frame = _spots_frame(SimpleNamespace(spots=spots))
+    assert frame["rank"].tolist() == [2] and frame.crs.to_epsg() == 27700
+    assert _spots_frame(SimpleNamespace(spots=None)) is None
+    from hotspots.streetsafe.concerns import build_concerns
+
+    gdf = gpd.GeoDataFrame({"month": ["2025-01"], "reasons": ["badly_lit"]},
+                           geometry=gpd.points_from_xy([630_100.0], [170_000.0]), crs=27700)
+    assert build_concerns(gdf, spots=frame)["patrol_spot"].tolist() == ["2"]

@@ -29,7 +29,7 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "briefing.pdf": ("briefing", "write_briefing", "briefing"),
     "evidence.docx": ("evidence_docx", "write_evidence", "evidence pack"),
     "heat.tif": ("heat", "write_heat", "heat layer (GeoTIFF)"),
-    # StreetSafe: written only when a StreetSafe layer is loaded (the writers return False otherwise)
+    # StreetSafe: written only when a StreetSafe layer is loaded (the writers return None otherwise)
     "streetsafe_concerns.csv": ("streetsafe_files", "write_concerns_csv", "StreetSafe concerns"),
     "streetsafe_update.xlsx": ("streetsafe_files", "write_update", "StreetSafe 'You said, we did'"),
 }

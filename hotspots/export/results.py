@@ -18,8 +18,6 @@ __all__ = ["write_results_csv", "write_summary_json", "results_frame", "OPTIONAL
 #: (``emerging`` is always there with the time stage: empty when the period is under 10 months)
 OPTIONAL_COLUMNS = ["emerging", "fear_gap"]
 
-
-
 #: columns after the contract ones, written when a stage filled them (DESIGN: "then as available")
 AVAILABLE_COLUMNS = ["population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
                      "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"]
