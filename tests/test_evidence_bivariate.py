@@ -110,3 +110,54 @@ def test_kent_bv_pubs_agrees_with_esda():
     agree = float((res.frame["bv_pubs"].to_numpy() == lab).mean())
     assert agree >= 0.95, agree
     assert (res.frame["bv_pubs"] == "HH").sum() > 0
+
+
+def test_publess_neighbourhoods_are_not_significant_by_ties_alone():
+    """esda's folded p gives 1/(P+1) to every site whose neighbours all hold the lowest value
+    (all draws are >= it); the default stable draws count ties on both sides, and the stage says so."""
+    from hotspots.evidence.bivariate import floor_neighbours, floor_note
+
+    t = _lattice()
+    k = np.arange(len(t))
+    far = (k % 9 >= 5) & (k // 9 >= 5)  # no pubs anywhere in the far corner
+    t["pubs"] = np.where(far | (k % 2 == 0), 0, t["pubs"])
+    t.loc[(k % 9 == 7) & (k // 9 == 7), "value"] += 100  # a busy LSOA among pub-less ones
+    w, _ = build_weights(t, "queen")
+    x = t["value"].to_numpy(float)
+    y = (t["pubs"] / t["area_km2"]).to_numpy(float)
+    floor = floor_neighbours(x, y, w)
+    assert floor.sum() >= 4 and floor[far].any()
+    assert (floor & (x > x.mean())).any()
+    stable = bivariate_evidence(t, w, SimpleNamespace(**{**vars(SETTINGS), "draws": "stable"}), imd=False)
+    ties = np.asarray(stable.frame["bv_pubs_p"])[floor]
+    assert np.all(ties > 0.05)  # a quarter or more of the draws tie: not evidence of anything
+    note = floor_note(x, y, w, "pubs per km²")
+    assert note and f"{int(floor.sum())} LSOAs" in note and any(n == note for n in stable.notes)
+    assert floor_note(x, np.arange(len(t), dtype=float), w, "x") is None
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_kent_default_bv_pubs_agrees_with_esda_away_from_ties():
+    """Default settings: where esda's null is not degenerate, the labels are esda's (two-sided)."""
+    need_real(KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, IMD_FILE1)
+    from hotspots.evidence.bivariate import floor_neighbours
+    from hotspots.pipeline import analyse, load_layers
+    from hotspots.study import Study
+
+    st = Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)], pubs=str(KENT_PUBS), imd=str(IMD_FILE1))
+    a = analyse(load_layers(st), st.settings)
+    assert a.settings.draws == "stable"
+    res = bivariate_evidence(a.table, a.weights, a.settings, imd=False)
+    x = a.table["value"].to_numpy(float)
+    y = (a.table["pubs"] / a.table["area_km2"]).to_numpy(float)
+    lab, _, _ = _esda_labels(x, y, a.weights, 999, 12345)
+    floor = floor_neighbours(x, y, a.weights)
+    ok = ~floor
+    agree = float((res.frame["bv_pubs"].to_numpy()[ok] == lab[ok]).mean())
+    assert ok.sum() > 400 and agree >= 0.97, agree
+    # where esda's null is degenerate it says p = 1/(P+1) for hundreds of pub-less neighbourhoods
+    bv = esda.Moran_Local_BV(x, y, a.weights.to_libpysal(), transformation="r", permutations=999, seed=12345)
+    artefact = floor & (bv.p_sim == 1 / 1000)
+    assert artefact.sum() > 100
+    assert (res.frame["bv_pubs"].to_numpy()[artefact] == "ns").mean() > 0.9

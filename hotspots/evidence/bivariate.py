@@ -30,7 +30,8 @@ from ..data.errors import DataError
 from ..progress import CancelFn, ProgressFn
 from ..stats import QUAD_LABELS, bivariate_lisa, fdr_threshold
 
-__all__ = ["BivariateResult", "CAUTION", "bivariate_evidence", "bivariate_one", "BV_COLUMNS"]
+__all__ = ["BivariateResult", "CAUTION", "bivariate_evidence", "bivariate_one", "BV_COLUMNS", "floor_neighbours",
+           "floor_note"]
 
 #: the caution every map, sheet and pack shows beside a bivariate cluster (after Anselin)
 CAUTION = ("A bivariate cluster shows where crime in an LSOA sits beside high (or low) values of the "
@@ -210,4 +211,39 @@ def bivariate_evidence(
         res.variables[col] = label
         res.thresholds[col] = cut
         res.counts[col] = {q: int((frame["label"] == q).sum()) for q in ("HH", "LH", "LL", "HL", "ns")}
+        note = floor_note(x, y, w, label)
+        if note:
+            res.notes.append(note)
     return res
+
+
+def floor_neighbours(x: np.ndarray, y: np.ndarray, w) -> np.ndarray:
+    """Sites all of whose neighbours hold the lowest ``y`` (no pub next door), ``x`` off its mean.
+
+    Their lag is the most extreme any draw can give, and many draws tie with it (Kent 2021, an
+    LSOA among pub-less neighbours: 448 of 999). esda's folded pseudo p-value, ``(min(#sim >= obs,
+    #sim < obs) + 1) / (P + 1)``, compares floats computed in different orders, so a tie lands one
+    unit in the last place either side of the observed value; when the ties land outside the tail
+    esda counts, the site gets the smallest p-value there is, ``1 / (P + 1)``, whatever the share
+    of ties (Kent, crime against pubs per km²: 263 of the 543 such LSOAs; esda issue #504,
+    "degenerate nulls"). hotspots counts ties on both sides, ``min(#>=, #<=)`` on an exact lag
+    threshold, so such a site is significant only when ties are themselves rare."""
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    a = w.sparse
+    card = np.diff(np.asarray(a.indptr))
+    above = np.asarray(a @ (y > y.min()).astype(float)).ravel()
+    return (card > 0) & (above == 0) & (x != x.mean())
+
+
+def floor_note(x: np.ndarray, y: np.ndarray, w, label: str) -> str | None:
+    """The plain sentence for :func:`floor_neighbours`, or None when no site is affected."""
+    n = int(floor_neighbours(x, y, w).sum())
+    if not n:
+        return None
+    what = label.split(" (")[0]
+    return (f"{n:,} LSOAs have the lowest {what} in every neighbouring LSOA (for pubs: no pub next "
+            "door). Many random neighbour sets tie with that, so hotspots does not call them significant "
+            "for it; esda's Moran_Local_BV counts those ties on one side only and gives each of them "
+            "p = 1/(permutations + 1), so an esda map shows these LSOAs as HL or LL clusters "
+            "(esda issue #504).")
