@@ -52,7 +52,7 @@ class Settings:
     seed: int = 12345
     alpha: float = 0.05
     fdr: bool = False
-    zone_rule: str = "peaks"
+    zone_rule: str = "dense"
     n_jobs: int = 1
     draws: str = "stable"
     harm_weights: dict[str, float] | None = None

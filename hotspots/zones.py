@@ -20,54 +20,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .data.errors import DataError
 from .model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
 from .progress import CancelFn, ProgressFn
-from .stats.csr import CSR
 from .table import filter_crimes
 from .units.placement import assign_lsoa
+from .zone_rules import PEAKS, ZONE_RULES, components, dense_members, hot_mask, peak_rows
 
-__all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_index", "ZONE_FIELDS", "ZONE_RULES"]
+__all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_index", "PEAKS", "ZONE_FIELDS", "ZONE_RULES"]
 
 #: Zone fields in contract order (then ``geometry``).
 ZONE_FIELDS = ["zone_id", "rank", "lsoa_codes", "crimes", "harm", "streetsafe", "pubs", "imd_decile_mean",
                "area_km2", "share_of_crimes", "share_of_area", "pai", "top_streets", "top_concerns", "zone_kind"]
-#: how many of the busiest LSOAs the "peaks" rule never leaves out of a zone
-PEAKS = 10
-#: rule name -> what makes an LSOA hot
-ZONE_RULES = {
-    "peaks": ("LISA High-High or Gi* hot spot at 95% confidence or more, without Low-High LSOAs below the "
-              f"median; and each of the {PEAKS} busiest LSOAs (a zone of its own, a lone peak, when no cluster holds it)"),
-    "hh_or_gi2": "LISA High-High or Gi* hot spot at 95% confidence or more",
-    "hh": "LISA High-High",
-    "gi2": "Gi* hot spot at 95% confidence or more",
-    "gi3": "Gi* hot spot at 99% confidence",
-    "hh_and_gi2": "both LISA High-High and Gi* hot spot at 95% confidence or more",
-}
 _PREFIX = r"^\s*On or near\s+"
 _TOP_STREETS, _TOP_CONCERNS, _EVIDENCE_STREETS = 5, 3, 10
-
-
-def hot_mask(table: pd.DataFrame, rule: str) -> np.ndarray:
-    """Boolean mask of LSOAs that are hot under ``rule`` (see :data:`ZONE_RULES`)."""
-    if rule not in ZONE_RULES:
-        raise DataError(None, f"unknown zone rule '{rule}'",
-                        hint=f"use one of {', '.join(ZONE_RULES)}", setting="zone_rule")
-    hh = (table["lisa_cluster"] == "HH").to_numpy(dtype=bool)
-    gb = table["gi_bin"].to_numpy(dtype=float)
-    if rule == "peaks":  # a Low-High LSOA below the median is hot only through its neighbours
-        v = table["value"].to_numpy(dtype=float)
-        lh_low = (table["lisa_cluster"] == "LH").to_numpy(dtype=bool) & (v < np.nanmedian(v))
-        return (hh | (gb >= 2)) & ~lh_low
-    return {"hh_or_gi2": hh | (gb >= 2), "hh": hh, "gi2": gb >= 2, "gi3": gb == 3,
-            "hh_and_gi2": hh & (gb >= 2)}[rule]
-
-
-def peak_rows(table: pd.DataFrame, k: int = PEAKS) -> np.ndarray:
-    """Rows of the ``k`` LSOAs with the highest analysed value (ties by code)."""
-    v = table["value"].to_numpy(dtype=float)
-    order = np.lexsort((table["lsoa_code"].astype(str).to_numpy(), -np.nan_to_num(v, nan=-np.inf)))
-    return order[:k]
 
 
 def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]:
@@ -80,36 +45,6 @@ def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]
     return [{"lsoa_code": str(r.lsoa_code), "lsoa_name": str(r.lsoa_name), "value": float(r.value),
              "crimes": int(r.crimes), "lisa_cluster": str(r.lisa_cluster), "gi_bin": int(r.gi_bin)}
             for r in top.itertuples(index=False)]
-
-
-def _components(w, hot: np.ndarray) -> np.ndarray:
-    """Component label per LSOA (-1 when not hot); neighbours taken from ``w`` either way round.
-
-    ``w`` ids are row positions of the table (a :class:`hotspots.stats.weights.Weights` or a libpysal
-    ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
-    """
-    a = CSR.from_any(w.sparse)
-    rows = a.rows()
-    a = CSR.from_pairs(a.n, np.concatenate([rows, a.indices]), np.concatenate([a.indices, rows]),
-                       binary=True)  # weak: a link either way round joins two LSOAs
-    indptr, indices = a.indptr.tolist(), a.indices.tolist()
-    is_hot = hot.tolist()
-    labels = [-1] * len(is_hot)
-    # a plain depth-first search over the (few) hot LSOAs: cheaper than importing scipy.sparse.csgraph
-    current = 0
-    for start in np.flatnonzero(hot).tolist():
-        if labels[start] >= 0:
-            continue
-        labels[start] = current
-        stack = [start]
-        while stack:
-            v = stack.pop()
-            for u in indices[indptr[v]:indptr[v + 1]]:
-                if is_hot[u] and labels[u] < 0:
-                    labels[u] = current
-                    stack.append(u)
-        current += 1
-    return np.asarray(labels, dtype=np.int64)
 
 
 def _top(counts: pd.Series, k: int) -> list[tuple[str, int]]:
@@ -218,13 +153,20 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         columns) when nothing is hot. ``zone_of`` is the zone of each LSOA (0 outside).
     """
     s = analysis.settings
-    rule = rule or s.zone_rule or "peaks"
+    rule = rule or s.zone_rule or "dense"
     t = analysis.table
     hot = hot_mask(t, rule)
     notes: list[str] = []
     n = len(t)
-    labels = _components(analysis.weights, hot)
     lone: set[int] = set()
+    if rule == "dense":  # peaks join the group they touch; a group without a hot spot is a lone peak
+        peaks = np.zeros(n, bool)
+        peaks[peak_rows(t)] = True
+        members = dense_members(t, analysis.weights, hot) | (peaks & (t["value"].to_numpy(float) > 0))
+        labels = components(analysis.weights, members)
+        lone = {int(c) for c in np.unique(labels[members]) if not hot[labels == c].any()}
+    else:
+        labels = components(analysis.weights, hot)
     if rule == "peaks":  # the busiest LSOAs are never left out: a lone peak is a zone of its own
         nxt = int(labels.max()) + 1 if (labels >= 0).any() else 0
         for i in peak_rows(t):

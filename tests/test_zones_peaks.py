@@ -1,4 +1,4 @@
-"""The default zone rule "peaks": the busiest LSOAs are never left out (a lone peak is a zone of its
+"""The zone rule "peaks" (and the default "dense"): the busiest LSOAs are never left out (a lone peak is a zone of its
 own) and Low-High LSOAs below the median are not pulled into a cluster."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from hotspots.study import Settings
 from hotspots.zones import PEAKS, ZONE_RULES, hot_mask, zones_stage
 
 
-def test_default_rule_is_peaks():
-    assert Settings().zone_rule == "peaks" and "peaks" in ZONE_RULES
+def test_default_rule_is_dense_and_peaks_stays_available():
+    assert Settings().zone_rule == "dense" and {"dense", "peaks"} <= set(ZONE_RULES)
 
 
 def test_lone_peaks_become_their_own_zones_and_are_labelled():
