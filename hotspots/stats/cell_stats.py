@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtr  # the normal tail without importing scipy.stats (~0.5 s)
 
 from ..units.grid import CellGrid
 
@@ -140,9 +140,9 @@ def cell_gi_star(grid: CellGrid, values: np.ndarray, *, alpha: float = 0.05) -> 
     if sd == 0.0:
         return CellGiStar(nan, nan, np.zeros(len(v), bool), 0.0, alpha, n, mean, 0.0, float("nan"), float("nan"))
     z = np.where(grid.in_grid, _z(grid.window_sum(v), grid.window, n, mean, sd), np.nan)
-    p = np.where(grid.in_grid, 2.0 * stats.norm.sf(np.abs(z)), np.nan)
+    p = np.where(grid.in_grid, 2.0 * ndtr(-np.abs(z)), np.nan)
     z0 = float(_z(np.zeros(1), np.array([_EMPTY_W]), n, mean, sd)[0])
-    p0 = float(2.0 * stats.norm.sf(abs(z0)))
+    p0 = float(2.0 * ndtr(-abs(z0)))
     inside = grid.in_grid
     n_empty = max(n - int(inside.sum()), 0)
     thr = bh_threshold(np.append(p[inside], p0), alpha, np.append(np.ones(int(inside.sum()), np.int64), n_empty))

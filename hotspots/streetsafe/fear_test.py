@@ -57,7 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from ..stats.fdr import fdr_threshold
 
@@ -151,6 +151,8 @@ def fear_vs_crime(reports: np.ndarray, crimes: np.ndarray, weights: object | Non
     k = np.rint(r).astype(np.int64)
     p = np.full(n, np.nan)
     if tested.any():
+        from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s and most runs have no reports
+
         more = stats.binom.sf(k[tested] - 1, m[tested], pi)  # P(X >= k)
         fewer = stats.binom.cdf(k[tested], m[tested], pi)  # P(X <= k)
         p[tested] = np.minimum(1.0, 2.0 * np.minimum(more, fewer))
