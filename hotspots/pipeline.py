@@ -139,20 +139,21 @@ class RunResult:
 
 def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool = True,
                   timings: dict[str, float] | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelFn | None = None, run_folder: Any = None) -> tuple[dict, list[Path]]:
+                  cancel: CancelFn | None = None, run_folder: Any = None, workers: int = 1) -> tuple[dict, list[Path]]:
     """Write lsoa_results.csv, summary.json and (with ``exports``) the map/GIS/XLSX/PDF files.
 
     The files are written into the run folder's staging area and swapped in together, each
     stamped with the run id (:mod:`hotspots.export.run_folder`); ``run_folder`` is the one
-    :func:`run_study` holds for the whole run, else one is taken here."""
+    :func:`run_study` holds for the whole run, else one is taken here. ``workers`` > 1 lets the
+    briefing and evidence pack be written beside the other exports (a forked process)."""
     from .export.run_folder import RunFolder
 
     if run_folder is None:
         with RunFolder(out) as rf:
             return write_outputs(analysis, layers, study, out, exports=exports, timings=timings,
-                                 progress=progress, cancel=cancel, run_folder=rf)
+                                 progress=progress, cancel=cancel, run_folder=rf, workers=workers)
     summary, staged = _write_staged(analysis, layers, study, run_folder.staging, exports=exports, timings=timings,
-                                    progress=progress, cancel=cancel)
+                                    progress=progress, cancel=cancel, workers=workers)
     written = run_folder.commit(staged)
     summary = {"run_id": run_folder.run_id, **summary}
     return summary, written
@@ -160,7 +161,7 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
 
 def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool,
                   timings: dict[str, float] | None, progress: ProgressFn | None,
-                  cancel: CancelFn | None) -> tuple[dict, list[Path]]:
+                  cancel: CancelFn | None, workers: int = 1) -> tuple[dict, list[Path]]:
     from .export.results import write_results_csv, write_summary_json
     from .summary import build_summary
 
@@ -175,7 +176,7 @@ def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *
         from .export import bundle
 
         written += bundle.write_all(analysis, layers, study, out, progress=progress, cancel=cancel,
-                                    timings=export_timings, skipped=skipped)
+                                    timings=export_timings, skipped=skipped, workers=workers)
         timings["exports"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     written.append(write_results_csv(analysis.table, out / "lsoa_results.csv"))
@@ -228,7 +229,8 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
         timings = {**layers.timings, **analysis.timings}
         summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
-                                         progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf)
+                                         progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
+                                         workers=int(settings.n_jobs))
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

@@ -352,6 +352,6 @@ def _method(analysis: Any, facts: dict[str, str], bivariate: Any, heat_note: str
                    f"analysed crime in each LSOA to the other variable in its neighbours ({vars_}), with the same "
                    "permutations, seed and significance rule as the hot spots. " + " ".join(bivariate.notes))
     if heat_note:
-        out.append(f"Heat maps: kernel density (KDEpy FFTKDE). {heat_note}")
+        out.append(f"Heat maps: Gaussian kernel density (binned, scipy). {heat_note}")
     out.append("Trends: Mann-Kendall test on monthly counts with Sen's slope.")
     return out

@@ -58,33 +58,65 @@ def write_all(
     cancel: CancelFn | None = None,
     timings: dict[str, float] | None = None,
     skipped: list[str] | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
 
     Returns the paths written. A writer that returns None had nothing to write for this study
     (its layer is not loaded) and is appended to ``skipped``; seconds per file go into ``timings`` (both owned by the caller, so the
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
-    ``cancel()`` turns true between files.
+    ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
+    pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
+    that is safe; the files and their contents are the same either way.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     timings = {} if timings is None else timings
     skipped = [] if skipped is None else skipped
-    written: list[Path] = []
+    from . import parallel
+
+    def write(fname: str):
+        module, func_name, _ = EXPORT_FILES[fname]
+        return _call(module, _writer(module, func_name), analysis, layers, study, out / fname)
+
+    alongside = [f for f in parallel.ALONGSIDE if f in EXPORT_FILES] if parallel.can_fork(workers) else []
+    results: dict[str, Path | None] = {}
     total = len(EXPORT_FILES)
-    for k, (fname, (module, func_name, label)) in enumerate(EXPORT_FILES.items()):
-        if cancel and cancel():
-            raise Cancelled()
-        func = _writer(module, func_name)
+    pool = None
+    if alongside:
         if progress:
-            progress(f"Writing {label} ({fname})", k / total)
-        t = time.perf_counter()
-        result = _call(module, func, analysis, layers, study, out / fname)
-        timings[fname] = round(time.perf_counter() - t, 3)
-        if result is None:  # nothing to write for this study (e.g. no StreetSafe layer)
-            skipped.append(fname)
+            progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
+        pool, future = parallel.start_alongside(alongside, write)
+    try:
+        own = [f for f in EXPORT_FILES if f not in alongside]
+        for k, fname in enumerate(own):
+            if cancel and cancel():
+                raise Cancelled()
+            if progress:
+                progress(f"Writing {EXPORT_FILES[fname][2]} ({fname})", k / total)
+            t = time.perf_counter()
+            results[fname] = write(fname)
+            timings[fname] = round(time.perf_counter() - t, 3)
+        if pool is not None:
+            if progress:
+                progress("Waiting for the " + " and ".join(EXPORT_FILES[f][2] for f in alongside), len(own) / total)
+            t = time.perf_counter()
+            for fname, path, secs in parallel.collect(pool, future, cancel=cancel):
+                results[fname] = None if path is None else Path(path)
+                timings[fname] = secs
+            timings["alongside_wait"] = round(time.perf_counter() - t, 3)
+            pool = None
+    finally:
+        if pool is not None:  # the parent failed or was cancelled: the child goes too
+            parallel.abandon(pool)
+    written: list[Path] = []
+    for fname in EXPORT_FILES:  # the contract's order, whoever wrote the file
+        if fname not in results:
             continue
-        written.append(Path(result))
+        if results[fname] is None:  # nothing to write for this study (e.g. no StreetSafe layer)
+            skipped.append(fname)
+        else:
+            written.append(Path(results[fname]))
     if progress:
         progress("Exports written", 1.0)
     return written

@@ -62,7 +62,7 @@ def write_heat_geotiff(surfaces: list[Any], path: str | Path) -> Path:
             dst.set_band_description(k, f"{s.label} per km2")
             dst.update_tags(k, label=s.label, units="per km2", kernel=s.kernel,
                             bandwidth_m=f"{s.bandwidth:g}", cell_m=f"{s.cell:g}", points=f"{s.points:g}")
-        dst.update_tags(software="hotspots", method="kernel density estimate (KDEpy FFTKDE)",
+        dst.update_tags(software="hotspots", method="binned Gaussian kernel density (linear binning, scipy.ndimage.gaussian_filter)",
                         note="values are points per square kilometre; NaN outside the study")
     return Path(path)
 

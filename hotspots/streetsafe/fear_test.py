@@ -151,7 +151,8 @@ def fear_vs_crime(reports: np.ndarray, crimes: np.ndarray, weights: object | Non
     k = np.rint(r).astype(np.int64)
     p = np.full(n, np.nan)
     if tested.any():
-        from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s and most runs have no reports
+        # here, not at import: scipy.stats costs ~0.5 s and most runs have no reports
+        from scipy import stats
 
         more = stats.binom.sf(k[tested] - 1, m[tested], pi)  # P(X >= k)
         fewer = stats.binom.cdf(k[tested], m[tested], pi)  # P(X <= k)
