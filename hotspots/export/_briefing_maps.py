@@ -8,43 +8,59 @@ functions that use it, so importing this module stays light.
 
 from __future__ import annotations
 
-__all__ = ["draw", "map_axes", "rank_label", "spread", "scale_bar", "points_in"]
+__all__ = ["RASTER_FROM", "draw", "map_axes", "rank_label", "spread", "scale_bar", "points_in"]
 
 from typing import Any
 
 import numpy as np
 
+#: polygons above which a map layer is drawn as an image inside the PDF (a county stays vector)
+RASTER_FROM = 3000
 
-def _paths(geoms: Any) -> list:
-    """Shapely (multi)polygons -> matplotlib Paths with holes (one compound path each)."""
+
+def _compound(geoms: Any) -> Any:
+    """All the (multi)polygons' rings as one matplotlib Path (holes kept), built without a
+    Python loop per polygon: 33,755 LSOAs take ~0.1 s instead of ~4 s."""
     import shapely
     from matplotlib.path import Path as MPath
 
-    out = []
-    for g in geoms:
-        verts, codes = [], []
-        if g is not None and not g.is_empty:
-            for poly in shapely.get_parts(g):
-                if poly.geom_type != "Polygon":
-                    continue
-                for ring in (poly.exterior, *poly.interiors):
-                    c = np.asarray(ring.coords)[:, :2]
-                    if len(c) < 4:
-                        continue
-                    verts.append(c)
-                    codes.append(np.r_[MPath.MOVETO, np.full(len(c) - 2, MPath.LINETO), MPath.CLOSEPOLY])
-        if verts:
-            out.append(MPath(np.concatenate(verts), np.concatenate(codes).astype(np.uint8)))
-        else:
-            out.append(MPath(np.zeros((1, 2)), [MPath.MOVETO]))
-    return out
+    g = np.asarray(geoms, dtype=object)
+    g = g[~(shapely.is_missing(g) | shapely.is_empty(g))] if len(g) else g
+    parts = shapely.get_parts(g) if len(g) else np.empty(0, dtype=object)
+    parts = parts[shapely.get_type_id(parts) == 3] if len(parts) else parts  # polygons only
+    rings = shapely.get_rings(parts) if len(parts) else np.empty(0, dtype=object)
+    if len(rings):
+        rings = rings[shapely.get_num_coordinates(rings) >= 4]
+    if not len(rings):
+        return MPath(np.zeros((1, 2)), [MPath.MOVETO])
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(xy), MPath.LINETO, dtype=np.uint8)
+    first = np.r_[0, np.flatnonzero(np.diff(ring)) + 1]
+    codes[first] = MPath.MOVETO
+    codes[np.r_[first[1:] - 1, len(xy) - 1]] = MPath.CLOSEPOLY
+    return MPath(xy, codes)
 
 
 def draw(ax: Any, geoms: Any, face: Any, edge: Any = "#888888", lw: float = 0.3, z: int = 1, **kw: Any) -> None:
-    """Polygons (holes kept) as one collection: fast, and one PDF object per layer."""
+    """Polygons (holes kept) as one collection with one compound path per fill colour: fast,
+    and one PDF object per colour. Polygons do not overlap (LSOAs, zones), so the order in
+    which the colour groups are drawn does not show. Over :data:`RASTER_FROM` polygons the
+    layer is embedded as an image (at the page's dpi) unless ``rasterized`` is given."""
     from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_rgba
 
-    ax.add_collection(PathCollection(_paths(geoms), facecolors=face, edgecolors=edge, linewidths=lw, zorder=z, **kw))
+    geoms = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
+    kw.setdefault("rasterized", len(geoms) > RASTER_FROM)
+    if isinstance(face, str) or (isinstance(face, tuple) and len(face) in (3, 4) and not isinstance(face[0], tuple)):
+        paths, faces = [_compound(geoms)], [face]
+    else:
+        keys = [to_rgba(f) for f in face]
+        groups: dict[tuple, list[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(k, []).append(i)
+        paths = [_compound(geoms[idx]) for idx in groups.values()]
+        faces = list(groups)
+    ax.add_collection(PathCollection(paths, facecolors=faces, edgecolors=edge, linewidths=lw, zorder=z, **kw))
 
 
 def map_axes(fig: Any, rect: list[float], bounds: tuple[float, float, float, float]) -> Any:

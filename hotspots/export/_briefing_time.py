@@ -54,10 +54,12 @@ def _district_chart(fig: Any, time: Any, rect: list[float]) -> None:
     ax.set_title(f"Crimes per month, busiest {n} district{'' if n == 1 else 's'}", loc="left", fontsize=8.5)
 
 
-def _district_table(fig: Any, time: Any, rect: list[float]) -> None:
+def _district_table(fig: Any, time: Any, rect: list[float], n_rows: int) -> None:
+    """The busiest ``n_rows`` districts (the box is sized for them; every district is in the XLSX)."""
     from .time_sheets import district_frame
 
     d = district_frame(time)
+    d = d.sort_values(["crimes", "district"], ascending=[False, True], kind="mergesort").head(n_rows)
     rows = []
     for r in d.itertuples():
         band = (f"{_fmt(r.projected_total)} ({_fmt(r.projected_total_low)}-{_fmt(r.projected_total_high)})"
@@ -87,7 +89,9 @@ def _emerging_map(fig: Any, analysis: Any, rect: list[float]) -> None:
 
     t = analysis.table
     cats = t["emerging"].astype(str).to_numpy()
-    geoms = t.geometry.simplify(10, preserve_topology=True).values
+    minx, miny, maxx, maxy = t.total_bounds
+    # page scale (as the overview map): Douglas-Peucker, no topology needed, coarser for a nation
+    geoms = t.geometry.simplify(max(10.0, max(maxx - minx, maxy - miny) / 5000.0), preserve_topology=False).values
     ax = map_axes(fig, rect, tuple(t.total_bounds))
     draw(ax, geoms, [EMERGING_COLOURS.get(c, "#ffffff") if c else "#ffffff" for c in cats], edge="#b0b0b0", lw=0.12)
     scale_bar(ax)
@@ -133,9 +137,12 @@ def time_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, n_pages
     _district_chart(fig, time, [0.09, 0.72, 0.70, 0.19])
     n_rows = min(len(time.trends.district), 16)
     top = 0.69
-    _district_table(fig, time, [0.06, top - 0.0118 * (n_rows + 1), 0.88, 0.0118 * (n_rows + 1)])
+    _district_table(fig, time, [0.06, top - 0.0118 * (n_rows + 1), 0.88, 0.0118 * (n_rows + 1)], n_rows)
     y = top - 0.0118 * (n_rows + 1) - 0.012
-    fig.text(0.06, y, textwrap.fill(time.trends.note, 150), fontsize=6.3, color="#444444", va="top", style="italic")
+    more = len(time.trends.district) - n_rows
+    note = (f"The busiest {n_rows} of {len(time.trends.district)} districts; every district is in the workbook "
+            "(District trends). " if more > 0 else "") + time.trends.note
+    fig.text(0.06, y, textwrap.fill(note, 150), fontsize=6.3, color="#444444", va="top", style="italic")
     y -= 0.03
     if time.emerging is not None:
         _emerging_map(fig, analysis, [0.06, 0.10, 0.56, y - 0.13])

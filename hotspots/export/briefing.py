@@ -73,7 +73,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     has_time = getattr(analysis, "time", None) is not None and len(analysis.time.months) >= 3
     n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) + list_pages(len(zones))
                                                    if zones is not None else 0)
-    disp = np.asarray(t.geometry.simplify(2, preserve_topology=True).values, dtype=object)
+    disp = np.asarray(t.geometry.simplify(2, preserve_topology=False).values, dtype=object)  # 2 m: invisible
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*Glyph .* missing from.*")
