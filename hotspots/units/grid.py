@@ -237,6 +237,15 @@ def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
     return out
 
 
+def sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` by sorting: numpy 2.4's ``unique`` takes a hash path for plain integer
+    arrays that is 60x slower here (5M int64 keys: 5.9 s against 0.09 s)."""
+    s = np.sort(np.asarray(keys))
+    if len(s) < 2:
+        return s
+    return s[np.r_[True, s[1:] != s[:-1]]]
+
+
 def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell: float = CELL_DEFAULT,
                lsoa: np.ndarray | None = None) -> tuple[CellGrid, np.ndarray]:
     """Materialise the cells holding the points ``(x, y)`` and their queen neighbours.
@@ -261,9 +270,9 @@ def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell:
     occ_col = occ_key // _SHIFT - _OFF
     occ_row = occ_key % _SHIFT - _OFF
     # ring 1 is materialised; ring 2 is only tested for grid membership (for the ring-1 W_i)
-    ring1 = np.unique(np.concatenate([_key(occ_col + dc, occ_row + dr) for dc, dr in WINDOW]))
+    ring1 = sorted_unique(np.concatenate([_key(occ_col + dc, occ_row + dr) for dc, dr in WINDOW]))
     r1_col, r1_row = ring1 // _SHIFT - _OFF, ring1 % _SHIFT - _OFF
-    ring2 = np.unique(np.concatenate([_key(r1_col + dc, r1_row + dr) for dc, dr in WINDOW]))
+    ring2 = sorted_unique(np.concatenate([_key(r1_col + dc, r1_row + dr) for dc, dr in WINDOW]))
     r2_col, r2_row = ring2 // _SHIFT - _OFF, ring2 % _SHIFT - _OFF
     centre_lsoa = assign_lsoa((r2_col + 0.5) * cell, (r2_row + 0.5) * cell, polys, unique=True)
     r2_member = (centre_lsoa >= 0) | np.isin(ring2, occ_key, assume_unique=True)
