@@ -55,13 +55,13 @@ def markercluster_css() -> str:
 
 def add_cluster_assets(m: Any) -> None:
     """Inline the cluster plugin into the page's header, once (after Leaflet itself)."""
-    import folium
+    from ._offline import raw_element
 
     root = m.get_root()
     if "markercluster_js_inline" in root.header._children:
         return
-    root.header.add_child(folium.Element(f"<style>{markercluster_css()}</style>"), name="markercluster_css_inline")
-    root.header.add_child(folium.Element(f"<script>{markercluster_js()}</script>"), name="markercluster_js_inline")
+    root.header.add_child(raw_element(f"<style>{markercluster_css()}</style>"), name="markercluster_css_inline")
+    root.header.add_child(raw_element(f"<script>{markercluster_js()}</script>"), name="markercluster_js_inline")
 
 
 def cluster_group(m: Any, name: str, colour: str, *, show: bool = True, disable_at: int = 15) -> Any:

@@ -16,7 +16,7 @@ import re
 import warnings
 from pathlib import Path
 
-__all__ = ["leaflet_js", "leaflet_css", "external_refs", "strip_external", "LEAFLET_VERSION"]
+__all__ = ["leaflet_js", "leaflet_css", "external_refs", "strip_external", "raw_element", "render_page", "LEAFLET_VERSION"]
 
 try:  # the package is a declared dependency; keep import-time failures out of `import hotspots`
     from xstatic.pkg import leaflet as _xleaflet
@@ -84,3 +84,55 @@ def strip_external(html: str) -> str:
         warnings.warn(f"removed an external web reference from the map so it works offline: {ref[:120]}",
                       HotspotsWarning, stacklevel=3)
     return _EXTERNAL.sub("", html)
+
+
+_RAW_CLASS: list = []
+
+
+def raw_element(text: str):  # noqa: ANN201 - a branca Element
+    """A page element that writes ``text`` as it is (inlined scripts and styles).
+
+    ``folium.Element(text)`` compiles ``text`` as a jinja template: 150 KB of Leaflet took the
+    lexer ~0.7 s a page (3.7 s on a national map's five assets), and a ``{{`` in a script would
+    be read as a template tag. This element's template is compiled once and only inserts it."""
+    if not _RAW_CLASS:
+        from branca.element import Element
+        from jinja2 import Template
+
+        class _Raw(Element):
+            _template = Template("{{ this.raw }}")
+
+            def __init__(self, raw: str) -> None:
+                super().__init__()
+                self._name = "Raw"
+                self.raw = raw
+
+        _RAW_CLASS.append(_Raw)
+    return _RAW_CLASS[0](text)
+
+
+def render_page(figure) -> str:  # noqa: ANN001 - a branca Figure
+    """``figure.render()`` without reading rendered text as a template a second time.
+
+    branca's ``MacroElement.render`` wraps each rendered header, html and script block in
+    ``Element(text)``, which compiles ``text`` as a jinja template: on a national map that is
+    30 MB of GeoJSON through the jinja lexer (4.3 s), and a ``{{ ... }}`` in any data (a street
+    name, a StreetSafe report) is *evaluated*, with the page's objects in reach. While the page
+    renders here, that wrapper only holds the text."""
+    import branca.element as be
+
+    original = be.Element
+
+    class _Rendered(original):  # type: ignore[misc, valid-type]
+        def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+            super().__init__()
+            self._text = "" if template is None else template
+
+        def render(self, **kwargs) -> str:  # noqa: ANN003
+            return self._text
+
+    be.Element = _Rendered
+    try:
+        return figure.render()
+    finally:
+        be.Element = original

@@ -145,7 +145,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     from folium.features import GeoJsonPopup, GeoJsonTooltip
     from folium.utilities import JsCode
 
-    from ._offline import leaflet_css, leaflet_js
+    from ._offline import leaflet_css, leaflet_js, raw_element
 
     t = analysis.table
     facts = run_facts(analysis, layers, study)
@@ -155,9 +155,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
                    font_size="12px", zoom_snap=0.5)
     m.default_js, m.default_css = [], []  # instance lists: folium's module-level CDN lists stay untouched
     root = m.get_root()
-    root.header.add_child(folium.Element(f"<style>{leaflet_css()}</style>"), name="leaflet_css_inline")
-    root.header.add_child(folium.Element(f"<script>{leaflet_js()}</script>"), name="leaflet_js_inline")
-    root.header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"), name="hotspots_css")
+    root.header.add_child(raw_element(f"<style>{leaflet_css()}</style>"), name="leaflet_css_inline")
+    root.header.add_child(raw_element(f"<script>{leaflet_js()}</script>"), name="leaflet_js_inline")
+    root.header.add_child(raw_element(f"<style>{MAP_CSS}</style>"), name="hotspots_css")
     root.title = "Patrol map"
 
     folium.TileLayer("OpenStreetMap", name=_OSM, show=True, max_zoom=19).add_to(m)
@@ -337,9 +337,9 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
 
 def map_html(analysis: Any, layers: Any = None, study: Any = None) -> str:
     """The map as one HTML string with no external script or stylesheet references."""
-    from ._offline import strip_external
+    from ._offline import render_page, strip_external
 
-    return strip_external(build_map(analysis, layers, study).get_root().render())
+    return strip_external(render_page(build_map(analysis, layers, study).get_root()))
 
 
 def write_map(analysis: Any, layers: Any, path: str | Path, *, study: Any = None) -> Path:
