@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -180,9 +180,11 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
             units = UnitSet.from_boundaries(b, key or geometry_fingerprint(b["lsoa_code"].to_numpy(), b.geometry.values))
             key = units.key
             # spatial weights and draws need only the boundaries: build them meanwhile
-            pool.submit(prefetch, units, settings, timings, cancel)
+            prefetching = pool.submit(prefetch, units, settings, timings, cancel)
         if parsing is not None:
             parsed = parsing.result()
+            if units is not None:  # placing prepares the same GEOS polygons the weights use: not at once
+                wait([prefetching])
             timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
             if b is None:
                 raise DataError(None, "crimes need LSOA boundaries to be placed in",

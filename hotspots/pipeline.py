@@ -32,6 +32,7 @@ from .data.errors import DataError
 from .evidence.stage import evidence_stage
 from .fear_gap import fear_gap_stage
 from .load import load_layers, without
+from .memory import release
 from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .spots import spots_stage
@@ -226,7 +227,9 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
 
     with RunFolder(Path(out)) as rf:  # locked for the whole run; SIGTERM unwinds cleanly
         layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
+        release()  # the parse buffers: a national run's resident set would keep them to the end
         analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
+        release()
         timings = {**layers.timings, **analysis.timings}
         summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
                                          progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,

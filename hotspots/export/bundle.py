@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..memory import release
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
 from ..study import Study
@@ -97,6 +98,7 @@ def write_all(
             t = time.perf_counter()
             results[fname] = write(fname)
             timings[fname] = round(time.perf_counter() - t, 3)
+            release()  # a national map's feature dicts are gone: do not carry them into the next file
         if pool is not None:
             if progress:
                 progress("Waiting for the " + " and ".join(EXPORT_FILES[f][2] for f in alongside), len(own) / total)
