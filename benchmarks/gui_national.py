@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     if not boundaries.exists():
         print(f"missing {boundaries}: run benchmarks/generate_national.py first", file=sys.stderr)
         return 2
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gui.app import prepare_environment
+
+    prepare_environment(headless=True)  # --no-sandbox as root, offscreen without a display
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
