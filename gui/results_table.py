@@ -110,6 +110,7 @@ class LsoaTableModel(QAbstractTableModel):
         self._data: dict[str, np.ndarray] = {}
         self._sort: dict[str, np.ndarray] = {}
         self._n = 0
+        self._order = np.zeros(0, dtype=np.int64)  # view row -> table row (sorted here, in numpy)
         self.series: np.ndarray | None = None  # rows x months, for the Trend sparklines
 
     def set_table(self, table: pd.DataFrame | None, series: np.ndarray | None = None) -> None:
@@ -129,7 +130,32 @@ class LsoaTableModel(QAbstractTableModel):
                     obj = s.astype(object).where(s.notna(), "").to_numpy()
                     self._data[c] = obj
                     self._sort[c] = obj
+        self._order = np.arange(self._n, dtype=np.int64)
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column in numpy (stable; missing values last when descending).
+
+        QSortFilterProxyModel's own sort asks ``data()`` for both sides of every comparison: on
+        33,755 LSOAs that is a million Python calls and froze the window for seconds whenever
+        an analysis was shown. The proxy in front only filters (:class:`_FilterProxy`)."""
+        if not self._n or not 0 <= column < len(self._cols):
+            return
+        key = self._sort[self._cols[column]]
+        desc = order == Qt.SortOrder.DescendingOrder
+        if key.dtype == object:
+            idx = np.argsort(key.astype(str), kind="stable")
+            idx = idx[::-1] if desc else idx
+        else:
+            idx = np.argsort(-key if desc else key, kind="stable")
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        rows = [int(self._order[i.row()]) for i in old]
+        self._order = idx.astype(np.int64)
+        where = np.empty_like(self._order)
+        where[self._order] = np.arange(self._n)
+        self.changePersistentIndexList(old, [self.index(int(where[r]), i.column()) for r, i in zip(rows, old, strict=True)])
+        self.layoutChanged.emit()
 
     def columns(self) -> list[str]:
         return list(self._cols)
@@ -141,25 +167,27 @@ class LsoaTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._cols)
 
     def code_at(self, row: int) -> str:
-        return str(self._data["lsoa_code"][row])
+        return str(self._data["lsoa_code"][self._order[row]])
 
     def row_of(self, code: str) -> int:
-        hits = np.flatnonzero(self._data.get("lsoa_code", np.array([])) == code)
+        codes = self._data.get("lsoa_code", np.array([]))
+        hits = np.flatnonzero(codes[self._order] == code) if len(codes) else []
         return int(hits[0]) if len(hits) else -1
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         col = self._cols[index.column()]
-        v = self._data[col][index.row()]
+        row = int(self._order[index.row()])
+        v = self._data[col][row]
         if col == "sparkline":
-            return self._sparkline_data(index.row(), v, role)
+            return self._sparkline_data(row, v, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == "zone_id" and isinstance(v, float) and not math.isnan(v):
                 return str(int(v))
             return _fmt(col, v.item() if isinstance(v, np.generic) else v)
         if role == SORT_ROLE:
-            s = self._sort[col][index.row()]
+            s = self._sort[col][row]
             return s.item() if isinstance(s, np.generic) else s
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if isinstance(v, float | np.floating):
@@ -198,6 +226,13 @@ class LsoaTableModel(QAbstractTableModel):
         return None
 
 
+class _FilterProxy(QSortFilterProxyModel):
+    """Filters rows; sorting is passed to the source model, which sorts in numpy."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+
+
 class ResultsTable(QWidget):
     """Filter box + sortable view; emits the LSOA code the user selects."""
 
@@ -206,7 +241,7 @@ class ResultsTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = LsoaTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = _FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
