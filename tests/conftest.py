@@ -13,6 +13,8 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the CLI's exports fork a child for the briefing; here GUI tests share the process with Qt's threads
+os.environ.setdefault("HOTSPOTS_NO_FORK", "1")
 _flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "").split()
 os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join(
     _flags + [f for f in ("--no-sandbox", "--disable-gpu") if f not in _flags])

@@ -8,7 +8,7 @@ GIS files: the run then takes about the longer of the two halves, not their sum.
 Why ``fork`` and nothing else: the child needs the analysis, the layers and the study as they
 are in memory (pickling the crimes of a large study costs more than it saves), and a forked
 child shares those pages with the parent. Where ``fork`` is missing (Windows, macOS's default)
-or unsafe (the GUI: Qt runs threads), or the process is already large (a forked child's resident
+or unsafe (the GUI runs threads of its own, so it never asks for a child), or the process is already large (a forked child's resident
 set counts the shared pages again, and a study of millions of crimes should not look twice its
 size), :func:`can_fork` says no and the exports run one after another as before.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -56,11 +55,14 @@ def resident_bytes() -> int:
 
 
 def can_fork(workers: int) -> bool:
-    """A child is worth starting: more than one worker asked for, ``fork`` exists, Qt is not
-    loaded in this process and it is still small (see the module notes)."""
+    """A child is worth starting: more than one worker asked for, ``fork`` exists and this
+    process is still small (see the module notes). Only the CLI asks for more than one: the
+    GUI's exports run in a worker thread beside the window's own threads, where forking is
+    not safe, so it keeps the default of one. ``HOTSPOTS_NO_FORK=1`` turns it off (the test
+    suite does: GUI tests load Qt into the same process as the CLI tests)."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return False
-    if any(m in sys.modules for m in ("PySide6.QtCore", "PyQt5.QtCore", "PyQt6.QtCore")):
+    if os.environ.get("HOTSPOTS_NO_FORK", "") not in ("", "0"):  # the tests set it: Qt may be loaded there
         return False
     return 0 < resident_bytes() < CHILD_LIMIT_BYTES
 
