@@ -45,12 +45,14 @@ def test_table_has_emerging_and_trend_sparkline(demo_window):
     assert "emerging" in cols and "sparkline" in cols
     e, s = cols.index("emerging"), cols.index("sparkline")
     assert {model.data(model.index(r, e)) for r in range(model.rowCount())} == set(a.table["emerging"])
-    np.testing.assert_array_equal(model.data(model.index(7, s), SERIES_ROLE), a.time.values[7])
+    row7 = model.row_of(str(a.table["lsoa_code"].iloc[7]))  # the model holds rows in the order shown
+    np.testing.assert_array_equal(model.data(model.index(row7, s), SERIES_ROLE), a.time.values[7])
     assert model.headerData(s, Qt.Orientation.Horizontal) == "Trend"
     # sorting the Trend column orders LSOAs by Sen's slope
     w.results.view.sortByColumn(s, Qt.SortOrder.DescendingOrder)
     first = w.results.proxy.mapToSource(w.results.proxy.index(0, 0)).row()
-    assert a.time.trends.lsoa["sen_slope"].iloc[first] == a.time.trends.lsoa["sen_slope"].max()
+    i = int(np.flatnonzero(a.table["lsoa_code"].to_numpy() == model.code_at(first))[0])  # its table row
+    assert a.time.trends.lsoa["sen_slope"].iloc[i] == a.time.trends.lsoa["sen_slope"].max()
 
 
 def test_month_slider_redraws_the_map_without_reading_files(demo_window, qtbot, monkeypatch):
