@@ -132,7 +132,9 @@ def test_publess_neighbourhoods_are_not_significant_by_ties_alone():
     ties = np.asarray(stable.frame["bv_pubs_p"])[floor]
     assert np.all(ties > 0.05)  # a quarter or more of the draws tie: not evidence of anything
     note = floor_note(x, y, w, "pubs per km²")
-    assert note and f"{int(floor.sum())} LSOAs" in note and any(n == note for n in stable.notes)
+    assert note and note.startswith(f"{int(floor.sum())} LSOAs have no pub in any neighbouring LSOA")
+    assert any(n == note for n in stable.notes)
+    assert "pub" not in floor_note(x, y, w, "IMD score (higher = more deprived)")
     assert floor_note(x, np.arange(len(t), dtype=float), w, "x") is None
 
 

@@ -40,3 +40,13 @@ def test_popup_holds_the_evidence(demo):
     p = spot_popup(s, len(a.spots.spots))
     assert f"{s.crimes:,}" in p and "15 minutes" in p and "time of day" in p
     assert f"{s.pubs_100m}" in p
+
+
+def test_legend_names_the_spots_and_follows_their_layer(demo):
+    a, layers, study = demo
+    html = map_html(a, layers, study)
+    n = len(a.spots.spots)
+    assert f"{n} patrol spots: 15-minute visits" in html
+    assert f"data-layer=\\u0027{SPOT_LAYER}\\u0027" in html  # the legend section hides with the layer (JSON-escaped)
+    none = map_html(replace(a, spots=replace(a.spots, spots=[])), layers, study)
+    assert "patrol spots: 15-minute visits" not in none

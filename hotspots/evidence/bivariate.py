@@ -241,9 +241,13 @@ def floor_note(x: np.ndarray, y: np.ndarray, w, label: str) -> str | None:
     n = int(floor_neighbours(x, y, w).sum())
     if not n:
         return None
-    what = label.split(" (")[0]
-    return (f"{n:,} LSOAs have the lowest {what} in every neighbouring LSOA (for pubs: no pub next "
-            "door). Many random neighbour sets tie with that, so hotspots does not call them significant "
+    if label.startswith("pubs"):
+        where = f"{n:,} LSOAs have no pub in any neighbouring LSOA"
+    elif "IMD" in label:
+        where = f"{n:,} LSOAs have only the least deprived neighbours (the lowest {label.split(' (')[0]})"
+    else:
+        where = f"{n:,} LSOAs have the lowest {label.split(' (')[0]} in every neighbouring LSOA"
+    return (f"{where}. Many random neighbour sets tie with that, so hotspots does not call them significant "
             "for it; esda's Moran_Local_BV counts those ties on one side only and gives each of them "
             "p = 1/(permutations + 1), so an esda map shows these LSOAs as HL or LL clusters "
             "(esda issue #504).")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._map_popups import esc
 
-__all__ = ["add_spots", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER"]
+__all__ = ["add_spots", "spot_legend", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER"]
 
 SPOT_COLOUR = "#e7298a"
 SPOT_LAYER = "Patrol spots (15-minute visits)"
@@ -62,3 +62,14 @@ def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any,
         popup=popup_cls(["popup"], labels=False, localize=False, max_width=380, max_height=420),
     ).add_to(m)
     return True
+
+
+def spot_legend(analysis: Any) -> str:
+    """The legend section of the spots layer (shown and hidden with it), or "" without spots."""
+    spots = getattr(getattr(analysis, "spots", None), "spots", None) or []
+    if not spots:
+        return ""
+    n = len(spots)
+    return (f"<div data-layer='{esc(SPOT_LAYER)}'><div class='hs-lg-h'>Patrol spots</div>"
+            f"<div><span class='hs-sw' style='background:{SPOT_COLOUR};border:1.5px solid #7a0177'></span>"
+            f"{n} patrol spot{'s' if n != 1 else ''}: 15-minute visits (zoom in to street scale)</div></div>")

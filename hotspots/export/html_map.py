@@ -223,7 +223,10 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
-    _extras_element(legend_html(t, zones, has) + evidence_legend + emerging_legend, title, attribution).add_to(m)
+    from ._map_spots import spot_legend
+
+    legend = legend_html(t, zones, has) + spot_legend(analysis) + evidence_legend + emerging_legend
+    _extras_element(legend, title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m
