@@ -183,9 +183,9 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
             prefetching = pool.submit(prefetch, units, settings, timings, cancel)
         if parsing is not None:
             parsed = parsing.result()
+            timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
             if units is not None:  # placing prepares the same GEOS polygons the weights use: not at once
                 wait([prefetching])
-            timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
             if b is None:
                 raise DataError(None, "crimes need LSOA boundaries to be placed in",
                                 hint="load the LSOA boundaries first", setting="boundaries")

@@ -122,10 +122,11 @@ def _study_mask(geoms, x: np.ndarray, y: np.ndarray, x0: float, y1: float, cell:
         return shapely.contains_xy(union, xx.ravel(), yy.ravel()).reshape(rows, cols)
 
 
-def _binned_gaussian(x, y, w, x0: float, y1: float, rows: int, cols: int, cell: float, bandwidth: float,
-                     gaussian_filter) -> np.ndarray:
+def _binned_gaussian(x, y, w, x0: float, y1: float, rows: int, cols: int, cell: float, bandwidth: float) -> np.ndarray:
     """Linear binning to cell centres (one cell of padding for the edge halves), Gaussian
     smoothing, per km²; rows north first."""
+    from scipy.ndimage import gaussian_filter
+
     u = (x - x0) / cell - 0.5 + 1.0  # column coordinate of the point, in padded cell-centre units
     v = (y1 - y) / cell - 0.5 + 1.0  # row coordinate (north first)
     i0, j0 = np.floor(v).astype(np.int64), np.floor(u).astype(np.int64)
@@ -183,8 +184,6 @@ def kde_surface(
     and its FFT of the padded grid cost 0.6 s a surface on Kent; this takes ~0.05 s. With no
     points the surface is all zeros (inside the study).
     """
-    from scipy.ndimage import gaussian_filter
-
     if not (bandwidth > 0 and cell > 0):
         raise DataError(None, f"heat map bandwidth {bandwidth} and cell {cell} must be positive",
                         hint="use e.g. bandwidth 150 m and cell 50 m", setting="heat")
@@ -203,7 +202,7 @@ def kde_surface(
     total = float(w.sum())
     values = np.zeros((rows, cols))
     if len(x):
-        values = _binned_gaussian(x, y, w, x0, y1, rows, cols, cell, bandwidth, gaussian_filter)
+        values = _binned_gaussian(x, y, w, x0, y1, rows, cols, cell, bandwidth)
     surface = HeatSurface(values=values, x0=float(x0), y1=float(y1), cell=float(cell), bandwidth=float(bandwidth),
                           label=label, points=total, notes=notes)
     if mask is not None and mask.shape == values.shape:

@@ -8,7 +8,7 @@ functions that use it, so importing this module stays light.
 
 from __future__ import annotations
 
-__all__ = ["RASTER_FROM", "draw", "map_axes", "rank_label", "spread", "scale_bar", "points_in"]
+__all__ = ["RASTER_FROM", "draw", "map_axes", "page_geoms", "rank_label", "spread", "scale_bar", "points_in"]
 
 from typing import Any
 
@@ -41,17 +41,26 @@ def _compound(geoms: Any) -> Any:
     return MPath(xy, codes)
 
 
+def page_geoms(table: Any) -> np.ndarray:
+    """The table's polygons simplified for a page-wide map (~2,000 dots across): no vertex closer
+    than 1/5,000 of the study's width (at least 10 m). Douglas-Peucker, not the topology-keeping
+    kind: 16x faster on 33,755 LSOAs, and a gap of a pixel never shows at this scale."""
+    bounds = table.total_bounds
+    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) if np.all(np.isfinite(bounds)) else 0.0
+    return table.geometry.simplify(max(10.0, extent / 5000.0), preserve_topology=False).values
+
+
 def draw(ax: Any, geoms: Any, face: Any, edge: Any = "#888888", lw: float = 0.3, z: int = 1, **kw: Any) -> None:
     """Polygons (holes kept) as one collection with one compound path per fill colour: fast,
     and one PDF object per colour. Polygons do not overlap (LSOAs, zones), so the order in
     which the colour groups are drawn does not show. Over :data:`RASTER_FROM` polygons the
     layer is embedded as an image (at the page's dpi) unless ``rasterized`` is given."""
     from matplotlib.collections import PathCollection
-    from matplotlib.colors import to_rgba
+    from matplotlib.colors import is_color_like, to_rgba
 
     geoms = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
     kw.setdefault("rasterized", len(geoms) > RASTER_FROM)
-    if isinstance(face, str) or (isinstance(face, tuple) and len(face) in (3, 4) and not isinstance(face[0], tuple)):
+    if is_color_like(face):  # one colour for every polygon
         paths, faces = [_compound(geoms)], [face]
     else:
         keys = [to_rgba(f) for f in face]

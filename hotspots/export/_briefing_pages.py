@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._briefing_maps import draw, map_axes, points_in, rank_label, scale_bar, spread
+from ._briefing_maps import draw, map_axes, page_geoms, points_in, rank_label, scale_bar, spread
 from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
 from ._numbers import finite
 
@@ -24,9 +24,6 @@ from ._numbers import finite
 MAX_ZONE_PAGES = 20
 #: zones per list page
 LIST_ROWS = 60
-#: LSOAs from which the overview's area map is embedded as an image
-RASTER_FROM = 3000
-
 
 def list_pages(n_zones: int) -> int:
     """List pages for the zones beyond :data:`MAX_ZONE_PAGES` (a national run has hundreds)."""
@@ -76,10 +73,7 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
         y -= 0.0135 * len(wrapped)
 
     bounds = tuple(t.total_bounds)
-    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) if np.all(np.isfinite(bounds)) else 0.0
-    # an A4 map ~2,000 dots wide: a nation's LSOAs need no vertex closer than ~1/5,000 of its width
-    # Douglas-Peucker (no topology): 16x faster on 33,755 LSOAs; a gap of a pixel never shows here
-    geoms = t.geometry.simplify(max(10.0, extent / 5000.0), preserve_topology=False).values
+    geoms = page_geoms(t)
     ax = map_axes(fig, [0.06, 0.40, 0.88, y - 0.41], bounds)
     cl = t["lisa_cluster"].where(t["lisa_cluster"].isin(list(LISA_COLOURS)), "ns")
     # thousands of hairline outlines print as grey mush and take seconds each to write: a

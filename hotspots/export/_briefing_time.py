@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._briefing_maps import draw, map_axes, scale_bar
+from ._briefing_maps import draw, map_axes, page_geoms, scale_bar
 from ._time_style import EMERGING_COLOURS, PRIORITY
 
 #: district lines in the chart (busiest first)
@@ -89,9 +89,7 @@ def _emerging_map(fig: Any, analysis: Any, rect: list[float]) -> None:
 
     t = analysis.table
     cats = t["emerging"].astype(str).to_numpy()
-    minx, miny, maxx, maxy = t.total_bounds
-    # page scale (as the overview map): Douglas-Peucker, no topology needed, coarser for a nation
-    geoms = t.geometry.simplify(max(10.0, max(maxx - minx, maxy - miny) / 5000.0), preserve_topology=False).values
+    geoms = page_geoms(t)
     ax = map_axes(fig, rect, tuple(t.total_bounds))
     draw(ax, geoms, [EMERGING_COLOURS.get(c, "#ffffff") if c else "#ffffff" for c in cats], edge="#b0b0b0", lw=0.12)
     scale_bar(ax)

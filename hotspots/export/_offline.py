@@ -86,7 +86,25 @@ def strip_external(html: str) -> str:
     return _EXTERNAL.sub("", html)
 
 
-_RAW_CLASS: list = []
+_VERBATIM: list = []
+
+
+def _verbatim_class():  # noqa: ANN202 - a branca Element subclass
+    """An Element that renders the text it was given as it is (made once, from branca's own class)."""
+    if not _VERBATIM:
+        from branca.element import Element
+
+        class _Verbatim(Element):
+            def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+                super().__init__()
+                self._name = "Verbatim"
+                self._text = "" if template is None else template
+
+            def render(self, **kwargs) -> str:  # noqa: ANN003
+                return self._text
+
+        _VERBATIM.append(_Verbatim)
+    return _VERBATIM[0]
 
 
 def raw_element(text: str):  # noqa: ANN201 - a branca Element
@@ -94,21 +112,8 @@ def raw_element(text: str):  # noqa: ANN201 - a branca Element
 
     ``folium.Element(text)`` compiles ``text`` as a jinja template: 150 KB of Leaflet took the
     lexer ~0.7 s a page (3.7 s on a national map's five assets), and a ``{{`` in a script would
-    be read as a template tag. This element's template is compiled once and only inserts it."""
-    if not _RAW_CLASS:
-        from branca.element import Element
-        from jinja2 import Template
-
-        class _Raw(Element):
-            _template = Template("{{ this.raw }}")
-
-            def __init__(self, raw: str) -> None:
-                super().__init__()
-                self._name = "Raw"
-                self.raw = raw
-
-        _RAW_CLASS.append(_Raw)
-    return _RAW_CLASS[0](text)
+    be read as a template tag."""
+    return _verbatim_class()(text)
 
 
 def render_page(figure) -> str:  # noqa: ANN001 - a branca Figure
@@ -118,20 +123,13 @@ def render_page(figure) -> str:  # noqa: ANN001 - a branca Figure
     ``Element(text)``, which compiles ``text`` as a jinja template: on a national map that is
     30 MB of GeoJSON through the jinja lexer (4.3 s), and a ``{{ ... }}`` in any data (a street
     name, a StreetSafe report) is *evaluated*, with the page's objects in reach. While the page
-    renders here, that wrapper only holds the text."""
+    renders here, that wrapper is the verbatim element. (The swap is of a module global: pages
+    are rendered one at a time, never from two threads at once.)"""
     import branca.element as be
 
+    verbatim = _verbatim_class()  # made from the real Element, before the swap
     original = be.Element
-
-    class _Rendered(original):  # type: ignore[misc, valid-type]
-        def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
-            super().__init__()
-            self._text = "" if template is None else template
-
-        def render(self, **kwargs) -> str:  # noqa: ANN003
-            return self._text
-
-    be.Element = _Rendered
+    be.Element = verbatim
     try:
         return figure.render()
     finally:

@@ -8,9 +8,10 @@ GIS files: the run then takes about the longer of the two halves, not their sum.
 Why ``fork`` and nothing else: the child needs the analysis, the layers and the study as they
 are in memory (pickling the crimes of a large study costs more than it saves), and a forked
 child shares those pages with the parent. Where ``fork`` is missing (Windows, macOS's default)
-or unsafe (the GUI runs threads of its own, so it never asks for a child), or the process is already large (a forked child's resident
-set counts the shared pages again, and a study of millions of crimes should not look twice its
-size), :func:`can_fork` says no and the exports run one after another as before.
+or unsafe (the GUI runs threads of its own, so it never asks for a child), or the process is
+already large (a forked child's resident set counts the shared pages again, and a study of
+millions of crimes should not look twice its size), :func:`can_fork` says no and the exports
+run one after another as before.
 
 The child writes into the same staging folder (every writer is atomic), returns each file's
 path or None and its seconds, and reports a failure as data: a :class:`DataError`'s fields, or
