@@ -8,7 +8,6 @@ and Crime IDs become two 64-bit hashes, compared to find repeats.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 __all__ = ["Accumulator", "duplicate_ids", "hash_ids"]
@@ -142,10 +141,16 @@ def duplicate_ids(h1: np.ndarray, h2: np.ndarray, cand: np.ndarray) -> np.ndarra
     rows = np.flatnonzero(cand)
     if len(rows) < 2:
         return dup
-    # a hash table finds the few rows whose first hash repeats; only they need the full comparison
-    in_group = pd.Index(h1[rows]).duplicated(keep=False)
-    if not in_group.any():
+    # a sort finds the few first hashes that repeat (5M: 0.1 s; a pandas hash table took 0.8 s);
+    # only the rows holding them need the full comparison
+    h = h1[rows]
+    s = np.sort(h)
+    rep = s[1:][s[1:] == s[:-1]]
+    if not len(rep):
         return dup
+    rep = np.unique(rep)
+    at = np.minimum(np.searchsorted(rep, h), len(rep) - 1)
+    in_group = rep[at] == h
     sub = rows[in_group]
     o = np.lexsort((h2[sub], h1[sub]))  # stable: the earliest row leads each group
     same = (h1[sub][o][1:] == h1[sub][o][:-1]) & (h2[sub][o][1:] == h2[sub][o][:-1])

@@ -188,6 +188,12 @@ def parse_crime_files(
                         repeated=repeated_rows)
 
 
+def _distinct(values: np.ndarray) -> int:
+    """How many distinct values (a sort: 5M int64 in 0.1 s, where a hash table takes 1.5 s)."""
+    s = np.sort(values)
+    return int(len(s) and 1 + np.count_nonzero(s[1:] != s[:-1]))
+
+
 def read_crimes(
     paths: Iterable[str | Path] | str | Path | ParsedCrimes,
     boundaries: gpd.GeoDataFrame,
@@ -235,9 +241,12 @@ def read_crimes(
     # project and place each distinct snap point once (police.uk reuses a few points a lot)
     idx = np.flatnonzero(keep)
     key = np.round(lon[idx] * 1e6).astype(np.int64) * 1_000_000_000 + np.round(lat[idx] * 1e6).astype(np.int64)
-    pt_code, uniq_key = pd.factorize(key, sort=False)
-    first = np.full(len(uniq_key), -1, dtype=np.int64)
-    first[pt_code[::-1]] = idx[::-1]
+    if _distinct(key) > len(key) // 2:  # exact coordinates: de-duplicating would cost more than it saves
+        pt_code, first = np.arange(len(idx)), idx
+    else:
+        pt_code, uniq_key = pd.factorize(key, sort=False)
+        first = np.full(len(uniq_key), -1, dtype=np.int64)
+        first[pt_code[::-1]] = idx[::-1]
     ux, uy = project_to_bng(lon[first], lat[first])  # on two threads: exact data has millions
     if progress:
         progress("Placing crimes in LSOAs", 0.7)
@@ -270,7 +279,7 @@ def read_crimes(
         out[c] = _drop_unused(out[c].array)
     report.rows_kept = n_kept
     report.check_balance()
-    n_unique_points = int(np.count_nonzero(np.bincount(pt_code[inside], minlength=len(uniq_key))))
+    n_unique_points = _distinct(key[inside])
 
     # --- what the analyst should know about these rows ----------------------------------
     # compare codes through the (small) category table, not 5 million strings

@@ -105,21 +105,11 @@ def _grid(bounds: tuple[float, float, float, float], cell: float, notes: list[st
 
 
 def _study_mask(geoms, x: np.ndarray, y: np.ndarray, x0: float, y1: float, cell: float) -> np.ndarray:
-    """True for cells whose centre lies in a study polygon."""
-    rows, cols = len(y), len(x)
-    try:
-        from rasterio.features import geometry_mask
-        from rasterio.transform import Affine
+    """True for cells whose centre lies in a study polygon (scan lines: a nation's LSOAs in
+    ~0.3 s, where rasterio's ``geometry_mask`` took 2.8 s reading each vertex in Python)."""
+    from ..units.scanline import centre_mask
 
-        return ~geometry_mask(list(geoms), out_shape=(rows, cols),
-                              transform=Affine(cell, 0.0, x0, 0.0, -cell, y1), all_touched=False)
-    except ImportError:  # pragma: no cover - rasterio is a declared dependency
-        import shapely
-
-        union = shapely.union_all(np.asarray(geoms, dtype=object))
-        shapely.prepare(union)
-        xx, yy = np.meshgrid(x, y)
-        return shapely.contains_xy(union, xx.ravel(), yy.ravel()).reshape(rows, cols)
+    return centre_mask(np.asarray(geoms, dtype=object), x0, y1, cell, len(y), len(x))
 
 
 def _binned_gaussian(x, y, w, x0: float, y1: float, rows: int, cols: int, cell: float, bandwidth: float) -> np.ndarray:

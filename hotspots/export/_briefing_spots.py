@@ -61,7 +61,7 @@ def _sketch(ax: Any, s: Any, crimes_xy: np.ndarray, pubs_xy: np.ndarray) -> None
     x0, y0, x1, y1 = s.geometry.bounds
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     r = 300.0
-    near = crimes_xy[(np.abs(crimes_xy[:, 0] - cx) < r) & (np.abs(crimes_xy[:, 1] - cy) < r)]
+    near = crimes_xy  # already cut to the spot's 2r box (near_spots)
     ax.scatter(near[:, 0], near[:, 1], s=4, c="#555555", alpha=0.4, lw=0)
     for poly in shapely.get_parts(s.geometry):
         xs, ys = poly.exterior.xy
@@ -78,18 +78,47 @@ def _sketch(ax: Any, s: Any, crimes_xy: np.ndarray, pubs_xy: np.ndarray) -> None
     ax.text(cx - r + 70, cy - r + 32, "100 m", ha="center", fontsize=6)
 
 
+def near_spot_rows(crimes: Any, spots: list, r: float = 300.0) -> list[np.ndarray]:
+    """Row positions of the crimes within ``r`` of each spot's centre (both ways), in one pass over
+    the crimes: a national study's five million were scanned four times a spot (1.6 s)."""
+    if crimes is None or not len(crimes) or not spots:
+        return [np.zeros(0, dtype=np.int64) for _ in spots]
+    x, y = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
+    side = 2.0 * r  # a 2r box overlaps at most 2 x 2 coarse cells of this side
+    big = np.int64(1 << 31)
+    key = np.floor(x / side).astype(np.int64) * big + np.floor(y / side).astype(np.int64)
+    centres = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in (s.geometry.bounds for s in spots)]
+    want = np.unique([int(np.floor(px / side)) * int(big) + int(np.floor(py / side))
+                      for cx, cy in centres for px in (cx - r, cx + r) for py in (cy - r, cy + r)])
+    at = np.minimum(np.searchsorted(want, key), len(want) - 1)
+    cand = np.flatnonzero(want[at] == key)
+    cx_, cy_ = x[cand], y[cand]
+    return [cand[(np.abs(cx_ - cx) < r) & (np.abs(cy_ - cy) < r)] for cx, cy in centres]
+
+
+def near_spots(crimes: Any, spots: list, r: float = 300.0) -> list[np.ndarray]:
+    """Each spot's nearby crime points (``(n, 2)`` EPSG:27700), see :func:`near_spot_rows`."""
+    if crimes is None or not len(crimes):
+        return [np.zeros((0, 2)) for _ in spots]
+    x, y = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
+    return [np.column_stack([x[rows], y[rows]]) for rows in near_spot_rows(crimes, spots, r)]
+
+
 def spot_card_page(fig: Any, analysis: Any, layers: Any, facts: dict[str, str], first: int, page: int,
-                   n_pages: int) -> None:
+                   n_pages: int, near: list[np.ndarray] | None = None) -> None:
+    """Spot cards ``first`` .. ``first + CARDS_PER_PAGE``; ``near``: :func:`near_spots` of every
+    spot, computed once for all the pages (else for this page's spots)."""
     res = analysis.spots
     crimes = getattr(layers, "crimes", None)
-    cxy = crimes[["x", "y"]].to_numpy(float) if crimes is not None else np.zeros((0, 2))
+    page_spots = res.spots[first: first + CARDS_PER_PAGE]
+    near = near_spots(crimes, page_spots) if near is None else near[first: first + CARDS_PER_PAGE]
     pubs = getattr(layers, "pubs", None)
     pxy = (np.column_stack([pubs.geometry.x, pubs.geometry.y]) if pubs is not None and len(pubs)
            else np.zeros((0, 2)))
-    for k, s in enumerate(res.spots[first: first + CARDS_PER_PAGE]):
+    for k, s in enumerate(page_spots):
         top = 0.95 - k * 0.225
         ax = fig.add_axes([0.06, top - 0.2, 0.2, 0.2])
-        _sketch(ax, s, cxy, pxy)
+        _sketch(ax, s, near[k], pxy)
         types = ", ".join(f"{a} {b}" for a, b in list(s.crimes_by_type.items())[:4])
         months = " ".join(f"{m[5:]}:{c}" for m, c in s.crimes_by_month.items())
         reasons = ", ".join(f"{a} {b}" for a, b in list(s.streetsafe_reasons.items())[:3]) or "none"

@@ -24,10 +24,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 # write_briefing looks the page functions up here, by these names, at call time (tests patch _zone_page)
 from ..model import ZoneEvidence
+from ._briefing_maps import LazySimplified
 from ._briefing_pages import LIST_ROWS, MAX_ZONE_PAGES, _footer, list_pages
 from ._briefing_pages import overview_page as _overview_page
 from ._briefing_pages import zone_list_page as _zone_list_page
@@ -65,7 +64,13 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     outlines = [zone_outline(g) for g in zones.geometry.values] if zones is not None else []
     evidence = analysis.zones.evidence if analysis.zones is not None else {}
     facts = run_facts(analysis, layers, study)
-    from ._briefing_spots import CARDS_PER_PAGE, patrol_list_page, spot_card_page, spot_pages
+    from ._briefing_spots import (
+        CARDS_PER_PAGE,
+        near_spots,
+        patrol_list_page,
+        spot_card_page,
+        spot_pages,
+    )
 
     heat = analysis.evidence.heat[:1] if getattr(analysis, "evidence", None) is not None else []
     n_spot = spot_pages(analysis)
@@ -73,7 +78,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     has_time = getattr(analysis, "time", None) is not None and len(analysis.time.months) >= 3
     n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) + list_pages(len(zones))
                                                    if zones is not None else 0)
-    disp = np.asarray(t.geometry.simplify(2, preserve_topology=False).values, dtype=object)  # 2 m: invisible
+    disp = LazySimplified(t.geometry.values, 2.0)  # 2 m: invisible; only the LSOAs a zone page draws
     meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*Glyph .* missing from.*")
@@ -85,9 +90,10 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
                 fig = Figure(figsize=A4_INCHES)
                 patrol_list_page(fig, analysis, facts, 2, n_pages)
                 pdf.savefig(fig)
+                near = near_spots(getattr(layers, "crimes", None), analysis.spots.spots) if n_spot > 1 else []
                 for k in range(n_spot - 1):
                     fig = Figure(figsize=A4_INCHES)
-                    spot_card_page(fig, analysis, layers, facts, k * CARDS_PER_PAGE, 3 + k, n_pages)
+                    spot_card_page(fig, analysis, layers, facts, k * CARDS_PER_PAGE, 3 + k, n_pages, near=near)
                     pdf.savefig(fig)
             for surface in heat:  # the evidence stage's heat map of the analysed crimes
                 from ._evidence_figures import draw_heat

@@ -17,6 +17,7 @@ from ..memory import release
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
 from ..study import Study
+from .spawned import SPAWNED, start_spawned
 
 __all__ = ["write_all", "EXPORT_FILES"]
 
@@ -68,7 +69,8 @@ def write_all(
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
-    that is safe; the files and their contents are the same either way.
+    that is safe, or, for a study too large to fork, the briefing by a spawned one
+    (:mod:`hotspots.export.spawned`); the files and their contents are the same either way.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -80,14 +82,21 @@ def write_all(
         module, func_name, _ = EXPORT_FILES[fname]
         return _call(module, _writer(module, func_name), analysis, layers, study, out / fname)
 
-    alongside = [f for f in parallel.ALONGSIDE if f in EXPORT_FILES] if parallel.can_fork(workers) else []
+    mode = parallel.child_mode(workers)
+    names = {"fork": parallel.ALONGSIDE, "spawn": SPAWNED}.get(mode or "", ())
+    alongside = [f for f in names if f in EXPORT_FILES]
     results: dict[str, Path | None] = {}
     total = len(EXPORT_FILES)
     pool = None
     if alongside:
         if progress:
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
-        pool, future = parallel.start_alongside(alongside, write)
+        if mode == "fork":
+            pool, future = parallel.start_alongside(alongside, write)
+        else:  # too large to fork: a fresh interpreter gets the little the briefing reads
+            t = time.perf_counter()
+            pool, future = start_spawned(alongside, analysis, layers, study, out)
+            timings["spawn_briefing"] = round(time.perf_counter() - t, 3)
     try:
         own = [f for f in EXPORT_FILES if f not in alongside]
         for k, fname in enumerate(own):

@@ -34,7 +34,7 @@ from typing import Any
 from ..data.errors import DataError
 from ..progress import CancelFn, Cancelled
 
-__all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "collect", "resident_bytes", "start_alongside"]
+__all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "resident_bytes", "start_alongside"]
 
 #: exports a forked child writes beside the parent's (the matplotlib ones)
 ALONGSIDE = ("briefing.pdf", "evidence.docx")
@@ -66,6 +66,17 @@ def can_fork(workers: int) -> bool:
     if os.environ.get("HOTSPOTS_NO_FORK", "") not in ("", "0"):  # the tests set it: Qt may be loaded there
         return False
     return 0 < resident_bytes() < CHILD_LIMIT_BYTES
+
+
+def child_mode(workers: int) -> str | None:
+    """How the CLI writes the slow exports beside the rest: "fork" (a small process, see
+    :func:`can_fork`), "spawn" (a large one: :mod:`hotspots.export.spawned`) or None (one
+    worker, the GUI, ``HOTSPOTS_NO_FORK``, or no resident size to judge by)."""
+    if can_fork(workers):
+        return "fork"
+    if workers < 2 or os.environ.get("HOTSPOTS_NO_FORK", "") not in ("", "0"):
+        return None
+    return "spawn" if resident_bytes() >= CHILD_LIMIT_BYTES else None
 
 
 def _child(names: Sequence[str]) -> list[tuple[str, str | None, float] | tuple[str, str, dict]]:

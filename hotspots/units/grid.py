@@ -95,49 +95,13 @@ def keys_from_ids(ids, cell: float) -> np.ndarray:
 def count_centres_inside(polygons: np.ndarray, cell: float) -> int:
     """How many grid-cell centres ``((c + 0.5) cell, (r + 0.5) cell)`` lie in ``polygons``.
 
-    Scan lines, in numpy: every polygon edge is crossed by the horizontal lines through the
-    cell-centre rows it spans (an edge holds its lower end, not its upper, so a vertex on a line
-    counts once); per polygon part and row the crossings, sorted, pair into inside intervals
-    (even-odd rule, so holes fall out) and the centres on each half-open interval are counted
-    from its ends. Costs one number per edge crossing, never one object per cell. Overlapping
-    polygons would count a centre twice; LSOA boundaries tile the country, so only slivers of
-    generalised boundaries do.
+    By scan lines (:mod:`hotspots.units.scanline`): one number per edge crossing, never one
+    object per cell. Overlapping polygons would count a centre twice; LSOA boundaries tile the
+    country, so only slivers of generalised boundaries do.
     """
-    polys = np.asarray(polygons)
-    if len(polys) == 0:
-        return 0
-    parts = shapely.get_parts(polys)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, vert_ring = shapely.get_coordinates(rings, return_index=True)
-    if len(coords) < 2:
-        return 0
-    same = vert_ring[:-1] == vert_ring[1:]
-    a, b = coords[:-1][same], coords[1:][same]
-    part = ring_part[vert_ring[:-1][same]]
-    ylo, yhi = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
-    k_lo = np.ceil(ylo / cell - 0.5).astype(np.int64)
-    k_hi = np.ceil(yhi / cell - 0.5).astype(np.int64)  # rows k_lo .. k_hi - 1
-    n = np.maximum(k_hi - k_lo, 0)
-    if n.sum() == 0:
-        return 0
-    e = np.repeat(np.arange(len(n)), n)
-    first = np.repeat(np.cumsum(n) - n, n)
-    k = k_lo[e] + (np.arange(len(e)) - first)
-    yk = (k + 0.5) * cell
-    xa, ya, xb, yb = a[e, 0], a[e, 1], b[e, 0], b[e, 1]
-    x = xa + (yk - ya) * (xb - xa) / (yb - ya)
-    pe = part[e]
-    order = np.lexsort((x, k, pe))
-    pe, k, x = pe[order], k[order], x[order]
-    start = np.ones(len(x), dtype=bool)
-    start[1:] = (pe[1:] != pe[:-1]) | (k[1:] != k[:-1])
-    group_start = np.maximum.accumulate(np.where(start, np.arange(len(x)), 0))
-    odd = ((np.arange(len(x)) - group_start) % 2) == 0  # first, third, ... crossing of its row opens
-    opens = np.flatnonzero(odd)
-    opens = opens[opens + 1 < len(x)]
-    opens = opens[~start[opens + 1]]  # a closing crossing in the same row
-    x0, x1 = x[opens], x[opens + 1]
-    return int(np.maximum(np.ceil(x1 / cell - 0.5) - np.ceil(x0 / cell - 0.5), 0).sum())
+    from .scanline import count_centres
+
+    return count_centres(polygons, cell)
 
 
 @dataclass(frozen=True)

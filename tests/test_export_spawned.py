@@ -1,0 +1,109 @@
+"""The briefing written by a spawned interpreter from a slimmed run, for studies too large to fork."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hotspots.export import bundle, parallel, spawned
+from hotspots.export._briefing_spots import near_spot_rows, near_spots
+from hotspots.export.briefing import write_briefing
+from hotspots.study import Study
+
+
+def _text(path: Path) -> str | None:
+    """pdftotext's words, without the 'generated' time stamp (it differs by the second)."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    out = subprocess.run([exe, "-layout", str(path), "-"], capture_output=True, text=True, check=True, timeout=60).stdout
+    return re.sub(r"\d{2} \w+ \d{4} \d{2}:\d{2}", "<date>", " ".join(out.split()))
+
+
+def _pages(path: Path) -> list[bytes]:
+    return re.findall(rb"/Count (\d+)", path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def rich():
+    """The demo study, analysed: patrol spots, zones, heat, time (every page of the briefing)."""
+    from hotspots.load import load_layers
+    from hotspots.pipeline import analyse
+    from hotspots.study import Settings, demo_study
+
+    study = demo_study()
+    if not Path(study.boundaries).exists():
+        pytest.skip("demo data not generated")
+    layers = load_layers(study)
+    return analyse(layers, Settings(permutations=99, seed=3)), layers
+
+
+def test_the_slimmed_run_gives_the_same_briefing(rich, tmp_path):
+    a, layers = rich
+    assert a.spots is not None and a.spots.spots, "the fixture must have patrol spots for this to mean anything"
+    slim, slim_layers = spawned.slim_for_briefing(a, layers)
+    assert slim.spots.cells is None and len(slim.spots.gi.z) == 0 and slim.units is None
+    assert slim.spots.exclusions.total == a.spots.exclusions.total
+    assert 0 < len(slim_layers.crimes) < len(layers.crimes)
+    full = write_briefing(a, layers, Study(name="Spawn test"), tmp_path / "full.pdf")
+    cut = write_briefing(slim, slim_layers, Study(name="Spawn test"), tmp_path / "slim.pdf")
+    assert _pages(full) == _pages(cut) and int(_pages(full)[0]) > 1
+    text = _text(full)
+    if text is not None:
+        assert text == _text(cut) and "Spawn test" in text
+
+
+def test_the_crimes_kept_are_the_spot_cards_own(rich):
+    a, layers = rich
+    rows = near_spot_rows(layers.crimes, a.spots.spots)
+    pts = near_spots(layers.crimes, a.spots.spots)
+    x, y = layers.crimes["x"].to_numpy(float), layers.crimes["y"].to_numpy(float)
+    for s, r, p in zip(a.spots.spots, rows, pts, strict=True):
+        x0, y0, x1, y1 = s.geometry.bounds
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        brute = np.flatnonzero((np.abs(x - cx) < 300) & (np.abs(y - cy) < 300))  # the obvious cut
+        assert np.array_equal(np.sort(r), brute) and len(p) == len(brute)
+
+
+def test_a_spawned_child_writes_the_same_briefing(rich, tmp_path):
+    a, layers = rich
+    study = Study(name="Spawn test")
+    own = write_briefing(a, layers, study, tmp_path / "own.pdf")
+    out = tmp_path / "child"
+    out.mkdir()
+    pool, future = spawned.start_spawned(["briefing.pdf"], a, layers, study, out)
+    done = parallel.collect(pool, future)
+    assert [(name, Path(path).name) for name, path, _ in done] == [("briefing.pdf", "briefing.pdf")]
+    child = out / "briefing.pdf"
+    assert _pages(child) == _pages(own)
+    text = _text(own)
+    if text is not None:
+        assert _text(child) == text
+
+
+def test_a_large_process_spawns_and_a_small_one_forks(monkeypatch):
+    monkeypatch.delenv("HOTSPOTS_NO_FORK", raising=False)
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["fork", "spawn"])
+    monkeypatch.setattr(parallel, "resident_bytes", lambda: parallel.CHILD_LIMIT_BYTES + 1)
+    assert parallel.child_mode(2) == "spawn" and parallel.child_mode(1) is None
+    monkeypatch.setattr(parallel, "resident_bytes", lambda: 100 << 20)
+    assert parallel.child_mode(2) == "fork"
+    monkeypatch.setenv("HOTSPOTS_NO_FORK", "1")
+    assert parallel.child_mode(2) is None
+
+
+def test_write_all_with_a_spawned_briefing_writes_every_file(rich, tmp_path, monkeypatch):
+    a, layers = rich
+    small = ("patrol_zones.geojson", "briefing.pdf")
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k in small})
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: "spawn" if workers > 1 else None)
+    timings: dict[str, float] = {}
+    paths = bundle.write_all(a, layers, Study(), tmp_path, timings=timings, workers=2)
+    assert [p.name for p in paths] == list(small)
+    assert "spawn_briefing" in timings and "alongside_wait" in timings and timings["briefing.pdf"] > 0
+    assert int(_pages(tmp_path / "briefing.pdf")[0]) > 1
