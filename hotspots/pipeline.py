@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,12 @@ def check_study(study: Study) -> None:
                         setting="crimes")
 
 
+def _spawns(workers: int) -> bool:
+    from .export.parallel import child_mode
+
+    return child_mode(workers) == "spawn"
+
+
 def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
               exports: bool = True) -> RunResult:
     """Load, analyse and write a whole study into ``out`` (the CLI's job)."""
@@ -229,6 +235,10 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
         release()  # the parse buffers: a national run's resident set would keep them to the end
         analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
+        if exports and analysis.spots is not None and _spawns(int(settings.n_jobs)):
+            from .spots import without_cells
+
+            analysis = replace(analysis, spots=without_cells(analysis.spots))  # see without_cells
         release()
         timings = {**layers.timings, **analysis.timings}
         summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,

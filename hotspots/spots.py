@@ -25,7 +25,7 @@ places instead of scattered squares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -42,6 +42,7 @@ from .units.grid import (
     build_grid,
     check_cell,
     count_cells,
+    drop_dense,
     keys_from_ids,
 )
 
@@ -142,6 +143,28 @@ class SpotsResult:
                 "median_spot_km2": float(np.median([s.area_km2 for s in self.spots])) if self.spots else None,
                 "significance": self.gi.to_dict(), "snap_points": self.exclusions.to_dict(analysed),
                 "dosage": DOSAGE, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class CellGiFigures:
+    """The cell-level test's name, level and summary figures, kept when the per-cell arrays go."""
+
+    test: str
+    alpha: float
+    figures: dict
+
+    def to_dict(self) -> dict:
+        return dict(self.figures)
+
+
+def without_cells(result: SpotsResult) -> SpotsResult:
+    """The plan without its per-cell arrays (grid, counts, Gi*, measure), for the exports of a
+    study too large to fork: no export reads them, and at England's size they are ~450 MB of a
+    process that must stay under 2 GiB beside the briefing's. The spots, the summary figures
+    and the snap-point mask stay; the grid cache is let go too."""
+    _GRID_CACHE.clear()
+    return replace(result, cells=None, gi=CellGiFigures(result.gi.test, result.gi.alpha, result.gi.to_dict()),
+                   value=np.empty(0))
 
 
 def check_spots(n: object) -> int:
@@ -267,6 +290,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
         result.spots = describe_spots(result, groups, crimes, sel, pos, pubs=pubs, streetsafe=streetsafe)
     else:
         result.spots = _bare_spots(result, groups)
+    drop_dense(g)  # the exports that follow look up a few cells: do not carry the table into them
     return result
 
 

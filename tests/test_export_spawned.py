@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -107,3 +108,19 @@ def test_write_all_with_a_spawned_briefing_writes_every_file(rich, tmp_path, mon
     assert [p.name for p in paths] == list(small)
     assert "spawn_briefing" in timings and "alongside_wait" in timings and timings["briefing.pdf"] > 0
     assert int(_pages(tmp_path / "briefing.pdf")[0]) > 1
+
+
+def test_the_plan_without_cells_writes_the_same_summary_and_spot_files(rich, tmp_path):
+    from hotspots.export.spots import write_spots_geojson
+    from hotspots.spots import without_cells
+    from hotspots.summary import build_summary
+
+    a, layers = rich
+    lean = replace(a, spots=without_cells(a.spots))
+    assert lean.spots.cells is None and len(lean.spots.value) == 0
+    assert lean.spots.summary() == a.spots.summary()
+    study = Study(name="Lean")
+    assert build_summary(lean, layers, study, {})["spots"] == build_summary(a, layers, study, {})["spots"]
+    one = write_spots_geojson(a, tmp_path / "a.geojson").read_text()
+    two = write_spots_geojson(lean, tmp_path / "b.geojson").read_text()
+    assert one == two

@@ -37,7 +37,7 @@ from ..data.errors import DataError
 from .placement import assign_lsoa
 
 __all__ = ["CELL_DEFAULT", "CELL_MIN", "CELL_MAX", "CellGrid", "CellCounts", "build_grid", "count_cells", "check_cell", "cell_ids",
-           "grid_keys", "keys_from_ids", "count_centres_inside"]
+           "grid_keys", "keys_from_ids", "count_centres_inside", "drop_dense", "DENSE_MAX"]
 
 CELL_DEFAULT = 150.0
 CELL_MIN, CELL_MAX = 50.0, 500.0
@@ -151,10 +151,22 @@ class CellGrid:
         return self.lookup(grid_keys(x, y, self.cell)[2])
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Position of each packed key among the materialised cells (-1 where absent)."""
+        """Position of each packed key among the materialised cells (-1 where absent).
+
+        A dense table of positions over the cells' bounding box answers by indexing when it is
+        small enough (England at 150 m: 17 M entries, 69 MB); a binary search over millions of
+        sorted keys costs ~20 cache misses a key (the window sums made 18 such searches)."""
         keys = np.asarray(keys, np.int64)
         if len(self.key) == 0:
             return np.full(len(keys), -1, dtype=np.int64)
+        dense = _dense_table(self)
+        if dense is not None:
+            c0, r0, nrows, table = dense
+            col, row = keys // _SHIFT - _OFF - c0, keys % _SHIFT - _OFF - r0
+            ok = (col >= 0) & (col < len(table) // nrows) & (row >= 0) & (row < nrows)
+            out = np.full(len(keys), -1, dtype=np.int64)
+            out[ok] = table[col[ok] * nrows + row[ok]]
+            return out
         pos = np.searchsorted(self.key, keys)
         pos = np.minimum(pos, len(self.key) - 1)
         return np.where(self.key[pos] == keys, pos, -1)
@@ -182,6 +194,33 @@ class CellGrid:
         """Shapely squares of the cells at ``pos`` (EPSG:27700)."""
         x0, y0 = self.col[pos] * self.cell, self.row[pos] * self.cell
         return shapely.box(x0, y0, x0 + self.cell, y0 + self.cell)
+
+
+#: largest dense position table (entries) a grid builds for its lookups
+DENSE_MAX = 32_000_000
+
+
+def _dense_table(grid: CellGrid) -> tuple[int, int, int, np.ndarray] | None:
+    """(first column, first row, rows, positions) of the grid's bounding box, built once per
+    grid (int32, -1 where no cell is materialised), or None when the box is too large."""
+    cached = grid.__dict__.get("_dense")
+    if cached is not None:
+        return cached or None
+    c0, r0 = int(grid.col.min()), int(grid.row.min())
+    ncols, nrows = int(grid.col.max()) - c0 + 1, int(grid.row.max()) - r0 + 1
+    if ncols * nrows > DENSE_MAX or len(grid.key) >= 2**31:
+        object.__setattr__(grid, "_dense", ())
+        return None
+    table = np.full(ncols * nrows, -1, dtype=np.int32)
+    table[(grid.col - c0) * nrows + (grid.row - r0)] = np.arange(len(grid.key), dtype=np.int32)
+    dense = (c0, r0, nrows, table)
+    object.__setattr__(grid, "_dense", dense)
+    return dense
+
+
+def drop_dense(grid: CellGrid) -> None:
+    """Free the grid's dense position table (rebuilt on the next lookup): 69 MB for England."""
+    grid.__dict__.pop("_dense", None)
 
 
 def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
