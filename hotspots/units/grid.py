@@ -250,7 +250,7 @@ def sorted_unique(keys: np.ndarray) -> np.ndarray:
 
 
 def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell: float = CELL_DEFAULT,
-               lsoa: np.ndarray | None = None) -> tuple[CellGrid, np.ndarray]:
+               lsoa: np.ndarray | None = None, *, dense: bool = True) -> tuple[CellGrid, np.ndarray]:
     """Materialise the cells holding the points ``(x, y)`` and their queen neighbours.
 
     Parameters
@@ -259,6 +259,8 @@ def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell:
     x, y : points inside the study (crimes, and optionally pubs and reports), EPSG:27700
     cell : side in metres (50-500)
     lsoa : the LSOA row of each point where known (crimes carry it); else placed by centre
+    dense : build on a raster of the points' bounding box when it is small enough
+        (:mod:`hotspots.units.grid_dense`; False: the sorted-set build it is pinned to)
 
     Returns
     -------
@@ -269,6 +271,12 @@ def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell:
     x, y = np.asarray(x, float), np.asarray(y, float)
     polys = boundaries.geometry.values
     col, row, key = grid_keys(x, y, cell)
+    if dense:
+        from .grid_dense import dense_rings, grid_from_dense
+
+        d = dense_rings(col, row, polys, cell)
+        if d is not None:
+            return grid_from_dense(d, cell, lsoa)
     occ_key, inverse = np.unique(key, return_inverse=True)
     occ_col = occ_key // _SHIFT - _OFF
     occ_row = occ_key % _SHIFT - _OFF
