@@ -124,3 +124,34 @@ def test_the_plan_without_cells_writes_the_same_summary_and_spot_files(rich, tmp
     one = write_spots_geojson(a, tmp_path / "a.geojson").read_text()
     two = write_spots_geojson(lean, tmp_path / "b.geojson").read_text()
     assert one == two
+
+
+@pytest.mark.parametrize("mode", ["fork", "spawn"])
+def test_a_briefing_in_two_parts_is_the_one_briefing(rich, tmp_path, monkeypatch, mode):
+    """The child draws the first pages, the parent the rest; the joined file reads as one."""
+    from hotspots.export import briefing_parts
+    from hotspots.export.briefing import page_count
+
+    a, layers = rich
+    study = Study(name="Parts test")
+    n = page_count(a, layers, study)
+    assert n > 3
+    k = briefing_parts.split(n, mode)
+    assert 0 < k < n, "the demo briefing must be split for this test to mean anything"
+    one = write_briefing(a, layers, study, tmp_path / "one.pdf")
+    small = ("patrol_zones.geojson", "briefing.pdf")
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k_: v for k_, v in bundle.EXPORT_FILES.items() if k_ in small})
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: mode if workers > 1 else None)
+    if mode == "fork":
+        monkeypatch.setattr(parallel, "can_fork", lambda workers: workers > 1)
+    timings: dict[str, float] = {}
+    out = tmp_path / "parts"
+    paths = bundle.write_all(a, layers, study, out, timings=timings, workers=2)
+    assert [p.name for p in paths] == list(small)
+    assert sorted(p.name for p in out.iterdir()) == sorted(small)  # the parts are gone
+    assert "briefing_join" in timings and timings["briefing.pdf"] > 0
+    joined = out / "briefing.pdf"
+    assert int(_pages(joined)[-1]) == n == int(_pages(one)[0])
+    text = _text(one)
+    if text is not None:
+        assert _text(joined) == text

@@ -18,9 +18,10 @@ from input files goes in as plain text with mathtext parsing off, so a street ca
 
 from __future__ import annotations
 
-__all__ = ["write_briefing", "MAX_ZONE_PAGES", "A4_INCHES"]
+__all__ = ["write_briefing", "page_count", "MAX_ZONE_PAGES", "A4_INCHES"]
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ _RC = {"text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sa
        "ytick.labelsize": 6.5, "axes.spines.top": False, "axes.spines.right": False}
 
 
-def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path:
+def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path, *, pages: tuple[int, int] | None = None
+                   ) -> Path:
     """Write the briefing PDF atomically (A4 portrait); returns the path.
 
     Parameters
@@ -50,11 +52,35 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     layers : :class:`hotspots.pipeline.Layers` (pubs and StreetSafe points are drawn; may be None)
     study : :class:`hotspots.study.Study` or None (its name titles the pages)
     path : the PDF to write; a partial file never replaces it
+    pages : write only pages ``start .. stop - 1`` (0-based) of the whole briefing, numbered as in
+        the whole: two processes can each write a part (:mod:`hotspots.export.briefing_parts`)
     """
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
+    plan, facts = _page_plan(analysis, layers, study)
+    start, stop = pages if pages is not None else (0, len(plan))
+    meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*Glyph .* missing from.*")
+        with atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
+            for draw_page, dpi in plan[start:stop]:
+                fig = Figure(figsize=A4_INCHES)
+                draw_page(fig)
+                pdf.savefig(fig, dpi=dpi)
+    return Path(path)
+
+
+def page_count(analysis: Any, layers: Any = None, study: Any = None) -> int:
+    """How many pages :func:`write_briefing` writes for this run."""
+    return len(_page_plan(analysis, layers, study)[0])
+
+
+def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[tuple[Callable[[Any], None], Any]], dict]:
+    """Every page of the briefing in order, as (draw it on a figure, dpi), and the run's facts.
+
+    Nothing is drawn here: a process writing some of the pages builds only those."""
     t = analysis.table
     zones = analysis.zone_frame
     if zones is not None and len(zones):
@@ -79,48 +105,49 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path) -> 
     n_pages = 1 + n_spot + len(heat) + has_time + (min(len(zones), MAX_ZONE_PAGES) + list_pages(len(zones))
                                                    if zones is not None else 0)
     disp = LazySimplified(t.geometry.values, 2.0)  # 2 m: invisible; only the LSOAs a zone page draws
-    meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*Glyph .* missing from.*")
-        with atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
-            fig = Figure(figsize=A4_INCHES)
-            _overview_page(fig, analysis, t, zones, outlines, facts, n_pages)
-            pdf.savefig(fig, dpi=200)  # the dpi of a large study's embedded area map
-            if n_spot:  # the patrol list and the spot cards come before the zone pages
-                fig = Figure(figsize=A4_INCHES)
-                patrol_list_page(fig, analysis, facts, 2, n_pages)
-                pdf.savefig(fig)
-                near = near_spots(getattr(layers, "crimes", None), analysis.spots.spots) if n_spot > 1 else []
-                for k in range(n_spot - 1):
-                    fig = Figure(figsize=A4_INCHES)
-                    spot_card_page(fig, analysis, layers, facts, k * CARDS_PER_PAGE, 3 + k, n_pages, near=near)
-                    pdf.savefig(fig)
-            for surface in heat:  # the evidence stage's heat map of the analysed crimes
-                from ._evidence_figures import draw_heat
+    near: dict[str, list] = {}  # the crimes near each spot, found once, on the first card page drawn
 
-                fig = Figure(figsize=A4_INCHES)
-                draw_heat(fig, surface, t, title=f"Heat map: {surface.label}", rect=[0.04, 0.25, 0.92, 0.65],
-                          pubs=getattr(layers, "pubs", None), footer=0.2)
-                _footer(fig, 2 + n_spot, n_pages, facts)
-                pdf.savefig(fig)
-            if has_time:  # crime over time, after the overview (and the heat map)
-                from ._briefing_time import time_page
+    def cards(k: int) -> Callable[[Any], None]:
+        def draw(fig: Any) -> None:
+            if "spots" not in near:
+                near["spots"] = near_spots(getattr(layers, "crimes", None), analysis.spots.spots)
+            spot_card_page(fig, analysis, layers, facts, k * CARDS_PER_PAGE, 3 + k, n_pages, near=near["spots"])
+        return draw
 
-                fig = Figure(figsize=A4_INCHES)
-                time_page(fig, analysis, facts, 2 + n_spot + len(heat), n_pages, _footer)
-                pdf.savefig(fig)
-            if zones is not None:
-                for i, z in zones.head(MAX_ZONE_PAGES).iterrows():
-                    fig = Figure(figsize=A4_INCHES)
-                    ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
-                    _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts,
-                               i + 2 + n_spot + len(heat) + has_time,
-                               n_pages)
-                    pdf.savefig(fig)
-                page = 2 + n_spot + len(heat) + has_time + min(len(zones), MAX_ZONE_PAGES)
-                for start in range(MAX_ZONE_PAGES, len(zones), LIST_ROWS):
-                    fig = Figure(figsize=A4_INCHES)
-                    _zone_list_page(fig, zones, analysis, facts, start, page, n_pages)
-                    pdf.savefig(fig)
-                    page += 1
-    return Path(path)
+    def heat_page(surface: Any) -> Callable[[Any], None]:
+        def draw(fig: Any) -> None:
+            from ._evidence_figures import draw_heat
+
+            draw_heat(fig, surface, t, title=f"Heat map: {surface.label}", rect=[0.04, 0.25, 0.92, 0.65],
+                      pubs=getattr(layers, "pubs", None), footer=0.2)
+            _footer(fig, 2 + n_spot, n_pages, facts)
+        return draw
+
+    def zone(i: int, z: Any) -> Callable[[Any], None]:
+        def draw(fig: Any) -> None:
+            ev = evidence.get(int(z["zone_id"])) or ZoneEvidence()
+            _zone_page(fig, z, outlines[i], t, disp, zones, outlines, layers, ev, facts,
+                       i + 2 + n_spot + len(heat) + has_time, n_pages)
+        return draw
+
+    def zone_list(start: int, page: int) -> Callable[[Any], None]:
+        return lambda fig: _zone_list_page(fig, zones, analysis, facts, start, page, n_pages)
+
+    plan: list[tuple[Callable[[Any], None], Any]] = [
+        (lambda fig: _overview_page(fig, analysis, t, zones, outlines, facts, n_pages), 200)]  # a large map's dpi
+    if n_spot:  # the patrol list and the spot cards come before the zone pages
+        plan.append((lambda fig: patrol_list_page(fig, analysis, facts, 2, n_pages), "figure"))
+        plan += [(cards(k), "figure") for k in range(n_spot - 1)]
+    plan += [(heat_page(surface), "figure") for surface in heat]  # the evidence stage's heat map
+    if has_time:  # crime over time, after the overview (and the heat map)
+        from ._briefing_time import time_page
+
+        plan.append((lambda fig: time_page(fig, analysis, facts, 2 + n_spot + len(heat), n_pages, _footer), "figure"))
+    if zones is not None:
+        plan += [(zone(i, z), "figure") for i, z in zones.head(MAX_ZONE_PAGES).iterrows()]
+        page = 2 + n_spot + len(heat) + has_time + min(len(zones), MAX_ZONE_PAGES)
+        for start in range(MAX_ZONE_PAGES, len(zones), LIST_ROWS):
+            plan.append((zone_list(start, page), "figure"))
+            page += 1
+    assert len(plan) == n_pages, (len(plan), n_pages)
+    return plan, facts

@@ -17,9 +17,10 @@ from ..memory import release
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
 from ..study import Study
+from . import briefing_parts
 from .spawned import SPAWNED, start_spawned
 
-__all__ = ["write_all", "EXPORT_FILES"]
+__all__ = ["write_all", "write_job", "EXPORT_FILES"]
 
 #: file name -> (module under hotspots.export, function, label); written in this order
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
@@ -50,6 +51,16 @@ def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study
     return func(analysis, layers, study, path)
 
 
+def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: Path) -> Path | None:
+    """Write one export (a name of :data:`EXPORT_FILES`, or a part of the briefing) into ``out``."""
+    part = briefing_parts.parse_job(job)
+    if part is not None:
+        write = _writer("briefing", "write_briefing")
+        return write(analysis, layers, study, briefing_parts.part_path(out, part[0]), pages=part)
+    module, func_name, _ = EXPORT_FILES[job]
+    return _call(module, _writer(module, func_name), analysis, layers, study, Path(out) / job)
+
+
 def write_all(
     analysis: Analysis,
     layers: Layers,
@@ -78,9 +89,8 @@ def write_all(
     skipped = [] if skipped is None else skipped
     from . import parallel
 
-    def write(fname: str):
-        module, func_name, _ = EXPORT_FILES[fname]
-        return _call(module, _writer(module, func_name), analysis, layers, study, out / fname)
+    def write(job: str):
+        return write_job(job, analysis, layers, study, out)
 
     mode = parallel.child_mode(workers)
     names = {"fork": parallel.ALONGSIDE, "spawn": SPAWNED}.get(mode or "", ())
@@ -88,22 +98,32 @@ def write_all(
     results: dict[str, Path | None] = {}
     total = len(EXPORT_FILES)
     pool = None
+    parts: list[tuple[int, int]] = []  # the briefing's page ranges: the child's, then the parent's
+    if "briefing.pdf" in alongside:
+        n_pages = importlib.import_module(f"{__package__}.briefing").page_count(analysis, layers, study)
+        k = briefing_parts.split(n_pages, mode)
+        if k < n_pages:
+            parts = [(0, k), (k, n_pages)]
+    jobs = [briefing_parts.job_name(*parts[0]) if f == "briefing.pdf" and parts else f for f in alongside]
     if alongside:
         if progress:
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
         if mode == "fork":
-            pool, future = parallel.start_alongside(alongside, write)
+            pool, future = parallel.start_alongside(jobs, write)
         else:  # too large to fork: a fresh interpreter gets the little the briefing reads
             t = time.perf_counter()
-            pool, future = start_spawned(alongside, analysis, layers, study, out)
+            pool, future = start_spawned(jobs, analysis, layers, study, out)
             timings["spawn_briefing"] = round(time.perf_counter() - t, 3)
     try:
         own = [f for f in EXPORT_FILES if f not in alongside]
+        if parts:  # the parent draws the last pages once its own files are written
+            own.append(briefing_parts.job_name(*parts[1]))
         for k, fname in enumerate(own):
             if cancel and cancel():
                 raise Cancelled()
             if progress:
-                progress(f"Writing {EXPORT_FILES[fname][2]} ({fname})", k / total)
+                label = "briefing, last pages" if briefing_parts.parse_job(fname) else EXPORT_FILES[fname][2]
+                progress(f"Writing {label} ({fname.split('@')[0]})", k / total)
             t = time.perf_counter()
             results[fname] = write(fname)
             timings[fname] = round(time.perf_counter() - t, 3)
@@ -117,6 +137,12 @@ def write_all(
                 timings[fname] = secs
             timings["alongside_wait"] = round(time.perf_counter() - t, 3)
             pool = None
+        if parts:  # join the child's pages and the parent's into briefing.pdf
+            t = time.perf_counter()
+            names_ = [briefing_parts.job_name(*p) for p in parts]
+            results["briefing.pdf"] = briefing_parts.join([Path(results.pop(n)) for n in names_], out / "briefing.pdf")
+            timings["briefing.pdf"] = round(sum(timings.pop(n, 0.0) for n in names_), 3)
+            timings["briefing_join"] = round(time.perf_counter() - t, 3)
     finally:
         if pool is not None:  # the parent failed or was cancelled: the child goes too
             parallel.abandon(pool)

@@ -75,11 +75,10 @@ def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
 def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str) -> list:
     """In the spawned interpreter: write ``names`` with the bundle's writers, results as data."""
     from . import parallel
-    from .bundle import EXPORT_FILES, _call, _writer
+    from .bundle import write_job
 
-    def write(fname: str) -> Path | None:
-        module, func_name, _ = EXPORT_FILES[fname]
-        return _call(module, _writer(module, func_name), analysis, layers, study, Path(out) / fname)
+    def write(job: str) -> Path | None:
+        return write_job(job, analysis, layers, study, Path(out))
 
     parallel._JOB["write"] = write
     try:
