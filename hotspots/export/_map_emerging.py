@@ -16,14 +16,10 @@ from ._map_popups import esc
 from ._time_style import EMERGING_COLOURS, EMERGING_LAYER
 
 
-def add_emerging_layer(m: Any, analysis: Any, disp: Any, props: list[dict], fc: Any, tooltip_cls: Any) -> str:
-    """Add the layer to folium map ``m``; returns its legend HTML ("" when there is nothing to show).
-
-    ``disp`` and ``props`` are the map's display geometries and tooltip properties per LSOA
-    (already escaped); ``fc`` builds a FeatureCollection from them.
-    """
-    import folium
-
+def add_emerging_layer(m: Any, analysis: Any, shared: Any) -> str:
+    """Add the layer to folium map ``m`` as a view of the map's shared LSOA shapes
+    (:class:`hotspots.export._map_lsoa.SharedLsoa`); returns its legend HTML ("" when there is
+    nothing to show)."""
     time = getattr(analysis, "time", None)
     if time is None or time.emerging is None or "emerging" not in analysis.table:
         return ""
@@ -32,15 +28,11 @@ def add_emerging_layer(m: Any, analysis: Any, disp: Any, props: list[dict], fc: 
     hot = t["hot_months"].to_numpy() if "hot_months" in t else [None] * len(t)
     idx = [i for i, c in enumerate(cats) if c in EMERGING_COLOURS and c != NO_PATTERN]
     if idx:
-        eprops = [{**props[i], "e": cats[i], "em": esc(cats[i]), "hm": f"{int(hot[i])} of {len(time.months)}"}
-                  for i in idx]
-        folium.GeoJson(
-            fc(disp[idx], eprops), name=EMERGING_LAYER, show=False, pane="hs_context",
-            style_function=lambda f: {"fillColor": EMERGING_COLOURS[f["properties"]["e"]], "color": "#555555",
-                                      "weight": 0.6, "fillOpacity": 0.8},
-            tooltip=tooltip_cls(["code", "name", "em", "hm", "crimes"],
-                                aliases=["LSOA", "Name", "Emerging", "Hot months", "Crimes"]),
-        ).add_to(m)
+        extra = [{"e": cats[i], "em": esc(cats[i]), "hm": f"{int(hot[i])} of {len(time.months)}"} for i in idx]
+        shared.layer(m, name=EMERGING_LAYER, idx=idx, extra=extra, pane="hs_context", key="e",
+                     colours=EMERGING_COLOURS, line="#555555", weight=0.6, opacity=0.8,
+                     fields=["code", "name", "em", "hm", "crimes"],
+                     aliases=["LSOA", "Name", "Emerging", "Hot months", "Crimes"])
     counts = time.emerging.counts()
     sw = "<span class='hs-sw' style='background:{c}'></span>"
     rows = [f"<div title='{esc(DEFINITIONS[c])}'>{sw.format(c=EMERGING_COLOURS[c])}{esc(c)} ({counts[c]})</div>"

@@ -23,11 +23,10 @@ BV_LAYER_NAMES = {"bv_pubs": "Crime vs pubs (bivariate LISA)", "bv_imd": "Crime 
 _Y_WORDS = {"bv_pubs": "pub density", "bv_imd": "deprivation"}
 
 
-def add_evidence_layers(m: Any, analysis: Any, disp: Any, props: list[dict]) -> str:
-    """Add the bivariate and heat layers to ``m``; return their legend sections (HTML)."""
-    import folium
-    from folium.features import GeoJsonTooltip
-
+def add_evidence_layers(m: Any, analysis: Any, shared: Any) -> str:
+    """Add the bivariate layers (views of the map's shared LSOA shapes,
+    :class:`hotspots.export._map_lsoa.SharedLsoa`) and the heat layers to ``m``; return their
+    legend sections (HTML)."""
     from ..evidence.bivariate import CAUTION
     from ._map_popups import esc
     from .heat import add_heat_overlay
@@ -46,17 +45,11 @@ def add_evidence_layers(m: Any, analysis: Any, disp: Any, props: list[dict]) -> 
         pvals = t[f"{col}_p"].to_numpy(float)
         idx = [i for i, lab in enumerate(labels) if lab in BV_COLOURS]
         if idx:
-            from .html_map import _fc
-
-            fprops = [{**props[i], "b": labels[i], "bv": BV_LABELS[labels[i]].format(y=_Y_WORDS[col]),
-                       "bvp": f"{pvals[i]:.3f}"} for i in idx]
-            folium.GeoJson(
-                _fc(disp[idx], fprops), name=name, show=False, pane="hs_context",
-                style_function=lambda f: {"fillColor": BV_COLOURS[f["properties"]["b"]], "color": "#555555",
-                                          "weight": 0.5, "fillOpacity": 0.7},
-                tooltip=GeoJsonTooltip(["code", "name", "bv", "bvp", "crimes"],
-                                       aliases=["LSOA", "Name", "Bivariate cluster", "p (two-sided)", "Crimes"]),
-            ).add_to(m)
+            extra = [{"b": labels[i], "bv": BV_LABELS[labels[i]].format(y=_Y_WORDS[col]), "bvp": f"{pvals[i]:.3f}"}
+                     for i in idx]
+            shared.layer(m, name=name, idx=idx, extra=extra, pane="hs_context", key="b", colours=BV_COLOURS,
+                         line="#555555", weight=0.5, opacity=0.7, fields=["code", "name", "bv", "bvp", "crimes"],
+                         aliases=["LSOA", "Name", "Bivariate cluster", "p (two-sided)", "Crimes"])
         counts = bv.counts.get(col, {})
         rows = "".join(f"<div>{sw.format(c=BV_COLOURS[k])}{esc(BV_LABELS[k].format(y=_Y_WORDS[col]))} "
                        f"({int(counts.get(k, 0))})</div>" for k in ("HH", "HL", "LH", "LL"))

@@ -64,4 +64,6 @@ MAP_CSS = """
 .hs-pop th { text-align: left; padding: 1px 8px 1px 0; font-weight: 600; }
 .hs-pop ol { margin: 2px 0 6px 0; padding-left: 20px; }
 .hs-note { color: #555; font-size: 11px; margin-top: 4px; }
+.hs-tip { border-collapse: collapse; font-size: 12px; }
+.hs-tip th { text-align: left; padding: 0 8px 0 0; font-weight: 600; }
 """

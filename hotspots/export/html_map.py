@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._map_geometry import SIMPLIFY_M, _fc, _to_display, display_tolerance, zone_outline
+from ._map_lsoa import SharedLsoa
 from ._map_popups import esc, legend_html, lsoa_props, reason_labels, zone_popup
 from ._map_style import (
     ATTRIBUTION,
@@ -171,40 +172,28 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
                  "Gi*", "Patrol zone"]
     if getattr(analysis.settings, "measure", "count") == "count":  # value == crimes: say it once
         del tip_fields[4], tip_alias[4]
-    folium.GeoJson(
-        _fc(disp, props), name=LAYER_NAMES["lisa"],
-        style_function=lambda f: {"fillColor": LISA_COLOURS[f["properties"]["c"]], "color": "#7a7a7a",
-                                  "weight": 0.5, "fillOpacity": LISA_OPACITY[f["properties"]["c"]]},
-        highlight_function=lambda f: {"weight": 2.5, "color": "#333333"},
-        tooltip=GeoJsonTooltip(tip_fields, aliases=tip_alias, sticky=True),
-    ).add_to(m)
-
+    shared = SharedLsoa(m, disp, props)  # the LSOA shapes once, for every LSOA layer
+    shared.layer(m, name=LAYER_NAMES["lisa"], show=True, key="c", colours=LISA_COLOURS, opacity=LISA_OPACITY,
+                 line="#7a7a7a", weight=0.5, fields=tip_fields, aliases=tip_alias, sticky=True, highlight=True)
     hot = [i for i, p in enumerate(props) if p["g"] != 0]
     if hot:
-        folium.GeoJson(
-            _fc(disp[hot], [props[i] for i in hot]), name=LAYER_NAMES["gi"], show=False, pane="hs_context",
-            style_function=lambda f: {"fillColor": GI_COLOURS[f["properties"]["g"]], "color": "#666666",
-                                      "weight": 0.5, "fillOpacity": 0.75},
-            tooltip=GeoJsonTooltip(["code", "name", "gi", "crimes"], aliases=["LSOA", "Name", "Gi*", "Crimes"]),
-        ).add_to(m)
+        shared.layer(m, name=LAYER_NAMES["gi"], idx=hot, pane="hs_context", key="g", colours=GI_COLOURS,
+                     line="#666666", weight=0.5, opacity=0.75, fields=["code", "name", "gi", "crimes"],
+                     aliases=["LSOA", "Name", "Gi*", "Crimes"])
 
     from ._map_emerging import add_emerging_layer
 
-    emerging_legend = add_emerging_layer(m, analysis, disp, props, _fc, GeoJsonTooltip)
+    emerging_legend = add_emerging_layer(m, analysis, shared)
     has = {"fear": False, "pubs": False, "ss": False}
     if "fear_gap" in t:
         gap = t["fear_gap"].fillna("").astype(str).to_numpy()
         idx = [i for i, g in enumerate(gap) if g in FEAR_COLOURS]
         if idx:
             has["fear"] = True
-            fprops = [{**props[i], "f": gap[i], "gap": FEAR_LABELS[gap[i]]} for i in idx]
-            folium.GeoJson(
-                _fc(disp[idx], fprops), name=LAYER_NAMES["fear"], show=False, pane="hs_context",
-                style_function=lambda f: {"fillColor": FEAR_COLOURS[f["properties"]["f"]], "color": "#555555",
-                                          "weight": 0.6, "fillOpacity": 0.7},
-                tooltip=GeoJsonTooltip(["code", "name", "gap", "crimes"], aliases=["LSOA", "Name", "Fear vs crime",
-                                                                                  "Crimes"]),
-            ).add_to(m)
+            shared.layer(m, name=LAYER_NAMES["fear"], idx=idx, extra=[{"f": gap[i], "gap": FEAR_LABELS[gap[i]]}
+                                                                     for i in idx],
+                         pane="hs_context", key="f", colours=FEAR_COLOURS, line="#555555", weight=0.6, opacity=0.7,
+                         fields=["code", "name", "gap", "crimes"], aliases=["LSOA", "Name", "Fear vs crime", "Crimes"])
 
     zone_result = getattr(analysis, "zones", None)
     zones = zone_result.frame if zone_result is not None else None
@@ -219,7 +208,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     from ._map_evidence import add_evidence_layers
 
-    evidence_legend = add_evidence_layers(m, analysis, disp, props)  # bivariate clusters, heat overlays
+    evidence_legend = add_evidence_layers(m, analysis, shared)  # bivariate clusters, heat overlays
     title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
