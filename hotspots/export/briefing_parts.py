@@ -24,7 +24,7 @@ __all__ = ["CHILD_SHARE", "job_name", "parse_job", "part_path", "split", "join"]
 
 #: the share of the pages the child draws: a forked child's parent has ~6 s of its own exports
 #: beside ~15 s of briefing (Kent); a spawned child's parent ~23 s beside ~31 s (England-sized)
-CHILD_SHARE = {"fork": 0.7, "spawn": 0.85}
+CHILD_SHARE = {"fork": 0.65, "spawn": 0.75}
 
 
 def job_name(start: int, stop: int) -> str:
