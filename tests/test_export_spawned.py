@@ -155,3 +155,33 @@ def test_a_briefing_in_two_parts_is_the_one_briefing(rich, tmp_path, monkeypatch
     text = _text(one)
     if text is not None:
         assert _text(joined) == text
+
+
+def test_briefing_fonts_are_embedded_without_layout_tables(rich, tmp_path):
+    """The embedded DejaVu subsets carry no GSUB/GPOS (a PDF never reads them) and the text still
+    extracts; the tables are dropped only while the briefing is written."""
+    from fontTools import subset
+
+    a, layers = rich
+    before = subset.Options
+    path = write_briefing(a, layers, Study(name="Fonts"), tmp_path / "b.pdf", pages=(0, 2))
+    assert subset.Options is before
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    fonts = []
+    for num in range(1, len(reader.xref_objStm) + 2000):
+        try:
+            obj = reader.get_object(num)
+        except Exception:  # noqa: BLE001 - past the last object
+            continue
+        if hasattr(obj, "get_data") and "/Length1" in obj:  # an embedded TrueType file
+            fonts.append(TTFont(BytesIO(obj.get_data())))
+    assert fonts and all("glyf" in f for f in fonts)
+    assert not any(t in f for f in fonts for t in ("GPOS", "GSUB", "GDEF"))
+    text = _text(path)
+    if text is not None:
+        assert "Fonts" in text and "Patrol" in text
