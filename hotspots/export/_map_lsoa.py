@@ -123,20 +123,14 @@ class SharedLsoa:
         self._n += 1
         tag = f"l{self._n}_"
         own = set().union(*(e.keys() for e in extra)) if extra else set()
-        if extra is not None:
-            for i, e in zip(idx or [], extra, strict=True):
-                self.props[i].update({tag + k: v for k, v in e.items()})
-            member = tag + "in"
-            for i in idx or []:
-                self.props[i][member] = 1
-            filter_js = f"f.properties[{json.dumps(member)}] === 1"
-        elif idx is not None:
+        for i, e in zip(idx or [], extra or [], strict=extra is not None):
+            self.props[i].update({tag + k: v for k, v in e.items()})
+        filter_js = "true"
+        if idx is not None:  # the layer's own LSOAs carry its membership flag
             member = tag + "in"
             for i in idx:
                 self.props[i][member] = 1
             filter_js = f"f.properties[{json.dumps(member)}] === 1"
-        else:
-            filter_js = "true"
 
         def rename(k: str) -> str:
             return tag + k if k in own else k

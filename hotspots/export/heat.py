@@ -67,26 +67,6 @@ def write_heat_geotiff(surfaces: list[Any], path: str | Path) -> Path:
     return Path(path)
 
 
-def _threaded_transform(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Web Mercator to BNG in two halves on two threads (PROJ releases the GIL; a 1,200-pixel
-    national overlay is 1.4 M points, ~1.4 s on one core). One Transformer per thread."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from pyproj import Transformer
-
-    def one(span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        a, b = span
-        px, py = Transformer.from_crs(3857, 27700, always_xy=True).transform(x[a:b], y[a:b])
-        return np.asarray(px, float), np.asarray(py, float)
-
-    half = len(x) // 2
-    if half < 50_000:
-        return one((0, len(x)))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = list(pool.map(one, [(0, half), (half, len(x))]))
-    return np.concatenate([parts[0][0], parts[1][0]]), np.concatenate([parts[0][1], parts[1][1]])
-
-
 @functools.lru_cache(maxsize=4)
 def _mercator_index(x0: float, y1: float, cell: float, rows: int, cols: int, max_px: int
                     ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[float, float, float, float]]:
@@ -107,7 +87,10 @@ def _mercator_index(x0: float, y1: float, cell: float, rows: int, cols: int, max
     px = mx0 + (np.arange(ocols) + 0.5) * (mx1 - mx0) / ocols
     py = my1 - (np.arange(orows) + 0.5) * (my1 - my0) / orows
     gx, gy = np.meshgrid(px, py)
-    bx, by = _threaded_transform(gx.ravel(), gy.ravel())
+    # Mercator back to BNG on two threads: a 1,200-pixel national overlay is 1.4 M points
+    from ..units.placement import transform_xy
+
+    bx, by = transform_xy(gx.ravel(), gy.ravel(), 3857, 27700)
     c = np.floor((np.asarray(bx) - x0) / cell).astype(np.int64)
     r = np.floor((y1 - np.asarray(by)) / cell).astype(np.int64)
     ok = (c >= 0) & (c < cols) & (r >= 0) & (r < rows)

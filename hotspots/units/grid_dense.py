@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DENSE_GRID_MAX", "dense_rings", "grid_from_dense"]
+__all__ = ["dense_rings", "grid_from_dense"]
 
-#: largest bounding box (cells) built as a raster; beyond it the sorted-set build runs
-DENSE_GRID_MAX = 32_000_000
 
 
 def _dilate(img: np.ndarray) -> np.ndarray:
@@ -75,7 +73,8 @@ def _centre_labels(polys: np.ndarray, cell: float, c0: int, r0: int, ncols: int,
 
 def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float) -> dict | None:
     """The grid's rings, windows and ring-centre LSOAs for points in cells ``(col, row)``, or None
-    when their bounding box (plus two cells) exceeds :data:`DENSE_GRID_MAX` cells.
+    when their bounding box (plus two cells) exceeds :data:`hotspots.units.grid.DENSE_MAX` cells
+    (the bound of the lookups' dense table, which this build hands over as it is).
 
     Returns ``c0, r0, nrows`` (the box), ``ring1`` (flat box positions of the materialised cells,
     ascending: the same order as their packed keys), ``pos`` (each point's position in ring1),
@@ -86,7 +85,9 @@ def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float
         return None
     c0, r0 = int(col.min()) - 2, int(row.min()) - 2
     ncols, nrows = int(col.max()) + 3 - c0, int(row.max()) + 3 - r0
-    if ncols * nrows > DENSE_GRID_MAX:
+    from . import grid
+
+    if ncols * nrows > grid.DENSE_MAX:
         return None
     flat = (col - c0) * nrows + (row - r0)
     occ = np.zeros(ncols * nrows, dtype=bool)
