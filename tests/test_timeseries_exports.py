@@ -36,10 +36,15 @@ def test_workbook_has_the_time_sheets_and_a_chart(run, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[-3:] == ["District trends", "Emerging hot spots", "Top 10 by period"]
     ws = wb["District trends"]
-    assert "Extrapolation, not a forecast" in ws["A2"].value
+    assert "Outlook, not a trend line" in ws["A2"].value and "backtests" in ws["A2"].value
     assert len(ws._charts) == 1
     header = [c.value for c in ws[4]]
     assert header[:5] == ["district", "lsoas", "crimes", "mean_per_month", "trend"]
+    months = a.time.trends.outlook().months
+    assert len(months) == 3 and header[-3:] == [f"outlook {months[-1]}", f"outlook {months[-1]} low",
+                                                 f"outlook {months[-1]} high"]
+    row = [c.value for c in ws[5]]
+    assert row[-2] <= row[-3] <= row[-1]  # low <= expected <= high
     assert ws["A5"].value == "Grid" and ws["C5"].value == a.table["crimes"].sum()
     em = wb["Emerging hot spots"]
     rows = {r[0].value: r[1].value for r in em.iter_rows(min_row=5, max_row=4 + 17)}
@@ -79,7 +84,7 @@ def test_briefing_has_an_over_time_page(run, tmp_path):
         page = str(2 + heat)
         text = " ".join(subprocess.run([exe, "-f", page, "-l", page, str(out), "-"], capture_output=True, text=True,
                                        check=True).stdout.split())
-        assert "Crime over time" in text and "Extrapolation, not a forecast" in text
+        assert "Crime over time" in text and "Outlook, not a trend line" in text
         assert "Persistent Hot Spot" in text and "Top 10 LSOAs by quarter" in text
 
 

@@ -36,6 +36,9 @@ def test_emerging_column_and_summary(grid, tmp_path):
     assert em["counts"] == {k: int((cat == k).sum()) for k in CATEGORIES}
     assert s["stability"]["period"] == "quarter" and len(s["stability"]["stayed"]) == 3
     assert s["trends"]["districts"][0]["district"] == "Grid"
+    fc = s["trends"]["districts"][0]["forecast"]
+    assert [f["month"] for f in fc] == ["2022-01", "2022-02", "2022-03"]
+    assert all(set(f) == {"month", "expected", "low", "high"} and f["low"] <= f["expected"] <= f["high"] for f in fc)
     assert "time" in s["timings"]
 
 

@@ -1,4 +1,4 @@
-"""District and LSOA trends, the Sen-line extrapolation and its interval, the top-10 stability."""
+"""District and LSOA trends, the district outlook table, the top-10 stability."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hotspots.timeseries import month_range
 from hotspots.timeseries.mann_kendall import mann_kendall
 from hotspots.timeseries.stability import periods_of, stability
-from hotspots.timeseries.trends import Trends, district_of, project
+from hotspots.timeseries.trends import Trends, district_of
 
 
 def test_district_is_the_name_without_its_code():
@@ -47,43 +47,20 @@ def test_district_series_are_sums_and_trends_are_mann_kendall():
     assert lsoa.loc["E00000011", "sen_pct_per_year"] == pytest.approx(mann_kendall(x[11]).slope[0] * 12 / mean * 100)
 
 
-def test_projection_is_labelled_an_extrapolation_and_lazy():
+def test_outlook_is_labelled_short_and_lazy():
     x, months, codes, names = _study()
-    tr = Trends.from_matrix(x, months, codes, names, horizon=6)
-    assert "Extrapolation" in tr.note and "not a forecast" in tr.note
+    tr = Trends.from_matrix(x, months, codes, names, horizon=12)
+    assert tr.horizon == 3  # never further than the backtests can check
+    assert "Outlook, not a trend line" in tr.note
     assert tr._projection is None
     table = tr.district_table()
-    assert (table["projected_month"] == "2022-06").all()
-    assert (table["projected_low"] <= table["projected_per_month"]).all()
-    assert (table["projected_per_month"] <= table["projected_high"]).all()
-    assert (table["projected_total_low"] <= table["projected_total_high"]).all()
-    again = Trends.from_matrix(x, months, codes, names, horizon=6).projection()
-    np.testing.assert_array_equal(again["projected_low"], tr.projection()["projected_low"])  # seeded
-
-
-def test_a_noiseless_line_projects_exactly():
-    y = (100 + 5 * np.arange(12.0))[None, :]
-    p = project(y, 6, n_boot=199)
-    assert p["at_end"][0] == pytest.approx(100 + 5 * 17)
-    assert p["at_end_low"][0] == pytest.approx(p["at_end"][0]) and p["at_end_high"][0] == pytest.approx(p["at_end"][0])
-    assert p["total"][0] == pytest.approx(sum(100 + 5 * t for t in range(12, 18)))
-
-
-@pytest.mark.parametrize("start,slope,dispersion", [(50, 2.0, 1), (10, 0.0, 1), (200, -3.0, 3)])
-def test_prediction_interval_covers_the_future_about_as_stated(start, slope, dispersion):
-    """Trend plus (over-dispersed) Poisson noise: 12 months seen, month 18 and months 13-18 held out."""
-    rng = np.random.default_rng(42)
-    lam = start + slope * np.arange(18)
-    if dispersion == 1:
-        y = rng.poisson(lam, size=(300, 18)).astype(float)
-    else:  # variance = dispersion x mean
-        y = rng.negative_binomial(lam / (dispersion - 1), 1 / dispersion, size=(300, 18)).astype(float)
-    p = project(y[:, :12], 6, n_boot=499, seed=1, level=0.95)
-    inside = (y[:, -1] >= p["at_end_low"]) & (y[:, -1] <= p["at_end_high"])
-    total = y[:, 12:].sum(axis=1)
-    inside_total = (total >= p["total_low"]) & (total <= p["total_high"])
-    assert 0.88 <= inside.mean() <= 0.99
-    assert 0.86 <= inside_total.mean() <= 0.99
+    assert [c for c in table.columns if c.startswith("outlook ") and c.count(" ") == 1] == [
+        "outlook 2022-01", "outlook 2022-02", "outlook 2022-03"]
+    assert (table["outlook 2022-01 low"] <= table["outlook 2022-01"]).all()
+    assert (table["outlook 2022-03"] <= table["outlook 2022-03 high"]).all()
+    fc = tr.forecast(0)
+    assert [f["month"] for f in fc] == ["2022-01", "2022-02", "2022-03"]
+    assert fc[0]["expected"] == pytest.approx(tr.district_series[0].mean(), abs=0.05)
 
 
 # ---------------------------------------------------------------------------- stability

@@ -2,8 +2,8 @@
 
 An inspector asks whether a hot spot is new, growing or fading; a panel asks which districts
 are rising. The page answers both in one A4 sheet: a chart of each district's monthly crimes
-(busiest eight), the district table with Mann-Kendall trend, Sen's slope and the next twelve
-months carried forward (labelled as an extrapolation on the page), the emerging hot spot map
+(busiest eight), the district table with Mann-Kendall trend, Sen's slope and a 1-3 month
+outlook at the recent level with its backtest-calibrated band (labelled on the page), the emerging hot spot map
 and counts in ArcGIS's categories, and one sentence on the stability of the top 10.
 """
 
@@ -60,17 +60,23 @@ def _district_table(fig: Any, time: Any, rect: list[float], n_rows: int) -> None
 
     d = district_frame(time)
     d = d.sort_values(["crimes", "district"], ascending=[False, True], kind="mergesort").head(n_rows)
+    months = time.trends.outlook().months
     rows = []
-    for r in d.itertuples():
-        band = (f"{_fmt(r.projected_total)} ({_fmt(r.projected_total_low)}-{_fmt(r.projected_total_high)})"
-                if hasattr(r, "projected_total") else "-")
-        rows.append([_clip(r.district, 24), _fmt(r.crimes), r.trend, _fmt(r.sen_slope, 1), _fmt(r.sen_pct_per_year, 1),
-                     band])
+    for r in d.to_dict("records"):
+        band = "-"
+        if months:
+            first, last = months[0], months[-1]
+            band = (f"{_fmt(r[f'outlook {first}'])} ({_fmt(r[f'outlook {first} low'])}-"
+                    f"{_fmt(r[f'outlook {first} high'])}")
+            band += (f"; {last[5:]}: {_fmt(r[f'outlook {last} low'])}-{_fmt(r[f'outlook {last} high'])})"
+                     if last != first else ")")
+        rows.append([_clip(r["district"], 24), _fmt(r["crimes"]), r["trend"], _fmt(r["sen_slope"], 1),
+                     _fmt(r["sen_pct_per_year"], 1), band])
     ax = fig.add_axes(rect)
     ax.axis("off")
-    horizon = time.trends.horizon
-    tab = ax.table(cellText=rows, colLabels=["District", "Crimes", "Trend (MK)", "Sen /month", "% a year",
-                                             f"Next {horizon} months, extrapolated (95% band)"],
+    head = (f"Outlook a month {months[0]} to {months[-1]} (95% band)" if months
+            else "Outlook (too few months)")
+    tab = ax.table(cellText=rows, colLabels=["District", "Crimes", "Trend (MK)", "Sen /month", "% a year", head],
                    colWidths=[0.22, 0.1, 0.12, 0.1, 0.09, 0.37], loc="upper left", cellLoc="right", bbox=[0, 0, 1, 1])
     tab.auto_set_font_size(False)
     tab.set_fontsize(6.5)

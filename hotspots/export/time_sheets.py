@@ -1,8 +1,8 @@
 """The workbook's time sheets: district trends (with a chart), emerging hot spots, top 10 by period.
 
 Called from :func:`hotspots.export.tables.write_xlsx` with the write-only workbook. Every
-sheet says what its figures are: the district projection is labelled an extrapolation in the
-sheet itself, and the emerging sheet carries each category's meaning and the method's
+sheet says what its figures are: the district outlook (recent level, backtest-calibrated band)
+is labelled as such in the sheet itself, and the emerging sheet carries each category's meaning and the method's
 parameters, so a bid writer quoting a number has its definition beside it.
 """
 
@@ -21,17 +21,17 @@ CHART_DISTRICTS = 12
 
 
 def district_frame(time: Any) -> pd.DataFrame:
-    """The district trend table as the workbook and the briefing show it (rounded, projection included)."""
+    """The district trend table as the workbook and the briefing show it (rounded, outlook included)."""
     d = time.trends.district_table()
-    keep = ["district", "lsoas", "crimes", "mean_per_month", "trend", "mk_z", "mk_p", "sen_slope", "sen_pct_per_year",
-            "projected_month", "projected_per_month", "projected_low", "projected_high", "projected_total",
-            "projected_total_low", "projected_total_high"]
+    keep = ["district", "lsoas", "crimes", "mean_per_month", "trend", "mk_z", "mk_p", "sen_slope", "sen_pct_per_year"]
+    keep += [c for c in d.columns if str(c).startswith("outlook ")]
     d = d[[c for c in keep if c in d]].copy()
-    for c, nd in (("mean_per_month", 1), ("mk_z", 3), ("mk_p", 4), ("sen_slope", 2), ("sen_pct_per_year", 1),
-                  ("projected_per_month", 0), ("projected_low", 0), ("projected_high", 0), ("projected_total", 0),
-                  ("projected_total_low", 0), ("projected_total_high", 0)):
+    for c, nd in (("mean_per_month", 1), ("mk_z", 3), ("mk_p", 4), ("sen_slope", 2), ("sen_pct_per_year", 1)):
         if c in d:
             d[c] = d[c].astype(float).round(nd)
+    for c in d.columns:
+        if str(c).startswith("outlook "):
+            d[c] = d[c].astype(float).round(0)
     return d
 
 
@@ -51,7 +51,8 @@ def _district_sheet(wb, time: Any, cell_value: Callable[[Any], Any]) -> None:
     d = district_frame(time)
     n_months = len(time.months)
     rows: list[list[Any]] = [["District trends: monthly crimes per district (LSOA name prefix or lookup), "
-                              "Mann-Kendall trend and Sen's slope (crimes per month, per month)"],
+                              "Mann-Kendall trend and Sen's slope (crimes per month, per month); 'outlook' "
+                              "columns: expected crimes that month and its band (low, high)"],
                              [time.trends.note], []]
     rows += _frame_rows(d)
     rows += [[], ["Monthly series"]]

@@ -61,7 +61,7 @@ class TimeResult:
     values : LSOAs x analysed months of the measure, for the analysed crime types.
     emerging : the emerging hot spot result, or None when the period is under 10 months.
     trends, stability : per-LSOA/district trends and top-10 stability.
-    notes : plain-words notes (why emerging did not run, what the projection is).
+    notes : plain-words notes (why emerging did not run).
     """
 
     cube: SpaceTimeCube
@@ -102,8 +102,10 @@ class TimeResult:
         trends = {"district_source": self.trends.params.get("district_source"),
                   "districts": [{"district": r.district, "crimes": r.crimes, "trend": r.trend,
                                  "mk_z": round(float(r.mk_z), 4), "mk_p": round(float(r.mk_p), 6),
-                                 "sen_slope_per_month": round(float(r.sen_slope), 4)}
-                                for r in d.itertuples()],
+                                 "sen_slope_per_month": round(float(r.sen_slope), 4),
+                                 "forecast": self.trends.forecast(i)}
+                                for i, r in enumerate(d.itertuples())],
+                  "forecast_method": {"note": self.trends.note, **self.trends.outlook().params},
                   "lsoas_increasing": int((self.trends.lsoa["trend"] == "increasing").sum()),
                   "lsoas_decreasing": int((self.trends.lsoa["trend"] == "decreasing").sum())}
         return {"emerging": em, "trends": trends, "stability": self.stability.summary()}
@@ -160,7 +162,7 @@ def time_stage(analysis, layers, progress: ProgressFn | None = None, cancel: Can
         progress("Trends and stability", 0.7)
     table = analysis.table
     codes, names = table["lsoa_code"].to_numpy(), table["lsoa_name"].to_numpy()
-    trends = Trends.from_matrix(values, months, codes, names, seed=int(s.seed))
+    trends = Trends.from_matrix(values, months, codes, names)
     stab = stability(values, months, codes, names)
     result = TimeResult(cube=cube, months=tuple(months), measure=measure, values=values, emerging=emerging,
                         trends=trends, stability=stab, crime_types=types, notes=tuple(notes),

@@ -1,14 +1,13 @@
 """Trends people quote: each LSOA's and each district's monthly series, its Mann-Kendall trend
-and Sen's slope, and for districts a short, plainly labelled extrapolation.
+and Sen's slope, and for districts a short outlook (1 to 3 months) with a calibrated band.
 
 "Maidstone and Swale will take over Medway and Thanet in the next two years" is a claim about
 a trend carried forward. The honest version of it is: the Mann-Kendall test (is there a
 monotonic trend at all?), Sen's slope (how many crimes a month per month, robust to one odd
-month) and, if one must look ahead, the Sen line extended with a prediction interval. The
-interval comes from a residual bootstrap (Efron and Tibshirani 1993, ch. 9): the residuals
-around the Sen line are resampled onto it and the line refitted, which gives the uncertainty
-of the line; the month-to-month noise of counts is added on top (see :func:`project`). It is an **extrapolation**: it assumes the recent trend simply goes
-on, knows nothing of seasons, policy or recording changes, and widens with the horizon.
+month) and, to look ahead, no further than the data can check: the recent level for the next
+three months with a band calibrated on the district's own backtests (:mod:`.outlook`, where
+the reasons the 12-month Sen extrapolation was dropped are measured). Memory is
+O(districts x months): no resampling.
 
 The district is the LSOA name without its code suffix ("Maidstone 004F" -> "Maidstone"; ONS
 names LSOAs after their local authority), or a lookup (``lsoa_code`` -> district) when one is
@@ -24,18 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .cube import shift_month
-from .mann_kendall import mann_kendall, sens_slope
+from .mann_kendall import mann_kendall
+from .outlook import HORIZON, OUTLOOK_NOTE, WINDOW, Outlook, outlook
 
-__all__ = ["Trends", "district_of", "lsoa_trends", "district_trends", "project", "PROJECTION_NOTE"]
+__all__ = ["Trends", "district_of", "lsoa_trends", "district_trends", "OUTLOOK_NOTE"]
 
 _SUFFIX = re.compile(r"^(.*\S)\s+\d{3}[A-Z]$")
-
-PROJECTION_NOTE = ("Extrapolation, not a forecast: the Sen's slope line of the monthly counts carried "
-                   "forward, with a {level:.0%} prediction interval (line uncertainty by bootstrap plus "
-                   "month-to-month noise). It assumes the "
-                   "trend of these {n} months simply continues (no seasons, no policy or recording changes).")
-
 
 def district_of(names: Sequence[str], codes: Sequence[str] | None = None,
                 lookup: Mapping[str, str] | None = None) -> np.ndarray:
@@ -71,54 +64,6 @@ def lsoa_trends(values: np.ndarray, codes: Sequence[str], names: Sequence[str], 
                          "crimes": x.sum(axis=1), **_trend_columns(x, alpha)})
 
 
-def project(values: np.ndarray, horizon: int, *, n_boot: int = 999, seed: int = 12345, level: float = 0.95
-            ) -> dict[str, np.ndarray]:
-    """Sen-line extrapolation ``horizon`` steps past the end of each row, with prediction intervals.
-
-    The band adds two variances: the month-to-month noise, ``s^2 * line`` (counts vary with
-    their level, so Pearson residuals ``(y - fit) / sqrt(fit)`` are used, with the
-    ``n / (n - 2)`` degrees-of-freedom correction), and the uncertainty of the line itself,
-    from a residual bootstrap of the Sen fit (Pearson residuals resampled onto the line and
-    the line refitted). The half-width is Student's ``t`` with ``n - 2`` degrees of freedom
-    times the root of their sum. On simulated 12-month Poisson and over-dispersed series the
-    95% band held the true month six ahead 93% of the time (the test pins >= 88%).
-
-    Returns per row: ``at_end`` (line value at the last projected step) with ``at_end_low`` /
-    ``at_end_high``, and ``total`` (sum over the projected steps) with ``total_low`` /
-    ``total_high``. Values below zero are set to zero (counts cannot be negative).
-    """
-    from scipy.special import stdtrit  # only the exports and the GUI's chart get here
-
-    y = np.asarray(values, dtype=np.float64)
-    m, n = y.shape
-    rng = np.random.default_rng(seed)
-    t = np.arange(n, dtype=np.float64)
-    future = np.arange(n, n + horizon, dtype=np.float64)
-    slope, icpt = sens_slope(y)
-    fit = icpt[:, None] + slope[:, None] * t[None, :]
-    scale = np.sqrt(np.maximum(fit, 1.0))
-    r = (y - fit) / scale
-    r = (r - r.mean(axis=1, keepdims=True)) * np.sqrt(n / max(n - 2, 1))
-    s2 = (r * r).mean(axis=1)
-    pick = rng.integers(0, n, size=(m, n_boot, n))
-    boot = fit[:, None, :] + np.take_along_axis(r[:, None, :], pick, axis=2) * scale[:, None, :]
-    b_slope, b_icpt = sens_slope(boot.reshape(m * n_boot, n))
-    lines = (b_icpt[:, None] + b_slope[:, None] * future[None, :]).reshape(m, n_boot, horizon)
-    point = icpt[:, None] + slope[:, None] * future[None, :]
-    q = float(stdtrit(max(n - 2, 1), (1 + level) / 2))
-    half = q * np.sqrt(s2[:, None] * np.maximum(point, 1.0) + lines.var(axis=1))
-    total = point.sum(axis=1)
-    half_total = q * np.sqrt(s2 * np.maximum(point, 1.0).sum(axis=1) + lines.sum(axis=2).var(axis=1))
-    return {
-        "at_end": np.maximum(point[:, -1], 0.0),
-        "at_end_low": np.maximum(point[:, -1] - half[:, -1], 0.0),
-        "at_end_high": np.maximum(point[:, -1] + half[:, -1], 0.0),
-        "total": np.maximum(total, 0.0),
-        "total_low": np.maximum(total - half_total, 0.0),
-        "total_high": np.maximum(total + half_total, 0.0),
-    }
-
-
 def district_trends(values: np.ndarray, districts: Sequence[str], *, alpha: float = 0.05
                     ) -> tuple[pd.DataFrame, np.ndarray]:
     """Districts' monthly series (sums of their LSOAs) with their trend, busiest district first.
@@ -139,8 +84,8 @@ def district_trends(values: np.ndarray, districts: Sequence[str], *, alpha: floa
 class Trends:
     """Per-LSOA and per-district trend tables with their monthly series (for charts and sparklines).
 
-    The district extrapolation (:meth:`projection`) is computed on first use: the bootstrap is
-    the one costly part (about 0.1 s for a county) and only the exports and the GUI's chart need it.
+    The district outlook (:meth:`outlook`) is computed on first use (only the summary, the
+    exports and the GUI need it); it costs O(districts x months).
     """
 
     months: tuple[str, ...]
@@ -148,53 +93,55 @@ class Trends:
     lsoa_series: np.ndarray
     district: pd.DataFrame
     district_series: np.ndarray
-    horizon: int = 12
+    horizon: int = HORIZON
     params: dict = field(default_factory=dict)
-    _projection: pd.DataFrame | None = field(default=None, repr=False)
+    #: the cached outlook (named for the old projection cache, which callers reset with ``replace``)
+    _projection: Outlook | None = field(default=None, repr=False)
 
     @property
     def note(self) -> str:
-        """What the projection is (and is not), for every place that shows it."""
-        return PROJECTION_NOTE.format(level=self.params.get("level", 0.95), n=len(self.months))
+        """What the outlook is (and is not), for every place that shows it."""
+        return OUTLOOK_NOTE.format(h=self.horizon, w=min(WINDOW, len(self.months)),
+                                   level=self.params.get("level", 0.95))
 
     @classmethod
     def from_matrix(cls, values: np.ndarray, months: Sequence[str], codes: Sequence[str], names: Sequence[str], *,
-                    lookup: Mapping[str, str] | None = None, horizon: int = 12, alpha: float = 0.05,
-                    n_boot: int = 999, seed: int = 12345, level: float = 0.95) -> Trends:
-        """Both tables from one LSOAs x months array (a cube's matrix for the analysed filter)."""
+                    lookup: Mapping[str, str] | None = None, horizon: int = HORIZON, alpha: float = 0.05,
+                    level: float = 0.95, **_ignored: object) -> Trends:
+        """Both tables from one LSOAs x months array (a cube's matrix for the analysed filter).
+
+        ``horizon`` is capped at 3 months (:data:`.outlook.HORIZON`); older keywords (``n_boot``,
+        ``seed``) of the dropped bootstrap extrapolation are accepted and ignored.
+        """
         x = np.asarray(values, dtype=np.float64)
         dist = district_of(names, codes, lookup)
         lsoa = lsoa_trends(x, codes, names, districts=dist, alpha=alpha)
         table, series = district_trends(x, dist, alpha=alpha)
-        return cls(tuple(months), lsoa, x, table, series, int(horizon),
-                   {"alpha": alpha, "n_boot": n_boot, "seed": seed, "level": level,
+        return cls(tuple(months), lsoa, x, table, series, int(max(0, min(horizon, HORIZON))),
+                   {"alpha": alpha, "level": level,
                     "district_source": "lookup" if lookup else "LSOA name prefix"})
 
-    def projection(self) -> pd.DataFrame:
-        """Per district: the Sen line ``horizon`` months past the data, with its prediction interval.
-
-        Columns ``district``, ``projected_month``, ``projected_per_month`` (``_low``/``_high``),
-        ``projected_total`` over the next ``horizon`` months (``_low``/``_high``). Empty when the
-        series are too short (under 3 months) to draw a line.
-        """
+    def outlook(self) -> Outlook:
+        """The districts' outlook (rows in :attr:`district` order); no months when none is offered."""
         if self._projection is None:
-            cols = ["district", "projected_month", "projected_per_month", "projected_low", "projected_high",
-                    "projected_total", "projected_total_low", "projected_total_high"]
-            if len(self.months) < 3 or self.horizon < 1 or not len(self.district):
-                self._projection = pd.DataFrame(columns=cols)
-            else:
-                p = self.params
-                proj = project(self.district_series, self.horizon, n_boot=int(p.get("n_boot", 999)),
-                               seed=int(p.get("seed", 12345)), level=float(p.get("level", 0.95)))
-                self._projection = pd.DataFrame({
-                    "district": self.district["district"].to_numpy(),
-                    "projected_month": shift_month(self.months[-1], self.horizon),
-                    "projected_per_month": proj["at_end"], "projected_low": proj["at_end_low"],
-                    "projected_high": proj["at_end_high"], "projected_total": proj["total"],
-                    "projected_total_low": proj["total_low"], "projected_total_high": proj["total_high"],
-                })[cols]
+            self._projection = outlook(self.district_series, self.months, horizon=self.horizon,
+                                    level=float(self.params.get("level", 0.95)))
         return self._projection
 
+    def forecast(self, row: int) -> list[dict]:
+        """summary.json's ``forecast`` for one district row: ``[{"month", "expected", "low", "high"}]``."""
+        o = self.outlook()
+        return o.records(row) if o.months else []
+
     def district_table(self) -> pd.DataFrame:
-        """The district trend table with its projection columns (what the XLSX and briefing show)."""
-        return self.district.merge(self.projection(), on="district", how="left")
+        """The district trend table with its outlook columns (what the XLSX and briefing show).
+
+        Per month ahead ``YYYY-MM``: ``outlook YYYY-MM``, ``outlook YYYY-MM low``, ``... high``.
+        """
+        o = self.outlook()
+        d = self.district.copy()
+        for h, m in enumerate(o.months):
+            d[f"outlook {m}"] = o.expected[:, h]
+            d[f"outlook {m} low"] = o.low[:, h]
+            d[f"outlook {m} high"] = o.high[:, h]
+        return d
