@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from .data.errors import DataError
+from .districts import district_time_stage
 from .evidence.stage import evidence_stage
 from .fear_gap import fear_gap_stage
 from .load import load_layers, without
@@ -37,7 +38,6 @@ from .model import Analysis, Layers, UnitSet
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .spots import spots_stage
 from .study import Settings, Study
-from .timeseries.stage import time_stage
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
 from .zones import zones_stage
@@ -53,7 +53,7 @@ STAGES: list[tuple[str, str, float, Stage]] = [
     ("spots", "Finding patrol spots", 0.05, spots_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
-    ("time", "Emerging hot spots and trends over time", 0.05, time_stage),
+    ("time", "Emerging hot spots and trends over time", 0.05, district_time_stage),  # districts: hotspots.districts
 ]
 
 

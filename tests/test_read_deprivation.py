@@ -56,7 +56,8 @@ def test_file1_csv_matches_csv_module() -> None:
     assert rep.rows_read == rep.rows_kept == 32_844
     assert rep.info["vintage"] == "IMD2019"
     rep.check_balance()
-    assert list(imd.columns) == ["lsoa_code", "imd_score", "imd_rank", "imd_decile"]
+    assert list(imd.columns) == ["lsoa_code", "imd_score", "imd_rank", "imd_decile", "lad_code", "lad_name"]
+    assert imd.set_index("lsoa_code").loc["E01000006", "lad_name"] == "Barking and Dagenham"  # the district
     assert str(imd["imd_rank"].dtype) == "Int64" and str(imd["imd_decile"].dtype) == "Int64"
     assert imd["imd_score"].isna().all()  # File 1 has no score
     expected = {r["LSOA code (2011)"]: (_int(r["Index of Multiple Deprivation (IMD) Rank"]),

@@ -1,6 +1,7 @@
 """ONS LSOA boundaries: GeoJSON, GeoPackage, shapefile (also zipped), in WGS84 or BNG.
 
-Returns polygons in EPSG:27700 with ``lsoa_code``, ``lsoa_name`` and ``area_km2``.
+Returns polygons in EPSG:27700 with ``lsoa_code``, ``lsoa_name`` and ``area_km2`` (and ``lad_code`` /
+``lad_name`` when the file has local authority columns: :mod:`hotspots.data.districts`).
 Generalised ONS files (BGC/BSC) contain self-intersecting rings; those are repaired with
 ``shapely.make_valid`` and counted, because an invalid polygon silently loses points in
 point-in-polygon and breaks dissolves later on.
@@ -20,6 +21,7 @@ import shapely
 
 from ._gdal_path import gdal_safe_path
 from ._tables import normalise, to_bng
+from .districts import lad_columns
 from .errors import DataError
 from .report import LoadReport
 
@@ -234,6 +236,7 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
             "lsoa_code": gdf[code_col].astype(str).str.strip().str.upper().to_numpy(),
             "lsoa_name": (gdf[name_col].astype(str).str.strip().to_numpy() if name_col
                           else gdf[code_col].astype(str).to_numpy()),
+            **lad_columns(gdf),  # the local authority, when the file says (hotspots.districts)
         },
         geometry=geom,
         crs=27700,

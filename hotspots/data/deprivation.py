@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._tables import find_column, read_table, to_number
+from .districts import lad_columns
 from .errors import DataError
 from .report import LoadReport
 
@@ -275,6 +276,8 @@ def read_deprivation(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
         pop, _bad = parse_numbers(df, pop_col, path, "population", report)
         out["population"] = pop[keep].astype(float).to_numpy()
         report.info["population_column"] = pop_col
+    for key, vals in lad_columns(df).items():  # the local authority of each LSOA (hotspots.districts)
+        out[key] = vals[keep.to_numpy()]
     out.attrs["vintage"] = vintage
 
     report.rows_kept = len(out)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._tables import find_column, read_table
+from .districts import lad_columns
 from .errors import DataError
 from .report import LoadReport
 
@@ -63,7 +64,8 @@ def read_lsoa_lookup(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
                         column=missing[0])
     out = pd.DataFrame({"lsoa11": df[c11].astype(str).str.strip().str.upper(),
                         "lsoa21": df[c21].astype(str).str.strip().str.upper(),
-                        "chgind": df[chg].astype(str).str.strip().str.upper()})
+                        "chgind": df[chg].astype(str).str.strip().str.upper(),
+                        **lad_columns(df)})  # LAD22CD/LAD22NM: the districts (hotspots.districts)
     blank = out["lsoa11"].isin(["", "NAN"]) | out["lsoa21"].isin(["", "NAN"])
     report.drop("missing LSOA code", int(blank.sum()))
     bad = ~blank & ~out["chgind"].isin(CHANGE_CODES)
@@ -180,6 +182,9 @@ def convert_deprivation(
     for c in ("imd_rank", "imd_decile", "crime_decile"):
         if c in out:
             out[c] = out[c].round().astype("Int64")
+    for c in ("lad_code", "lad_name"):  # the district of the first source LSOA (an LSOA keeps its district)
+        if c in values:
+            out[c] = pairs["src"].map(values[c]).groupby(pairs["tgt"]).first().reindex(out.index)
     out = out.reset_index()
     out.attrs.update(imd.attrs)
     out.attrs["lsoa_year"] = target_year
