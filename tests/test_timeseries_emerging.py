@@ -260,3 +260,28 @@ def test_quiet_noise_is_no_pattern():
         x = np.random.default_rng(int(lam * 10)).poisson(lam, size=(625, 12)).astype(float)
         cat = emerging_hot_spots(x, w).category
         assert np.mean(cat == "No Pattern Detected") >= 0.97, lam
+
+
+def test_trend_size_on_trendless_hot_blocks():
+    """Hot blocks at a constant rate for 24 months: at most 1.5% of block cells get a trend category.
+
+    The Mann-Kendall test of the overlapping (k = 1) z-scores called 5-7% here; the neighbourhood
+    totals do not overlap in time, so the 1% test holds its size (module notes).
+    """
+    rows = cols = 24
+    w = lattice_weights(rows, cols)
+    lam = np.full((rows, cols), 2.0)
+    mask = np.zeros((rows, cols), bool)
+    for r, c in ((5, 5), (5, 17), (17, 5), (17, 17)):
+        lam[r - 1:r + 2, c - 1:c + 2] = 15.0
+        mask[r - 1:r + 2, c - 1:c + 2] = True
+    called, cells, trend = 0, 0, []
+    for seed in range(12):
+        x = np.random.default_rng(seed).poisson(np.repeat(lam.reshape(-1, 1), 24, axis=1)).astype(float)
+        r = emerging_hot_spots(x, w)
+        cat = r.category[mask.ravel()]
+        called += sum(any(k in c for k in ("Intensifying", "Diminishing", "New", "Oscillating")) for c in cat)
+        cells += len(cat)
+        trend.append(np.mean(r.trend.p <= 0.01))
+    assert called / cells <= 0.015, called
+    assert np.mean(trend) <= 0.015  # every trendless cell, hot or not: about the nominal 1%

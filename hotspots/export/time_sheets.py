@@ -83,7 +83,8 @@ def _emerging_sheet(wb, analysis: Any, cell_value: Callable[[Any], Any]) -> None
     p = {k: v for k, v in time.params.items() if k != "harm_weights"}
     rows: list[list[Any]] = [["Emerging hot spot analysis after ArcGIS Pro: space-time Gi* per month (each LSOA, its "
                               "neighbours, this month and the previous k months), Benjamini-Hochberg FDR within each "
-                              "month, Mann-Kendall trend of each LSOA's z-scores; ArcGIS's 17 categories."],
+                              "month, Mann-Kendall trend of each LSOA's neighbourhood totals (its k = 0 z-scores, which do not "
+                              "overlap in time; ArcGIS trends the overlapping ones); ArcGIS's 17 categories."],
                              [f"Months analysed: {len(time.months)} ({time.months[0] if time.months else '-'} to "
                               f"{time.months[-1] if time.months else '-'}); measure: {time.measure}; parameters: "
                               + ", ".join(f"{k}={v}" for k, v in p.items())]]

@@ -92,7 +92,8 @@ class TimeResult:
                               "min_months": MIN_STEPS, "measure": self.measure,
                               "method": ("ArcGIS Pro Emerging Hot Spot Analysis: space-time Gi* (spatial "
                                          "neighbours and the previous k months), BH FDR within each month, "
-                                         "Mann-Kendall trend of each LSOA's z-scores, 17 categories"),
+                                         "Mann-Kendall trend of each LSOA's neighbourhood totals (its k = 0 Gi* "
+                                         "z-scores: no overlap in time), 17 categories"),
                               "parameters": {k: v for k, v in self.params.items() if k != "harm_weights"}}
         if self.emerging is not None:
             em["counts"] = self.emerging.counts()
