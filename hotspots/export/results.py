@@ -19,7 +19,7 @@ __all__ = ["write_results_csv", "write_summary_json", "results_frame", "OPTIONAL
 OPTIONAL_COLUMNS = ["emerging", "fear_gap"]
 
 #: columns after the contract ones, written when a stage filled them (DESIGN: "then as available")
-AVAILABLE_COLUMNS = ["population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
+AVAILABLE_COLUMNS = ["gi_perm_z", "mc_permutations", "population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
                      "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"]
 
 
@@ -30,7 +30,7 @@ def results_frame(table: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in OPTIONAL_COLUMNS if c in table]
     extra += [c for c in AVAILABLE_COLUMNS if c in table and table[c].notna().any()]
     df = pd.DataFrame(table[RESULT_COLUMNS + extra]).copy()
-    for c, nd in (("harm", 3), ("value", 6), ("lisa_i", 8), ("lisa_p", 6), ("gi_z", 8), ("gi_p", 6),
+    for c, nd in (("harm", 3), ("value", 6), ("lisa_i", 8), ("lisa_p", 6), ("gi_z", 8), ("gi_p", 6), ("gi_perm_z", 4),
                   ("rate_per_1000", 6), ("rate_vs_force", 6), ("rate_percentile", 4), ("bv_pubs_p", 6),
                   ("bv_imd_p", 6)):
         if c in df:

@@ -14,8 +14,9 @@ and 0.05 for ``gi_p`` up to ``max_permutations`` (default 19,999); Gi*'s 0.01 an
 edges up to ``SIDE_SHARE (permutations + 1) - 1`` (3,999). With ``fdr`` the cut-offs are the
 current Benjamini-Hochberg thresholds (``level / n`` while nothing is rejected), recomputed
 after every round, and the most draws rise to what BH needs for ``n`` areas
-(:func:`fdr_min_permutations`). Kent 2021: 229 of 1,065 LSOAs get more than 999, 1.5 million
-draws in all (about 1,400 per LSOA).
+(:func:`fdr_min_permutations`). Kent 2021 (all crime, seed 12345, measured): 726 of 1,065
+LSOAs stop at 199, 102 at 999 and 237 get more than 999 (up to 19,999), 1.45 million draws in all
+(about 1,360 per LSOA); each LSOA's count is the ``mc_permutations`` column.
 """
 
 from __future__ import annotations
