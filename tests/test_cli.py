@@ -33,7 +33,7 @@ def test_analyse_small_study_outputs(tmp_path):
     assert rc == 0
     df = pd.read_csv(out / "lsoa_results.csv", dtype={"lsoa_code": str})
     assert list(df.columns[:len(RESULT_COLUMNS)]) == RESULT_COLUMNS
-    assert list(df.columns[len(RESULT_COLUMNS):]) == ["emerging"]  # "then as available"
+    assert list(df.columns[len(RESULT_COLUMNS):]) == ["emerging", "gi_perm_z", "mc_permutations"]  # "then as available"
     assert len(df) == 36
     assert set(df["lisa_cluster"]) <= {"HH", "LL", "HL", "LH", "ns"}
     assert set(df["gi_bin"]) <= {-3, -2, -1, 0, 1, 2, 3}
