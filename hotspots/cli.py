@@ -66,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--evidence-area", metavar="AREA", default=None,
                    help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
     a.add_argument("--no-exports", action="store_true", help="write only lsoa_results.csv and summary.json")
+    a.add_argument("--public", action="store_true",
+                   help="write a publication set instead of the working files: counts below --suppress-below as "
+                        "'fewer than N', areas only (no crime or StreetSafe points), no free text, the public "
+                        "'you said, we did', and disclosure.txt listing every suppression")
+    a.add_argument("--suppress-below", type=int, default=5, metavar="N",
+                   help="in a publication set, counts from 1 to N-1 are shown as 'fewer than N' (default 5)")
+    a.add_argument("--sensitive-type", metavar="NAME", action="append", default=None,
+                   help="a crime type published only at LSOA level and above the threshold (repeatable; sexual "
+                        "offences always are)")
+    a.add_argument("--under-review", action="store_true",
+                   help="the public 'you said, we did' also lists concerns with no action yet, as 'Under review'")
+    a.add_argument("--marking", metavar="TEXT", default=None,
+                   help="protective marking line on the working map, briefing, evidence pack, workbooks and "
+                        "summary.json (default 'OFFICIAL - SENSITIVE: not for publication')")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     sub.add_parser("analyse", aliases=["analyze"], parents=[a],
@@ -166,10 +180,26 @@ def _analyse(args: argparse.Namespace) -> int:
 
     _check_out(args)
     study = _study(args)
+    _disclosure_settings(study, args)
     result = run_study(study, Path(args.out), progress=_progress_printer(args.quiet),
-                       exports=not args.no_exports)
+                       exports=not args.no_exports, public=bool(getattr(args, "public", False)))
     _say_what_was_seen(result, args)
     return 0
+
+
+def _disclosure_settings(study, args: argparse.Namespace) -> None:  # noqa: ANN001 - a Study
+    """The publication flags onto the study's settings (checked in Settings.validated)."""
+    if getattr(args, "public", False) and args.no_exports:
+        from .data.errors import DataError
+
+        raise DataError(None, "--public and --no-exports cannot be used together",
+                        hint="drop --no-exports: a publication set is its own set of files", setting="public")
+    s = study.settings
+    s.suppress_below = args.suppress_below
+    s.sensitive_types = list(args.sensitive_type) if args.sensitive_type else None
+    s.update_under_review = bool(args.under_review)
+    if args.marking is not None:
+        s.marking = args.marking
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -231,6 +261,7 @@ FLAGS = {
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
     "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
     "cell": "--cell", "spots": "--spots",
+    "public": "--public", "suppress_below": "--suppress-below", "marking": "--marking",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",
 }

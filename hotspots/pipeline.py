@@ -140,8 +140,12 @@ class RunResult:
 
 def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool = True,
                   timings: dict[str, float] | None = None, progress: ProgressFn | None = None,
-                  cancel: CancelFn | None = None, run_folder: Any = None, workers: int = 1) -> tuple[dict, list[Path]]:
+                  cancel: CancelFn | None = None, run_folder: Any = None, workers: int = 1,
+                  public: bool = False) -> tuple[dict, list[Path]]:
     """Write lsoa_results.csv, summary.json and (with ``exports``) the map/GIS/XLSX/PDF files.
+
+    With ``public`` the folder gets a publication set instead (:mod:`hotspots.export.public_set`:
+    small counts suppressed, areas only, a disclosure log) and nothing internal.
 
     The files are written into the run folder's staging area and swapped in together, each
     stamped with the run id (:mod:`hotspots.export.run_folder`); ``run_folder`` is the one
@@ -152,9 +156,9 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
     if run_folder is None:
         with RunFolder(out) as rf:
             return write_outputs(analysis, layers, study, out, exports=exports, timings=timings,
-                                 progress=progress, cancel=cancel, run_folder=rf, workers=workers)
+                                 progress=progress, cancel=cancel, run_folder=rf, workers=workers, public=public)
     summary, staged = _write_staged(analysis, layers, study, run_folder.staging, exports=exports, timings=timings,
-                                    progress=progress, cancel=cancel, workers=workers)
+                                    progress=progress, cancel=cancel, workers=workers, public=public)
     written = run_folder.commit(staged)
     summary = {"run_id": run_folder.run_id, **summary}
     return summary, written
@@ -162,12 +166,19 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
 
 def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool,
                   timings: dict[str, float] | None, progress: ProgressFn | None,
-                  cancel: CancelFn | None, workers: int = 1) -> tuple[dict, list[Path]]:
+                  cancel: CancelFn | None, workers: int = 1, public: bool = False) -> tuple[dict, list[Path]]:
     from .export.results import write_results_csv, write_summary_json
     from .summary import build_summary
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if public:  # a publication set: only files fit to publish, and the disclosure log
+        from .export.public_set import write_public_set
+        from .export.results import write_summary_json
+
+        summary, files = write_public_set(analysis, layers, study, out, progress=progress, cancel=cancel,
+                                          under_review=bool(getattr(analysis.settings, "update_under_review", False)))
+        return summary, [*files, write_summary_json(summary, out / "summary.json")]
     timings = dict(timings if timings is not None else {**layers.timings, **analysis.timings})
     written: list[Path] = []
     export_timings: dict[str, float] = {}
@@ -223,8 +234,8 @@ def _spawns(workers: int) -> bool:
 
 
 def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-              exports: bool = True) -> RunResult:
-    """Load, analyse and write a whole study into ``out`` (the CLI's job)."""
+              exports: bool = True, public: bool = False) -> RunResult:
+    """Load, analyse and write a whole study into ``out`` (the CLI's job); ``public``: a publication set."""
     t0 = time.perf_counter()
     settings = study.settings.validated()  # fail on bad settings before reading gigabytes
     check_study(study)
@@ -243,7 +254,7 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         timings = {**layers.timings, **analysis.timings}
         summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
                                          progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
-                                         workers=int(settings.n_jobs))
+                                         workers=int(settings.n_jobs), public=public)
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

@@ -56,6 +56,14 @@ class Settings:
     n_jobs: int = 1
     draws: str = "stable"
     harm_weights: dict[str, float] | None = None
+    #: disclosure control (hotspots.export.disclosure): the protective marking line on internal
+    #: outputs (None = "OFFICIAL - SENSITIVE: not for publication"), the count below which a
+    #: publication set prints "fewer than N", crime types the user marks sensitive, and whether
+    #: the public "you said, we did" also lists concerns still under review
+    marking: str | None = None
+    suppress_below: int = 5
+    sensitive_types: list[str] | None = None
+    update_under_review: bool = False
     #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
     evidence_area: str | None = None
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
@@ -95,6 +103,14 @@ class Settings:
 
         s.cell = check_cell(s.cell)
         s.spots = check_spots(s.spots)
+        if isinstance(s.suppress_below, bool) or not isinstance(s.suppress_below, int) \
+                or not 2 <= s.suppress_below <= 100:
+            raise DataError(None, f"{s.suppress_below!r} cannot be the suppression threshold",
+                            hint="use a whole number from 2 to 100 (default 5: counts 1-4 shown as 'fewer than 5')",
+                            setting="suppress_below")
+        if s.marking is not None and len(str(s.marking)) > 200:
+            raise DataError(None, "the protective marking is longer than 200 characters",
+                            hint="use one short line, e.g. 'OFFICIAL - SENSITIVE'", setting="marking")
         return s
 
     def to_dict(self) -> dict[str, Any]:
