@@ -25,6 +25,8 @@ SETTING_WORDS = {
     "cell": "cell size", "spots": "number of patrol spots", "train_from": "first training month",
     "train_to": "last training month", "test_from": "first test month", "test_to": "last test month",
     "split": "training and test months",
+    "rolling": "rolling window (months before each test month)",
+    "rolling_start": "rolling window and first test month", "test_range": "test months",
 }
 
 
