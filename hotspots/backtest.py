@@ -37,7 +37,7 @@ __all__ = ["PLANS", "RankedPlan", "Score", "PlanEvaluation", "Backtest", "score_
            "concentration", "cell_plan", "lsoa_plan", "naive_cell_units", "naive_lsoa_units", "evaluate_plans",
            "key_counts"]
 
-PLANS = ("patrol_spots", "lsoa_zones", "naive_cells", "naive_lsoa_density")
+PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_lsoa_density")
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--cell", type=float, default=150.0, metavar="METRES",
                    help="patrol-spot grid cell side in metres, 50-500 (default 150)")
     a.add_argument("--spots", type=int, default=20, metavar="N", help="patrol spots in the plan (default 20)")
+    a.add_argument("--zones", type=int, default=40, metavar="N",
+                   help="at most N patrol zones, compact groups of top-ranked cells in a 2 km square (default 40)")
+    a.add_argument("--zone-share", type=float, default=0.35, metavar="S",
+                   help="patrol zones are built from the top-ranked cells that together hold this share of the "
+                        "crime, 0.01-0.9 (default 0.35)")
     a.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     a.add_argument("--evidence-area", metavar="AREA", default=None,
                    help="area of evidence.docx: top[:N] zones (default top:3), zone:K, lsoa:CODE,..., district:NAME")
@@ -163,7 +168,8 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
     study.settings = Settings(crime_types=args.crime_type, month_from=args.month_from, month_to=args.month_to,
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
-                              draws=args.draws, cell=args.cell, spots=args.spots,
+                              draws=args.draws, cell=args.cell, spots=args.spots, zones=args.zones,
+                              zone_share=args.zone_share,
                               evidence_area=args.evidence_area)
     return study
 
@@ -260,7 +266,7 @@ FLAGS = {
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
     "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
-    "cell": "--cell", "spots": "--spots",
+    "cell": "--cell", "spots": "--spots", "zones": "--zones", "zone_share": "--zone-share",
     "public": "--public", "suppress_below": "--suppress-below", "marking": "--marking",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",

@@ -25,6 +25,7 @@ from .backtest import (
     naive_lsoa_units,
 )
 from .data.errors import DataError
+from .plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
 from .progress import CancelFn, Cancelled, ProgressFn
 from .table import filter_crimes
 from .units.grid import grid_keys
@@ -103,7 +104,8 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
 
         tick("Analysing the training months (zones and patrol spots)")
         analysis = analyse(layers, s, cancel=cancel)
-        spots, zone_lsoas = analysis.spots, zone_units(analysis.table)
+        spots, zone_lsoas = analysis.spots, lsoa_cluster_units(analysis)
+        zone_cells = analysis.zones.cell_keys if analysis.zones is not None else []
         tick("Plans built")
     else:
         tick("Building patrol spots on the training months")
@@ -111,6 +113,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
                             harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, with_evidence=False)
         tick("Building LSOA zones on the training months")
         zone_lsoas = zones(layers, s)
+        zone_cells = patrol_zone_cells(spots, s)
     tick("Scoring the plans on the test months")
     trk = grid_keys(x[train], y[train], spots.cell)[2]
     tek = grid_keys(x[test], y[test], spots.cell)[2]
@@ -118,6 +121,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     area = b["area_km2"].to_numpy(float)
     plans: list[RankedPlan] = [
         cell_plan("patrol_spots", spots.spot_keys(), spots.grid.cell_km2, trk, tek),
+        cell_plan("patrol_zones", zone_cells, spots.grid.cell_km2, trk, tek),
         lsoa_plan("lsoa_zones", zone_lsoas, area, lsoa[train], lsoa[test]),
         cell_plan("naive_cells", naive_cell_units(trk), spots.grid.cell_km2, trk, tek, own=0),
         lsoa_plan("naive_lsoa_density", naive_lsoa_units(lsoa[train], area), area, lsoa[train], lsoa[test], own=0),

@@ -159,13 +159,19 @@ class ZoneSummary:
 
 @dataclass(frozen=True)
 class ZoneResult:
-    """Patrol zones: the zone polygons (contract columns), the zone of each LSOA, evidence, summary."""
+    """Zones (patrol zones, or the LSOA clusters): polygons (contract columns), the zone of each LSOA,
+    evidence, summary."""
 
     frame: gpd.GeoDataFrame
     #: zone id per LSOA row (0 outside every zone)
     zone_of: np.ndarray
     evidence: dict[int, ZoneEvidence]
     summary: ZoneSummary
+    #: packed grid keys of each zone's cells, zone 1 first (patrol zones built from cells; empty for
+    #: the LSOA clusters)
+    cell_keys: list[np.ndarray] = field(default_factory=list)
+    #: cell side in metres of ``cell_keys`` (0 for the LSOA clusters)
+    cell: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -194,7 +200,10 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     #: the units the table rows are (LSOAs); None only for hand-built analyses in tests
     units: UnitSet | None = None
+    #: patrol zones: compact groups of top-ranked cells (hotspots.plans), None before that stage ran
     zones: ZoneResult | None = None
+    #: the LSOA LISA/Gi* clusters (hotspots.zones): the statistical map and the bids' areas, not a patrol plan
+    lsoa_clusters: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
     #: crime over time: the space-time cube, emerging hot spots, trends, stability
     time: TimeResult | None = None

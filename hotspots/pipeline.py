@@ -1,4 +1,4 @@
-"""The one composer: files -> layers -> per-unit table -> statistics -> zones -> ... -> exports.
+"""The one composer: files -> layers -> per-unit table -> statistics -> spots -> zones -> ... -> exports.
 
 Every front end drives exactly these functions, with a ``progress(message, fraction)``
 callback and a ``cancel()`` flag that every stage and chunk polls:
@@ -35,12 +35,12 @@ from .fear_gap import fear_gap_stage
 from .load import load_layers, without
 from .memory import release
 from .model import Analysis, Layers, UnitSet
+from .plans.patrol_zones import patrol_zones_stage
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .spots import spots_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
-from .zones import zones_stage
 
 __all__ = ["STAGES", "RunResult", "load_layers", "analyse", "write_outputs", "run_study", "without", "check_study",
            "check_out_dir"]
@@ -49,8 +49,9 @@ Stage = Callable[[Analysis, Layers, ProgressFn | None, CancelFn | None], Analysi
 #: the stages after the statistics: (name, progress label, share of the analysis bar, function)
 STAGES: list[tuple[str, str, float, Stage]] = [
     ("lsoa_vintage", "Marking deprivation carried across the LSOA lookup", 0.0, vintage_stage),
-    ("zones", "Building patrol zones", 0.05, zones_stage),
     ("spots", "Finding patrol spots", 0.05, spots_stage),
+    # after the spots: patrol zones group the spots' ranked cells (partner places left out alike)
+    ("zones", "Building patrol zones", 0.05, patrol_zones_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
     ("time", "Emerging hot spots and trends over time", 0.05, district_time_stage),  # districts: hotspots.districts

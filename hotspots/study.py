@@ -69,6 +69,10 @@ class Settings:
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
     cell: float = 150.0
     spots: int = 20
+    #: patrol zones from cells (hotspots.plans.cell_zones): at most this many zones, built from the
+    #: top-ranked cells that together hold this share of the ranked crime
+    zones: int = 40
+    zone_share: float = 0.35
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
@@ -103,6 +107,10 @@ class Settings:
 
         s.cell = check_cell(s.cell)
         s.spots = check_spots(s.spots)
+        from .plans.cell_zones import check_zone_share, check_zones
+
+        s.zones = check_zones(s.zones)
+        s.zone_share = check_zone_share(s.zone_share)
         if isinstance(s.suppress_below, bool) or not isinstance(s.suppress_below, int) \
                 or not 2 <= s.suppress_below <= 100:
             raise DataError(None, f"{s.suppress_below!r} cannot be the suppression threshold",

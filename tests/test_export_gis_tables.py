@@ -18,7 +18,8 @@ import pandas as pd
 import pyogrio
 import pytest
 from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
-from test_zones import crimes_at, planted_analysis, staged, streetsafe_points
+from _zone_stages import staged_cells
+from test_zones import crimes_at, planted_analysis, streetsafe_points
 
 from hotspots.data.report import LoadReport
 from hotspots.export import bundle
@@ -28,7 +29,7 @@ from hotspots.harm import HARM_SOURCE
 from hotspots.pipeline import analyse, load_layers
 from hotspots.progress import Cancelled
 from hotspots.study import Settings, Study
-from hotspots.zones import ZONE_FIELDS
+from hotspots.plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 
@@ -55,7 +56,8 @@ def _analysis(hot: bool = True):
     a.table["lsoa_name"] = names
     layers.reports["crimes"] = LoadReport(source="crimes.csv", kind="crimes", rows_read=len(layers.crimes) + 3,
                                           rows_kept=len(layers.crimes), dropped={"missing coordinates": 3})
-    return staged(a, layers), layers
+    # patrol zones from the cells holding 90% of the crime (the hot block); none when no group of 3 cells
+    return staged_cells(a, layers, zone_share=0.9 if hot else 0.01), layers
 
 
 @pytest.fixture()
@@ -69,7 +71,10 @@ def test_gpkg_reads_back_with_fields_crs_and_raw_text(rich, tmp_path):
     a, _ = rich
     path = write_gpkg(a, tmp_path / "patrol_zones.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
-    assert layers == {"patrol_zones", "lsoa_results", "fear_vs_crime"}
+    assert layers == {"patrol_zones", "lsoa_results", "lsoa_clusters", "patrol_spots", "fear_vs_crime"}
+    clusters = gpd.read_file(path, layer="lsoa_clusters")
+    assert clusters["crimes"].tolist() == a.lsoa_clusters.frame["crimes"].tolist()
+    assert "cluster_id" in clusters.columns and "zone_id" not in clusters.columns
     zones = gpd.read_file(path, layer="patrol_zones")
     assert list(zones.columns) == [*ZONE_FIELDS, "geometry"]
     assert zones.crs.to_epsg() == 27700
@@ -125,7 +130,7 @@ def test_xlsx_sheets_numbers_and_inert_text(rich, tmp_path):
     a, layers = rich
     path = write_xlsx(a, layers, Study(name="Lattice"), tmp_path / "hotspots.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["LSOAs", "Zones", "About"]
+    assert wb.sheetnames == ["LSOAs", "Zones", "Patrol spots", "About"]
     ws = wb["LSOAs"]
     header = [c.value for c in ws[1]]
     assert header[:15] == ["lsoa_code", "lsoa_name", "crimes", "harm", "value", "imd_decile", "pubs", "streetsafe",
@@ -151,9 +156,10 @@ def test_xlsx_sheets_numbers_and_inert_text(rich, tmp_path):
     assert zs[2][zcol["pai"]].value == pytest.approx(float(a.zone_frame.loc[0, "pai"]))
     about = "\n".join(str(c.value) for row in wb["About"].iter_rows() for c in row if c.value is not None)
     for text in (ATTRIBUTION, HARM_SOURCE, "Anselin 1995", "Getis & Ord 1992", "99 conditional permutations",
-                 "Patrol zones are contiguous groups", "zone 1", "Lattice", "rows read"):
+                 "LSOA clusters are contiguous groups", "Patrol zones are built from 150 m grid cells", "zone 1",
+                 "Lattice", "rows read"):
         assert text in about, text
-    assert "315 crimes in 9 LSOAs" in about
+    assert "315 crimes in 0.09 km²" in about
     rows = {r[0]: r for r in wb["About"].iter_rows(values_only=True) if r[0]}
     assert rows["  rows read"][2] == 323 and rows["  dropped"][1:] == ("missing coordinates", 3)
 
@@ -212,7 +218,7 @@ MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables"
 
 def test_bundle_order_and_names():
     assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "patrol_spots.geojson",
-                                         "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
+                                         "lsoa_clusters.geojson", "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
                                          "heat.tif", "streetsafe_concerns.csv", "streetsafe_update.xlsx"]
 
 
@@ -227,7 +233,8 @@ def test_bundle_writes_times_reports_progress_and_skips_what_has_nothing_to_writ
     timings, skipped = {}, []
     paths = bundle.write_all(a, layers, Study(), tmp_path / "out", progress=lambda m, f: seen.append((m, f)),
                              timings=timings, skipped=skipped)
-    assert [p.name for p in paths] == ["patrol_zones.gpkg", "patrol_zones.geojson", "hotspots.xlsx"]
+    assert [p.name for p in paths] == ["patrol_zones.gpkg", "patrol_zones.geojson", "lsoa_clusters.geojson",
+                                       "hotspots.xlsx"]
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
     assert set(timings) == {p.name for p in paths} | {"absent.txt"}
     assert all(v >= 0 for v in timings.values())
@@ -292,7 +299,7 @@ def test_kent_exports(tmp_path, monkeypatch):
     zones = a.zone_frame
     monkeypatch.setattr(bundle, "EXPORT_FILES", MINE)
     paths = bundle.write_all(a, layers, st, tmp_path)
-    assert len(paths) == 3
+    assert len(paths) == 4
     lsoas = gpd.read_file(tmp_path / "patrol_zones.gpkg", layer="lsoa_results")
     assert len(lsoas) == 1065 and lsoas["crimes"].sum() == a.table["crimes"].sum()
     assert "fear_vs_crime" not in {n for n, _ in pyogrio.list_layers(tmp_path / "patrol_zones.gpkg")}

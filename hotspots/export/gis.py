@@ -1,4 +1,4 @@
-"""Patrol zones and LSOA results for QGIS/ArcGIS: a GeoPackage and a GeoJSON.
+"""Patrol zones, LSOA results and LSOA clusters for QGIS/ArcGIS: a GeoPackage and GeoJSON files.
 
 The GeoPackage is the analyst's file (EPSG:27700, every useful column, a layer per view); the
 GeoJSON is the zones in EPSG:4326 for web maps and for partners who do not run a GIS. Text is
@@ -18,7 +18,8 @@ import pandas as pd
 from ..model import RESULT_COLUMNS, Analysis
 from .atomic import atomic_path
 
-__all__ = ["write_gpkg", "write_geojson", "lsoa_layer", "zones_layer", "LSOA_EXTRA_COLUMNS"]
+__all__ = ["write_gpkg", "write_geojson", "write_clusters_geojson", "lsoa_layer", "zones_layer", "clusters_layer",
+           "LSOA_EXTRA_COLUMNS"]
 
 #: columns of the ``lsoa_results`` layer beyond the lsoa_results.csv contract, when present
 LSOA_EXTRA_COLUMNS = ["population", "rate", "density", "area_km2", "imd_score", "lisa_p_folded",
@@ -49,14 +50,24 @@ def _prepare(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
-    """The zones with the contract fields (an empty frame of the right schema when none)."""
-    from ..zones import ZONE_FIELDS, empty_zones
+    """The patrol zones (groups of cells) with the contract fields (an empty frame of the right
+    schema when none)."""
+    from ..plans.patrol_zones import PATROL_ZONE_FIELDS, empty_patrol_zones
 
     z = analysis.zone_frame
-    if z is None or len(z) == 0:
-        crs = analysis.table.crs
-        return empty_zones(crs) if z is None else z[[*ZONE_FIELDS, z.geometry.name]]
-    return z[[*ZONE_FIELDS, z.geometry.name]]
+    if z is None:
+        return empty_patrol_zones(analysis.table.crs)
+    return z[[*PATROL_ZONE_FIELDS, z.geometry.name]]
+
+
+def clusters_layer(analysis: Analysis) -> gpd.GeoDataFrame:
+    """The LSOA LISA/Gi* clusters (the statistical map, not a patrol plan), ``cluster_id`` first."""
+    from ..zones import ZONE_FIELDS, empty_zones
+
+    c = getattr(analysis, "lsoa_clusters", None)
+    z = empty_zones(analysis.table.crs) if c is None else c.frame
+    out = z[[*ZONE_FIELDS, z.geometry.name]].rename(columns={"zone_id": "cluster_id", "zone_kind": "cluster_kind"})
+    return out
 
 
 def lsoa_layer(analysis: Analysis) -> gpd.GeoDataFrame:
@@ -74,7 +85,8 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, layer: str, driver: str, **kw) -> 
 
 
 def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
-    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results``, ``patrol_spots`` and ``fear_vs_crime``.
+    """``patrol_zones.gpkg``: layers ``patrol_zones``, ``lsoa_results``, ``lsoa_clusters``, ``patrol_spots``
+    and ``fear_vs_crime``.
 
     ``fear_vs_crime`` (the LSOAs where StreetSafe and recorded-crime hot spots disagree or
     agree) is written only when the StreetSafe analysis ran. All layers are EPSG:27700.
@@ -84,6 +96,7 @@ def write_gpkg(analysis: Analysis, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         _write(zones_layer(analysis), tmp, "patrol_zones", "GPKG")
         _write(lsoas, tmp, "lsoa_results", "GPKG")
+        _write(clusters_layer(analysis), tmp, "lsoa_clusters", "GPKG")
         if analysis.spots is not None:
             from .spots import spots_layer
 
@@ -100,4 +113,13 @@ def write_geojson(analysis: Analysis, path: str | Path) -> Path:
     zones = zones_layer(analysis).to_crs(4326)
     with atomic_path(path) as tmp:
         _write(zones, tmp, "patrol_zones", "GeoJSON", RFC7946="YES", WRITE_NAME="NO")
+    return path
+
+
+def write_clusters_geojson(analysis: Analysis, path: str | Path) -> Path:
+    """``lsoa_clusters.geojson``: the LSOA LISA/Gi* clusters in EPSG:4326 (the statistical map)."""
+    path = Path(path)
+    clusters = clusters_layer(analysis).to_crs(4326)
+    with atomic_path(path) as tmp:
+        _write(clusters, tmp, "lsoa_clusters", "GeoJSON", RFC7946="YES", WRITE_NAME="NO")
     return path

@@ -41,7 +41,7 @@ _FORMATS = {
     "pai": "0.0", "crimes": "#,##0", "rate_per_1000": "#,##0.0", "rate_vs_force": "0.00", "rate_percentile": "0.0",
     "bv_pubs_p": "0.0000", "bv_imd_p": "0.0000", "per_1000": "#,##0.0", "force_per_1000": "#,##0.0",
     "times_force": "0.00", "percentile_in_force": "0.0", "crime_per_1000": "#,##0.0", "vawg_per_1000": "#,##0.0",
-    "gi_p_norm": "0.00E+00",
+    "p_value": "0.0000",
 }
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3,
           "crime_trend_p": 6, "crime_sen_slope": 4}
@@ -192,26 +192,30 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
                      + ("crime is clustered, not spread at random." if clustered
                         else "there is no clear evidence that crime is clustered overall."))
     zs = analysis.zones.summary.to_dict() if analysis.zones is not None else {}
-    rule = zs.get("rule", s.zone_rule)
     ranked = "crime harm" if s.measure == "harm" else "recorded crimes"
-    parts.append(f"Patrol zones are contiguous groups of statistically significant hot-spot LSOAs "
-                 f"({ZONE_RULES.get(rule, rule)}), ranked by {ranked}.")
+    clusters = getattr(analysis, "lsoa_clusters", None)
+    if clusters is not None:
+        cr = clusters.summary.rule
+        parts.append(f"LSOA clusters are contiguous groups of statistically significant hot-spot LSOAs "
+                     f"({ZONE_RULES.get(cr, cr)}): {clusters.summary.count} cluster"
+                     f"{'s' if clusters.summary.count != 1 else ''}, the statistical map of where crime "
+                     "concentrates.")
+    if zs:
+        parts.append(f"Patrol zones are built from {s.cell:g} m grid cells, not LSOAs: {zs.get('rule_text', '')}; "
+                     f"cells are ranked by {ranked}.")
     z = analysis.zone_frame
     if z is not None and len(z):
         first = z.iloc[0]
-        ev = analysis.zones.evidence.get(int(first["zone_id"]))
-        lsoas = ev.lsoas if ev is not None else []
-        around = f", around {lsoas[0][1]}" if lsoas else ""
         count = len(z)
         parts.append(f"{count} zone{'s' if count != 1 else ''} cover {_pct(zs.get('share_of_area'))} of the area "
                      f"and hold {_pct(zs.get('share_of_crimes'))} of the crime (PAI "
-                     f"{(zs.get('pai') or float('nan')):.1f}); zone 1 ({int(first['crimes']):,} crimes in "
-                     f"{len(str(first['lsoa_codes']).split(';'))} LSOAs{around}) holds "
+                     f"{(zs.get('pai') or float('nan')):.1f}); zone 1, {first['name']} ({int(first['crimes']):,} "
+                     f"crimes in {float(first['area_km2']):.2f} km²), holds "
                      f"{_pct(float(first['share_of_crimes']))} of crime in {_pct(float(first['share_of_area']))} "
                      f"of the area (PAI {float(first['pai']):.1f}, the Predictive Accuracy Index of "
                      f"Chainey, Tompson & Uhlig 2008).")
     elif z is not None:
-        parts.append("No LSOA met that rule, so no patrol zones were drawn.")
+        parts.append("No group of top-ranked cells was large enough, so no patrol zones were drawn.")
     fear = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     if layers.streetsafe is not None and fear:
         parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
@@ -228,7 +232,10 @@ def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[
     from ..harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
 
     s = analysis.settings
+    from .disclosure import marking_of
+
     rows: list[tuple[str, Any, Any]] = [("#", "About this workbook", None),
+                                        ("Protective marking", marking_of(study, analysis), None),
                                         ("Study", study.name, None),
                                         ("Created", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                                          f"hotspots {__version__}"),
@@ -327,7 +334,7 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     """Write ``hotspots.xlsx`` (sheets ``LSOAs``, ``Zones``, ``About``) atomically."""
     from openpyxl import Workbook
 
-    from ..zones import ZONE_FIELDS
+    from ..plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
 
     t = analysis.table
     lsoas = pd.DataFrame({c: t[c] for c in LSOA_SHEET_COLUMNS if c in t.columns})
