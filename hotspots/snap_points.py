@@ -110,8 +110,8 @@ class SnapExclusions:
 
     Attributes
     ----------
-    mask : True for each crime left out (aligned with the crimes table)
-    by_kind : crimes left out per kind (``police_station``, ``prison``)
+    mask : True for each *analysed* crime left out (aligned with the crimes table)
+    by_kind : crimes left out per kind (``police_station``, ``prison``), among the analysed
     by_label : crimes left out per label (busiest first)
     """
 
@@ -124,7 +124,7 @@ class SnapExclusions:
         return int(self.mask.sum())
 
     def to_dict(self, among: np.ndarray | None = None) -> dict:
-        """Counts for the summary; ``among`` restricts them to the analysed crimes."""
+        """Counts for the summary (the analysed crimes; ``among`` restricts them further)."""
         return {"rule": "crimes at police-station and prison snap points are left out of patrol spots "
                         "(kept in every other count)",
                 "excluded": self.total if among is None else int((self.mask & among).sum()),
@@ -133,7 +133,9 @@ class SnapExclusions:
 
 def excluded_crimes(crimes: pd.DataFrame, mask: np.ndarray | None = None,
                     kinds: tuple[str, ...] = ("police_station", "prison")) -> SnapExclusions:
-    """Which crimes sit at police-station or prison snap points (counted among ``mask``)."""
+    """Which of the crimes in ``mask`` (the analysed ones; all by default) sit at police-station or
+    prison snap points. The mask, the total and ``by_kind`` all count the same analysed crimes (a
+    month-filtered run counted every month in ``excluded`` but the analysed ones by kind, issue 22)."""
     loc = crimes["location"]
     kind = label_kinds(loc)
     out = np.isin(kind, list(kinds))
@@ -141,4 +143,4 @@ def excluded_crimes(crimes: pd.DataFrame, mask: np.ndarray | None = None,
     by_kind = {k: int((sel & (kind == k)).sum()) for k in kinds}
     names = pd.Series(loc.to_numpy()[sel]).map(strip_prefix)
     by_label = {str(k): int(v) for k, v in names.value_counts().items()}
-    return SnapExclusions(mask=out, by_kind=by_kind, by_label=by_label)
+    return SnapExclusions(mask=sel, by_kind=by_kind, by_label=by_label)

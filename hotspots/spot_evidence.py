@@ -76,7 +76,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     """Ranked :class:`~hotspots.spots.PatrolSpot` objects for the cell groups of a plan."""
     from pyproj import Transformer
 
-    from .spots import DOSAGE, NEAR_M, PatrolSpot
+    from .spots import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid
     if not groups:
@@ -94,6 +94,8 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     types = sub["crime_type"].astype(str).to_numpy(dtype=object)
     xy = np.round(sub[["x", "y"]].to_numpy(float), 1)
     excluded = result.exclusions.mask[rows]
+    at_partner = result.partners.mask[rows]
+    kinds_left = "partner places" if result.partners.kept else "partner places (hospital sites, police stations, prisons, shoplifting-dominated shops)"
     geoms = np.array([shapely.union_all(g.boxes(c)) for c in groups], dtype=object)
     near_pubs = _near(geoms, pubs, NEAR_M)
     near_ss = _near(geoms, streetsafe, NEAR_M)
@@ -115,8 +117,12 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
         place_busiest = bool(place) and (not street or places.iloc[0] > streets.iloc[0])
         flags = []
         n_ex = int(excluded[m].sum())
-        if n_ex:
-            flags.append(f"{n_ex} crimes at a police-station or prison snap point here were left out of the ranking")
+        n_partner = int(at_partner[m].sum())
+        if n_partner and not result.partners.kept:
+            flags.append(f"{n_partner} crimes at {kinds_left} here were left out of the ranking "
+                         "(see partner_places.csv)")
+        elif n_partner:
+            flags.append(f"{n_partner} crimes here are at {kinds_left}: kept in the plan by the setting")
         if place_busiest:
             flags.append(f"the busiest snap point label is a place, not a street: {place} "
                          f"({int(places.iloc[0])} crimes)")
@@ -143,12 +149,12 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
             centre_lat=float(lat), centre_lon=float(lon), crimes=n, harm=float(result.cells.harm[cells].sum()),
             value=float(result.value[cells].sum()), crimes_by_month=by_month, crimes_by_type=by_type,
             share_of_crimes=share, pai=share / (area / area_all) if area_all > 0 else float("nan"),
-            gi_z=float(np.min(result.gi.z[cells])), gi_p_norm=float(np.max(result.gi.p[cells])),
+            significant=spot_test(result, cells)[0], p_value=spot_test(result, cells)[1],
             pubs_100m=len(near_pubs[k]), streetsafe_100m=len(near_ss[k]),
             streetsafe_reasons=_reasons(near_ss[k], streetsafe),
             lsoa_code=str(result.cells.lsoa_code[main]), lsoa_name=lsoa_name,
             imd_decile=None if dec != dec else int(dec), dosage=DOSAGE, flags=tuple(flags),
-            excluded_snap_crimes=n_ex, geometry=geoms[k], _second=str(streets.index[1]) if len(streets) > 1 else ""))
+            excluded_snap_crimes=n_ex, partner_crimes=n_partner, geometry=geoms[k], _second=str(streets.index[1]) if len(streets) > 1 else ""))
     out.sort(key=lambda d: (-d["value"], -d["crimes"], d["spot_id"]))
     seen: set[str] = set()
     for r, d in enumerate(out, start=1):  # two spots on one long street: tell them apart

@@ -1,26 +1,32 @@
-"""Patrol spots: significant hot micro-places, ranked, small enough for a 15-minute foot visit.
+"""Patrol spots: the busiest micro-places, ranked, small enough for a 15-minute foot visit.
 
 Hot-spot patrols work at the scale of a street segment or a 150 m square (Sherman and
 Weisburd 1995; Braga et al. 2019 meta-analysis; the College of Policing hot-spot guidance),
 with short visits of about 15 minutes (Koper 1995), not at the scale of an LSOA. A spot is
 built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
 
-1. every cell gets the analysed measure (crimes, or harm) *without* the crimes at police-station
-   and prison snap points (:mod:`hotspots.snap_points`; a patrol there prevents none of them);
-2. the analytic Gi* with Benjamini-Hochberg FDR (:mod:`hotspots.stats.cell_stats`) marks the
-   significant hot cells; only those can be part of a spot, so every spot's every cell passes;
-3. hot cells are taken from the highest measure down. A cell joins an adjacent (queen) spot
-   when that spot keeps at most ``max_cells`` cells (4) inside a ``max_extent`` (300 m) square
-   and the cell holds at least a quarter of the spot's first (busiest) cell; a cell next to a
-   spot that holds less is that spot's halo (significant only because its window holds the
-   spot) and is skipped; any other cell starts a new spot. When the next cell would start
-   spot ``n_spots + 1`` the plan is complete;
-4. spots are ranked by their total of the measure (rank 1 first; ties by crimes, then id).
+1. every cell gets the analysed measure (crimes, or harm) *without* the crimes at partner places
+   (:mod:`hotspots.partner_places`: hospital sites, police stations, prisons, shoplifting-dominated
+   retail places; a patrol there prevents none of them), and a cell that is mostly a partner
+   place is left out whole. This ranked value is :attr:`SpotsResult.value`, which the patrol
+   zones rank too; the setting ``keep_partner_places`` keeps them in;
+2. cells are taken from the highest value down (a *ranking*, not a significance gate). A cell
+   joins an adjacent (queen) spot when that spot keeps at most ``max_cells`` cells (4) inside a
+   ``max_extent`` (300 m) square and the cell holds at least a quarter of the spot's first
+   (busiest) cell; a cell next to a spot that holds less is that spot's halo and is skipped;
+   any other cell starts a new spot. When the next cell would start spot ``n_spots + 1`` the
+   plan is complete;
+3. spots are ranked by their total of the measure (rank 1 first; ties by crimes, then id);
+4. each spot says whether it passes the cell test (:mod:`hotspots.stats.window_test`: an exact
+   randomisation test of the 3 x 3 window sum with Benjamini-Hochberg FDR over every grid cell):
+   ``significant`` when one of its cells is a significant hot cell, and ``p_value``, the
+   smallest exact p of its cells, shown no finer than 0.0001.
 
-Why this rule: the plan's cells are then the top of the significant-cell ranking, so at the
-plan's own area it captures what a ranking of single cells by count captures (measured on
-Kent 2021 in the backtest, :mod:`hotspots.backtest`), while a patrol gets a few compact named
-places instead of scattered squares.
+Why a ranking: the analytic Gi* gate it replaces passed thousands of cells on maps with no
+pattern at all (issue 21), and at the plan's own area the top of the count ranking is what
+captures later crime (4.01% vs 3.95% for single cells on Kent 2021, :mod:`hotspots.backtest`).
+The spots say what they are: the busiest places, grouped so a patrol gets a few compact named
+places instead of scattered squares, each with the test's verdict beside it.
 """
 
 from __future__ import annotations
@@ -33,8 +39,9 @@ import pandas as pd
 import shapely
 
 from .data.errors import DataError
+from .partner_places import CELL_SHARE, PartnerPlaces, find_partner_places
 from .snap_points import SnapExclusions, excluded_crimes
-from .stats.cell_stats import CellGiStar, cell_gi_star
+from .stats.window_test import CellWindowTest, cell_window_test, p_shown
 from .units.grid import (
     CELL_DEFAULT,
     CellCounts,
@@ -81,8 +88,8 @@ class PatrolSpot:
     crimes_by_type: dict[str, int]
     share_of_crimes: float
     pai: float
-    gi_z: float
-    gi_p_norm: float
+    significant: bool
+    p_value: float
     pubs_100m: int
     streetsafe_100m: int
     streetsafe_reasons: dict[str, int]
@@ -92,6 +99,7 @@ class PatrolSpot:
     dosage: str
     flags: tuple[str, ...]
     excluded_snap_crimes: int
+    partner_crimes: int
     geometry: shapely.Geometry = field(repr=False, compare=False)
 
 
@@ -102,18 +110,21 @@ class SpotsResult:
     Attributes
     ----------
     spots : ranked :class:`PatrolSpot` list (rank 1 first)
-    cells : per-cell counts of the analysed crimes (all crimes, the snap points included)
-    gi : the cell-level Gi* and its FDR decision, on the spot measure (snap points left out)
-    value : the spot measure per materialised cell
-    exclusions : crimes left out of the spot ranking because of their snap point
+    cells : per-cell counts of the analysed crimes (all crimes, the partner places included)
+    cell_test : the cell-level window-sum test and its FDR decision, on the ranked value
+    value : the per-cell measure the plan ranks (partner-place crimes removed, cells that are
+        mostly a partner place at 0), per materialised cell; the patrol zones rank it too
+    exclusions : crimes at police-station and prison snap points (counted among the analysed)
+    partners : the partner places and the crimes left out of the ranking for them
     measure, cell, n_spots, study_area_km2, total_crimes, notes
     """
 
     spots: list[PatrolSpot]
     cells: CellCounts
-    gi: CellGiStar
+    cell_test: CellWindowTest
     value: np.ndarray
     exclusions: SnapExclusions
+    partners: PartnerPlaces
     measure: str
     cell: float
     n_spots: int
@@ -135,18 +146,20 @@ class SpotsResult:
         """Packed cell keys of each spot, in rank order."""
         return [keys_from_ids(s.cell_ids, self.cell) for s in self.spots]
 
-    def summary(self, analysed: np.ndarray | None = None) -> dict:
+    def summary(self) -> dict:
         area = sum(s.area_km2 for s in self.spots)
         return {"count": len(self.spots), "requested": self.n_spots, "cell_m": self.cell, "measure": self.measure,
                 "area_km2": round(area, 4), "share_of_area": area / self.study_area_km2 if self.study_area_km2 else None,
                 "share_of_crimes": sum(s.crimes for s in self.spots) / self.total_crimes if self.total_crimes else None,
                 "median_spot_km2": float(np.median([s.area_km2 for s in self.spots])) if self.spots else None,
-                "significance": self.gi.to_dict(), "snap_points": self.exclusions.to_dict(analysed),
+                "significance": self.cell_test.to_dict(),
+                "significant_spots": sum(bool(s.significant) for s in self.spots),
+                "snap_points": self.exclusions.to_dict(), "partner_places": self.partners.to_dict(),
                 "dosage": DOSAGE, "notes": list(self.notes)}
 
 
 @dataclass(frozen=True)
-class CellGiFigures:
+class CellTestFigures:
     """The cell-level test's name, level and summary figures, kept when the per-cell arrays go."""
 
     test: str
@@ -163,8 +176,8 @@ def without_cells(result: SpotsResult) -> SpotsResult:
     process that must stay under 2 GiB beside the briefing's. The spots, the summary figures
     and the snap-point mask stay; the grid cache is let go too."""
     _GRID_CACHE.clear()
-    return replace(result, cells=None, gi=CellGiFigures(result.gi.test, result.gi.alpha, result.gi.to_dict()),
-                   value=np.empty(0))
+    return replace(result, cells=None, value=np.empty(0),
+                   cell_test=CellTestFigures(result.cell_test.test, result.cell_test.alpha, result.cell_test.to_dict()))
 
 
 def check_spots(n: object) -> int:
@@ -241,6 +254,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
                 cell: float = CELL_DEFAULT, n_spots: int = SPOTS_DEFAULT, measure: str = "count",
                 harm_weights: dict[str, float] | None = None, alpha: float = 0.05, pubs=None, streetsafe=None,
                 imd=None, grid: tuple[CellGrid, np.ndarray] | None = None, exclude_snap: bool = True,
+                keep_partner_places: bool = False, mix_mask: np.ndarray | None = None,
                 with_evidence: bool = True) -> SpotsResult:
     """Build the ranked patrol spots of the crimes in ``mask`` (see the module notes).
 
@@ -253,7 +267,12 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
     n_spots : how many spots the plan holds (1-500)
     measure : the analysis measure (count, harm; rate and density rank cells by crimes)
     grid : a prepared ``(grid, pos)`` from :func:`prepare_grid` of these crimes and this cell size
-    exclude_snap : leave crimes at police-station and prison snap points out of the ranking
+    exclude_snap : leave crimes at partner places (police stations, prisons, hospital sites,
+        shoplifting-dominated retail places) out of the ranking; False keeps them in
+    keep_partner_places : the user's setting: keep the partner places in the plan (same as
+        ``exclude_snap=False``; they are still found and listed)
+    mix_mask : the crimes whose mix decides a retail partner place (default ``mask``; the
+        pipeline passes the analysed months with every crime type)
     with_evidence : False skips the per-spot evidence (names, pubs, months): a backtest needs
         only the cells
     """
@@ -266,7 +285,10 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
     counts = count_cells(g, pos, crimes, sel, boundaries, harm_weights=harm_weights, pubs=pubs,
                          streetsafe=streetsafe, imd=imd)
     exclusions = excluded_crimes(crimes, sel)
-    rank_sel = sel & ~exclusions.mask if exclude_snap else sel
+    exclude = exclude_snap and not keep_partner_places
+    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, town_of_row=_towns(counts, pos),
+                                   kept=not exclude)
+    rank_sel = sel & ~partners.mask if exclude else sel
     notes: list[str] = []
     if measure == "harm":
         ranked = count_cells(g, pos, crimes, rank_sel, boundaries, harm_weights=harm_weights).harm
@@ -274,16 +296,26 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
         ranked = np.bincount(pos[rank_sel], minlength=len(g)).astype(float)
         if measure == "rate":
             notes.append("cells have no resident population: spots rank cells by crimes")
-    gi = cell_gi_star(g, ranked, alpha=alpha)
-    hot = np.flatnonzero(gi.hot & (ranked > 0))
-    order = hot[np.lexsort((g.key[hot], -ranked[hot]))]
+    if exclude and partners.total:
+        at_partner = np.bincount(pos[sel & partners.mask], minlength=len(g))
+        mostly = at_partner >= CELL_SHARE * np.maximum(counts.crimes, 1)
+        mostly &= at_partner > 0
+        ranked = np.where(mostly, 0.0, ranked)
+        partners.cells_left_out = int(mostly.sum())
+    test = cell_window_test(g, ranked, alpha=alpha)
+    cand = np.flatnonzero(ranked > 0)
+    order = cand[np.lexsort((g.key[cand], -ranked[cand]))]
     groups = group_cells(g, order, int(n_spots), values=ranked)
     if not groups:
-        notes.append("no cell is a significant hot spot under the cell-level test: no patrol spots")
+        notes.append("no cell holds a crime to rank: no patrol spots")
+    elif not test.hot.any():
+        notes.append("no cell passes the cell test (exact window-sum randomisation, FDR "
+                     f"{alpha:g}): the spots are the busiest places, not significant hot spots")
     total_area = float(boundaries["area_km2"].sum())
     total = int(sel.sum())
-    result = SpotsResult(spots=[], cells=counts, gi=gi, value=ranked, exclusions=exclusions, measure=measure,
-                         cell=cell, n_spots=int(n_spots), study_area_km2=total_area, total_crimes=total, notes=notes)
+    result = SpotsResult(spots=[], cells=counts, cell_test=test, value=ranked, exclusions=exclusions,
+                         partners=partners, measure=measure, cell=cell, n_spots=int(n_spots),
+                         study_area_km2=total_area, total_crimes=total, notes=notes)
     if with_evidence:
         from .spot_evidence import describe_spots
 
@@ -292,6 +324,25 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
         result.spots = _bare_spots(result, groups)
     drop_dense(g)  # the exports that follow look up a few cells: do not carry the table into them
     return result
+
+
+def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
+    """Each crime's town (the district of its cell's LSOA), for naming partner places."""
+    from .spot_evidence import town_of
+
+    names = np.asarray(counts.lsoa_name, dtype=object)
+    uniq, inv = np.unique(names.astype(str), return_inverse=True)
+    towns = np.array([town_of(u) for u in uniq], dtype=object)[inv]
+    return towns[np.asarray(pos)]
+
+
+def spot_test(result: SpotsResult, cells: np.ndarray) -> tuple[bool, float]:
+    """A spot's verdict: significant when one of its cells passes; the smallest p of its cells
+    (rounded up to the resolution shown)."""
+    t = result.cell_test
+    p = t.p[cells]
+    p = p[np.isfinite(p)]
+    return bool(t.hot[cells].any()), p_shown(float(p.min())) if len(p) else float("nan")
 
 
 def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpot]:
@@ -309,9 +360,9 @@ def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpo
                               area_km2=len(cells) * g.cell_km2, centre_lat=float("nan"), centre_lon=float("nan"),
                               crimes=n, harm=float(result.cells.harm[cells].sum()), value=val, crimes_by_month={},
                               crimes_by_type={}, share_of_crimes=float("nan"), pai=float("nan"),
-                              gi_z=float(np.min(result.gi.z[cells])), gi_p_norm=float(np.max(result.gi.p[cells])),
+                              significant=spot_test(result, cells)[0], p_value=spot_test(result, cells)[1],
                               pubs_100m=0, streetsafe_100m=0, streetsafe_reasons={}, lsoa_code="", lsoa_name="",
-                              imd_decile=None, dosage=DOSAGE, flags=(), excluded_snap_crimes=0,
+                              imd_decile=None, dosage=DOSAGE, flags=(), excluded_snap_crimes=0, partner_crimes=0,
                               geometry=shapely.union_all(g.boxes(cells))))
     return out
 
@@ -347,6 +398,7 @@ def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 -
     if progress:
         progress("Building the micro-place grid", 0.0)
     mask, _ = filter_crimes(layers.crimes, s.crime_types, s.month_from, s.month_to)
+    months, _ = filter_crimes(layers.crimes, None, s.month_from, s.month_to)  # a place's crime mix: every type
     grid = _cached_grid(layers.crimes, layers.boundaries, check_cell(s.cell), layers.boundary_key)
     if cancel and cancel():
         raise Cancelled()
@@ -354,5 +406,6 @@ def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 -
         progress("Testing cells and grouping patrol spots", 0.5)
     result = build_spots(layers.crimes, mask, layers.boundaries, cell=s.cell, n_spots=s.spots, measure=s.measure,
                          harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, pubs=layers.pubs,
-                         streetsafe=layers.streetsafe, imd=layers.imd, grid=grid)
+                         streetsafe=layers.streetsafe, imd=layers.imd, grid=grid, mix_mask=months,
+                         keep_partner_places=bool(getattr(s, "keep_partner_places", False)))
     return replace(analysis, spots=result, notes=analysis.notes + tuple(result.notes))

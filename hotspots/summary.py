@@ -65,7 +65,8 @@ def _spots(analysis: Analysis) -> dict[str, Any] | None:
     out["spots"] = [{"rank": s.rank, "spot_id": s.spot_id, "name": s.name, "crimes": s.crimes, "harm": s.harm,
                      "share_of_crimes": s.share_of_crimes, "pai": s.pai, "area_km2": s.area_km2,
                      "n_cells": s.n_cells, "centre_lat": s.centre_lat, "centre_lon": s.centre_lon,
-                     "gi_z": s.gi_z, "gi_p_norm": s.gi_p_norm, "lsoa_code": s.lsoa_code, "imd_decile": s.imd_decile,
+                     "significant": bool(s.significant),
+                     "p_value": s.p_value, "lsoa_code": s.lsoa_code, "imd_decile": s.imd_decile,
                      "flags": list(s.flags)} for s in res.spots]
     return out
 

@@ -48,7 +48,7 @@ def test_the_slimmed_run_gives_the_same_briefing(rich, tmp_path):
     a, layers = rich
     assert a.spots is not None and a.spots.spots, "the fixture must have patrol spots for this to mean anything"
     slim, slim_layers = spawned.slim_for_briefing(a, layers)
-    assert slim.spots.cells is None and len(slim.spots.gi.z) == 0 and slim.units is None
+    assert slim.spots.cells is None and len(slim.spots.cell_test.p) == 0 and slim.units is None
     assert slim.spots.exclusions.total == a.spots.exclusions.total
     assert 0 < len(slim_layers.crimes) < len(layers.crimes)
     full = write_briefing(a, layers, Study(name="Spawn test"), tmp_path / "full.pdf")

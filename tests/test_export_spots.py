@@ -96,7 +96,11 @@ def test_summary_holds_the_spots_and_the_test(demo):
     s = build_summary(a, layers, study, {})
     sp = s["spots"]
     assert sp["count"] == 20 and sp["cell_m"] == 150 and len(sp["spots"]) == 20
-    assert "Gi*" in sp["significance"]["test"] and sp["significance"]["n_cells"] > 0
+    assert "window sum" in sp["significance"]["test"] and sp["significance"]["n_cells"] > 0
+    assert sp["significance"]["significant_hot_cells"] == int(a.spots.cell_test.hot.sum())
+    assert sp["significant_spots"] == sum(x["significant"] for x in sp["spots"])
+    assert all(x["p_value"] >= 1e-4 for x in sp["spots"])  # never finer than the resolution shown
+    assert set(sp["partner_places"]["by_kind"]) == {"hospital", "police_station", "prison", "retail"}
     assert sp["snap_points"]["excluded"] == 0
     assert s["parameters"]["cell_m"] == 150 and s["parameters"]["spots"] == 20
     json.dumps(s, allow_nan=False)

@@ -3,15 +3,12 @@ rule, the snap-point exclusion, the evidence, and the Kent acceptance figures.""
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
-from scipy import stats
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
@@ -63,28 +60,52 @@ def pubs_at(points) -> gpd.GeoDataFrame:
                             geometry=[shapely.Point(p) for p in points], crs=27700)
 
 
-def test_every_spot_cell_passes_the_documented_test_redone_with_esda_and_scipy():
-    import esda
-    from libpysal.weights import lat2W
+def test_spots_are_the_top_of_the_ranking_and_carry_the_cell_test_verdict():
+    """No significance gate: the spots' cells are the busiest cells (partner places left out); each
+    spot's p is its strongest cell's exact window-sum p (redone here by brute-force convolution on
+    the dense lattice) and ``significant`` says whether one of its cells passes BH."""
+    from hotspots.stats.cell_stats import bh_threshold
 
     b, crimes = study(), planted_crimes()
     res = build_spots(crimes, None, b, n_spots=10)
     assert res.spots
-    # independent: dense K x K lattice, the spot measure (station crimes left out), esda Gi*, scipy BH
     keep = ~crimes["location"].astype(str).str.contains("Police Station").to_numpy()
-    y = np.zeros(K * K)
+    y = np.zeros(K * K, int)
     np.add.at(y, (np.floor(crimes["y"][keep] / 150) * K + np.floor(crimes["x"][keep] / 150)).astype(int), 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        g = esda.G_Local(y, lat2W(K, K, rook=False), transform="B", star=True, permutations=0)
-    p = 2 * stats.norm.sf(np.abs(g.Zs))
-    significant = (stats.false_discovery_control(p, method="bh") <= 0.05) & (g.Zs > 0)
+    top = int(y.max())
+    spot_cells = {cid for s in res.spots for cid in s.cell_ids}
+    first = {s.cell_ids[0] for s in res.spots}
+    assert max(y) == max(res.value)  # the ranked value is the count without the station's crimes
+    # the window sums and sizes recomputed on the dense lattice by array shifts; the tails from
+    # window_sum_tails (pinned to brute-force enumeration in test_window_test)
+    win = np.zeros((K, K), int)
+    grid2 = y.reshape(K, K)
+    wsize = np.zeros((K, K), int)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            sh = np.zeros((K + 2, K + 2), int)
+            sh[1:-1, 1:-1] = grid2
+            win += sh[1 + dr:K + 1 + dr, 1 + dc:K + 1 + dc]
+            one = np.zeros((K + 2, K + 2), int)
+            one[1:-1, 1:-1] = 1
+            wsize += one[1 + dr:K + 1 + dr, 1 + dc:K + 1 + dc]
+    from hotspots.stats.window_test import window_sum_tails
+
+    tails = window_sum_tails(y[y > 0], K * K, int(win.max()))
+    p = tails[wsize.ravel(), win.ravel()]
+    thr = bh_threshold(p, 0.05)
     for s in res.spots:
+        idx = []
         for cid in s.cell_ids:
             x0, y0 = (int(v) for v in cid[1:].split("N"))
-            i = (y0 // 150) * K + x0 // 150
-            assert significant[i], cid
-            assert s.gi_z <= g.Zs[i] + 1e-9 and s.gi_p_norm >= p[i] - 1e-12
+            idx.append((y0 // 150) * K + x0 // 150)
+        assert s.p_value == pytest.approx(max(np.ceil(p[idx].min() / 1e-4) * 1e-4, 1e-4))
+        assert s.significant == bool((p[idx] <= thr).any())
+    assert res.spots[0].significant  # the planted 2 x 2 block
+    assert res.summary()["significance"]["significant_hot_cells"] == int((p <= thr).sum())
+    assert "window sum" in res.summary()["significance"]["test"]
+    assert top in [y[(int(c[1:].split("N")[1]) // 150) * K + int(c[1:].split("N")[0]) // 150] for c in first]
+    assert spot_cells
 
 
 def test_station_crimes_are_left_out_of_spots_and_counted():
@@ -162,8 +183,8 @@ def test_bad_settings_are_data_errors():
     assert check_spots("7") == 7
 
 
-def test_no_significant_cell_means_no_spots_and_a_note():
-    # one crime in every cell: no variation, nothing stands out
+def test_no_significant_cell_means_spots_that_say_so():
+    # one crime in every cell: no variation, nothing stands out; the ranking still gives spots
     b = study()
     c, r = np.meshgrid(np.arange(K), np.arange(K))
     n = K * K
@@ -171,7 +192,9 @@ def test_no_significant_cell_means_no_spots_and_a_note():
                            "location": pd.Categorical(["On or near A"] * n), "x": (c.ravel() + 0.5) * 150.0,
                            "y": (r.ravel() + 0.5) * 150.0, "lsoa": np.zeros(n, np.int32)})
     res = build_spots(crimes, None, b)
-    assert res.spots == [] and res.notes
+    assert res.spots and not any(s.significant for s in res.spots)
+    assert res.summary()["significance"]["significant_hot_cells"] == 0
+    assert any("no cell passes the cell test" in n for n in res.notes)
 
 
 @pytest.mark.realdata

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._briefing_pages import _clip, _footer, _share
+from ._map_spots import spot_test_text
 from ._map_style import PUB_COLOUR
 
 __all__ = ["spot_pages", "patrol_list_page", "spot_card_page", "CARDS_PER_PAGE"]
@@ -47,10 +48,14 @@ def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, 
                 "!" if s.flags else ""]
         for x, v in zip(xs, vals, strict=True):
             fig.text(x, y, v, fontsize=7.5)
-    n_ex = res.exclusions.total
-    note = (f"Spots: {len(res.spots)} places of {res.cell:.0f} m cells (at most 4 cells), each a significant hot spot "
-            f"under the {res.gi.test} (FDR {res.gi.alpha:g}). '!' = a data-quality note on the spot's card. "
-            f"{n_ex:,} crimes at police-station or prison snap points were left out of the ranking.")
+    n_sig = sum(bool(s.significant) for s in res.spots)
+    partners = res.partners.to_dict()
+    left = ("were left out of the ranking (the partner places page lists them)" if not partners["kept_in_plan"]
+            else "were kept in the ranking by the setting")
+    note = (f"Spots: the {len(res.spots)} busiest places of {res.cell:.0f} m cells (at most 4 cells), a ranking; "
+            f"{n_sig} of them pass the cell test ({res.cell_test.test}, FDR {res.cell_test.alpha:g}). '!' = a "
+            f"data-quality note on the spot's card. {partners['crimes']:,} crimes at {partners['count']:,} partner "
+            f"places (hospital sites, police stations, prisons, shoplifting-dominated shops) {left}.")
     fig.text(0.06, max(y - 0.04, 0.07), textwrap.fill(note, 130), fontsize=7, va="top")
     _footer(fig, page, n_pages, facts)
 
@@ -125,7 +130,7 @@ def spot_card_page(fig: Any, analysis: Any, layers: Any, facts: dict[str, str], 
         lines = [f"{s.crimes:,} crimes ({_share(s.share_of_crimes, 2)} of the force's) in {s.area_km2:.3f} km²; "
                  f"PAI {s.pai:,.0f}; harm {s.harm:,.0f}",
                  f"Types: {types}", f"Months: {months}",
-                 f"Gi* z {s.gi_z:.1f} (weakest cell), p {s.gi_p_norm:.1e}; centre {s.centre_lat:.5f}, {s.centre_lon:.5f}",
+                 f"{spot_test_text(s)}; centre {s.centre_lat:.5f}, {s.centre_lon:.5f}",
                  f"Pubs within 100 m: {s.pubs_100m}; StreetSafe within 100 m: {s.streetsafe_100m} ({reasons})",
                  f"LSOA {s.lsoa_code} {s.lsoa_name}; IMD decile {'-' if s.imd_decile is None else s.imd_decile}"]
         lines += [f"Note: {f}" for f in s.flags[:3]]

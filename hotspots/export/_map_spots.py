@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..stats.window_test import p_text
 from ._map_popups import esc
 
 __all__ = ["add_spots", "spot_legend", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER"]
@@ -27,6 +28,13 @@ def _pairs(d: dict, k: int = 6) -> str:
     return ", ".join(f"{esc(a)} {int(b)}" for a, b in list(d.items())[:k]) or "none"
 
 
+def spot_test_text(s: Any) -> str:
+    """The cell test's verdict on a spot in words (p no finer than the test's resolution shown)."""
+    verdict = "passes (a significant hot spot)" if s.significant else "does not pass (a busy place, not significant)"
+    return (f"Cell test: {verdict}; exact window-sum randomisation test with FDR control, "
+            f"strongest cell p {p_text(s.p_value)}")
+
+
 def spot_popup(s: Any, n: int) -> str:
     """The evidence of one :class:`~hotspots.spots.PatrolSpot` as escaped HTML."""
     months = ", ".join(f"{esc(m[5:])}/{esc(m[2:4])} {c}" for m, c in s.crimes_by_month.items())
@@ -35,7 +43,7 @@ def spot_popup(s: Any, n: int) -> str:
     return (f"<div class='hs-pop'><div class='hs-pop-h'>Patrol spot {s.rank} of {n}: {esc(s.name)}</div>"
             f"<b>{s.crimes:,}</b> crimes ({_pct(s.share_of_crimes)} of the force's) in {s.area_km2:.3f} km²; "
             f"PAI {s.pai:,.0f}<br>Crime types: {_pairs(s.crimes_by_type)}<br>By month: {months or 'none'}<br>"
-            f"Gi* z {s.gi_z:.1f} (weakest cell), p {s.gi_p_norm:.1e}<br>"
+            f"{spot_test_text(s)}<br>"
             f"Pubs within 100 m: {s.pubs_100m}; StreetSafe reports within 100 m: {s.streetsafe_100m}"
             f"{' (' + _pairs(s.streetsafe_reasons, 4) + ')' if s.streetsafe_reasons else ''}<br>"
             f"LSOA {esc(s.lsoa_code)} {esc(s.lsoa_name)}, IMD decile {imd}<br>"

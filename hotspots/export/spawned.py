@@ -54,8 +54,9 @@ def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
     crimes = getattr(layers, "crimes", None)
     if spots is not None:
         ex = spots.exclusions
-        spots = replace(spots, cells=None, gi=_empty_arrays(spots.gi), value=np.empty(0),
-                        exclusions=replace(ex, mask=np.ones(ex.total, dtype=bool)))
+        spots = replace(spots, cells=None, cell_test=_empty_arrays(spots.cell_test), value=np.empty(0),
+                        exclusions=replace(ex, mask=np.ones(ex.total, dtype=bool)),
+                        partners=replace(spots.partners, mask=np.ones(spots.partners.total, dtype=bool)))
         if crimes is not None and len(crimes) and spots.spots:
             rows = np.unique(np.concatenate(near_spot_rows(crimes, spots.spots)))  # the cards' own cut
             crimes = crimes.iloc[rows][[c for c in ("x", "y", "month") if c in crimes]].reset_index(drop=True)

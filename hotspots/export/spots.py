@@ -19,15 +19,16 @@ import pandas as pd
 import shapely
 
 from ..model import Analysis
+from ..stats.window_test import p_text
 from .atomic import write_text_atomic
 
 __all__ = ["SPOT_FIELDS", "spots_layer", "spots_table", "spots_geojson", "write_spots_geojson", "spot_records"]
 
 #: flat fields of a spot, in order (the GeoPackage layer and the XLSX sheet)
 SPOT_FIELDS = ["rank", "spot_id", "name", "street", "town", "crimes", "harm", "value", "share_of_crimes", "pai",
-               "area_km2", "n_cells", "cell_ids", "centre_lat", "centre_lon", "gi_z", "gi_p_norm", "pubs_100m",
+               "area_km2", "n_cells", "cell_ids", "centre_lat", "centre_lon", "significant", "p_value", "p_text", "pubs_100m",
                "streetsafe_100m", "streetsafe_reasons", "lsoa_code", "lsoa_name", "imd_decile", "crimes_by_month",
-               "crimes_by_type", "flags", "excluded_snap_crimes", "dosage"]
+               "crimes_by_type", "flags", "excluded_snap_crimes", "partner_crimes", "dosage"]
 _BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -59,12 +60,14 @@ def spot_records(analysis: Analysis) -> list[dict]:
             "town": _text(s.town), "crimes": s.crimes, "harm": _num(s.harm), "value": _num(s.value),
             "share_of_crimes": _num(s.share_of_crimes), "pai": _num(s.pai), "area_km2": _num(s.area_km2),
             "n_cells": s.n_cells, "cell_ids": list(s.cell_ids), "centre_lat": _num(round(s.centre_lat, 6)),
-            "centre_lon": _num(round(s.centre_lon, 6)), "gi_z": _num(s.gi_z), "gi_p_norm": _num(s.gi_p_norm),
+            "centre_lon": _num(round(s.centre_lon, 6)), "significant": bool(s.significant),
+            "p_value": _num(s.p_value), "p_text": p_text(s.p_value),
             "pubs_100m": s.pubs_100m, "streetsafe_100m": s.streetsafe_100m,
             "streetsafe_reasons": {_text(k): v for k, v in s.streetsafe_reasons.items()},
             "lsoa_code": _text(s.lsoa_code), "lsoa_name": _text(s.lsoa_name), "imd_decile": s.imd_decile,
             "crimes_by_month": dict(s.crimes_by_month), "crimes_by_type": {_text(k): v for k, v in s.crimes_by_type.items()},
-            "flags": [_text(f) for f in s.flags], "excluded_snap_crimes": s.excluded_snap_crimes, "dosage": s.dosage,
+            "flags": [_text(f) for f in s.flags], "excluded_snap_crimes": s.excluded_snap_crimes,
+            "partner_crimes": s.partner_crimes, "dosage": s.dosage,
         })
     return out
 

@@ -83,14 +83,15 @@ def p_text(p: float) -> str:
         return "< 0.0001"
     if p >= 1.0:
         return "1"
-    return f"{np.ceil(p / P_RESOLUTION) * P_RESOLUTION:.4f}"
+    return f"{p_shown(p):.4f}"
 
 
 def p_shown(p: float) -> float:
     """A p-value rounded *up* to :data:`P_RESOLUTION` (a reported p never claims more than it is)."""
     if p != p:
         return float("nan")
-    return float(min(np.ceil(p / P_RESOLUTION) * P_RESOLUTION, 1.0))
+    steps = max(np.ceil(p / P_RESOLUTION - 1e-9), 1.0)  # never 0: the smallest shown is 0.0001
+    return round(float(min(steps * P_RESOLUTION, 1.0)), 4)
 
 
 def window_sum_tails(units: np.ndarray, n: int, cap: int, max_w: int = _W) -> np.ndarray:

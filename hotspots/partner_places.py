@@ -1,0 +1,231 @@
+"""Partner places: snap points whose crime belongs to a partner rather than to a patrol.
+
+A patrol spot is where a 15-minute foot visit can prevent crime. Some of the busiest police.uk
+snap points are places where it cannot, because the crime happens inside premises that have
+their own guardians (issue 21; Kent 2021's #1 spot was the Bluewater shopping complex, 63%
+shoplifting at one snap point, and #6, #7 and #18 were hospital sites):
+
+- **hospital sites**: the label is police.uk's "Hospital" category or a name with "Hospital" or
+  "Infirmary" that is not a street ("Hospital Road" is a street) - for the NHS trust's security;
+- **police stations** and **prisons** (:mod:`hotspots.snap_points`) - crimes recorded at a custody
+  suite or front desk, or inside a prison (HM Prison and Probation Service);
+- **shoplifting-dominated retail places**: a retail label (police.uk's "Supermarket", "Shopping
+  Area", "Petrol Station", "Motorway Service Area", or a name such as "... Complex", "...
+  Shopping Centre", "... Retail Park", "... Designer Outlet") where at least
+  :data:`SHOPLIFTING_SHARE` (60%) of the point's crimes in the analysed months, all crime types
+  counted, are shoplifting - for the retailer, the centre's security and the local retail-crime
+  partnership or BID. The crime mix decides, not the label alone: a supermarket point where
+  most crime is violence or vehicle crime stays in the patrol plan.
+
+These are identified per snap point (a label at one coordinate: police.uk puts every crime at
+the same point). Their crimes, like the police-station exclusion before them, stay in every
+count, table and statistic; they are only left out of the *ranking* of patrol spots and zones
+(the per-cell value the plan ranks), and a cell where partner places hold at least
+:data:`CELL_SHARE` of the analysed crimes is left out whole: its remaining crime is the
+overspill of the premises (its car park, its entrance), not a place of its own. A setting
+(``keep_partner_places``) keeps them in. Every place found is listed, busiest first, so the
+inspector can hand it to the partner.
+
+The label rules were read off the Location values of Kent 2021 (Bluewater is "Bluewater
+Complex", every hospital is the bare "Hospital" category) and police.uk's map-point categories;
+they name no Kent place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .snap_points import label_kind, label_kinds, place_text, strip_prefix
+
+__all__ = ["PartnerPlace", "PartnerPlaces", "KINDS", "SHOPLIFTING_SHARE", "CELL_SHARE", "partner_label",
+           "find_partner_places", "no_partner_places"]
+
+KINDS = ("hospital", "police_station", "prison", "retail")
+#: a retail place is a partner place when at least this share of its crimes is shoplifting
+SHOPLIFTING_SHARE = 0.6
+#: a cell where partner places hold at least this share of the analysed crimes is left out whole
+CELL_SHARE = 0.5
+#: a place is named after the nearest street snap point within this many metres
+NAME_WITHIN_M = 400.0
+SHOPLIFTING = "shoplifting"
+
+_STREET_END = re.compile(r"\b(Road|Street|Lane|Avenue|Close|Way|Drive|Hill|Place|Gardens|Court|Crescent|Grove|"
+                         r"Terrace|Walk|Rise|Row|Square|Parade|Mews|Approach|Parkway)$", re.IGNORECASE)
+_HOSPITAL = re.compile(r"\b(Hospital|Infirmary)\b", re.IGNORECASE)
+_RETAIL_PLACEHOLDERS = frozenset({"Supermarket", "Shopping Area", "Petrol Station", "Motorway Service Area"})
+_RETAIL_NAME = re.compile(r"\b(Complex|Shopping\s+(Centre|Center|Park|Mall|Village)|Retail\s+(Park|Centre|Complex)|"
+                          r"(Designer\s+)?Outlet(\s+(Centre|Village))?|Superstore|Hypermarket|Mall)\b", re.IGNORECASE)
+_REASONS = {
+    "hospital": "hospital site: crime inside the hospital is for the NHS trust's security and the hospital liaison",
+    "police_station": "police station: crimes recorded at a custody suite or front desk; a patrol outside "
+                      "prevents none of them",
+    "prison": "prison: crime inside is for HM Prison and Probation Service",
+    "retail": "retail place where {share:.0%} of the crimes are shoplifting: for the retailer, the centre's "
+              "security and the retail-crime partnership or BID",
+}
+
+
+def partner_label(label: object) -> str | None:
+    """What kind of partner place a police.uk label *can* be: ``hospital``, ``police_station``,
+    ``prison``, ``retail`` (a candidate: the crime mix decides) or None."""
+    name = strip_prefix(label)
+    if not name:
+        return None
+    kind = label_kind(label)
+    if kind in ("police_station", "prison"):
+        return str(kind)
+    street_like = bool(_STREET_END.search(name))
+    if name == "Hospital" or (_HOSPITAL.search(name) and not street_like):
+        return "hospital"
+    if name in _RETAIL_PLACEHOLDERS or (_RETAIL_NAME.search(name) and not street_like):
+        return "retail"
+    return None
+
+
+@dataclass(frozen=True)
+class PartnerPlace:
+    """One partner place (one snap point), EPSG:27700 coordinates."""
+
+    name: str
+    kind: str
+    label: str
+    crimes: int
+    share_shoplifting: float
+    reason: str
+    x: float
+    y: float
+
+
+@dataclass
+class PartnerPlaces:
+    """The partner places of an analysis and the crimes the plan's ranking leaves out for them.
+
+    Attributes
+    ----------
+    mask : True for each analysed crime at a partner place (aligned with the crimes table)
+    places : every partner place holding an analysed crime, busiest first
+    kept : the setting kept them in the patrol plan (nothing left out)
+    cells_left_out : grid cells left out whole (partner places hold >= CELL_SHARE of their crimes)
+    """
+
+    mask: np.ndarray
+    places: list[PartnerPlace] = field(default_factory=list)
+    kept: bool = False
+    cells_left_out: int = 0
+
+    @property
+    def total(self) -> int:
+        return int(self.mask.sum())
+
+    def to_dict(self) -> dict:
+        """Figures for ``summary.json`` (``spots.partner_places``)."""
+        by_kind = {k: sum(p.kind == k for p in self.places) for k in KINDS}
+        crimes_by_kind = {k: sum(p.crimes for p in self.places if p.kind == k) for k in KINDS}
+        return {"rule": ("crimes at hospital sites, police stations, prisons and retail places where "
+                         f"{SHOPLIFTING_SHARE:.0%} or more of the crime is shoplifting are left out of the patrol "
+                         "ranking (kept in every other count); see partner_places.csv"),
+                "kept_in_plan": self.kept, "count": len(self.places), "by_kind": by_kind,
+                "crimes": self.total, "crimes_by_kind": crimes_by_kind,
+                "cells_left_out": self.cells_left_out}
+
+
+def no_partner_places(n: int) -> PartnerPlaces:
+    """An empty result for a crimes table of ``n`` rows."""
+    return PartnerPlaces(mask=np.zeros(n, bool))
+
+
+_GENERIC = _RETAIL_PLACEHOLDERS | {"Hospital", "Police Station", "Prison"}
+
+
+def _place_name(label: str, street: str, town: str) -> str:
+    """"Hospital by Hermitage Lane, Maidstone" for a category label, "Bluewater Complex, Dartford" for a name."""
+    if label in _GENERIC:
+        core = f"{label.capitalize()} by {street}" if street else place_text(label).capitalize()
+    else:
+        core = label
+    return f"{core}, {town}" if town else core
+
+
+def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarray | None = None,
+                        cell_of: np.ndarray | None = None, town_of_row: np.ndarray | None = None,
+                        kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> PartnerPlaces:
+    """The partner places among the crimes in ``sel`` (see the module notes).
+
+    Parameters
+    ----------
+    crimes : the crimes table (``location``, ``crime_type``, ``x``, ``y``)
+    sel : the analysed crimes
+    mix : the crimes whose mix decides a retail place (default ``sel``; the pipeline passes the
+        analysed months with every crime type, so a place is judged the same in a filtered run)
+    cell_of : unused (kept for callers); a place is named after the nearest street snap point
+    town_of_row : each crime's town (for the name)
+    kept : the setting keeps them in the plan (they are still found and listed)
+    """
+    sel = np.asarray(sel, bool)
+    mix = sel if mix is None else (np.asarray(mix, bool) | sel)
+    n = len(crimes)
+    loc = crimes["location"]
+    cat = pd.Categorical(loc) if not isinstance(loc.dtype, pd.CategoricalDtype) else loc.array
+    cand_of_cat = np.array([partner_label(c) or "" for c in cat.categories] + [""], dtype=object)
+    cand = cand_of_cat[np.asarray(cat.codes)]
+    rows = np.flatnonzero(mix & (cand != ""))
+    if len(rows) == 0:
+        return PartnerPlaces(mask=np.zeros(n, bool), kept=kept)
+    x = np.round(crimes["x"].to_numpy(float)[rows], 1)
+    y = np.round(crimes["y"].to_numpy(float)[rows], 1)
+    codes = np.asarray(cat.codes)[rows]
+    shop = crimes["crime_type"].iloc[rows].astype(str).str.lower().to_numpy() == SHOPLIFTING
+    frame = pd.DataFrame({"code": codes, "x": x, "y": y, "shop": shop, "sel": sel[rows], "row": rows})
+    point = frame.groupby(["code", "x", "y"], sort=False, observed=True).ngroup().to_numpy()
+    n_mix = np.bincount(point)
+    n_shop = np.bincount(point, weights=shop.astype(float))
+    n_sel = np.bincount(point, weights=frame["sel"].to_numpy(float)).astype(np.int64)
+    share = n_shop / np.maximum(n_mix, 1)
+    kind_pt = np.empty(len(n_mix), dtype=object)
+    kind_pt[point] = cand[rows]
+    is_partner = (kind_pt != "retail") | (share >= shoplifting_share)
+    is_partner &= n_sel > 0
+    mask = np.zeros(n, bool)
+    chosen = rows[is_partner[point] & frame["sel"].to_numpy()]
+    mask[chosen] = True
+    first_rows = np.full(len(n_mix), -1, np.int64)
+    first_rows[point[::-1]] = np.arange(len(point))[::-1]
+    streets = _nearest_streets(crimes, sel, x[first_rows[is_partner]], y[first_rows[is_partner]])
+    places = []
+    for k, p in enumerate(np.flatnonzero(is_partner)):
+        i = int(first_rows[p])  # the point's first row in the frame
+        r = int(rows[i])
+        label = strip_prefix(cat.categories[int(codes[i])])
+        kind = str(kind_pt[p])
+        street = streets[k]
+        town = str(town_of_row[r]) if town_of_row is not None else ""
+        places.append(PartnerPlace(name=_place_name(label, street, town), kind=kind, label=label,
+                                   crimes=int(n_sel[p]), share_shoplifting=float(share[p]),
+                                   reason=_REASONS[kind].format(share=share[p]), x=float(x[i]), y=float(y[i])))
+    places.sort(key=lambda q: (-q.crimes, q.kind, q.name, q.x, q.y))
+    return PartnerPlaces(mask=mask, places=places, kept=kept)
+
+
+def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np.ndarray,
+                     within: float = NAME_WITHIN_M) -> list[str]:
+    """The nearest street snap point's name to each place (within ``within`` metres, else ""), so
+    a hospital reads "Hospital by Hermitage Lane" as a patrol would find it."""
+    from scipy.spatial import cKDTree
+
+    rows = np.flatnonzero(sel)
+    if len(rows) == 0 or len(x) == 0:
+        return [""] * len(x)
+    kinds = label_kinds(crimes["location"].iloc[rows])
+    rows = rows[kinds == "street"]
+    if len(rows) == 0:
+        return [""] * len(x)
+    sx, sy = crimes["x"].to_numpy(float)[rows], crimes["y"].to_numpy(float)[rows]
+    _, first = np.unique(np.column_stack([np.round(sx, 1), np.round(sy, 1)]), axis=0, return_index=True)
+    rows = rows[first]
+    labels = crimes["location"].iloc[rows].astype(str).to_numpy()
+    d, j = cKDTree(np.column_stack([sx[first], sy[first]])).query(np.column_stack([x, y]), distance_upper_bound=within)
+    return [strip_prefix(labels[jj]) if np.isfinite(dd) else "" for dd, jj in zip(d, j, strict=True)]
