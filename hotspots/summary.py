@@ -71,6 +71,12 @@ def _spots(analysis: Analysis) -> dict[str, Any] | None:
     return out
 
 
+def _marking(study: Study, analysis: Analysis) -> str:
+    from .export.disclosure import marking_of
+
+    return marking_of(study, analysis)
+
+
 def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dict[str, float], *,
                   skipped: list[str] | None = None) -> dict[str, Any]:
     """Everything summary.json holds, as plain JSON-safe values."""
@@ -91,6 +97,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "tool": "hotspots",
         "version": __version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "marking": _marking(study, analysis),
         "study": study.name,
         "inputs": inputs,
         "filters": analysis.filters.to_dict(),

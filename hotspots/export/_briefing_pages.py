@@ -54,6 +54,10 @@ def _footer(fig: Any, page: int, pages: int, facts: dict[str, str]) -> None:
     fig.text(0.06, 0.022, textwrap.fill(ATTRIBUTION + ". Map: hotspots, " + facts["generated"] + ".", 150),
              fontsize=5.5, color="#555555", va="bottom")
     fig.text(0.94, 0.022, f"Page {page} of {pages}", fontsize=6.5, color="#555555", ha="right", va="bottom")
+    if facts.get("marking"):  # the protective marking, top and bottom of every page (GSC practice)
+        for y, va in ((0.992, "top"), (0.004, "bottom")):
+            fig.text(0.5, y, facts["marking"], fontsize=7, color="#b00020", ha="center", va=va, fontweight="bold",
+                     parse_math=False)
 
 
 def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, facts: dict[str, str],

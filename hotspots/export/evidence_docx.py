@@ -173,6 +173,12 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
     style.font.size = Pt(10)
     for s in doc.sections:
         s.left_margin = s.right_margin = Cm(2)
+    from .disclosure import marking_of
+
+    marking = clean_text(marking_of(None, analysis))
+    for s in doc.sections:  # the protective marking in every page's header and footer
+        for part in (s.header, s.footer):
+            part.paragraphs[0].text = marking
     doc.add_heading(clean_text(pack.title), level=0)
     _para(doc, f"{pack.period}; {pack.crime_types}. Prepared {pack.generated} with hotspots.", italic=True)
     doc.add_heading("Summary", level=1)

@@ -84,7 +84,14 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
         "alpha": f"{alpha:g}",
         "zones": str(0 if zones is None else len(zones)),
         "generated": _dt.datetime.now().strftime("%d %B %Y %H:%M"),
+        "marking": _marking(study, analysis),
     }
+
+
+def _marking(study: Any, analysis: Any) -> str:
+    from .disclosure import marking_of
+
+    return marking_of(study, analysis)
 
 
 _LABEL_JS = """function(feature, layer) {
@@ -209,7 +216,8 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     from ._map_evidence import add_evidence_layers
 
     evidence_legend = add_evidence_layers(m, analysis, shared)  # bivariate clusters, heat overlays
-    title = (f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
+    title = (f"<b style='color:#b00020'>{esc(facts['marking'])}</b><br>"
+             f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
     from ._map_spots import spot_legend

@@ -14,10 +14,12 @@ from typing import Any
 from .atomic import atomic_path
 from .safe_text import neutralise_frame
 
-__all__ = ["period_label", "write_concerns_csv", "write_update", "UPDATE_HTML"]
+__all__ = ["period_label", "write_concerns_csv", "write_update", "UPDATE_HTML", "UPDATE_DOCX"]
 
 #: the printable public page written beside the workbook
 UPDATE_HTML = "streetsafe_update.html"
+#: the same public page as a Word page a communications team pastes
+UPDATE_DOCX = "streetsafe_update.docx"
 
 
 def period_label(analysis: Any) -> str:
@@ -40,15 +42,23 @@ def write_concerns_csv(analysis: Any, layers: Any, study: Any, path: str | Path)
 
 
 def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
-    """``streetsafe_update.xlsx`` ("You said, we did", "Public update") and the printable HTML page."""
+    """``streetsafe_update.xlsx`` ("You said, we did", "Public update"), the public page as HTML and DOCX."""
     from ..data.actions import study_actions
-    from .streetsafe_update import public_html, write_streetsafe_update
+    from .streetsafe_update import write_streetsafe_update
 
     result = getattr(analysis, "streetsafe", None)
     if result is None:
         return None
     actions = result.actions if result.actions is not None else study_actions(study)
     period = period_label(analysis)
-    out = write_streetsafe_update(result.concerns, actions, path, period=period)
-    public_html(result.concerns, actions, Path(path).with_name(UPDATE_HTML), period=period)
+    from ..streetsafe.public_update import build_public_update
+    from .disclosure import marking_of
+    from .public_update_files import write_public_update_docx, write_public_update_html
+
+    public = build_public_update(result.concerns, actions, crimes=getattr(layers, "crimes", None),
+                                 under_review=bool(getattr(analysis.settings, "update_under_review", False)))
+    out = write_streetsafe_update(result.concerns, actions, path, period=period, public=public.rows,
+                                  marking=marking_of(study, analysis))
+    write_public_update_html(public, Path(path).with_name(UPDATE_HTML), period=period)
+    write_public_update_docx(public, Path(path).with_name(UPDATE_DOCX), period=period)
     return out

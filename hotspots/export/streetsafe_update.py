@@ -150,12 +150,18 @@ def _sheet(wb, title: str, frame: pd.DataFrame, widths: dict[str, float], headin
 
 
 def write_streetsafe_update(concerns: pd.DataFrame, actions: pd.DataFrame | None, path: str | Path, *,
-                            period: str = "", suppress_below: int = SUPPRESS_BELOW) -> Path:
-    """Write ``streetsafe_update.xlsx`` (sheets "You said, we did", "Public update", "About")."""
+                            period: str = "", suppress_below: int = SUPPRESS_BELOW,
+                            public: pd.DataFrame | None = None, marking: str | None = None) -> Path:
+    """Write ``streetsafe_update.xlsx`` (sheets "You said, we did", "Public update", "About").
+
+    ``public``: the public page's rows from :func:`hotspots.streetsafe.public_update.build_public_update`
+    (places by street and town, nothing from fewer than 3 reports on its own); without them, the
+    older per-concern page of :func:`public_frame`. ``marking``: the protective marking line
+    of the workbook (its partnership sheet is internal)."""
     from openpyxl import Workbook
 
     update = update_frame(concerns, actions)
-    public = public_frame(update, suppress_below)
+    public = public_frame(update, suppress_below) if public is None else public
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(wb, SHEET, update, {"concern_id": 20, "place": 28, "reports this period": 10, "top reasons": 40,
@@ -163,11 +169,15 @@ def write_streetsafe_update(concerns: pd.DataFrame, actions: pd.DataFrame | None
     title = "StreetSafe: you said, we did" + (f" ({period})" if period else "")
     _sheet(wb, PUBLIC_SHEET, public, {"Concern": 20, "Place": 28, "Reports this period": 14,
                                       "What you told us": 40, "What we did": 60, "Status": 16}, heading=title)
-    about = pd.DataFrame({"item": ["period", "concerns", "concerns with actions", "public page", "concern ids"],
-                          "value": [period or "as analysed", len(concerns),
+    about = pd.DataFrame({"item": ["protective marking", "period", "concerns", "concerns with actions", "public page",
+                                   "concern ids"],
+                          "value": [marking or "", period or "as analysed", len(concerns),
                                     int((update["status"] != "no action recorded").sum()),
-                                    f"counts per concern only; fewer than {suppress_below} reports shown as "
-                                    f"'fewer than {suppress_below}'; no report locations, dates or free text",
+                                    ("concerns something was done about, named by street and town; places with "
+                                     "fewer than 3 reports grouped by town with no reasons; no grid codes, report "
+                                     "counts, locations or free text; actions by month") if "Town" in public else
+                                    (f"counts per concern only; fewer than {suppress_below} reports shown as "
+                                     f"'fewer than {suppress_below}'; no report locations, dates or free text"),
                                     "SS-E<easting>N<northing>: south-west corner of the 150 m British National "
                                     "Grid square; the same place keeps the same id every quarter"]})
     _sheet(wb, "About", about, {"item": 24, "value": 100})
