@@ -197,6 +197,10 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
         else:
             data["crimes"] = None
             reports.pop("crimes", None)
+        from .data.extract_layer import load_extract_layer  # a force's records extract (issue 25)
+
+        data["crimes"] = load_extract_layer(study, b, data["crimes"], prev if previous else None, ids, reports,
+                                            timings, boundaries_changed)
         fracs = {"imd": 0.8, "pubs": 0.85, "streetsafe": 0.9, "population": 0.95, "harm_weights_file": 0.97,
                  "lsoa_lookup": 0.98}
         for kind, label in LAYER_FILES.items():

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
     from .study import Settings
     from .table import FilterReport
     from .timeseries.stage import TimeResult
+    from .when.stage import WhenResult
 
 __all__ = ["RESULT_COLUMNS", "Layers", "UnitSet", "Analysis", "ZoneEvidence", "ZoneSummary", "ZoneResult", "FearGapResult",
            "geometry_fingerprint"]
@@ -213,6 +214,8 @@ class Analysis:
     streetsafe: StreetSafeResult | None = None
     #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
     spots: SpotsResult | None = None
+    #: day-by-hour profiles and patrol windows from a records extract (hotspots.when), None without times
+    when: WhenResult | None = None
     #: plain-words warnings from the stages, printed by the CLI as ``warning:`` lines
     notes: tuple[str, ...] = ()
 

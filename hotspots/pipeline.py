@@ -41,6 +41,7 @@ from .spots import spots_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
+from .when.stage import when_stage
 
 __all__ = ["STAGES", "RunResult", "load_layers", "analyse", "write_outputs", "run_study", "without", "check_study",
            "check_out_dir"]
@@ -52,6 +53,7 @@ STAGES: list[tuple[str, str, float, Stage]] = [
     ("spots", "Finding patrol spots", 0.05, spots_stage),
     # after the spots: patrol zones group the spots' ranked cells (partner places left out alike)
     ("zones", "Building patrol zones", 0.05, patrol_zones_stage),
+    ("when", "When to patrol: day-by-hour profiles", 0.02, when_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
     ("time", "Emerging hot spots and trends over time", 0.05, district_time_stage),  # districts: hotspots.districts
@@ -222,7 +224,7 @@ def check_study(study: Study) -> None:
     if not study.boundaries:
         raise DataError(None, "no LSOA boundary file given", hint="give the LSOA boundaries (or use the demo)",
                         setting="boundaries")
-    if not study.crimes:
+    if not study.crimes and not getattr(study, "extract", None):
         raise DataError(None, "no crime files given",
                         hint="give police.uk street-level crime files (a CSV, a folder or the police.uk zip)",
                         setting="crimes")

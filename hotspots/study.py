@@ -69,6 +69,9 @@ class Settings:
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
     cell: float = 150.0
     spots: int = 20
+    #: a records extract's crimes whose from-to span is longer than this many days are kept out of the
+    #: day-by-hour profiles (hotspots.when; counted as spans_excluded)
+    when_span_days: float = 7.0
     #: patrol zones from cells (hotspots.plans.cell_zones): at most this many zones, built from the
     #: top-ranked cells that together hold this share of the ranked crime
     zones: int = 40
@@ -149,6 +152,12 @@ class Study:
     actions: str | None = None
     #: actions typed into the GUI's StreetSafe panel (dicts with the same five keys)
     action_rows: list[dict[str, str]] = field(default_factory=list)
+    #: a force's records extract (CSV/XLSX) as the crime layer, beside or instead of police.uk
+    #: (hotspots.data.extract); its column mapping JSON (None: columns found by common names);
+    #: an offence-level harm table (ONS CSS weights or CCHI days by Home Office code)
+    extract: str | None = None
+    extract_columns: str | None = None
+    harm_table: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -180,6 +189,9 @@ class Study:
             actions=fix(d.get("actions")),
             action_rows=[{str(k): "" if v is None else str(v) for k, v in r.items()}
                          for r in d.get("action_rows") or [] if isinstance(r, dict)],
+            extract=fix(d.get("extract")),
+            extract_columns=fix(d.get("extract_columns")),
+            harm_table=fix(d.get("harm_table")),
         )
         return st
 

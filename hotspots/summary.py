@@ -15,6 +15,7 @@ from .harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
 from .model import Analysis, Layers
 from .study import Study
 from .table import MEASURES
+from .when.stage import summary_blocks
 
 __all__ = ["build_summary", "cluster_counts", "P_VALUE_NOTE"]
 
@@ -139,6 +140,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,
         "streetsafe": _streetsafe(analysis, study),
         **(analysis.time.summary() if analysis.time is not None else {"emerging": None}),
+        **summary_blocks(analysis, layers),  # when to patrol and which harm (hotspots.when)
         "notes": list(analysis.notes),
         "exports_skipped": list(skipped or []),
         "timings": timings,

@@ -123,6 +123,8 @@ def build_table(
         w_type = per_cat[ctype.cat.codes.to_numpy()[mask]]  # code -1 (missing) -> the trailing 0.0
     else:
         w_type = ctype[mask].map(lambda t: weights.get(str(t), 0.0)).astype(float).to_numpy()
+    if "harm_w" in crimes.columns:  # a records extract weighed by offence (hotspots.data.offence_codes)
+        w_type = crimes["harm_w"].to_numpy(float)[mask]
     table = gpd.GeoDataFrame(
         {
             "lsoa_code": boundaries["lsoa_code"].to_numpy(),

@@ -69,6 +69,12 @@ def spot_records(analysis: Analysis) -> list[dict]:
             "flags": [_text(f) for f in s.flags], "excluded_snap_crimes": s.excluded_snap_crimes,
             "partner_crimes": s.partner_crimes, "dosage": s.dosage,
         })
+    when = getattr(analysis, "when", None)
+    if when is not None:  # a records extract: when to patrol each spot (hotspots.when)
+        for rec in out:
+            prof = when.spots.get(rec["spot_id"])
+            rec["when_profile"] = [round(float(v), 4) for v in prof] if prof is not None else None
+            rec["patrol_windows"] = when.spot_texts(rec["spot_id"])
     return out
 
 

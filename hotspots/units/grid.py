@@ -370,6 +370,8 @@ def count_cells(grid: CellGrid, pos: np.ndarray, crimes, mask: np.ndarray | None
     cat = ct if hasattr(ct, "categories") else pd.Categorical(ct)
     per_cat = np.array([float(weights.get(str(c), 0.0)) for c in cat.categories] + [0.0])
     w = per_cat[np.asarray(cat.codes)[sel]]
+    if "harm_w" in crimes.columns:  # a records extract weighed by offence (hotspots.data.offence_codes)
+        w = crimes["harm_w"].to_numpy(float)[sel]
     crimes_n = np.bincount(p, minlength=m).astype(np.int64)
     harm = np.bincount(p, weights=w, minlength=m)
     codes = boundaries["lsoa_code"].to_numpy(dtype=object)
