@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .heat_clock import HeatClock, show_when
+
 __all__ = ["SpotsPanel"]
 
 _HEAD = ["Spot", "Where", "Crimes", "PAI", "Pubs", "Check"]
@@ -50,6 +52,10 @@ class SpotsPanel(QWidget):
         self.table.cellClicked.connect(self._row_changed)
         self.evidence = QTextBrowser()
         self.evidence.setOpenLinks(False)
+        self._when: Any = None  # a records extract's day-by-hour profiles (hotspots.when), else None
+        self.clock = HeatClock()
+        self.clock_label = QLabel("")
+        self.clock_label.setWordWrap(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.evidence)
@@ -59,6 +65,15 @@ class SpotsPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
+        lay.addWidget(self.clock_label)
+        lay.addWidget(self.clock)
+
+    def set_when(self, when: Any) -> None:
+        """The run's :class:`hotspots.when.stage.WhenResult` (None: no times); shows the current spot's."""
+        self._when = when
+        row = self.table.currentRow()
+        if self._result is not None and 0 <= row < len(self._result.spots):
+            show_when(self.clock, self.clock_label, when, "spot", self._result.spots[row].spot_id)
 
     def set_spots(self, result: Any) -> None:
         """Show a :class:`hotspots.spots.SpotsResult` (or nothing for None)."""
@@ -90,6 +105,7 @@ class SpotsPanel(QWidget):
             self.table.selectRow(0)
             self.table.blockSignals(False)
             self.evidence.setHtml(spot_popup(spots[0], len(spots)))
+            show_when(self.clock, self.clock_label, self._when, "spot", spots[0].spot_id)
         else:
             self.evidence.setHtml("<p>" + "; ".join(result.notes) + "</p>")
 
@@ -107,4 +123,5 @@ class SpotsPanel(QWidget):
             return
         s = self._result.spots[row]
         self.evidence.setHtml(spot_popup(s, len(self._result.spots)))
+        show_when(self.clock, self.clock_label, self._when, "spot", s.spot_id)
         self.spotSelected.emit(s.rank)

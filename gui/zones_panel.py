@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from hotspots.model import ZoneEvidence, ZoneSummary
 
+from .heat_clock import HeatClock, show_when
+
 __all__ = ["ZonesPanel", "evidence_html"]
 
 _HEAD = [("Zone", "rank"), ("Crimes", "crimes"), ("% crime", "share_of_crimes"), ("% area", "share_of_area"),
@@ -119,6 +121,10 @@ class ZonesPanel(QWidget):
         self.evidence.setOpenLinks(False)
         self.evidence.anchorClicked.connect(self._anchor)
         self.evidence.setHtml(evidence_html(None, None))
+        self._when: Any = None  # a records extract's day-by-hour profiles (hotspots.when), else None
+        self.clock = HeatClock()
+        self.clock_label = QLabel("")
+        self.clock_label.setWordWrap(True)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.evidence)
@@ -128,6 +134,15 @@ class ZonesPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
+        lay.addWidget(self.clock_label)
+        lay.addWidget(self.clock)
+
+    def set_when(self, when: Any) -> None:
+        """The run's :class:`hotspots.when.stage.WhenResult` (None: no times); shows the current zone's."""
+        self._when = when
+        zid = self.current_zone()
+        if zid is not None:
+            show_when(self.clock, self.clock_label, when, "zone", zid)
 
     def set_zones(self, zones: pd.DataFrame | None, evidence: dict[int, ZoneEvidence] | None,
                   summary: ZoneSummary | None = None,
@@ -165,6 +180,7 @@ class ZonesPanel(QWidget):
             self.table.blockSignals(False)
             z = self._zones.iloc[0]
             self.evidence.setHtml(evidence_html(z, self._evidence.get(int(z["zone_id"])), self._has_ss))
+            show_when(self.clock, self.clock_label, self._when, "zone", int(z["zone_id"]))
         else:
             self.evidence.setHtml("<p>No patrol zones for this analysis.</p>")
 
@@ -211,6 +227,7 @@ class ZonesPanel(QWidget):
         z = self._zones.iloc[row]
         zid = int(z["zone_id"])
         self.evidence.setHtml(evidence_html(z, self._evidence.get(zid), self._has_ss))
+        show_when(self.clock, self.clock_label, self._when, "zone", zid)
         self.zoneSelected.emit(zid)
 
     def _anchor(self, url: QUrl) -> None:

@@ -126,13 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: the last progress message (what the run was doing), for a failure's error line
+_STAGE: list[str | None] = [None]
+
+
 def _progress_printer(quiet: bool):
-    if quiet:
-        return None
     last = {"msg": None}
     start = time.perf_counter()
 
     def show(message: str, fraction: float) -> None:
+        _STAGE[0] = message
+        if quiet:
+            return
         if message != last["msg"]:
             sys.stderr.write(f"[{time.perf_counter() - start:6.1f}s] {message}\n")
             sys.stderr.flush()
@@ -361,10 +366,13 @@ def _run(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, Cancelled):
         sys.stderr.write("error: interrupted; no partial outputs were kept\n")
         return 130
-    except MemoryError:
-        sys.stderr.write("error: out of memory (fix: analyse fewer months or a smaller area)\n")
-        return 1
     except Exception as exc:  # the last line of defence: one line, no traceback
+        from .failures import as_failure
+
+        failure = as_failure(exc, _STAGE[0])  # out of memory, a killed export worker: said plainly
+        if failure is not None and not getattr(args, "debug", False):
+            sys.stderr.write(f"error: {_one_line(failure.describe())}\n")
+            return 1
         if getattr(args, "debug", False):
             raise
         sys.stderr.write(f"error: unexpected {type(exc).__name__}: {exc} (fix: rerun with --debug and report it)\n")

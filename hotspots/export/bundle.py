@@ -110,7 +110,7 @@ def write_all(
         if progress:
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
         if mode == "fork":
-            pool, future = parallel.start_alongside(jobs, write)
+            pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
         else:  # too large to fork: a fresh interpreter gets the little the briefing reads
             t = time.perf_counter()
             pool, future = start_spawned(jobs, analysis, layers, study, out)

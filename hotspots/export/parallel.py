@@ -16,13 +16,27 @@ run one after another as before.
 The child writes into the same staging folder (every writer is atomic), returns each file's
 path or None and its seconds, and reports a failure as data: a :class:`DataError`'s fields, or
 the exception's type and text, re-raised in the parent. Cancel kills the child.
+
+A child never outlives its parent (:func:`guard_child`, the pools' initializer, forked or
+spawned): it asks Linux to kill it when the parent dies (``prctl(PR_SET_PDEATHSIG)``) and a
+watchdog thread ends it when its parent id changes (the fallback where prctl is missing or the
+parent died before it was set). It never holds the caller's output either: its stdin, stdout
+and stderr point at a log file in the staging folder, so a script reading the CLI's output
+sees the end of it as soon as the CLI ends, however it ends. A child that dies without
+reporting (killed, out of memory) becomes a :class:`~hotspots.failures.WorkerStopped` naming
+how it ended, never ``BrokenProcessPool``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -32,9 +46,11 @@ from pathlib import Path
 from typing import Any
 
 from ..data.errors import DataError
+from ..failures import MEMORY_FIX, OutOfMemory, WorkerStopped
 from ..progress import CancelFn, Cancelled
 
-__all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "resident_bytes", "start_alongside"]
+__all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "guard_child", "new_pool",
+           "resident_bytes", "start_alongside"]
 
 #: exports a forked child writes beside the parent's (the matplotlib ones)
 ALONGSIDE = ("briefing.pdf", "evidence.docx")
@@ -44,6 +60,104 @@ CHILD_LIMIT_BYTES = 600 << 20
 
 #: what the forked child works on: set just before the fork, read by the child, then cleared
 _JOB: dict[str, Any] = {}
+#: how often a child's watchdog looks at its parent id (seconds)
+WATCH_SECONDS = 0.25
+#: Linux prctl option: the signal a process gets when its parent dies
+_PR_SET_PDEATHSIG = 1
+#: the child's log in the staging folder (dot-named; removed before the folder is committed)
+LOG_PREFIX = ".export-child-"
+
+
+def _set_death_signal() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (False where that cannot be asked)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process as soon as its parent is gone (its parent id changes to a reaper)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        time.sleep(WATCH_SECONDS)
+
+
+def guard_child(parent: int, log: str | None) -> None:
+    """A pool initializer (runs first in the child): die with ``parent``, stdio away from the caller's.
+
+    The death signal is set first, then the parent id is checked (the parent may have died
+    before prctl), then a daemon thread keeps checking. stdin reads /dev/null; stdout and stderr
+    go to ``log`` (or /dev/null), so nothing the child prints, and no pipe it inherited, reaches
+    or holds the caller's terminal or pipes; failures come back through the result instead."""
+    _set_death_signal()
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    with contextlib.suppress(OSError):
+        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if log else os.open(os.devnull, os.O_WRONLY)
+        os.dup2(out, 1)  # (a forked child's copy of unflushed parent text, if any, goes to the log, not twice out)
+        os.dup2(out, 2)
+        os.close(out)
+
+
+def new_pool(context: str, log_dir: Path | None = None) -> ProcessPoolExecutor:
+    """A one-worker pool whose child is guarded by :func:`guard_child`; its log (if any) is
+    ``pool._hotspots_log`` and its processes are remembered for :func:`collect`'s message."""
+    log = None
+    if log_dir is not None:
+        log = str(Path(log_dir) / f"{LOG_PREFIX}{os.getpid()}-{context}.log")
+    with _stderr_away() if context != "fork" else contextlib.nullcontext():
+        _start_resource_tracker(context)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(context),
+                               initializer=guard_child, initargs=(os.getpid(), log))
+    pool._hotspots_log = log  # type: ignore[attr-defined]
+    pool._hotspots_procs = []  # type: ignore[attr-defined]
+    return pool
+
+
+@contextlib.contextmanager
+def _stderr_away():
+    """fd 2 points at /dev/null for the duration (what a helper process started now inherits)."""
+    try:
+        saved = os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _start_resource_tracker(context: str) -> None:
+    """A spawned pool's locks start multiprocessing's resource tracker, which is handed the
+    process's stderr; started here, while fd 2 is /dev/null, it never holds the caller's pipe."""
+    if context == "fork":
+        return
+    with contextlib.suppress(Exception):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+
+
+def _remember(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    with contextlib.suppress(AttributeError):
+        pool._hotspots_procs.extend(p for p in procs if p not in pool._hotspots_procs)  # type: ignore[attr-defined]
 
 
 def resident_bytes() -> int:
@@ -72,9 +186,13 @@ def child_mode(workers: int) -> str | None:
     """How the CLI writes the slow exports beside the rest: "fork" (a small process, see
     :func:`can_fork`), "spawn" (a large one: :mod:`hotspots.export.spawned`) or None (one
     worker, the GUI, ``HOTSPOTS_NO_FORK``, or no resident size to judge by)."""
+    no_child = workers < 2 or os.environ.get("HOTSPOTS_NO_FORK", "") not in ("", "0")
+    forced = os.environ.get("HOTSPOTS_CHILD_MODE", "")  # "fork"/"spawn": the orphan tests and benchmarks
+    if not no_child and (forced == "spawn" or (forced == "fork" and "fork" in multiprocessing.get_all_start_methods())):
+        return forced
     if can_fork(workers):
         return "fork"
-    if workers < 2 or os.environ.get("HOTSPOTS_NO_FORK", "") not in ("", "0"):
+    if no_child:
         return None
     return "spawn" if resident_bytes() >= CHILD_LIMIT_BYTES else None
 
@@ -100,12 +218,15 @@ def _plain(v: Any) -> Any:
     return str(v) if isinstance(v, Path) else v
 
 
-def start_alongside(names: Sequence[str], write: Callable[[str], Path | None]) -> tuple[ProcessPoolExecutor, Future]:
-    """Fork one child that calls ``write(name)`` for each of ``names``; returns it and its future."""
+def start_alongside(names: Sequence[str], write: Callable[[str], Path | None],
+                    log_dir: Path | None = None) -> tuple[ProcessPoolExecutor, Future]:
+    """Fork one child that calls ``write(name)`` for each of ``names``; returns it and its future.
+    The child's output goes to a log in ``log_dir`` (the staging folder), else to /dev/null."""
     _JOB["write"] = write
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    pool = new_pool("fork", log_dir)
     try:
         future = pool.submit(_child, list(names))
+        _remember(pool)
     finally:
         _JOB.clear()  # the child has its copy (forked at submit); the parent keeps nothing
     return pool, future
@@ -115,6 +236,9 @@ def collect(pool: ProcessPoolExecutor, future: Future, *, cancel: CancelFn | Non
             poll: float = 0.1) -> list[tuple[str, str | None, float]]:
     """Wait for the child (Cancel kills it) and return ``(name, path or None, seconds)``;
     re-raise what failed in it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    _remember(pool)
     try:
         while True:
             if cancel and cancel():
@@ -125,8 +249,11 @@ def collect(pool: ProcessPoolExecutor, future: Future, *, cancel: CancelFn | Non
                 break
             except TimeoutError:
                 continue
+            except BrokenProcessPool:
+                raise _stopped(pool) from None
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        _drop_log(pool)
     done = []
     for item in results:
         if item[0] == "ok":
@@ -135,17 +262,67 @@ def collect(pool: ProcessPoolExecutor, future: Future, *, cancel: CancelFn | Non
             raise DataError(**item[2])
         else:
             info = item[2]
+            if info["type"] == "MemoryError":
+                raise OutOfMemory(f"ran out of memory while writing {_label(item[1])}", MEMORY_FIX)
             raise RuntimeError(f"writing {item[1]} failed: {info['type']}: {info['text']}\n{info['trace']}")
     return done
+
+
+def _label(job: str) -> str:
+    return "the briefing" if job.startswith("briefing") else job
+
+
+def _stopped(pool: ProcessPoolExecutor) -> WorkerStopped:
+    """What to say when the child ended without reporting: how it ended and its last log line."""
+    procs = list(getattr(pool, "_hotspots_procs", []))
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(timeout=2)
+    codes = [p.exitcode for p in procs if getattr(p, "exitcode", None) is not None]
+    how = "killed, perhaps out of memory"
+    if codes and codes[0] < 0:
+        try:
+            name = signal.Signals(-codes[0]).name
+        except ValueError:
+            name = f"signal {-codes[0]}"
+        how = f"killed by {name}, perhaps out of memory" if -codes[0] == signal.SIGKILL else f"ended by {name}"
+    elif codes:
+        how = f"exit status {codes[0]}"
+    last = _log_tail(pool)
+    return WorkerStopped(f"the briefing writer stopped unexpectedly ({how}){'; it said: ' + last if last else ''}; "
+                         "no output files were changed", MEMORY_FIX)
+
+
+def _log_tail(pool: ProcessPoolExecutor) -> str:
+    log = getattr(pool, "_hotspots_log", None)
+    if not log:
+        return ""
+    try:
+        with open(log, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 2000))
+            lines = [ln.strip() for ln in fh.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:300] if lines else ""
+
+
+def _drop_log(pool: ProcessPoolExecutor) -> None:
+    log = getattr(pool, "_hotspots_log", None)
+    if log:
+        with contextlib.suppress(OSError):
+            os.unlink(log)
 
 
 def abandon(pool: ProcessPoolExecutor) -> None:
     """Stop the child without waiting (the parent failed or was cancelled)."""
     _kill(pool)
     pool.shutdown(wait=False, cancel_futures=True)
+    _drop_log(pool)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(OSError):
+    procs = list((getattr(pool, "_processes", None) or {}).values()) + list(getattr(pool, "_hotspots_procs", []))
+    for proc in procs:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             proc.kill()

@@ -22,7 +22,6 @@ would fork otherwise (more than one worker), never the GUI.
 
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
@@ -90,6 +89,10 @@ def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out
 
 def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path) -> tuple[ProcessPoolExecutor, Future]:
     """Start one spawned child writing ``names`` from the slimmed run; returns it and its future."""
+    from .parallel import _remember, new_pool
+
     slim, slim_layers = slim_for_briefing(analysis, layers)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    return pool, pool.submit(_spawned_child, list(names), slim, slim_layers, study, str(out))
+    pool = new_pool("spawn", out)  # dies with the parent, stdio to a log in the staging folder (see parallel)
+    future = pool.submit(_spawned_child, list(names), slim, slim_layers, study, str(out))
+    _remember(pool)
+    return pool, future
