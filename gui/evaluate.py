@@ -1,9 +1,13 @@
-"""The Evaluate action: backtest the patrol plans on the loaded study and show the table and curve.
+"""The Evaluate window: pick the months, backtest the patrol plans, read the verdict, table and curve.
 
-The engine does the work (:func:`hotspots.evaluation.run_backtest` in a worker, the chart by
-:func:`hotspots.export.evaluation.write_concentration_png`); this module only picks the split
-(the last three months with data are the test, the months before them the training) and shows
-the result in a window of its own.
+The engine does the work (:func:`hotspots.evaluation.run_backtest` or
+:func:`hotspots.evaluation.run_rolling` in the window's worker, the chart by
+:func:`hotspots.export.evaluation.write_concentration_png`, the sentence by
+:mod:`hotspots.verdict`); this module picks the months with the user (the last three months
+with data are the default test, the months before them the training; or a rolling backtest of
+every month from the K before it), shows progress with a Cancel button while the worker runs,
+and shows the result. The months are checked by the engine's own rules before anything runs,
+and a bad choice is said under the controls, naming the control.
 """
 
 from __future__ import annotations
@@ -14,20 +18,38 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
+    QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-__all__ = ["default_split", "EvaluationView", "start_evaluation", "PLAN_WORDS"]
+from hotspots.backtest import PLAN_WORDS
 
-PLAN_WORDS = {"patrol_spots": "Patrol spots", "lsoa_zones": "LSOA zones",
-              "naive_cells": "Cells ranked by count (same area as the spots)",
-              "naive_lsoa_density": "LSOAs ranked by density (same area as the zones)"}
+__all__ = ["default_split", "default_rolling", "EvaluationView", "start_evaluation", "run_evaluation", "PLAN_WORDS",
+           "CONTROLS"]
+
+#: the controls a month error names (the engine's setting -> this window's words)
+CONTROLS = {"train_from": "Evaluate > Train from", "train_to": "Evaluate > Train to",
+            "test_from": "Evaluate > Test from", "test_to": "Evaluate > Test to",
+            "split": "Evaluate > months", "rolling": "Evaluate > Months before each test month",
+            "rolling_start": "Evaluate > Months before each test month / Test from",
+            "test_range": "Evaluate > Test from / Test to"}
+
+SPLIT, ROLLING = "One split: train on some months, test on the months after", \
+    "Rolling: each test month from the months just before it"
+_COLUMNS = ["Window", "Plan", "Area", "% of area", "% of test crime", "Crimes per km²", "PAI", "RRI",
+            "Ceiling", "PEI*", "vs cells by past crime"]
 
 
 def default_split(months: list[str], test_months: int = 3) -> tuple[str, str, str, str] | None:
@@ -38,75 +60,299 @@ def default_split(months: list[str], test_months: int = 3) -> tuple[str, str, st
     return months[0], months[-test_months - 1], months[-test_months], months[-1]
 
 
+def default_rolling(months: list[str], k: int = 3) -> tuple[int, str, str] | None:
+    """``k`` months before each test month (fewer when the data are short), every later month tested."""
+    months = sorted(months)
+    if len(months) < 2:
+        return None
+    k = max(1, min(k, len(months) - 1))
+    return k, months[k], months[-1]
+
+
 def _pct(x: float | None, d: int) -> str:
     return "-" if x is None or x != x else f"{100 * x:.{d}f}%"
 
 
-class EvaluationView(QDialog):
-    """The backtest table (one row per plan, at its own area) over the concentration curve."""
+def _num(x: float | None, fmt: str) -> str:
+    return "-" if x is None or x != x else format(x, fmt)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+def _basis(basis: str) -> str:
+    """'own', or the plan whose area a naive ranking is cut to, in words."""
+    if basis == "own" or not basis.endswith(" area"):
+        return basis
+    return f"as {PLAN_WORDS.get(basis[:-5], basis[:-5]).lower()}"
+
+
+def _vs_cells(bt: Any, name: str) -> str:
+    """The plan's capture over the cells ranked by past crime at the plan's area ('-' for a naive ranking)."""
+    from hotspots.backtest import naive_at
+
+    if name in bt.baselines:
+        return "-"
+    s = naive_at(bt, "naive_cells", name)
+    mine = bt.plan(name).own.capture
+    if s is None or not s.capture > 0 or mine != mine:
+        return "-"
+    return f"{mine / s.capture:.2f}x"
+
+
+class EvaluationView(QDialog):
+    """Month pickers and Run/Cancel over the verdict, the table, the PAI caveat and the curve."""
+
+    def __init__(self, months: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Evaluate: plans built on earlier months, scored on later months")
+        self.months = sorted(months)
+        self.mode = QComboBox()
+        self.mode.addItems([SPLIT, ROLLING])
+        self.train_from, self.train_to, self.test_from, self.test_to = (self._month_box() for _ in range(4))
+        self.rolling = QSpinBox()
+        self.rolling.setRange(1, 36)
+        self.rolling.setSuffix(" months")
+        self.rolling.setToolTip("Each test month is scored by the plans built on this many months just before it")
+        form = QFormLayout()
+        form.addRow("Backtest", self.mode)
+        form.addRow("Train from", self.train_from)
+        form.addRow("Train to", self.train_to)
+        form.addRow("Months before each test month", self.rolling)
+        form.addRow("Test from", self.test_from)
+        form.addRow("Test to", self.test_to)
+        self.run_button = QPushButton("Run backtest")
+        self.run_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setVisible(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress, 1)
+        self.message = QLabel("")  # errors in choosing months, progress text, "cancelled"
+        self.message.setWordWrap(True)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Plan", "Area basis", "% of test crime", "% of area", "PAI", "RRI"])
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verdict.setStyleSheet("font-weight: bold")
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.caveat = QLabel("")
+        self.caveat.setWordWrap(True)
+        self.caveat.setStyleSheet("color: #555555")
         self.chart = QLabel()
         self.chart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.chart)
         lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addLayout(buttons)
+        lay.addWidget(self.message)
+        lay.addWidget(self.verdict)
         lay.addWidget(self.caption)
-        lay.addWidget(self.table)
-        lay.addWidget(self.chart, 1)
-        self.resize(1000, 760)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.caveat)
+        lay.addWidget(scroll, 2)
+        self.running = False
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self._set_defaults()
+        self._mode_changed()
+        self.resize(1040, 900)
 
+    # -- months ------------------------------------------------------------------------------
+    def _month_box(self) -> QComboBox:
+        box = QComboBox()
+        box.addItems(self.months)
+        return box
+
+    def _set_defaults(self) -> None:
+        split = default_split(self.months)
+        if split is not None:
+            for box, m in zip((self.train_from, self.train_to, self.test_from, self.test_to), split, strict=True):
+                box.setCurrentText(m)
+        rolling = default_rolling(self.months)
+        if rolling is not None:
+            self.rolling.setValue(rolling[0])
+
+    def _mode_changed(self) -> None:
+        rolling = self.is_rolling()
+        self.train_from.setEnabled(not rolling)
+        self.train_to.setEnabled(not rolling)
+        self.rolling.setEnabled(rolling)
+
+    def is_rolling(self) -> bool:
+        return self.mode.currentIndex() == 1
+
+    def choose_split(self, train_from: str, train_to: str, test_from: str, test_to: str) -> None:
+        """Pick a single split (tests and scripted use)."""
+        self.mode.setCurrentIndex(0)
+        for box, m in zip((self.train_from, self.train_to, self.test_from, self.test_to),
+                          (train_from, train_to, test_from, test_to), strict=True):
+            box.setCurrentText(m)
+
+    def choose_rolling(self, k: int, test_from: str, test_to: str) -> None:
+        """Pick a rolling backtest (tests and scripted use)."""
+        self.mode.setCurrentIndex(1)
+        self.rolling.setValue(int(k))
+        self.test_from.setCurrentText(test_from)
+        self.test_to.setCurrentText(test_to)
+
+    def request(self) -> tuple:
+        """``("split", train_from, train_to, test_from, test_to)`` or ``("rolling", k, test_from, test_to)``,
+        checked by the engine's rules (raises :class:`DataError` naming the setting)."""
+        from hotspots.evaluation import check_split, rolling_windows
+
+        tf, tt = self.test_from.currentText(), self.test_to.currentText()
+        if self.is_rolling():
+            k = int(self.rolling.value())
+            rolling_windows(k, tf, tt, self.months)
+            return ("rolling", k, tf, tt)
+        split = (self.train_from.currentText(), self.train_to.currentText(), tf, tt)
+        check_split(*split)
+        return ("split", *split)
+
+    # -- running -----------------------------------------------------------------------------
+    def set_running(self, running: bool) -> None:
+        self.running = running
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running)
+        self.progress.setValue(0)
+        for w in (self.mode, self.train_from, self.train_to, self.rolling, self.test_from, self.test_to):
+            w.setEnabled(not running)
+        if not running:
+            self._mode_changed()
+
+    def show_progress(self, message: str, fraction: float) -> None:
+        """The worker's progress, while this view's backtest runs (the window's other jobs are not ours)."""
+        if not self.running:
+            return
+        self.progress.setValue(int(1000 * max(0.0, min(1.0, fraction))))
+        self.message.setText(message)
+
+    def job_ended(self, name: str, outcome: str) -> None:
+        """The window's worker ended a job: if it was our backtest, give the controls back."""
+        if name != "evaluation" or not self.running:
+            return
+        self.set_running(False)
+        if outcome == "cancelled":
+            self.message.setText("Backtest cancelled; the table shows the last finished run.")
+        elif outcome == "finished":
+            self.message.setText("")
+
+    # -- results -----------------------------------------------------------------------------
     def show_backtest(self, bt: Any, png: Path) -> None:
-        self.caption.setText(f"Built on {bt.train_months[0]} to {bt.train_months[1]} ({bt.train_crimes:,} crimes), "
-                             f"scored on {bt.test_months[0]} to {bt.test_months[1]} ({bt.test_crimes:,} crimes). "
-                             "PAI = share of crime / share of area; RRI (Levine 2008) = test share / training share.")
-        self.table.setRowCount(len(bt.plans))
-        for r, p in enumerate(bt.plans):
+        """Show a split's or a rolling backtest's verdict, table, caveat and curve."""
+        from hotspots.backtest import RollingBacktest, snap_caveat
+
+        rolling = isinstance(bt, RollingBacktest)
+        split = bt.mean if rolling else bt
+        self.verdict.setText(bt.verdict())
+        if rolling:
+            self.caption.setText(
+                f"{len(bt.windows)} windows: each month from {split.test_months[0]} to {split.test_months[1]} scored "
+                f"by the plans of the {bt.k} month{'s' if bt.k != 1 else ''} before it; the first rows are the means. "
+                "PAI = share of crime / share of area; RRI (Levine 2008) = test share / training share; ceiling = "
+                "the most any plan of that area could have caught (the test month's own top cells); PEI* = share "
+                "caught / ceiling.")
+        else:
+            self.caption.setText(
+                f"Built on {bt.train_months[0]} to {bt.train_months[1]} ({bt.train_crimes:,} crimes), scored on "
+                f"{bt.test_months[0]} to {bt.test_months[1]} ({bt.test_crimes:,} crimes). PAI = share of crime / "
+                "share of area; RRI (Levine 2008) = test share / training share; ceiling = the most any plan of that "
+                "area could have caught (the test months' own top cells); PEI* = share caught / ceiling.")
+        rows = [(f"mean of {len(bt.windows)}" if rolling else "", split, p) for p in split.plans]
+        if rolling:
+            rows += [(w.test_months[0], w, p) for w in bt.windows for p in w.plans]
+        self.table.setRowCount(len(rows))
+        for r, (window, b, p) in enumerate(rows):
             o = p.own
-            vals = [PLAN_WORDS.get(p.name, p.name), p.area_basis, _pct(o.capture, 1), _pct(o.area_share, 3),
-                    "-" if o.pai != o.pai else f"{o.pai:,.1f}", "-" if o.rri != o.rri else f"{o.rri:.2f}"]
+            vals = [window, PLAN_WORDS.get(p.name, p.name), _basis(p.area_basis), _pct(o.area_share, 3),
+                    _pct(o.capture, 1), _num(o.crimes_per_km2, ",.0f"), _num(o.pai, ",.1f"), _num(o.rri, ".2f"),
+                    _pct(o.ceiling, 1), _num(o.pei, ".2f"), _vs_cells(b, p.name)]
             for c, v in enumerate(vals):
                 self.table.setItem(r, c, QTableWidgetItem(v))
-        self.chart.setPixmap(QPixmap(str(png)).scaledToWidth(960, Qt.TransformationMode.SmoothTransformation))
+        self.caveat.setText(snap_caveat(split.snap_share))
+        self.chart.setPixmap(QPixmap(str(png)).scaledToWidth(980, Qt.TransformationMode.SmoothTransformation))
+
+
+def _view(win: Any) -> EvaluationView:
+    """The window's Evaluate view, made (and wired to the window's worker) once per set of months."""
+    months = win.state.months()
+    view = getattr(win, "evaluation_view", None)
+    if view is None or view.months != sorted(months):
+        if view is not None:
+            view.close()
+        view = EvaluationView(months, win)
+        view.run_button.clicked.connect(lambda: run_evaluation(win, view))
+        view.cancel_button.clicked.connect(win.cancel)
+        win.runner.progress.connect(view.show_progress)
+        win.runner.ended.connect(view.job_ended)
+        win.evaluation_view = view
+    return view
 
 
 def start_evaluation(win: Any) -> Any:
-    """Run the backtest of the window's study in a worker; show the result when done."""
-    from hotspots.evaluation import run_backtest
-    from hotspots.export.evaluation import write_concentration_png
-
+    """The Evaluate action: open the Evaluate view and run its default months (the last three tested)."""
     state = win.state
     if not state.can_analyse():
         win._error("Cannot evaluate", "Load LSOA boundaries and crime files first.")
         return None
-    split = default_split(state.months())
-    if split is None:
+    if default_split(state.months()) is None:
         win._error("Cannot evaluate", "The crime files hold fewer than four months: a backtest needs earlier "
                    "months to build the plans and later months to score them.")
         return None
-    layers = state.layers
-    settings = state.output.analysis.settings if state.output is not None else state.study.settings
-    png = Path(win._tmp) / "concentration.png"
+    view = _view(win)
+    view.show()
+    view.raise_()
+    return run_evaluation(win, view)
+
+
+def run_evaluation(win: Any, view: EvaluationView) -> Any:
+    """Backtest the months the view shows in the window's worker; the view shows progress and Cancel."""
+    from hotspots.data.errors import DataError
+    from hotspots.evaluation import run_backtest, run_rolling
+    from hotspots.export.evaluation import write_concentration_png
+
+    try:
+        req = view.request()
+    except DataError as exc:
+        view.message.setText(f"Check the months: {exc.describe(CONTROLS)}")
+        return None
+    layers = win.state.layers
+    settings = win.state.output.analysis.settings if win.state.output is not None else win.state.study.settings
+    png = Path(win._tmp) / f"concentration_{id(req)}.png"
 
     def work(progress, cancel):  # noqa: ANN001, ANN202 - the Task signature
-        bt = run_backtest(layers, settings, *split, progress=progress, cancel=cancel)
+        if req[0] == "rolling":
+            bt = run_rolling(layers, settings, req[1], req[2], req[3], progress=progress, cancel=cancel)
+        else:
+            bt = run_backtest(layers, settings, *req[1:], progress=progress, cancel=cancel)
         return bt, write_concentration_png(bt, png)
 
     def done(result) -> None:  # noqa: ANN001
         bt, path = result
-        if getattr(win, "evaluation_view", None) is None:
-            win.evaluation_view = EvaluationView(win)
-        win.evaluation_view.show_backtest(bt, path)
-        win.evaluation_view.show()
-        sp = bt.plan("patrol_spots").own
-        win.status.setText(f"Evaluated: patrol spots held {_pct(sp.capture, 1)} of {split[2]}..{split[3]} crime "
-                           f"in {_pct(sp.area_share, 3)} of the area.")
+        view.show_backtest(bt, path)
+        view.show()
+        win.status.setText(f"Evaluated: {bt.verdict()}")
 
-    return win._start("evaluation", work, done, f"Evaluating the plans ({split[0]}..{split[1]} vs {split[2]}..{split[3]})…")
+    def failed(text: str) -> None:
+        view.message.setText(f"The backtest could not finish: {text}")
+        win._failed("evaluation", text)
+
+    what = (f"rolling, {req[1]} months before each of {req[2]}..{req[3]}" if req[0] == "rolling"
+            else f"{req[1]}..{req[2]} vs {req[3]}..{req[4]}")
+    task = win._start("evaluation", work, done, f"Evaluating the plans ({what})…", on_error=failed)
+    if task is None:
+        view.message.setText("Another job is running: wait for it, or cancel it, then run the backtest.")
+        return None
+    view.set_running(True)
+    view.message.setText(f"Evaluating the plans ({what})…")
+    return task

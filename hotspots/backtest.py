@@ -19,6 +19,19 @@ training crimes and ``n2`` of the ``N2`` test crimes:
   Journal* 21, 295-302): the test share over the training share of the same plan. 1 means the
   places stayed as hot as they were; below 1 they cooled (regression to the mean); NaN when
   the plan held no training crime.
+- ``crimes = n2``; ``crimes_per_km2 = n2 / a`` and ``share_per_km2 = capture / a``: what a
+  square kilometre of the plan caught (the figure an inspector can weigh against patrol hours).
+- ``ceiling``: the hindsight ceiling, the most any plan of area ``a`` could have caught: the
+  test months' *own* busiest cells (the same grid and cell size as the spots) covering ``a``,
+  the last one pro rata. ``pei = capture / ceiling`` is PEI* (Hunt 2016, *Evaluating the
+  Predictive Efficiency of Hot Spot Maps*; Chainey's PEI): 1 means no plan of that size could
+  have done better. For a plan not made of the grid's cells (LSOAs) the ceiling is still the
+  cells', so PEI* there says how far the coarse units are from the best micro-places.
+
+police.uk moves every crime to an anonymous snap point, and in Kent ~97% of a quarter's crimes
+fall on a point that held crime in the months before; micro-place PAI is therefore higher on
+police.uk data than it would be on exact locations (:func:`snap_caveat`; the share is measured
+for every split).
 
 Each plan is scored at its own area, and *at equal area*: every ranked plan is cut (or, for the
 naive rankings, extended) to the area of each other plan, the last unit counted pro rata, so
@@ -29,15 +42,28 @@ its capture against its area share as its units are added in rank order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-__all__ = ["PLANS", "RankedPlan", "Score", "PlanEvaluation", "Backtest", "score_at_area", "score_prefix",
-           "concentration", "cell_plan", "lsoa_plan", "naive_cell_units", "naive_lsoa_units", "evaluate_plans",
-           "key_counts"]
+__all__ = ["PLANS", "PLAN_WORDS", "CEILING", "RankedPlan", "Score", "PlanEvaluation", "Backtest", "RollingBacktest",
+           "score_at_area", "score_prefix", "concentration", "cell_plan", "lsoa_plan", "naive_cell_units",
+           "naive_lsoa_units", "hindsight_plan", "evaluate_plans", "key_counts", "mean_backtest", "plan_words",
+           "naive_at", "comparisons", "snap_caveat", "snap_share"]
 
 PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_lsoa_density")
+
+#: what the outputs call each plan (a plan not listed is shown by its name)
+PLAN_WORDS = {"patrol_spots": "Patrol spots", "patrol_zones": "Patrol zones", "lsoa_zones": "LSOA zones",
+              "naive_cells": "Cells ranked by past crime", "naive_lsoa_density": "LSOAs ranked by past crime per km²"}
+#: the hindsight ceiling's name in the outputs (not a plan: nobody knows the test months in advance)
+CEILING = "hindsight_ceiling"
+
+
+def plan_words(name: str) -> str:
+    """The plan's name in words."""
+    return PLAN_WORDS.get(name, "Hindsight: the test months' own top cells" if name == CEILING
+                          else name.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -59,9 +85,14 @@ class RankedPlan:
             raise ValueError("one area, training and test count per unit")
 
 
+_NAN = float("nan")
+_FIELDS = ("area_share", "capture", "crimes", "crimes_per_km2", "share_per_km2", "pai", "rri", "pei", "ceiling",
+           "train_share", "area_km2", "units")
+
+
 @dataclass(frozen=True)
 class Score:
-    """A plan's figures at one area."""
+    """A plan's figures at one area (see the module notes); NaN where a figure has no meaning."""
 
     area_km2: float
     area_share: float
@@ -70,10 +101,18 @@ class Score:
     rri: float
     train_share: float
     units: float
+    crimes: float = _NAN
+    crimes_per_km2: float = _NAN
+    share_per_km2: float = _NAN
+    ceiling: float = _NAN
+    pei: float = _NAN
 
-    def to_dict(self) -> dict[str, float]:
-        return {k: _clean(getattr(self, k)) for k in ("area_share", "capture", "pai", "rri", "train_share",
-                                                      "area_km2", "units")}
+    def to_dict(self) -> dict[str, float | None]:
+        return {k: _clean(getattr(self, k)) for k in _FIELDS}
+
+
+def _nan_score(area_km2: float) -> Score:
+    return Score(area_km2, _NAN, _NAN, _NAN, _NAN, _NAN, _NAN)
 
 
 @dataclass(frozen=True)
@@ -93,9 +132,25 @@ class PlanEvaluation:
         return d
 
 
+MEASURES = {"area_share": "plan area / study area", "capture": "share of test crime in the plan",
+            "crimes": "test crimes in the plan", "crimes_per_km2": "test crimes in the plan per km² of plan",
+            "share_per_km2": "capture per km² of plan",
+            "pai": "capture / area_share (Chainey, Tompson and Uhlig 2008)",
+            "rri": "test share / training share of the plan (Levine 2008)",
+            "ceiling": "hindsight ceiling: the capture of the test months' own top cells at the plan's area",
+            "pei": "PEI*: capture / ceiling (Hunt 2016; Chainey's PEI)",
+            "train_share": "share of training crime in the plan", "area_km2": "plan area",
+            "units": "spots, zones, cells or LSOAs in the plan (the last one pro rata)"}
+
+
 @dataclass
 class Backtest:
-    """Every plan's evaluation on one train/test split."""
+    """Every plan's evaluation on one train/test split.
+
+    ``baselines`` maps each naive ranking to the plan whose area is its own; ``ceiling_curve`` is
+    the hindsight ceiling's concentration curve; ``snap_share`` the share of test crimes on a
+    point that held training crime (None when not measured); ``cell_m`` the cell side.
+    """
 
     plans: list[PlanEvaluation]
     train_months: tuple[str | None, str | None]
@@ -104,29 +159,93 @@ class Backtest:
     test_crimes: int
     study_area_km2: float
     notes: list[str] = field(default_factory=list)
+    baselines: dict[str, str] = field(default_factory=dict)
+    ceiling_curve: tuple[np.ndarray, np.ndarray] | None = None
+    snap_share: float | None = None
+    cell_m: float = 150.0
 
     def plan(self, name: str) -> PlanEvaluation:
         return next(p for p in self.plans if p.name == name)
 
+    def has(self, name: str) -> bool:
+        return any(p.name == name for p in self.plans)
+
+    def verdict(self) -> str:
+        from .verdict import verdict
+
+        return verdict(self)
+
     def to_dict(self) -> dict:
+        from .verdict import verdicts
+
         return {"train": {"from": self.train_months[0], "to": self.train_months[1], "crimes": self.train_crimes},
                 "test": {"from": self.test_months[0], "to": self.test_months[1], "crimes": self.test_crimes},
-                "study_area_km2": self.study_area_km2,
-                "measures": {"area_share": "plan area / study area", "capture": "share of test crime in the plan",
-                             "pai": "capture / area_share (Chainey, Tompson and Uhlig 2008)",
-                             "rri": "test share / training share of the plan (Levine 2008)"},
+                "study_area_km2": self.study_area_km2, "cell_m": self.cell_m,
+                "verdict": self.verdict(), "verdicts": verdicts(self),
+                "snap_points": {"share_of_test_crimes_on_a_training_point": _clean_opt(self.snap_share),
+                                "caveat": snap_caveat(self.snap_share)},
+                "measures": dict(MEASURES), "naive_baselines": dict(self.baselines),
+                "comparisons": comparisons(self),
                 "plans": [p.to_dict() for p in self.plans], "notes": list(self.notes)}
 
-    def rows(self) -> list[dict]:
-        """Flat rows (one per plan and area basis) for the CSV."""
+    def rows(self, window: int | str = 1) -> list[dict]:
+        """Flat rows (one per plan and area basis) for the CSV, each naming its window."""
+        head = {"window": window, "train_from": self.train_months[0], "train_to": self.train_months[1],
+                "test_from": self.test_months[0], "test_to": self.test_months[1]}
         out = []
         for p in self.plans:
-            out.append({"plan": p.name, "at": p.area_basis, **p.own.to_dict()})
+            out.append({**head, "plan": p.name, "at": p.area_basis, **p.own.to_dict()})
             for ref, s in p.equal_area.items():
                 if p.area_basis == f"{ref} area":
                     continue  # the same figures as its own row
-                out.append({"plan": p.name, "at": f"{ref} area", **s.to_dict()})
+                out.append({**head, "plan": p.name, "at": f"{ref} area", **s.to_dict()})
         return out
+
+
+@dataclass
+class RollingBacktest:
+    """Every test month scored from the ``k`` months before it (one :class:`Backtest` a window).
+
+    ``mean`` is a Backtest whose figures are the means over the windows (each month weighs the
+    same) and whose curves are the mean curves, so everything that shows a split shows it.
+    """
+
+    windows: list[Backtest]
+    k: int
+    mean: Backtest
+
+    def verdict(self) -> str:
+        from .verdict import rolling_verdict
+
+        return rolling_verdict(self)
+
+    def to_dict(self) -> dict:
+        """The means under each plan's name and in ``plans`` (as a split's), the windows in ``windows``."""
+        from .verdict import rolling_verdicts
+
+        d = self.mean.to_dict()
+        d["train"] = {"from": self.mean.train_months[0], "to": self.mean.train_months[1], "months_per_window": self.k,
+                      "crimes_mean_per_window": self.mean.train_crimes}
+        d["test"] = {"from": self.mean.test_months[0], "to": self.mean.test_months[1],
+                     "months_per_window": 1, "crimes": sum(w.test_crimes for w in self.windows),
+                     "crimes_mean_per_window": self.mean.test_crimes}
+        d.update({"mode": "rolling", "rolling": self.k, "window_count": len(self.windows),
+                  "verdict": self.verdict(), "verdicts": rolling_verdicts(self),
+                  "averaged": "each figure under plans is the mean over the windows (each month weighs the same)",
+                  "comparisons": rolling_comparisons(self),
+                  "windows": [{"window": i, **_window_dict(w)} for i, w in enumerate(self.windows, start=1)]})
+        return d
+
+    def rows(self) -> list[dict]:
+        return [r for i, w in enumerate(self.windows, start=1) for r in w.rows(i)]
+
+
+def _window_dict(bt: Backtest) -> dict:
+    d = bt.to_dict()
+    for k in ("measures", "verdicts"):
+        d.pop(k, None)
+    d["snap_points"] = {"share_of_test_crimes_on_a_training_point": _clean_opt(bt.snap_share)}
+    return d
 
 
 def _clean(v: float) -> float | None:
@@ -134,14 +253,48 @@ def _clean(v: float) -> float | None:
     return v if np.isfinite(v) else None
 
 
+def _clean_opt(v: float | None) -> float | None:
+    return None if v is None else _clean(v)
+
+
+def snap_share(train_xy: tuple[np.ndarray, np.ndarray], test_xy: tuple[np.ndarray, np.ndarray]) -> float | None:
+    """Share of test crimes on a point (to the metre) that held a training crime; None without test crimes.
+
+    police.uk's snap points are shared by every crime mapped to them, so on police.uk data this
+    share is high (~97% for a Kent quarter) and a micro-place plan is partly scored on the very
+    points it was built on; on exact locations it is far lower.
+    """
+    def keys(xy: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        x = np.round(np.asarray(xy[0], float)).astype(np.int64)
+        y = np.round(np.asarray(xy[1], float)).astype(np.int64)
+        return x * 10_000_000 + y  # British National Grid metres: y < 1.3e6
+
+    te = keys(test_xy)
+    if len(te) == 0:
+        return None
+    return float(np.isin(te, np.unique(keys(train_xy))).mean())
+
+
+def snap_caveat(share: float | None) -> str:
+    """The snap-point caveat in words, with the share measured for this split when there is one."""
+    how_many = ("most test crimes fall on a point that held training crime (about 97% in Kent)"
+                if share is None or share != share else
+                f"{share:.0%} of the test crimes fall on a point that held training crime")
+    return ("PAI caveat: police.uk moves each crime to an anonymous snap point that many crimes share, and "
+            f"{how_many}, so micro-place PAI (patrol spots, cells) looks better than it would on exact locations.")
+
+
 def _score(area: float, n1: float, n2: float, units: float, totals: tuple[float, float, float]) -> Score:
     total_area, n1_all, n2_all = totals
-    area_share = area / total_area if total_area > 0 else float("nan")
-    capture = n2 / n2_all if n2_all > 0 else float("nan")
-    train_share = n1 / n1_all if n1_all > 0 else float("nan")
-    pai = capture / area_share if area_share > 0 else float("nan")
-    rri = capture / train_share if train_share > 0 else float("nan")
-    return Score(area, area_share, capture, pai, rri, train_share, units)
+    area_share = area / total_area if total_area > 0 else _NAN
+    capture = n2 / n2_all if n2_all > 0 else _NAN
+    train_share = n1 / n1_all if n1_all > 0 else _NAN
+    pai = capture / area_share if area_share > 0 else _NAN
+    rri = capture / train_share if train_share > 0 else _NAN
+    per_km2 = n2 / area if area > 0 else _NAN
+    share_km2 = capture / area if area > 0 else _NAN
+    return Score(area, area_share, capture, pai, rri, train_share, units, crimes=n2, crimes_per_km2=per_km2,
+                 share_per_km2=share_km2)
 
 
 def score_prefix(plan: RankedPlan, k: int, totals: tuple[float, float, float]) -> Score:
@@ -161,14 +314,36 @@ def score_at_area(plan: RankedPlan, area_km2: float, totals: tuple[float, float,
     a = np.asarray(plan.area_km2[:n], float)
     cum = np.concatenate([[0.0], np.cumsum(a)])
     if area_km2 > cum[-1] * (1 + 1e-9) or n == 0:
-        nan = float("nan")
-        return Score(area_km2, nan, nan, nan, nan, nan, nan)
+        return _nan_score(area_km2)
     k = int(np.searchsorted(cum, area_km2 * (1 - 1e-12), side="right") - 1)  # whole units within the area
     k = min(k, n)
     frac = 0.0 if k >= n or a[k] == 0 else min(max((area_km2 - cum[k]) / a[k], 0.0), 1.0)
     n1 = float(plan.train[:k].sum()) + (frac * float(plan.train[k]) if k < n else 0.0)
     n2 = float(plan.test[:k].sum()) + (frac * float(plan.test[k]) if k < n else 0.0)
     return _score(float(area_km2), n1, n2, k + frac, totals)
+
+
+def ceiling_at(ceiling: RankedPlan, area_km2: float, totals: tuple[float, float, float]) -> float:
+    """The most any plan of ``area_km2`` could have caught (a share of the test crime).
+
+    ``ceiling`` is :func:`hindsight_plan`: past its last cell every test crime is caught.
+    """
+    if not np.isfinite(area_km2):
+        return _NAN
+    if totals[2] <= 0:
+        return _NAN
+    total = float(ceiling.area_km2.sum())
+    if area_km2 >= total:
+        return float(ceiling.test.sum()) / totals[2]
+    return score_at_area(ceiling, area_km2, totals).capture
+
+
+def with_ceiling(score: Score, ceiling: RankedPlan | None, totals: tuple[float, float, float]) -> Score:
+    """``score`` with its hindsight ceiling and PEI* filled in."""
+    if ceiling is None or not np.isfinite(score.capture):
+        return score
+    c = ceiling_at(ceiling, score.area_km2, totals)
+    return replace(score, ceiling=c, pei=score.capture / c if c > 0 else _NAN)
 
 
 def concentration(plan: RankedPlan, totals: tuple[float, float, float],
@@ -224,6 +399,15 @@ def naive_cell_units(train_keys: np.ndarray) -> list[np.ndarray]:
     return [uniq[i: i + 1] for i in order]
 
 
+def hindsight_plan(train_keys: np.ndarray, test_keys: np.ndarray, cell_km2: float) -> RankedPlan:
+    """The hindsight ceiling as a ranking: cells by their *test* count (most first; ties by key).
+
+    Cut at any area it holds the most test crime cells of that area could hold (the last cell
+    pro rata), so it bounds every plan made of the same cells.
+    """
+    return cell_plan(CEILING, naive_cell_units(test_keys), cell_km2, train_keys, test_keys, own=0)
+
+
 def lsoa_plan(name: str, units: Sequence[np.ndarray], lsoa_area_km2: np.ndarray, train_lsoa: np.ndarray,
               test_lsoa: np.ndarray, own: int | None = None) -> RankedPlan:
     """A plan of LSOAs: ``units`` are the LSOA row indices of each ranked unit (a zone, an LSOA)."""
@@ -244,11 +428,13 @@ def naive_lsoa_units(train_lsoa: np.ndarray, lsoa_area_km2: np.ndarray) -> list[
 
 
 def evaluate_plans(plans: Sequence[RankedPlan], totals: tuple[float, float, float],
-                   baselines: dict[str, str] | None = None) -> list[PlanEvaluation]:
+                   baselines: dict[str, str] | None = None, ceiling: RankedPlan | None = None
+                   ) -> list[PlanEvaluation]:
     """Score every plan at its own area and at each other plan's own area.
 
     ``baselines`` maps a naive ranking to the plan whose area is its "own" (e.g.
-    ``{"naive_cells": "patrol_spots"}``): a ranking has no size of its own.
+    ``{"naive_cells": "patrol_spots"}``): a ranking has no size of its own. ``ceiling`` (from
+    :func:`hindsight_plan`) fills in every score's hindsight ceiling and PEI*.
     """
     baselines = baselines or {}
     own_area = {p.name: float(p.area_km2[:p.own].sum()) for p in plans}
@@ -262,8 +448,115 @@ def evaluate_plans(plans: Sequence[RankedPlan], totals: tuple[float, float, floa
             own = score_prefix(p, p.own, totals)
             basis = "own"
         limit = None if ref is not None else p.own
-        eq = {q.name: score_at_area(p, own_area[q.name], totals, limit=limit) for q in plans
-              if q.name != p.name and q.name not in baselines}
+        eq = {q.name: with_ceiling(score_at_area(p, own_area[q.name], totals, limit=limit), ceiling, totals)
+              for q in plans if q.name != p.name and q.name not in baselines}
         ca, cc = concentration(p, totals, limit=limit)
-        out.append(PlanEvaluation(p.name, own, eq, ca, cc, basis))
+        out.append(PlanEvaluation(p.name, with_ceiling(own, ceiling, totals), eq, ca, cc, basis))
     return out
+
+
+def naive_at(bt: Backtest, naive: str, plan: str) -> Score | None:
+    """The naive ranking ``naive`` scored at ``plan``'s own area (None when not scored there)."""
+    if not (bt.has(naive) and bt.has(plan)):
+        return None
+    n = bt.plan(naive)
+    if n.area_basis == f"{plan} area":
+        return n.own
+    return n.equal_area.get(plan)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if np.isfinite(a) and np.isfinite(b) and b > 0 else _NAN
+
+
+def comparisons(bt: Backtest) -> list[dict]:
+    """Each plan against each naive ranking at the plan's own area: captures and their ratio."""
+    out = []
+    for p in bt.plans:
+        if p.name in bt.baselines:
+            continue
+        for naive in bt.baselines:
+            s = naive_at(bt, naive, p.name)
+            if s is None:
+                continue
+            out.append({"plan": p.name, "against": naive, "area_share": _clean(p.own.area_share),
+                        "plan_capture": _clean(p.own.capture), "naive_capture": _clean(s.capture),
+                        "ratio": _clean(_ratio(p.own.capture, s.capture)), "plan_pei": _clean(p.own.pei),
+                        "ceiling": _clean(p.own.ceiling)})
+    return out
+
+
+def rolling_comparisons(rb: RollingBacktest) -> list[dict]:
+    """Per plan and naive ranking: mean captures, their ratio, and the windows the plan won and lost."""
+    out = []
+    for c in comparisons(rb.mean):
+        won = lost = 0
+        for w in rb.windows:
+            if not (w.has(c["plan"])):
+                continue
+            s = naive_at(w, c["against"], c["plan"])
+            mine = w.plan(c["plan"]).own.capture
+            if s is None or not (np.isfinite(mine) and np.isfinite(s.capture)):
+                continue
+            won += bool(mine > s.capture)
+            lost += bool(mine < s.capture)
+        out.append({**c, "windows_won": won, "windows_lost": lost, "windows": len(rb.windows)})
+    return out
+
+
+#: the area shares the mean concentration curves are drawn at (fine where patrols work)
+_CURVE_GRID = np.unique(np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 601), np.linspace(0.0, 0.02, 201)]))
+
+
+def _mean_curve(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of concentration curves on a common area grid, where every window's curve reaches."""
+    if not curves:
+        return np.zeros(0), np.zeros(0)
+    ys = []
+    for x, y in curves:
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        if len(x) == 0:
+            return np.zeros(0), np.zeros(0)
+        ys.append(np.interp(_CURVE_GRID, x, y, right=np.nan))
+    m = np.mean(ys, axis=0)
+    keep = np.isfinite(m)
+    return _CURVE_GRID[keep], m[keep]
+
+
+def _mean_score(scores: list[Score]) -> Score:
+    vals = {}
+    for f in ("area_km2", "area_share", "capture", "pai", "rri", "train_share", "units", *_FIELDS):
+        col = np.array([getattr(s, f) for s in scores], float)
+        col = col[np.isfinite(col)]
+        vals[f] = float(col.mean()) if len(col) else _NAN
+    return Score(**vals)
+
+
+def mean_backtest(windows: Sequence[Backtest]) -> Backtest:
+    """One Backtest whose figures are the means over ``windows`` (the plans of the first window, in order).
+
+    A figure missing in a window (no zones built, say) is left out of that figure's mean; the
+    notes say how many windows lacked a plan.
+    """
+    if not windows:
+        raise ValueError("no windows to average")
+    first = windows[0]
+    plans, notes = [], []
+    for p in first.plans:
+        evs = [w.plan(p.name) for w in windows if w.has(p.name)]
+        own = _mean_score([e.own for e in evs])
+        eq = {ref: _mean_score([e.equal_area[ref] for e in evs if ref in e.equal_area]) for ref in p.equal_area}
+        ca, cc = _mean_curve([(e.curve_area, e.curve_capture) for e in evs])
+        plans.append(PlanEvaluation(p.name, own, eq, ca, cc, p.area_basis))
+        empty = sum(1 for e in evs if not (e.own.area_km2 > 0))
+        if empty:
+            notes.append(f"{plan_words(p.name).lower()}: none built in {empty} of {len(windows)} windows")
+    ceil = [w.ceiling_curve for w in windows if w.ceiling_curve is not None]
+    snaps = [w.snap_share for w in windows if w.snap_share is not None]
+    return Backtest(plans=plans, train_months=(first.train_months[0], windows[-1].train_months[1]),
+                    test_months=(first.test_months[0], windows[-1].test_months[1]),
+                    train_crimes=int(round(np.mean([w.train_crimes for w in windows]))),
+                    test_crimes=int(round(np.mean([w.test_crimes for w in windows]))),
+                    study_area_km2=first.study_area_km2, notes=notes, baselines=dict(first.baselines),
+                    ceiling_curve=_mean_curve(ceil) if len(ceil) == len(windows) else None,
+                    snap_share=float(np.mean(snaps)) if snaps else None, cell_m=first.cell_m)

@@ -107,13 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
                                     "lsoa_results.csv and summary.json (and the exports).")
     ev = sub.add_parser("evaluate", parents=[a], help="backtest the patrol plans: build on training months, "
                         "score on test months",
-                        description="Build the patrol spots, the LSOA zones and two naive rankings on the training "
-                                    "months and score them on the test months (share of test crime, PAI, "
-                                    "Levine's RRI, at each plan's area and at equal area); writes "
-                                    "evaluation.json, evaluation.csv and concentration.png.")
-    for flag, what in (("--train-from", "first training month"), ("--train-to", "last training month"),
+                        description="Build the patrol plans and two naive rankings on the training months and "
+                                    "score them on the test months (share of test crime, crimes per km², PAI, "
+                                    "Levine's RRI, PEI* against the hindsight ceiling, at each plan's area and at "
+                                    "equal area), and say the verdict in one sentence; writes evaluation.json, "
+                                    "evaluation.csv and concentration.png. With --rolling K every month from "
+                                    "--test-from to --test-to is scored from the K months before it.")
+    for flag, what in (("--train-from", "first training month (not with --rolling)"),
+                       ("--train-to", "last training month (not with --rolling)"),
                        ("--test-from", "first test month"), ("--test-to", "last test month")):
-        ev.add_argument(flag, required=True, metavar="YYYY-MM", help=what)
+        ev.add_argument(flag, metavar="YYYY-MM", help=what)
+    ev.add_argument("--rolling", metavar="K", default=None,
+                    help="rolling backtest: each month from --test-from to --test-to is a window trained on the K "
+                         "months before it (e.g. --rolling 3 --test-from 2021-04 --test-to 2021-12)")
 
     from .cli_fetch import add_parser as add_fetch_parser
 
@@ -236,17 +242,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     _check_out(args)
     study = _study(args)
+    from .evaluation_report import report_lines, verdict_lines
+
     bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
-                                 args.test_to, progress=_progress_printer(args.quiet))
-    for note in bt.notes:
-        if note.startswith("no "):
+                                 args.test_to, rolling=args.rolling, progress=_progress_printer(args.quiet))
+    for note in getattr(bt, "mean", bt).notes:
+        if note.startswith("no ") or ": none built in" in note:
             sys.stderr.write(f"warning: {_one_line(note)}\n")
     if not args.quiet:
-        for p in bt.plans:
-            o = p.own
-            sys.stderr.write(f"{p.name:20s} capture {o.capture:6.1%} of test crime in {o.area_share:7.3%} of the area "
-                             f"(PAI {o.pai:6.1f}, RRI {o.rri:4.2f}; at {p.area_basis})\n")
+        for line in report_lines(bt):
+            sys.stderr.write(line + "\n")
         sys.stderr.write(f"wrote {len(written)} files to {args.out}\n")
+    for line in verdict_lines(bt):  # the answer, on stdout even when --quiet
+        sys.stdout.write(line + "\n")
     return 0
 
 
@@ -293,6 +301,7 @@ FLAGS = {
     "public": "--public", "suppress_below": "--suppress-below", "marking": "--marking",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",
+    "rolling": "--rolling", "rolling_start": "--rolling/--test-from", "test_range": "--test-from/--test-to",
 }
 
 
