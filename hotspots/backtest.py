@@ -54,7 +54,7 @@ __all__ = ["PLANS", "PLAN_WORDS", "CEILING", "RankedPlan", "Score", "PlanEvaluat
 PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_lsoa_density")
 
 #: what the outputs call each plan (a plan not listed is shown by its name)
-PLAN_WORDS = {"patrol_spots": "Patrol spots", "patrol_zones": "Patrol zones", "lsoa_zones": "LSOA zones",
+PLAN_WORDS = {"patrol_spots": "Patrol spots", "patrol_zones": "Patrol zones", "lsoa_zones": "LSOA hot-spot clusters",
               "naive_cells": "Cells ranked by past crime", "naive_lsoa_density": "LSOAs ranked by past crime per km²"}
 #: the hindsight ceiling's name in the outputs (not a plan: nobody knows the test months in advance)
 CEILING = "hindsight_ceiling"

@@ -203,7 +203,7 @@ def test_verdict_says_plainly_when_a_plan_loses():
     bt = run_backtest(layers, Settings(spots=2), "2021-01", "2021-04", "2021-05", "2021-06",
                       zones=lambda lay, s: [np.array([3])])  # a quiet LSOA as the zone: it must lose
     v = bt.to_dict()["verdicts"]["lsoa_zones"]
-    assert v.startswith("1 LSOA zone covering 25% of the study area")
+    assert v.startswith("1 LSOA hot-spot cluster covering 25% of the study area")
     assert "less than a simple ranking of LSOAs by past crime per km² caught in the same area" in v
     assert "of the next 2 months' crime" in v and "of the most any plan that size could have caught" in v
     assert verdict(bt) == bt.to_dict()["verdict"]
