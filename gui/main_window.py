@@ -39,6 +39,7 @@ from . import dialogs, tasks
 from .about import show_about
 from .actions import build_actions
 from .analysis_panel import AnalysisPanel
+from .extract_dialog import install_extract_action
 from .layer_loading import LayerLoadingMixin
 from .layers_panel import LayersPanel
 from .map_view import MapView
@@ -94,6 +95,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
             "evaluate": self.evaluate,
         })
         self._refresh_recent()
+        self.open_extract_action = install_extract_action(self)  # a force's records extract (issue 25)
         self.runner.busyChanged.connect(self._busy_changed)
         self.runner.progress.connect(self._progress)
         self.state.analysisChanged.connect(self._show_analysis)
@@ -298,6 +300,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
             table["sparkline"] = a.time.trends.lsoa["sen_slope"].to_numpy()
         self.results.set_table(table, None if a.time is None else a.time.values)
         self.time_player.set_time(a.time)
+        when = getattr(a, "when", None)  # a records extract's day-by-hour profiles (hotspots.when)
+        self.zones.set_when(when)
+        self.spots.set_when(when)
         zf = a.zone_frame
         self.zones.set_zones(None if zf is None else zf.drop(columns=zf.geometry.name),
                              a.zones.evidence if a.zones else None, a.zones.summary if a.zones else None,

@@ -45,7 +45,7 @@ from .extract_dates import MISSING, parse_dates, parse_times
 from .offence_codes import CODE_LIST_SOURCE, NO_TABLE_SOURCE, HarmTable, categories_for
 from .report import LoadReport
 
-__all__ = ["read_extract", "load_extract_table", "resolve_columns", "REASONS"]
+__all__ = ["read_extract", "load_extract_table", "resolve_columns", "peek_columns", "REASONS"]
 
 REASONS = ("no location", "coordinates outside Great Britain", "no start date", "impossible date",
            "end before start", "unknown offence", "duplicate crime id", "outside every LSOA")
@@ -261,3 +261,37 @@ def read_extract(path: str | Path, boundaries, *, columns: str | Path | ColumnMa
         "exact_coordinates": True,
     })
     return out, report
+
+
+def peek_columns(path: str | Path) -> list[str]:
+    """The extract's header cells without reading its rows (the app's mapping dialog)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "records extract not found", hint="check the path", setting="crimes")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise DataError(path, f"cannot open the workbook ({exc})",
+                            hint="open it in Excel and save it again as .xlsx") from None
+        try:
+            for ws in wb.worksheets:
+                for row in ws.iter_rows(max_row=1, values_only=True):
+                    cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
+                    if cells:
+                        return cells
+        finally:
+            wb.close()
+        raise DataError(path, "every sheet in the workbook is empty", hint="export the extract again")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            head = pd.read_csv(path, nrows=5, dtype=str, sep=None, engine="python", encoding=enc)
+            return [str(c).strip() for c in head.columns]
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+            raise DataError(path, f"cannot read the extract's header ({exc})",
+                            hint="save the extract as CSV UTF-8 or XLSX") from None
+    raise DataError(path, "the extract is neither UTF-8 nor Windows text", hint="save it as CSV UTF-8")
