@@ -43,7 +43,7 @@ def test_evaluate_on_the_demo_writes_json_csv_png_and_the_figures_hold(tmp_path)
                "--train-from", "2025-01", "--train-to", "2025-09", "--test-from", "2025-10", "--test-to", "2025-12"])
     assert rc == 0
     d = json.loads((out / "evaluation.json").read_text())
-    for plan in ("patrol_spots", "lsoa_zones", "naive_cells", "naive_lsoa_density"):
+    for plan in ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_lsoa_density"):
         assert {"area_share", "capture", "pai", "rri", "equal_area"} <= set(d[plan])
     sp = d["patrol_spots"]
     assert sp["pai"] == pytest.approx(sp["capture"] / sp["area_share"])
@@ -51,7 +51,8 @@ def test_evaluate_on_the_demo_writes_json_csv_png_and_the_figures_hold(tmp_path)
     assert d["naive_cells"]["area_share"] == pytest.approx(sp["area_share"])
     assert d["naive_lsoa_density"]["area_share"] == pytest.approx(d["lsoa_zones"]["area_share"])
     rows = list(csv.DictReader((out / "evaluation.csv").open()))
-    assert {r["plan"] for r in rows} == {"patrol_spots", "lsoa_zones", "naive_cells", "naive_lsoa_density"}
+    assert {r["plan"] for r in rows} == {"patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells",
+                                         "naive_lsoa_density"}
     png = (out / "concentration.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     # independent: the demo's test-month crimes in the training spots (by an analyse run on the training months)
@@ -66,6 +67,12 @@ def test_evaluate_on_the_demo_writes_json_csv_png_and_the_figures_hold(tmp_path)
     captured = shapely.contains_xy(union, test["Longitude"].to_numpy(), test["Latitude"].to_numpy()).mean()
     # the demo's crimes all lie in its LSOAs, so the test total is the same as the tool's
     assert sp["capture"] == pytest.approx(captured, abs=0.02)
+    # the same for the patrol zones: their GeoJSON polygons against the backtest's cell count
+    z = json.loads((out2 / "patrol_zones.geojson").read_text())
+    assert z["features"] and {f["geometry"]["type"] for f in z["features"]} <= {"Polygon", "MultiPolygon"}
+    zunion = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in z["features"]])
+    zcaptured = shapely.contains_xy(zunion, test["Longitude"].to_numpy(), test["Latitude"].to_numpy()).mean()
+    assert d["patrol_zones"]["capture"] == pytest.approx(zcaptured, abs=0.02)
 
 
 @pytest.mark.realdata

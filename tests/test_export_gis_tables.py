@@ -27,9 +27,9 @@ from hotspots.export.gis import write_geojson, write_gpkg
 from hotspots.export.tables import ATTRIBUTION, write_xlsx
 from hotspots.harm import HARM_SOURCE
 from hotspots.pipeline import analyse, load_layers
+from hotspots.plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
 from hotspots.progress import Cancelled
 from hotspots.study import Settings, Study
-from hotspots.plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
 
@@ -218,7 +218,7 @@ MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables"
 
 def test_bundle_order_and_names():
     assert list(bundle.EXPORT_FILES) == ["patrol_zones.gpkg", "patrol_zones.geojson", "patrol_spots.geojson",
-                                         "lsoa_clusters.geojson", "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
+                                         "partner_places.csv", "lsoa_clusters.geojson", "hotspots.xlsx", "patrol_map.html", "briefing.pdf", "evidence.docx",
                                          "heat.tif", "streetsafe_concerns.csv", "streetsafe_update.xlsx"]
 
 

@@ -9,17 +9,28 @@ points, and any partner place, left out), so at its own area it keeps what the c
 
 1. **Candidate cells**: the cells from the highest value down that together hold ``share`` of
    the ranked measure (:data:`ZONE_SHARE_DEFAULT`).
-2. **Walkable groups**: two candidate cells are linked when at most ``gap`` empty cells lie
-   between them (Chebyshev distance ``gap + 1``; 1 cell = 150 m, a minute's walk), and a linked
-   set is a group.
+2. **Walkable groups**: two candidate cells are linked when at most ``gap`` (2) cells lie
+   between them (Chebyshev distance ``gap + 1``: a 300 m gap at 150 m cells, four minutes' walk),
+   and a linked set is a group.
 3. **Beat-sized**: a group must fit a ``box_m`` square (2 km, a beat an officer on foot can
    cross in half an hour). A group that does not fit is split by greedy growth: from its best
    remaining cell, the best linked cell that keeps the group inside the box joins, until none
    can; then the next best remaining cell starts a new group.
-4. **Worthwhile**: a group of fewer than ``min_cells`` cells is dropped (a lone busy cell is a
-   patrol *spot*, not a zone).
+4. **Worthwhile**: a group of fewer than ``min_cells`` cells is no zone of its own (a lone busy
+   cell is a patrol *spot*).
 5. **Ranked**: groups by their total of the measure (ties: cells, then the first cell's key);
    the best ``max_zones`` are the zones.
+6. **Attached**: each candidate cell still outside every zone (a lone cell, a small group, a
+   group past the last zone), best first, joins the nearest zone whose square it fits in; then
+   the zones are ranked again.
+
+Measured on Kent (train January-September 2021, score October-December; partner places left
+out): at their own area (0.38% of Kent) the zones caught 0.91x what the naive 150 m cells caught
+(all crime; 0.91x violence and sexual offences), 28.7% of the later crime, against 20% for LSOAs
+sorted by density. The rule's parts, each measured the same way: linking across 0 or 1 empty cells
+instead of 2 lost 0.5-1 point, attaching gained 1.4 points, a share of 0.30 or 0.45 lost 0.5-2
+points; the cap of 40 zones costs ~2 points (60 zones: +1.8). The candidates themselves reach
+0.94x: a zone cannot hold a lone busy cell far from any zone, nor a partner place.
 
 The zone's area is the union of its cells (never a hull), so the plan's area is exactly the
 ground it asks a patrol to cover, and a backtest scores what the map shows.
@@ -43,7 +54,7 @@ ZONES_DEFAULT = 40
 #: a zone fits in a square of this side (metres)
 ZONE_BOX_M = 2000.0
 #: candidate cells with at most this many empty cells between them are one walkable group
-ZONE_GAP = 3
+ZONE_GAP = 2
 #: a group needs at least this many cells to be a zone
 ZONE_MIN_CELLS = 3
 
@@ -57,6 +68,8 @@ class ZoneRule:
     box_m: float = ZONE_BOX_M
     gap: int = ZONE_GAP
     min_cells: int = ZONE_MIN_CELLS
+    #: add top-ranked cells left out (too far to link, or in a group too small) to a zone whose box they fit
+    attach: bool = True
 
 
 def rule_text(rule: ZoneRule, cell: float) -> str:
@@ -226,6 +239,45 @@ def cell_zone_groups(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: n
         for part in split_to_box(ccol[idx], crow[idx], v[cand[idx]], key[cand[idx]], span, rule.gap):
             if len(part) >= rule.min_cells:
                 groups.append(cand[idx[part]])
+    groups = _ranked(groups, v, key)[:rule.max_zones]
+    if rule.attach and groups:
+        groups = _ranked(_attach(groups, cand, np.asarray(col, np.int64), np.asarray(row, np.int64), v, key, span),
+                         v, key)
+    return groups
+
+
+def _ranked(groups: list[np.ndarray], v: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
+    """Groups by total value (ties: more cells, then the first cell's key), each listed best cell first."""
+    groups = [g[np.lexsort((key[g], -v[g]))] for g in groups]
     totals = [(-float(v[g].sum()), -len(g), int(key[g[0]])) for g in groups]
-    ranked = sorted(range(len(groups)), key=lambda i: totals[i])
-    return [groups[i] for i in ranked[:rule.max_zones]]
+    return [groups[i] for i in sorted(range(len(groups)), key=lambda i: totals[i])]
+
+
+def _attach(groups: list[np.ndarray], cand: np.ndarray, col: np.ndarray, row: np.ndarray, v: np.ndarray,
+            key: np.ndarray, span: int) -> list[np.ndarray]:
+    """Add each candidate cell left out (best first) to the nearest zone whose box it fits in.
+
+    A busy cell a few hundred metres from a town centre's zone, too far to be linked, is in the
+    same beat: leaving it out would leave a top-ranked cell out of the plan for no gain."""
+    taken = set(np.concatenate(groups).tolist())
+    boxes = [[int(col[g].min()), int(col[g].max()), int(row[g].min()), int(row[g].max())] for g in groups]
+    members = [list(g) for g in groups]
+    for p in cand:  # candidates are best first
+        p = int(p)
+        if p in taken:
+            continue
+        c, r = int(col[p]), int(row[p])
+        best, best_d = -1, None
+        for z, b in enumerate(boxes):
+            nb = (min(b[0], c), max(b[1], c), min(b[2], r), max(b[3], r))
+            if nb[1] - nb[0] >= span or nb[3] - nb[2] >= span:
+                continue
+            d = max(b[0] - c, c - b[1], b[2] - r, r - b[3], 0)
+            if best_d is None or d < best_d:
+                best, best_d = z, d
+        if best >= 0:
+            b = boxes[best]
+            boxes[best] = [min(b[0], c), max(b[1], c), min(b[2], r), max(b[3], r)]
+            members[best].append(p)
+            taken.add(p)
+    return [np.array(m, dtype=np.int64) for m in members]
