@@ -154,6 +154,12 @@ class AnalysisPanel(QWidget):
         self.seed.setRange(0, 2_147_483_647)
         self.seed.setToolTip(TIPS["seed"])
         form.addRow("Seed", self.seed)
+        self.keep_partners = QCheckBox("Keep partner places in the plan")
+        self.keep_partners.setToolTip(
+            "Hospital sites, police stations, prisons and shops where most crime is shoplifting are left out of "
+            "the patrol spots and zones by default and listed for the partner (partner_places.csv). Tick to keep "
+            "them in the plan.")
+        form.addRow("Patrol plan", self.keep_partners)
 
         self.run_button = QPushButton("Run analysis")
         self.run_button.setToolTip("Count, test and map with these settings (Ctrl+R)")
@@ -248,6 +254,7 @@ class AnalysisPanel(QWidget):
         self.alpha.setValue(float(s.alpha))
         self.fdr.setChecked(bool(s.fdr))
         self.seed.setValue(int(s.seed))
+        self.keep_partners.setChecked(bool(getattr(s, "keep_partner_places", False)))
 
     # -- widgets -> settings ---------------------------------------------------------------
     def selected_types(self) -> list[str] | None:
@@ -270,7 +277,7 @@ class AnalysisPanel(QWidget):
             measure=self.measure.currentData(), weights=self.weights_spec(),
             permutations=self.permutations.value(), seed=self.seed.value(), alpha=round(self.alpha.value(), 3),
             fdr=self.fdr.isChecked(), zone_rule=base.zone_rule, n_jobs=self.n_jobs,
-            harm_weights=base.harm_weights,
+            harm_weights=base.harm_weights, keep_partner_places=self.keep_partners.isChecked(),
         )
 
     def display_key(self) -> str:

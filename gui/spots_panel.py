@@ -25,7 +25,7 @@ from .heat_clock import HeatClock, show_when
 
 __all__ = ["SpotsPanel"]
 
-_HEAD = ["Spot", "Where", "Crimes", "PAI", "Pubs", "Check"]
+_HEAD = ["Spot", "Where", "Crimes", "PAI", "Pubs", "Test", "Check"]
 
 
 class SpotsPanel(QWidget):
@@ -41,7 +41,10 @@ class SpotsPanel(QWidget):
         self.table = QTableWidget(0, len(_HEAD))
         self.table.setHorizontalHeaderLabels(_HEAD)
         self.table.horizontalHeaderItem(3).setToolTip("Predictive Accuracy Index: share of crime / share of area")
-        self.table.horizontalHeaderItem(5).setToolTip("'!' = a data-quality note (snap point, place label, one month)")
+        self.table.horizontalHeaderItem(5).setToolTip("'pass' = one of the spot's cells passes the cell test (exact "
+                                                      "window-sum randomisation test, FDR); '-' = a busy place that "
+                                                      "does not")
+        self.table.horizontalHeaderItem(6).setToolTip("'!' = a data-quality note (snap point, place label, one month)")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -84,12 +87,13 @@ class SpotsPanel(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(spots))
         for r, s in enumerate(spots):
-            vals = [str(s.rank), s.name, f"{s.crimes:,}", f"{s.pai:,.0f}", str(s.pubs_100m), "!" if s.flags else ""]
+            vals = [str(s.rank), s.name, f"{s.crimes:,}", f"{s.pai:,.0f}", str(s.pubs_100m),
+                    "pass" if s.significant else "-", "!" if s.flags else ""]
             for c, text in enumerate(vals):
                 item = QTableWidgetItem(text)  # plain text: Qt does not render it as HTML
                 if c != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                item.setToolTip("; ".join(s.flags) if c == 5 and s.flags else text)
+                item.setToolTip("; ".join(s.flags) if c == 6 and s.flags else text)
                 self.table.setItem(r, c, item)
         self.table.blockSignals(False)
         if result is None:
@@ -98,8 +102,9 @@ class SpotsPanel(QWidget):
             return
         share = sum(s.crimes for s in spots) / result.total_crimes if result.total_crimes else 0.0
         self.summary.setText(f"<b>{len(spots)} patrol spots</b> ({result.cell:.0f} m cells): {share:.1%} of crime "
-                             f"on {sum(s.area_km2 for s in spots):.2f} km². {result.exclusions.total:,} crimes at "
-                             "police-station or prison snap points left out.")
+                             f"on {sum(s.area_km2 for s in spots):.2f} km²; "
+                             f"{sum(bool(s.significant) for s in spots)} pass the cell test. "
+                             f"{_partners_text(result)}")
         if spots:
             self.table.blockSignals(True)
             self.table.selectRow(0)
@@ -125,3 +130,15 @@ class SpotsPanel(QWidget):
         self.evidence.setHtml(spot_popup(s, len(self._result.spots)))
         show_when(self.clock, self.clock_label, self._when, "spot", s.spot_id)
         self.spotSelected.emit(s.rank)
+
+
+def _partners_text(result: Any) -> str:
+    """One line on the partner places (hospital sites, police stations, prisons, shops)."""
+    partners = getattr(result, "partners", None)
+    if partners is None or not partners.places:
+        return ""
+    n, crimes = len(partners.places), partners.total
+    if partners.kept:
+        return f"{n:,} partner places ({crimes:,} crimes) kept in the plan by the setting."
+    return (f"{n:,} partner places (hospital sites, police stations, prisons, shoplifting-dominated shops; "
+            f"{crimes:,} crimes) left out for the partner: see partner_places.csv and the map.")

@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--cell", type=float, default=150.0, metavar="METRES",
                    help="patrol-spot grid cell side in metres, 50-500 (default 150)")
     a.add_argument("--spots", type=int, default=20, metavar="N", help="patrol spots in the plan (default 20)")
+    a.add_argument("--keep-partner-places", action="store_true",
+                   help="keep hospital sites, police stations, prisons and shoplifting-dominated retail places in "
+                        "the patrol spots and zones (by default they are left out and listed in partner_places.csv)")
     a.add_argument("--zones", type=int, default=40, metavar="N",
                    help="at most N patrol zones, compact groups of top-ranked cells in a 2 km square (default 40)")
     a.add_argument("--zone-share", type=float, default=0.35, metavar="S",
@@ -198,7 +201,7 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
                               measure=args.measure, weights=args.weights, permutations=args.permutations,
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
                               draws=args.draws, cell=args.cell, spots=args.spots, zones=args.zones,
-                              zone_share=args.zone_share,
+                              zone_share=args.zone_share, keep_partner_places=args.keep_partner_places,
                               evidence_area=args.evidence_area, when_span_days=args.span_days)
     return study
 
@@ -297,8 +300,8 @@ FLAGS = {
     "alpha": "--alpha", "fdr": "--fdr", "draws": "--draws", "months": "--from/--to", "month_from": "--from",
     "month_to": "--to", "crime_types": "--crime-type", "n_jobs": "--n-jobs", "out": "--out",
     "filters": "--crime-type/--from/--to", "zone_rule": "zone rule", "evidence_area": "--evidence-area",
-    "cell": "--cell", "spots": "--spots", "zones": "--zones", "zone_share": "--zone-share",
-    "public": "--public", "suppress_below": "--suppress-below", "marking": "--marking",
+    "cell": "--cell", "spots": "--spots", "keep_partner_places": "--keep-partner-places",
+    "public": "--public", "suppress_below": "--suppress-below", "marking": "--marking", "zones": "--zones", "zone_share": "--zone-share",
     "train_from": "--train-from", "train_to": "--train-to", "test_from": "--test-from", "test_to": "--test-to",
     "split": "--train-from/--train-to/--test-from/--test-to",
     "rolling": "--rolling", "rolling_start": "--rolling/--test-from", "test_range": "--test-from/--test-to",

@@ -69,6 +69,9 @@ class Settings:
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
     cell: float = 150.0
     spots: int = 20
+    #: keep hospital sites, police stations, prisons and shoplifting-dominated retail places in the
+    #: patrol plan (hotspots.partner_places); by default they are left out and listed for partners
+    keep_partner_places: bool = False
     #: a records extract's crimes whose from-to span is longer than this many days are kept out of the
     #: day-by-hour profiles (hotspots.when; counted as spans_excluded)
     when_span_days: float = 7.0
@@ -110,10 +113,10 @@ class Settings:
 
         s.cell = check_cell(s.cell)
         s.spots = check_spots(s.spots)
-        from .plans.cell_zones import check_zone_share, check_zones
-
-        s.zones = check_zones(s.zones)
-        s.zone_share = check_zone_share(s.zone_share)
+        if not isinstance(s.keep_partner_places, bool):
+            raise DataError(None, f"{s.keep_partner_places!r} is not true or false",
+                            hint="use true to keep partner places in the plan, false (default) to list them apart",
+                            setting="keep_partner_places")
         if isinstance(s.suppress_below, bool) or not isinstance(s.suppress_below, int) \
                 or not 2 <= s.suppress_below <= 100:
             raise DataError(None, f"{s.suppress_below!r} cannot be the suppression threshold",

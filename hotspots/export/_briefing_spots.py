@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._briefing_pages import _clip, _footer, _share
+from ._briefing_when import draw_spot_clock
 from ._map_spots import spot_test_text
 from ._map_style import PUB_COLOUR
 
@@ -36,8 +37,8 @@ def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, 
     fig.text(0.06, 0.955, "Patrol list: hot spots for 15-minute visits", fontsize=16, fontweight="bold")
     fig.text(0.06, 0.933, _clip(f"{facts['study']}; {facts['period']}; {facts['crime_types']}", 110), fontsize=9)
     fig.text(0.06, 0.912, textwrap.fill(res.spots[0].dosage, 120), fontsize=8, va="top", style="italic")
-    cols = ["#", "Where", "Crimes", "Share", "PAI", "Pubs", "StreetSafe", "IMD", "Check"]
-    xs = [0.06, 0.09, 0.50, 0.57, 0.64, 0.71, 0.76, 0.86, 0.91]
+    cols = ["#", "Where", "Crimes", "Share", "PAI", "Pubs", "StreetSafe", "IMD", "Test", "Check"]
+    xs = [0.06, 0.09, 0.50, 0.57, 0.64, 0.71, 0.76, 0.84, 0.875, 0.93]
     y = 0.865
     for x, c in zip(xs, cols, strict=True):
         fig.text(x, y, c, fontsize=7.5, fontweight="bold")
@@ -45,19 +46,45 @@ def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, 
         y -= 0.023
         vals = [str(s.rank), _clip(s.name, 62), f"{s.crimes:,}", _share(s.share_of_crimes, 2), f"{s.pai:,.0f}",
                 str(s.pubs_100m), str(s.streetsafe_100m), "-" if s.imd_decile is None else str(s.imd_decile),
-                "!" if s.flags else ""]
+                "pass" if s.significant else "-", "!" if s.flags else ""]
         for x, v in zip(xs, vals, strict=True):
             fig.text(x, y, v, fontsize=7.5)
     n_sig = sum(bool(s.significant) for s in res.spots)
     partners = res.partners.to_dict()
-    left = ("were left out of the ranking (the partner places page lists them)" if not partners["kept_in_plan"]
+    left = ("were left out of the ranking (listed below and in partner_places.csv)" if not partners["kept_in_plan"]
             else "were kept in the ranking by the setting")
     note = (f"Spots: the {len(res.spots)} busiest places of {res.cell:.0f} m cells (at most 4 cells), a ranking; "
-            f"{n_sig} of them pass the cell test ({res.cell_test.test}, FDR {res.cell_test.alpha:g}). '!' = a "
+            f"{n_sig} of them pass the cell test ('Test': {res.cell_test.test}, FDR {res.cell_test.alpha:g}). '!' = a "
             f"data-quality note on the spot's card. {partners['crimes']:,} crimes at {partners['count']:,} partner "
             f"places (hospital sites, police stations, prisons, shoplifting-dominated shops) {left}.")
-    fig.text(0.06, max(y - 0.04, 0.07), textwrap.fill(note, 130), fontsize=7, va="top")
+    body = textwrap.fill(note, 130)
+    y = max(y - 0.04, 0.07)
+    fig.text(0.06, y, body, fontsize=7, va="top")
+    _partner_list(fig, res, y - 0.014 * (body.count("\n") + 1) - 0.025)
     _footer(fig, page, n_pages, facts)
+
+
+def _partner_list(fig: Any, res: Any, top: float, bottom: float = 0.09) -> None:
+    """The busiest partner places under the patrol list, as many as the page holds (all are in
+    partner_places.csv): the places the inspector hands to the hospital, the prison, the retailer."""
+    from .partner_places import KIND_WORDS
+
+    places = res.partners.places
+    room = int((top - bottom) / 0.019) - 1
+    if not places or room < 1:
+        return
+    head = ("Partner places: left out of the patrol plan, for the partner" if not res.partners.kept
+            else "Partner places (kept in the patrol plan by the setting)")
+    fig.text(0.06, top, head, fontsize=9, fontweight="bold", va="top")
+    y = top - 0.006
+    for p in places[:room]:
+        y -= 0.019
+        shop = f", {p.share_shoplifting:.0%} shoplifting" if p.kind == "retail" else ""
+        fig.text(0.06, y, _clip(f"{p.name}: {KIND_WORDS.get(p.kind, p.kind)}, {p.crimes:,} crimes{shop}", 120),
+                 fontsize=7.5, va="top")
+    if len(places) > room:
+        fig.text(0.06, y - 0.019, f"... and {len(places) - room:,} more in partner_places.csv", fontsize=7.5,
+                 va="top", style="italic")
 
 
 def _sketch(ax: Any, s: Any, crimes_xy: np.ndarray, pubs_xy: np.ndarray) -> None:
@@ -137,5 +164,6 @@ def spot_card_page(fig: Any, analysis: Any, layers: Any, facts: dict[str, str], 
         fig.text(0.29, top - 0.005, _clip(f"{s.rank}. {s.name}", 70), fontsize=10.5, fontweight="bold", va="top")
         body = "\n".join(textwrap.fill(_clip(t, 300), 95) for t in lines)
         fig.text(0.29, top - 0.028, body, fontsize=6.8, va="top", linespacing=1.35)
+        draw_spot_clock(fig, analysis, s, top)  # a records extract: when to patrol (hotspots.when)
     fig.text(0.06, 0.075, textwrap.fill(res.spots[0].dosage, 140), fontsize=6.5, style="italic", va="top")
     _footer(fig, page, n_pages, facts)

@@ -14,7 +14,8 @@ import numpy as np
 from ..stats.window_test import p_text
 from ._map_popups import esc
 
-__all__ = ["add_spots", "spot_legend", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER"]
+__all__ = ["add_spots", "spot_legend", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER", "add_partner_places", "partner_legend",
+           "partner_popup", "spot_test_text"]
 
 SPOT_COLOUR = "#e7298a"
 SPOT_LAYER = "Patrol spots (15-minute visits)"
@@ -54,6 +55,8 @@ def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any,
     """Draw the spots (a layer of its own, on top of the zones); False when there are none."""
     import folium
 
+    from ..when.clock import spot_clock_html  # a records extract: the heat clock in the popup
+
     res = getattr(analysis, "spots", None)
     if res is None or not res.spots:
         return False
@@ -61,7 +64,7 @@ def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any,
     geoms = np.array([s.geometry for s in res.spots], dtype=object)
     disp = to_display(geoms, 27700)
     props = [{"rank": s.rank, "label": esc(f"Spot {s.rank}: {s.name} ({s.crimes:,} crimes)"),
-              "popup": spot_popup(s, n)} for s in res.spots]
+              "popup": spot_popup(s, n) + spot_clock_html(analysis, s.spot_id)} for s in res.spots]
     folium.GeoJson(
         fc(disp, props), name=SPOT_LAYER, pane="hs_points",
         style_function=lambda f: {"color": "#7a0177", "weight": 1.5, "fillColor": SPOT_COLOUR, "fillOpacity": 0.6},
@@ -81,3 +84,53 @@ def spot_legend(analysis: Any) -> str:
     return (f"<div data-layer='{esc(SPOT_LAYER)}'><div class='hs-lg-h'>Patrol spots</div>"
             f"<div><span class='hs-sw' style='background:{SPOT_COLOUR};border:1.5px solid #7a0177'></span>"
             f"{n} patrol spot{'s' if n != 1 else ''}: 15-minute visits (zoom in to street scale)</div></div>")
+
+
+PARTNER_COLOUR = "#1f78b4"
+PARTNER_LAYER = "Partner places (left out of the patrol plan)"
+
+
+def partner_popup(p: Any) -> str:
+    """One partner place as escaped HTML."""
+    from .partner_places import KIND_WORDS
+
+    shop = f"; {p.share_shoplifting:.0%} shoplifting" if p.kind == "retail" else ""
+    return (f"<div class='hs-pop'><div class='hs-pop-h'>Partner place: {esc(p.name)}</div>"
+            f"{esc(KIND_WORDS.get(p.kind, p.kind))}: <b>{p.crimes:,}</b> crimes{shop}<br>"
+            f"<i>{esc(p.reason)}</i></div>")
+
+
+def add_partner_places(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any, popup_cls: Any) -> bool:
+    """The partner places as small markers (a layer of their own); False when there are none."""
+    import folium
+    import shapely
+
+    res = getattr(analysis, "spots", None)
+    places = getattr(getattr(res, "partners", None), "places", None) or []
+    if not places:
+        return False
+    pts = np.array([shapely.Point(p.x, p.y) for p in places], dtype=object)
+    disp = to_display(pts, 27700, extent_m=0.0)
+    props = [{"label": esc(f"Partner place: {p.name} ({p.crimes:,} crimes)"), "popup": partner_popup(p)}
+             for p in places]
+    folium.GeoJson(
+        fc(disp, props), name=PARTNER_LAYER, pane="hs_points",
+        marker=folium.CircleMarker(radius=4, pane="hs_points"),
+        style_function=lambda f: {"color": "#08306b", "weight": 1, "fill": True, "fillColor": PARTNER_COLOUR,
+                                  "fillOpacity": 0.9},
+        tooltip=tooltip_cls(["label"], labels=False, sticky=True),
+        popup=popup_cls(["popup"], labels=False, localize=False, max_width=340),
+    ).add_to(m)
+    return True
+
+
+def partner_legend(analysis: Any) -> str:
+    """The legend section of the partner-places layer, or "" without any."""
+    places = getattr(getattr(getattr(analysis, "spots", None), "partners", None), "places", None) or []
+    if not places:
+        return ""
+    n = len(places)
+    return (f"<div data-layer='{esc(PARTNER_LAYER)}'><div class='hs-lg-h'>Partner places</div>"
+            f"<div><span class='hs-sw' style='background:{PARTNER_COLOUR};border-radius:50%'></span>"
+            f"{n} place{'s' if n != 1 else ''} for a partner (hospital, police station, prison, shop): "
+            "left out of the patrol plan</div></div>")

@@ -27,6 +27,7 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "patrol_zones.gpkg": ("gis", "write_gpkg", "GeoPackage"),
     "patrol_zones.geojson": ("gis", "write_geojson", "GeoJSON"),
     "patrol_spots.geojson": ("spots", "write_spots_geojson", "patrol spots GeoJSON"),
+    "partner_places.csv": ("partner_places", "write_partner_places_csv", "partner places"),
     "lsoa_clusters.geojson": ("gis", "write_clusters_geojson", "LSOA clusters GeoJSON"),
     "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
     "patrol_map.html": ("html_map", "write_map", "patrol map"),

@@ -207,9 +207,10 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     if zones is not None and len(zones):
         _add_zones(m, zones, zone_result.evidence, getattr(layers, "streetsafe", None) is not None,
                    GeoJsonTooltip, GeoJsonPopup, JsCode)
-    from ._map_spots import add_spots
+    from ._map_spots import add_partner_places, add_spots
 
     add_spots(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
+    add_partner_places(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 
@@ -220,9 +221,10 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
              f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
              f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
     attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
-    from ._map_spots import spot_legend
+    from ._map_spots import partner_legend, spot_legend
 
-    legend = legend_html(t, zones, has) + spot_legend(analysis) + evidence_legend + emerging_legend
+    legend = (legend_html(t, zones, has) + spot_legend(analysis) + partner_legend(analysis) + evidence_legend
+              + emerging_legend)
     _extras_element(legend, title, attribution).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
