@@ -125,6 +125,10 @@ class Settings:
         if s.marking is not None and len(str(s.marking)) > 200:
             raise DataError(None, "the protective marking is longer than 200 characters",
                             hint="use one short line, e.g. 'OFFICIAL - SENSITIVE'", setting="marking")
+        from .plans.cell_zones import check_zone_share, check_zones
+
+        s.zones = check_zones(s.zones)
+        s.zone_share = check_zone_share(s.zone_share)
         return s
 
     def to_dict(self) -> dict[str, Any]:
