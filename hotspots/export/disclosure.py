@@ -212,7 +212,7 @@ def suppress_mapping(d: Mapping[Any, Any], rules: Rules, *, fine: bool) -> tuple
     ("Other: ...") and, in a table finer than an LSOA (``fine``), sensitive types' keys dropped."""
     out, n = {}, 0
     for k, v in dict(d).items():
-        if str(k).startswith("Other"):
+        if str(k).startswith("Other:"):  # "Other: ..." is what someone typed; "Other theft" is a category
             n += 1
             continue
         if fine and rules.is_sensitive(k):
@@ -260,7 +260,7 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
         if c == gname:
             continue
         s = frame[c]
-        role = column_role(c, s.to_numpy(dtype=object) if s.dtype == object else None)
+        role = column_role(c, s.to_numpy(dtype=object) if _texty(s) else None)
         if fine and role in ("count", "derived") and rules.is_sensitive(c.replace("_", " ")):
             out = out.drop(columns=c)
             log.add(file, c, "removed (sensitive type finer than an LSOA)", len(frame))
@@ -296,7 +296,7 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
             if hit.any():
                 out[c] = pd.Series(np.where(hit, "suppressed", vals), index=frame.index, dtype=object)
             log.add(file, c, f"shown as 'suppressed' (its {base} count is suppressed)", int(hit.sum()))
-        elif s.dtype == object:  # text of kept columns: "label (n)" lists
+        elif _texty(s):  # text of kept columns: "label (n)" lists
             new, hits = [], 0
             for v in vals:
                 t, k = suppress_inline(v, rules)
@@ -306,6 +306,11 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
                 out[c] = pd.Series(new, index=frame.index, dtype=object)
             log.add(file, c, f"counts in the text shown as '{rules.label}'", hits)
     return out
+
+
+def _texty(s: pd.Series) -> bool:
+    """Object or string dtype (pandas 3 gives text columns the ``str`` dtype)."""
+    return pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)
 
 
 def _plain(v: Any) -> Any:

@@ -133,7 +133,7 @@ def _flat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if any(isinstance(v, (dict, list, tuple)) for v in vals):
             out[c] = [json.dumps(_plain(v), ensure_ascii=False) if isinstance(v, (dict, list, tuple)) else v
                       for v in vals]
-        if out[c].dtype == object:
+        if pd.api.types.is_object_dtype(out[c].dtype) or pd.api.types.is_string_dtype(out[c].dtype):
             out[c] = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
                       for v in out[c]]
     return out

@@ -110,8 +110,8 @@ def name_concerns(ids: list[str], crimes: pd.DataFrame | None, towns: dict[str, 
                 street = str(street_names[int(np.min(hit))])
         place = str(places.index[0]) if len(places) else ""
         busiest = bool(place) and (not len(streets) or places.iloc[0] > streets.iloc[0])
-        if street or place:
-            out[cid] = spot_name(street, place if street else "", busiest and bool(street), out[cid])
+        if street or place:  # "A parking area, Dover" when no street is near: never the label alone
+            out[cid] = spot_name(street, place, busiest or not street, out[cid])
         elif not out[cid]:
             out[cid] = "A place in the study area"
     return out
