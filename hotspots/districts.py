@@ -30,10 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Districts", "derive_districts", "force_label", "district_time_stage", "MIN_MEAN_LSOAS"]
+__all__ = ["Districts", "derive_districts", "force_label", "district_time_stage", "MIN_MEAN_LSOAS", "MAX_DISTRICTS"]
 
-#: name prefixes are districts only when they group at least this many LSOAs on average
-MIN_MEAN_LSOAS = 5
+#: name prefixes are districts only when they group at least this many LSOAs on average (ONS
+#: local authorities hold about 100; the smallest study of several towns still averages dozens)
+MIN_MEAN_LSOAS = 10
+#: at most this many districts whatever the source (England and Wales have about 330 local
+#: authorities): the smallest beyond it are grouped as one, so per-district work stays bounded
+MAX_DISTRICTS = 400
 #: ... unless there are this few of them (a study of a handful of LSOAs)
 _FEW = 12
 #: ONS LSOA names: "<local authority> 004F" (2011 and 2021); 4 digits seen in copies ("CopyK 0001A")
@@ -116,7 +120,7 @@ def _covered(values: np.ndarray | None) -> int:
 
 def derive_districts(codes: Sequence[str], names: Sequence[str], *, boundaries: pd.DataFrame | None = None,
                      imd: pd.DataFrame | None = None, lsoa_lookup: pd.DataFrame | None = None,
-                     force: str | None = None) -> Districts:
+                     force: str | None = None, max_districts: int = MAX_DISTRICTS) -> Districts:
     """Districts for LSOAs ``codes``/``names`` (see the module notes for the order of sources).
 
     ``boundaries`` is the table the rows came from (same order; its ``lad_name``/``lad_code``
@@ -155,6 +159,7 @@ def derive_districts(codes: Sequence[str], names: Sequence[str], *, boundaries: 
     left = np.array([v is None for v in out], dtype=bool)
     whole = force or "Study area"
     warning = None
+    capped = _cap(out, left, max_districts)
     if left.all():
         out[:] = whole
         source = "one district (no district source)"
@@ -168,7 +173,30 @@ def derive_districts(codes: Sequence[str], names: Sequence[str], *, boundaries: 
             out[left] = f"Other LSOAs ({whole})"
             warning = (f"{int(left.sum()):,} of {n:,} LSOAs have no district in {source}: they are shown "
                        f"together as 'Other LSOAs ({whole})' in the district trends")
+        if capped:
+            warning = ((warning + "; ") if warning else "") + (
+                f"{source} names {capped + max_districts - 1:,} districts: the {capped:,} smallest are shown "
+                f"together as '{OTHER_DISTRICTS}'")
     return Districts(out, source, warning)
+
+
+OTHER_DISTRICTS = "Other districts"
+
+
+def _cap(out: np.ndarray, left: np.ndarray, max_districts: int) -> int:
+    """Group all but the ``max_districts - 1`` largest districts as one (in place); how many were grouped."""
+    named = out[~left]
+    if not len(named):
+        return 0
+    labels, counts = np.unique(named.astype(str), return_counts=True)
+    if len(labels) <= max_districts:
+        return 0
+    order = np.lexsort((labels, -counts))  # largest first, then by name: no dependence on row order
+    small = set(labels[order[max_districts - 1:]].tolist())
+    idx = np.flatnonzero(~left)
+    hit = np.array([str(v) in small for v in out[idx]], dtype=bool)
+    out[idx[hit]] = OTHER_DISTRICTS
+    return len(small)
 
 
 def districts_for(table: pd.DataFrame, layers: Any) -> Districts:

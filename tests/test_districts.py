@@ -102,3 +102,11 @@ def test_codes_only_run_has_one_district_and_says_so(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["trends"]["district_source"].startswith("one district")
     assert np.isclose(trends.district["crimes"].iloc[0], res.analysis.table["crimes"].sum())
+
+
+def test_district_count_is_bounded_whatever_the_source() -> None:
+    """A source naming thousands of "districts" (ward names in a LAD column) cannot make thousands of series."""
+    b = pd.DataFrame({"lsoa_code": CODES, "lad_name": [f"Ward {i // 2}" for i in range(40)]})
+    d = derive_districts(CODES, CODES, boundaries=b, max_districts=5)
+    assert d.count == 5 and (d.names == "Other districts").sum() == 32
+    assert d.warning and "16 smallest" in d.warning
