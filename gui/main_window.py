@@ -44,6 +44,7 @@ from .layer_loading import LayerLoadingMixin
 from .layers_panel import LayersPanel
 from .map_view import MapView
 from .open_data import OpenDataMixin
+from .publish import install_publish_action
 from .recent import Recent, default_settings
 from .results_table import ResultsTable
 from .spots_panel import SpotsPanel
@@ -96,6 +97,7 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         })
         self._refresh_recent()
         self.open_extract_action = install_extract_action(self)  # a force's records extract (issue 25)
+        self.publish_action = install_publish_action(self)  # File > Export for publication (issue 24)
         self.runner.busyChanged.connect(self._busy_changed)
         self.runner.progress.connect(self._progress)
         self.state.analysisChanged.connect(self._show_analysis)
