@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _extract_synth import NIGHT_HOURS, NIGHT_XY, SCHOOL_HOURS, SCHOOL_XY, make_extract, write_dialect
+from _extract_synth import (
+    NIGHT_HOURS,
+    NIGHT_XY,
+    SCHOOL_HOURS,
+    SCHOOL_XY,
+    make_extract,
+    write_dialect,
+)
 
 from hotspots.data.boundaries import read_boundaries
 from hotspots.data.extract import read_extract
@@ -156,3 +163,24 @@ def test_spot_geojson_and_summary_carry_the_profiles(run):
     s = build_summary(analysis, layers, study, {})
     assert len(s["when"]["profile"]) == 168 and s["when"]["spans_excluded"] == analysis.when.spans_excluded
     assert "category weights" in s["harm"]["note"] and s["harm"]["level"] == "police.uk category"
+
+
+def test_popups_and_briefing_cards_carry_the_clock(run):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from hotspots.export._briefing_when import draw_spot_clock
+    from hotspots.when.clock import spot_clock_html
+
+    _ex, _layers, analysis = run
+    s = analysis.spots.spots[0]
+    html = spot_clock_html(analysis, s.spot_id)
+    assert "heat-clock" in html and analysis.when.spot_texts(s.spot_id)[0].split(" (")[0] in html
+    assert spot_clock_html(object(), s.spot_id) == ""
+    fig = Figure(figsize=(8.27, 11.69))
+    n = len(fig.axes)
+    draw_spot_clock(fig, analysis, s, 0.95)
+    assert len(fig.axes) == n + 1 and fig.axes[-1].images[0].get_array().shape == (7, 24)
+    assert any("When to patrol" in t.get_text() for t in fig.texts)

@@ -14,7 +14,7 @@ import numpy as np
 from .aoristic import HOURS
 from .windows import DAYS
 
-__all__ = ["clock_html", "shade"]
+__all__ = ["clock_html", "shade", "spot_clock_html"]
 
 
 def shade(v: float) -> str:
@@ -48,3 +48,14 @@ def clock_html(profile: np.ndarray | list[float], title: str = "", *, cell_px: i
     cap = f'<caption style="font:10px sans-serif;text-align:left">{escape(title)}</caption>' if title else ""
     return ('<table class="heat-clock" style="border-collapse:collapse;border-spacing:0">' + cap
             + "<tr><th></th>" + hours + "</tr>" + "".join(rows) + "</table>")
+
+
+def spot_clock_html(analysis: object, spot_id: str) -> str:
+    """A spot's heat clock and patrol windows for its map popup ("" without times)."""
+    when = getattr(analysis, "when", None)
+    if when is None or spot_id not in when.spots:  # type: ignore[attr-defined]
+        return ""
+    texts = when.spot_texts(spot_id)  # type: ignore[attr-defined]
+    words = "; ".join(texts) if texts else "too few timed crimes here"
+    return ("<div class='hs-pop-when'><b>When:</b> " + escape(words)
+            + clock_html(when.spots[spot_id], "Crimes by day and hour (Mon first)") + "</div>")  # type: ignore[attr-defined]

@@ -99,8 +99,12 @@ def crime_harm(crimes: Any, weights: dict[str, float] | None) -> np.ndarray:
     return per[ct.cat.codes.to_numpy()]
 
 
+#: fewer timed crimes than this in a spot or zone give no windows (a few crimes are not a pattern)
+MIN_TIMED = 10
+
+
 def _windows(prof: np.ndarray) -> list[Window]:
-    return best_windows(prof) if prof.sum() > 0 else []
+    return best_windows(prof) if prof.sum() >= MIN_TIMED else []
 
 
 def _polygon_groups(geoms: list[Any], x: np.ndarray, y: np.ndarray) -> np.ndarray:
