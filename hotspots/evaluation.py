@@ -88,7 +88,7 @@ def check_rolling(k: object, test_from: str | None, test_to: str | None) -> tupl
         raise DataError(None, f"'{k}' is not a number of months", hint="e.g. --rolling 3",
                         setting="rolling") from None
     if not 1 <= kk <= ROLLING_MAX:
-        raise DataError(None, f"a rolling window of {kk} months", setting="rolling",
+        raise DataError(None, f"each window cannot train on {kk} months", setting="rolling",
                         hint=f"train each window on 1 to {ROLLING_MAX} months, e.g. 3")
     a, b = _check_month(test_from, "test_from"), _check_month(test_to, "test_to")
     if not a or not b:
@@ -295,7 +295,7 @@ def evaluate_study(study, out, train_from: str | None, train_to: str | None, tes
         if train_from or train_to:
             raise DataError(None, "a rolling backtest trains each window on the months before its test month",
                             hint="drop --train-from/--train-to, or drop --rolling for a single split",
-                            setting="split")
+                            setting="train_from" if train_from else "train_to")
         check_rolling(rolling, test_from, test_to)
     else:
         check_split(train_from, train_to, test_from, test_to)
