@@ -32,7 +32,7 @@ from .heat_clock import HeatClock, show_when
 __all__ = ["ZonesPanel", "evidence_html"]
 
 _HEAD = [("Zone", "rank"), ("Crimes", "crimes"), ("% crime", "share_of_crimes"), ("% area", "share_of_area"),
-         ("PAI", "pai"), ("Top streets", "top_streets")]
+         ("PAI", "pai"), ("Where", "name")]
 _TIPS = {"PAI": "Predictive Accuracy Index: share of crime / share of area (higher = more crime per km²)",
          "% crime": "This zone's share of all crimes analysed", "% area": "This zone's share of the study area"}
 
@@ -62,9 +62,11 @@ def evidence_html(zone: pd.Series | None, ev: ZoneEvidence | None, has_streetsaf
     imd = _num(zone.get("imd_decile_mean"), ".1f")
     parts = [
         "<style>h3{margin:6px 0 2px 0} p.none{color:#777;margin:0} td{padding-right:10px}</style>",
-        f"<h2>Zone {int(zone['zone_id'])}</h2>",
+        f"<h2>Zone {int(zone['zone_id'])}"
+        + (f": {html.escape(str(zone['name']))}" if isinstance(zone.get("name"), str) and zone.get("name") else "")
+        + "</h2>",
         f"<p><b>{int(zone['crimes']):,}</b> crimes ({_num(100 * zone['share_of_crimes'], '.1f')}% of all) "
-        f"in {_num(zone['area_km2'], '.2f')} km² ({_num(100 * zone['share_of_area'], '.1f')}% of the area); "
+        f"in {_num(zone['area_km2'], '.2f')} km² ({_num(100 * zone['share_of_area'], '.2f')}% of the area); "
         f"PAI {_num(zone['pai'], '.1f')}. Harm {_num(zone['harm'], ',.0f')}. "
         f"{int(zone['pubs'])} pubs, {int(zone['streetsafe'])} StreetSafe reports."
         + (f" Mean IMD decile {imd} (1 = most deprived)." if imd else "") + "</p>",
@@ -156,6 +158,8 @@ class ZonesPanel(QWidget):
             z = self._zones.iloc[r]
             for c, (_, key) in enumerate(_HEAD):
                 v = z.get(key)
+                if key == "name" and not isinstance(v, str):  # a frame without names: its streets
+                    v = z.get("top_streets")
                 if key == "share_of_crimes":
                     text = _num(100 * float(v), ".1f")
                 elif key == "share_of_area":
@@ -196,9 +200,9 @@ class ZonesPanel(QWidget):
             text += (f": {100 * s['share_of_crimes']:.1f}% of crime on {100 * s['share_of_area']:.1f}% "
                      "of the area")
         outside = s.get("top_lsoas_outside_zones") or []
-        if outside:  # lone busy LSOAs are not clusters, so no zone holds them: name them anyway
+        if outside:  # busy LSOAs whose crime is spread out or at single spots: name them anyway
             names = ", ".join(f"{html.escape(r['lsoa_name'])} ({r['value']:,.0f})" for r in outside[:3])
-            text += f"<br>Busiest LSOAs outside every zone: {names}"
+            text += f"<br>Busiest LSOAs no zone covers: {names}"
         notes = s.get("notes") or []
         if notes:
             text += "<br><i>" + html.escape("; ".join(notes)) + "</i>"

@@ -135,6 +135,9 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "harm_analysed": float(t["harm"].sum()),
         "clusters": cluster_counts(t),
         "zones": zones,
+        # the LSOA LISA/Gi* clusters: the statistical map (lsoa_clusters.geojson), not a patrol plan
+        "lsoa_clusters": (analysis.lsoa_clusters.summary.to_dict()
+                          if getattr(analysis, "lsoa_clusters", None) is not None else None),
         "spots": _spots(analysis),
         "period": {"months_with_data": analysis.months_with_data()},
         "evidence": analysis.evidence.summary() if getattr(analysis, "evidence", None) is not None else None,

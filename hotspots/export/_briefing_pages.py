@@ -126,6 +126,7 @@ def _table_rows(shown: Any, analysis: Any) -> list[list[str]]:
     for _, z in shown.iterrows():
         streets = ev[int(z["zone_id"])].top_streets if int(z["zone_id"]) in ev else []
         top = f"{streets[0][0]} ({int(streets[0][1]):,})" if streets else str(z.get("top_streets") or "").split(";")[0]
+        top = str(z.get("name") or "") or top  # patrol zones are named by town and streets
         rows.append([str(int(z["rank"])), _fmt(z["crimes"]), _fmt(z["harm"]), _fmt(z["pai"], 1),
                      _share(z["share_of_crimes"], 1), _share(z["share_of_area"], 2), _clip(top, 48)])
     return rows
@@ -136,7 +137,7 @@ def _table(fig: Any, rows: list[list[str]], top: float, row_h: float) -> float:
     bottom = top - row_h * (len(rows) + 1)
     ax = fig.add_axes([0.06, bottom, 0.88, top - bottom])
     ax.axis("off")
-    tab = ax.table(cellText=rows, colLabels=["Zone", "Crimes", "Harm", "PAI", "% of crimes", "% of area", "Top street"],
+    tab = ax.table(cellText=rows, colLabels=["Zone", "Crimes", "Harm", "PAI", "% of crimes", "% of area", "Where"],
                    colWidths=[0.06, 0.09, 0.11, 0.07, 0.1, 0.09, 0.48], loc="upper left", cellLoc="right",
                    bbox=[0, 0, 1, 1])
     tab.auto_set_font_size(False)
@@ -181,10 +182,20 @@ def _zone_table(fig: Any, zones: Any, analysis: Any) -> None:
     fig.text(0.06, y, "PAI (Predictive Accuracy Index) = share of crimes / share of area; above 1 means "
              "crime is more concentrated than the area's size alone would suggest.", fontsize=6.5, color="#444444")
     outside = analysis.zones.summary.top_lsoas_outside_zones if getattr(analysis, "zones", None) is not None else []
-    if outside:  # lone busy LSOAs are not clusters, so no zone holds them; name them for the briefing
+    if outside:  # busy LSOAs whose crime is spread thin or at single spots: no zone covers them most
         names = ", ".join(f"{_clip(r['lsoa_name'], 30)} ({_fmt(r['value'])})" for r in outside[:4])
-        fig.text(0.06, y - 0.012, _clip(f"Busiest LSOAs outside every zone (not part of a cluster): {names}", 170),
+        fig.text(0.06, y - 0.012, _clip(f"Busiest LSOAs no zone covers (crime spread out or at single spots): {names}",
+                                        170),
                  fontsize=6.5, color="#444444")
+
+
+def _cells_text(z: pd.Series) -> str:
+    """"51 of 150 m, 1.95 km across; 12 pass the cell test" for a zone built from cells."""
+    text = f"{int(z['n_cells'])}, {_fmt(float(z.get('extent_m', np.nan)) / 1000, 2)} km across"
+    sig = z.get("significant_cells")
+    if sig is not None and pd.notna(sig):
+        text += f"; {int(sig)} pass the cell test"
+    return text
 
 
 def _list_text(pairs: list, limit: int, empty: str) -> str:
@@ -204,7 +215,9 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
     from matplotlib.lines import Line2D
 
     rank, n_z = int(z["rank"]), len(zones)
-    fig.text(0.06, 0.955, f"Patrol zone {rank} of {n_z}", fontsize=17, fontweight="bold")
+    name = str(z.get("name") or "")
+    fig.text(0.06, 0.955, _clip(f"Patrol zone {rank} of {n_z}" + (f": {name}" if name else ""), 58), fontsize=17,
+             fontweight="bold")
     fig.text(0.06, 0.933, _clip(f"{facts['study']}  |  {facts['period']}  |  {facts['crime_types']}", 120),
              fontsize=8, color="#333333")
 
@@ -274,6 +287,7 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
         ("Harm", _fmt(z.get("harm"))),
         ("Area", f"{_fmt(z.get('area_km2'), 2)} km\u00b2 ({_share(share_a, 2)} of area)"),
         ("PAI", _fmt(z.get("pai"), 1)),
+        *([("Cells", _cells_text(z))] if pd.notna(z.get("n_cells", np.nan)) else []),
         ("IMD decile (mean)", f"{_fmt(z.get('imd_decile_mean'), 1)}  (1 = most deprived)"),
         ("LSOAs", str(len([c for c in str(z.get("lsoa_codes") or "").split(";") if c]))),
         ("Pubs", _fmt(z.get("pubs"))),

@@ -84,6 +84,7 @@ def zone_popup(z: pd.Series, ev: ZoneEvidence | None, n_zones: int, streetsafe: 
             ("Area", f"{num(z.get('area_km2'), 2)} km\u00b2 ({share_a:.2%} of the area)" if math.isfinite(share_a)
              else f"{num(z.get('area_km2'), 2)} km\u00b2"),
             ("PAI", num(z.get("pai"), 1)),
+            *([("Grid cells", num(z.get("n_cells"), 0))] if z.get("n_cells") is not None else []),
             ("IMD decile (mean)", num(z.get("imd_decile_mean"), 1)),
             ("Pubs", num(z.get("pubs"), 0))]
     if streetsafe:
@@ -97,7 +98,9 @@ def zone_popup(z: pd.Series, ev: ZoneEvidence | None, n_zones: int, streetsafe: 
         concerns_html = esc(z.get("top_concerns") or "") or "<i>none recorded</i>"
         pubs = []
     sec = "<div class='hs-sec'>{}</div>"
-    out = [f"<div class='hs-pop'><div class='hs-pop-h'>Patrol zone {int(z['rank'])} of {n_zones}</div>",
+    name = str(z.get("name") or "") if isinstance(z.get("name"), str) else ""
+    head = f"Patrol zone {int(z['rank'])} of {n_zones}" + (f": {esc(name)}" if name else "")
+    out = [f"<div class='hs-pop'><div class='hs-pop-h'>{head}</div>",
            f"<table>{table}</table>", sec.format("Top streets (crimes)"), streets_html]
     if streetsafe:
         out += [sec.format("Why people feel unsafe (StreetSafe)"), concerns_html]
