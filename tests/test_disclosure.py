@@ -133,3 +133,22 @@ def test_public_map_and_pdf_print_no_small_count(tmp_path: Path) -> None:
     assert "Public T" in text and "fewer than 5" in text and "Mill Lane (fewer than 5)" in text
     row1 = next(line for line in text.splitlines() if "Mill Lane" in line)
     assert re.split(r"\s{2,}", row1.strip())[:4] == ["1", "Mill Lane (fewer than 5)", "fewer than 5", "suppressed"]
+
+
+def test_force_records_never_give_their_addresses_or_hourly_profiles() -> None:
+    from hotspots.export.disclosure import public_locations
+
+    police_uk = pd.DataFrame({"location": ["On or near High Street", "On or near Parking Area"], "x": [0, 1]})
+    records = police_uk.assign(location=["14 Acacia Road, Margate", "Flat 2, 9 Mill Lane"], offence_code=["8/1", "5/1"])
+    typed = pd.DataFrame({"location": ["14 Acacia Road", "9 Mill Lane", "On or near Bank Street"]})
+    assert public_locations(police_uk) and public_locations(None)
+    assert not public_locations(records) and not public_locations(typed)
+    spots = gpd.GeoDataFrame({"rank": [1], "name": ["14 Acacia Road, Margate"], "town": ["Thanet"],
+                              "top_streets": ["Acacia Road (9)"], "crimes": [12], "when_profile": [[0.5, 3.0, 7.0]]},
+                             geometry=[box(0, 0, 150, 150)], crs=27700)
+    rules = Rules(street_names=False)
+    log = DisclosureLog(rules)
+    out = suppress_table(spots, rules, log, "patrol_spots", fine=True)
+    assert "name" not in out and "top_streets" not in out and out["town"].iloc[0] == "Thanet"
+    assert out["when_profile"].iloc[0] == ["fewer than 5", "fewer than 5", 7.0]
+    assert any("force's records" in a for _f, _c, a, _n in log.entries)

@@ -41,7 +41,7 @@ import pandas as pd
 
 __all__ = ["DEFAULT_MARKING", "PUBLIC_MARKING", "DEFAULT_THRESHOLD", "SENSITIVE_PATTERN", "Rules", "DisclosureLog",
            "column_role", "register_role", "suppress_table", "suppress_value", "suppress_mapping",
-           "suppress_inline", "marking_of", "rules_of", "ROLES"]
+           "suppress_inline", "marking_of", "rules_of", "public_locations", "ROLES", "STREET_TEXT"]
 
 #: the protective marking line on internal outputs (Government Security Classifications)
 DEFAULT_MARKING = "OFFICIAL - SENSITIVE: not for publication"
@@ -62,6 +62,7 @@ _EXPLICIT: dict[str, str] = {
     "dosage": "keep", "flags": "free_text", "reasons": "free_text", "top_concerns": "streetsafe_place",
     "concern_id": "streetsafe_place", "streetsafe_reasons": "count", "excluded_snap_crimes": "count",
     "first_date": "free_text", "last_date": "free_text", "top_reasons": "free_text",
+    "when_profile": "count", "crimes_by_month": "count",
 }
 _POINT = re.compile(r"^(lat|lon|lng|latitude|longitude|x|y|easting|northing|centre_lat|centre_lon|centre_x|"
                     r"centre_y|point_x|point_y|geometry_wkt)$|(_lat|_lon|_lng|_latitude|_longitude|_easting|"
@@ -73,6 +74,8 @@ _DERIVED = re.compile(r"^(harm|value|rate|density|rate_per_1000|rate_vs_force|pa
                       r"^share_of_(?!area)|(^|_)(harm|rate|per_1000|per_km2)($|_)", re.IGNORECASE)
 _COUNT = re.compile(r"(^|_)(crimes?|streetsafe|reports?|records?|offences?|incidents?|victims?|count|counts|"
                     r"vawg|asb)($|_)|^n_", re.IGNORECASE)
+#: text built from the crimes' place labels (spot and zone names, busiest streets)
+STREET_TEXT = frozenset({"name", "street", "streets", "top_streets", "location", "place", "places", "top_places"})
 _CONCERN_ID = re.compile(r"SS-E\d{5,7}N\d{5,7}")
 _INLINE = re.compile(r"\((\d+)\)")
 
@@ -117,11 +120,14 @@ class Rules:
     threshold : counts from 1 to ``threshold - 1`` are shown as "fewer than <threshold>"
     sensitive_types : crime types the user marks sensitive (beyond :data:`SENSITIVE_PATTERN`)
     selection : the crime types analysed (None = all); all-sensitive means no sub-LSOA output
+    street_names : the crimes' place labels are police.uk's anonymised "On or near" labels, which
+        may be published; False for a force's records, whose location is an address (free text)
     """
 
     threshold: int = DEFAULT_THRESHOLD
     sensitive_types: tuple[str, ...] = ()
     selection: tuple[str, ...] | None = None
+    street_names: bool = True
 
     @property
     def label(self) -> str:
@@ -265,6 +271,11 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
             out = out.drop(columns=c)
             log.add(file, c, "removed (sensitive type finer than an LSOA)", len(frame))
             continue
+        if not rules.street_names and c in STREET_TEXT:
+            out = out.drop(columns=c)
+            log.add(file, c, "removed (place names from the force's records, not police.uk's anonymised labels)",
+                    len(frame))
+            continue
         if role in ("point", "free_text", "streetsafe_place"):
             out = out.drop(columns=c)
             what = {"point": "removed (point coordinates)", "free_text": "removed (free text)",
@@ -279,6 +290,10 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
                     m, k = suppress_mapping(v, rules, fine=fine)
                     new.append(m)
                     hits += k
+                elif isinstance(v, (list, tuple, np.ndarray)):  # a profile: 168 hourly counts, 12 months
+                    items = [suppress_value(x, rules) for x in v]
+                    new.append(items)
+                    hits += sum(1 for x in v if rules.small(x))
                 elif isinstance(v, str):
                     t, k = suppress_inline(v, rules)
                     new.append(t)
@@ -319,6 +334,21 @@ def _plain(v: Any) -> Any:
     if isinstance(v, np.floating):
         return float(v)
     return v
+
+
+def public_locations(crimes: pd.DataFrame | None) -> bool:
+    """True when the crimes' ``location`` labels are police.uk's anonymised snap labels.
+
+    police.uk publishes every crime at an anonymous map point labelled "On or near <street>";
+    a force's records extract carries the address typed by an officer, which is free text and
+    points to a household. Records (``offence_code``/``t_from`` columns) or labels that are
+    mostly not "On or near ..." are not public."""
+    if crimes is None or not len(crimes) or "location" not in crimes:
+        return True
+    if "offence_code" in crimes or "t_from" in crimes:
+        return False
+    labels = pd.Series(crimes["location"].astype(str).to_numpy()[:5000])
+    return bool(labels.str.match(r"^\s*On or near\b", case=False).mean() >= 0.5)
 
 
 def marking_of(study: Any = None, analysis: Any = None) -> str:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,14 @@ import shapely
 
 from ..progress import CancelFn, Cancelled, ProgressFn
 from .atomic import atomic_path, write_text_atomic
-from .disclosure import PUBLIC_MARKING, DisclosureLog, Rules, rules_of, suppress_table
+from .disclosure import (
+    PUBLIC_MARKING,
+    DisclosureLog,
+    Rules,
+    public_locations,
+    rules_of,
+    suppress_table,
+)
 from .safe_text import neutralise
 
 __all__ = ["write_public_set", "public_tables", "PUBLIC_FILES", "DISCLOSURE_FILE"]
@@ -204,6 +212,8 @@ def write_public_set(analysis: Any, layers: Any, study: Any, out: str | Path, *,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rules = rules or rules_of(analysis.settings)
+    if rules.street_names and not public_locations(getattr(layers, "crimes", None)):
+        rules = replace(rules, street_names=False)  # a force's records: addresses are free text
     log = DisclosureLog(rules)
     facts = run_facts(analysis, layers, study)
     title = f"{facts['study']}: crime hot spots, {facts['period']} - {PUBLIC_MARKING}"
@@ -298,8 +308,10 @@ def _streetsafe(analysis: Any, layers: Any, study: Any, out: Path, log: Disclosu
     from .streetsafe_files import period_label
 
     actions = res.actions if res.actions is not None else study_actions(study)
-    upd = build_public_update(res.concerns, actions, crimes=getattr(layers, "crimes", None),
-                              under_review=under_review)
+    crimes = getattr(layers, "crimes", None) if rules.street_names else None  # no force-record addresses
+    upd = build_public_update(res.concerns, actions, crimes=crimes, under_review=under_review)
+    if not rules.street_names:
+        log.add("streetsafe_update", "place names", "by town only (the crimes are a force's records)", len(upd.rows))
     period = period_label(analysis)
     n_act = int(actions["concern_id"].nunique()) if actions is not None and len(actions) else 0
     log.add("streetsafe_update", "concerns", f"not listed one by one (fewer than {MIN_REPORTS} reports; grouped "

@@ -20,6 +20,8 @@ __all__ = ["period_label", "write_concerns_csv", "write_update", "UPDATE_HTML", 
 UPDATE_HTML = "streetsafe_update.html"
 #: the same public page as a Word page a communications team pastes
 UPDATE_DOCX = "streetsafe_update.docx"
+#: the same public page as a Word page a communications team pastes
+UPDATE_DOCX = "streetsafe_update.docx"
 
 
 def period_label(analysis: Any) -> str:
@@ -52,10 +54,11 @@ def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Pa
     actions = result.actions if result.actions is not None else study_actions(study)
     period = period_label(analysis)
     from ..streetsafe.public_update import build_public_update
-    from .disclosure import marking_of
+    from .disclosure import marking_of, public_locations
     from .public_update_files import write_public_update_docx, write_public_update_html
 
-    public = build_public_update(result.concerns, actions, crimes=getattr(layers, "crimes", None),
+    crimes = getattr(layers, "crimes", None)
+    public = build_public_update(result.concerns, actions, crimes=crimes if public_locations(crimes) else None,
                                  under_review=bool(getattr(analysis.settings, "update_under_review", False)))
     out = write_streetsafe_update(result.concerns, actions, path, period=period, public=public.rows,
                                   marking=marking_of(study, analysis))
