@@ -186,3 +186,13 @@ def test_an_unreadable_extract_says_what_to_do(tmp_path, boundaries):
     p.write_text("foo,bar\n1,2\n")
     with pytest.raises(DataError, match="--columns"):
         read_extract(p, boundaries)
+
+
+def test_record_locations_become_street_names_only():
+    from hotspots.data.extract import street_of
+
+    got = street_of(np.array(["Flat 2, 14 Acacia Avenue, Demoton, DT1 2AB", "108 High Street", "12a-14 Mill Lane",
+                              "On or near Park Road", "", "Unit 3 Retail Park, Station Road"]))
+    assert list(got) == ["On or near Acacia Avenue", "On or near High Street", "On or near Mill Lane",
+                         "On or near Park Road", "", "On or near Retail Park"]
+    assert not any(ch.isdigit() for t in got for ch in t)  # no house number or postcode survives

@@ -11,6 +11,10 @@ it unchanged, plus what police.uk cannot give:
 - ``offence_code`` (normalised Home Office code) and, with a harm table, ``harm_w`` (the
   crime's own harm weight, used instead of its category's weight).
 
+``location`` is the record's location reduced to "On or near <street>" (:func:`street_of`):
+house numbers, flats and postcodes of a records system's addresses never enter the frame, so
+no map, card or publication set can show them; the exact point is used only as coordinates.
+
 Times (Ratcliffe 2002's aoristic convention, made explicit): a missing start time means the
 whole start day; a missing end means the start (a point in time, or the whole day when the
 start time is missing too); an end date without a time means the end of that day; an end time
@@ -26,6 +30,7 @@ extract often holds a row per victim or per offence of one crime); "outside ever
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +50,7 @@ from .extract_dates import MISSING, parse_dates, parse_times
 from .offence_codes import CODE_LIST_SOURCE, NO_TABLE_SOURCE, HarmTable, categories_for
 from .report import LoadReport
 
-__all__ = ["read_extract", "load_extract_table", "resolve_columns", "peek_columns", "REASONS"]
+__all__ = ["read_extract", "load_extract_table", "resolve_columns", "peek_columns", "street_of", "REASONS"]
 
 REASONS = ("no location", "coordinates outside Great Britain", "no start date", "impossible date",
            "end before start", "unknown offence", "duplicate crime id", "outside every LSOA")
@@ -169,6 +174,35 @@ def _times(df: pd.DataFrame, cm: ColumnMap) -> tuple[np.ndarray, np.ndarray, np.
     return start, end, s_blank, bad, info
 
 
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+_PREMISES = re.compile(r"^(?:(?:flat|apartment|apt|unit|room|house|no\.?)\s*[\w/-]+\s*,?\s*)+", re.IGNORECASE)
+_NUMBER = re.compile(r"^(?:[\d/-]+[a-z]?\b[\s,-]*)+", re.IGNORECASE)
+
+
+def street_of(values: np.ndarray) -> np.ndarray:
+    """A records system's location text reduced to "On or near <street>", as police.uk writes it.
+
+    Record locations are addresses ("Flat 2, 14 Acacia Avenue, Demoton, DT1 2AB"): the street names
+    a patrol place well, while house numbers, flats and postcodes point at a victim's home, so
+    they never enter the crimes frame (and so no map, briefing or publication can show them).
+    Each distinct text is reduced once.
+    """
+    uniq, inv = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    out = []
+    for text in uniq:
+        t = _POSTCODE.sub("", text.strip())
+        street = ""
+        for part in (p.strip() for p in t.split(",")):
+            part = _NUMBER.sub("", _PREMISES.sub("", part)).strip()
+            if re.search(r"[A-Za-z]{3}", part) and part.lower() not in ("nan", "none", "null", "unknown"):
+                street = part
+                break
+        if street.lower().startswith("on or near "):
+            street = street[11:]
+        out.append(f"On or near {street}" if street else "")
+    return np.array(out, dtype=object)[inv]
+
+
 def read_extract(path: str | Path, boundaries, *, columns: str | Path | ColumnMap | None = None,  # noqa: ANN001
                  harm_table: HarmTable | None = None) -> tuple[pd.DataFrame, LoadReport]:
     """Read a records extract and place each crime in an LSOA of ``boundaries``.
@@ -222,7 +256,7 @@ def read_extract(path: str | Path, boundaries, *, columns: str | Path | ColumnMa
                         hint="check the column mapping (--columns), the date format and that the boundaries "
                              "cover the force area", setting="crimes")
     months = (start[rows] + np.datetime64("1969-12-29", "m")).astype("datetime64[M]").astype(str)
-    location = (df[cm.location].astype(str).str.strip().to_numpy()[rows] if cm.location
+    location = (street_of(df[cm.location].to_numpy()[rows]) if cm.location
                 else np.full(len(rows), "", dtype=object))
     out = pd.DataFrame({
         "month": pd.Categorical(months),
