@@ -60,6 +60,8 @@ class Run:
     stdout: str
     stderr_tail: str
     data: dict = field(default_factory=dict)
+    #: processes of the run's tree still alive 2 s after it exited (orphaned workers; should be empty)
+    left: list = field(default_factory=list)
 
 
 def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
@@ -70,6 +72,7 @@ def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
                if Path("/usr/bin/time").exists() else cmd)
     out_path, err_path = log_dir / f"{name}.stdout", log_dir / f"{name}.stderr"
     peak = [0]
+    seen: dict[int, psutil.Process] = {}  # every process of the tree, to look for survivors at the end
     with out_path.open("wb") as out, err_path.open("wb") as err:
         t0 = time.perf_counter()
         proc = psutil.Popen(wrapped, stdout=out, stderr=err, cwd=ROOT)
@@ -80,6 +83,8 @@ def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
                 try:
                     tree = proc.children(recursive=True)
                     tree = tree if wrapped is not cmd else [proc, *tree]
+                    for p in tree:
+                        seen.setdefault(p.pid, p)
                     peak[0] = max(peak[0], sum(_rss(p) for p in tree))
                 except psutil.Error:
                     pass
@@ -91,6 +96,7 @@ def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
         wall = time.perf_counter() - t0
         done.set()
         poller.join()
+    left = _survivors(seen.values(), proc.pid)
     if timefile.exists():
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", timefile.read_text())
         if m:
@@ -103,7 +109,33 @@ def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
                 data = json.loads(line)
             break
     tail = "\n".join(err_path.read_text(errors="replace").strip().splitlines()[-5:])
-    return Run(name, wall, peak[0], rc, stdout[-2000:], tail, data)
+    return Run(name, wall, peak[0], rc, stdout[-2000:], tail, data, left)
+
+
+def _survivors(procs, root: int, grace: float = 2.0) -> list[str]:
+    """Processes seen in the run's tree that still run ``grace`` seconds after it ended."""
+    deadline = time.monotonic() + grace
+    alive = []
+    while True:
+        alive = [p for p in procs if p.pid != root and _running(p)]
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    return [f"{p.pid} {' '.join(_cmdline(p))[:100]}" for p in alive]
+
+
+def _running(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _cmdline(p: psutil.Process) -> list[str]:
+    try:
+        return p.cmdline()
+    except psutil.Error:
+        return ["?"]
 
 
 def _rss(p: psutil.Process) -> int:

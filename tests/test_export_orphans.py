@@ -7,6 +7,7 @@ child surfaced as ``unexpected BrokenProcessPool``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -67,21 +68,20 @@ def test_sigkill_of_the_cli_mid_export_leaves_no_process_and_no_open_pipe(mode: 
         assert _family(proc.pid), "no export child was started: the test would prove nothing"
         time.sleep(0.5)
         os.kill(proc.pid, signal.SIGKILL)
-        rest: list[bytes] = []
-        reader = threading.Thread(target=lambda: rest.append(proc.stderr.read()), daemon=True)
-        reader.start()
-        reader.join(8)
-        assert not reader.is_alive(), "the CLI's stderr stayed open after it was killed (a child holds it)"
+        readers = [threading.Thread(target=stream.read, daemon=True) for stream in (proc.stdout, proc.stderr)]
+        for r in readers:
+            r.start()
+        for r, name in zip(readers, ("stdout", "stderr"), strict=True):
+            r.join(8)
+            assert not r.is_alive(), f"the CLI's {name} stayed open after it was killed (a child holds it)"
         proc.wait(5)
         time.sleep(5)
         left = _family(proc.pid)
         assert not left, f"processes left 5 s after kill -9 of the CLI: {left}"
     finally:
         for pid in [proc.pid, *_family(proc.pid)]:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
 
 def _suicide(name: str) -> None:

@@ -115,7 +115,7 @@ def new_pool(context: str, log_dir: Path | None = None) -> ProcessPoolExecutor:
     log = None
     if log_dir is not None:
         log = str(Path(log_dir) / f"{LOG_PREFIX}{os.getpid()}-{context}.log")
-    with _stderr_away() if context != "fork" else contextlib.nullcontext():
+    with _stdio_away() if context != "fork" else contextlib.nullcontext():
         _start_resource_tracker(context)
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(context),
                                initializer=guard_child, initargs=(os.getpid(), log))
@@ -125,27 +125,31 @@ def new_pool(context: str, log_dir: Path | None = None) -> ProcessPoolExecutor:
 
 
 @contextlib.contextmanager
-def _stderr_away():
-    """fd 2 points at /dev/null for the duration (what a helper process started now inherits)."""
+def _stdio_away():
+    """fds 1 and 2 point at /dev/null for the duration (what a helper process started now inherits)."""
     try:
-        saved = os.dup(2)
+        saved = [os.dup(1), os.dup(2)]
         null = os.open(os.devnull, os.O_WRONLY)
     except OSError:
         yield
         return
     try:
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os.dup2(null, 1)
         os.dup2(null, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
 
 
 def _start_resource_tracker(context: str) -> None:
-    """A spawned pool's locks start multiprocessing's resource tracker, which is handed the
-    process's stderr; started here, while fd 2 is /dev/null, it never holds the caller's pipe."""
+    """A spawned pool's locks start multiprocessing's resource tracker, which inherits the
+    process's stdout and stderr; started here, while they are /dev/null, it never holds the caller's pipes."""
     if context == "fork":
         return
     with contextlib.suppress(Exception):
