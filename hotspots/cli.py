@@ -246,9 +246,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     _check_out(args)
     study = _study(args)
     from .evaluation_report import report_lines, verdict_lines
+    from .export.run_folder import folder_lock
 
-    bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
-                                 args.test_to, rolling=args.rolling, progress=_progress_printer(args.quiet))
+    with folder_lock(Path(args.out)):  # an analysis writing into the same folder refuses, and vice versa
+        bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
+                                     args.test_to, rolling=args.rolling, progress=_progress_printer(args.quiet))
     for note in getattr(bt, "mean", bt).notes:
         if note.startswith("no ") or ": none built in" in note:
             sys.stderr.write(f"warning: {_one_line(note)}\n")
@@ -268,6 +270,9 @@ def _say_what_was_seen(result, args: argparse.Namespace) -> None:  # noqa: ANN00
             sys.stderr.write(f"warning: {rep.kind}: {_one_line(text)}\n")
     for note in result.analysis.notes:
         sys.stderr.write(f"warning: {_one_line(note)}\n")
+    for name, why in result.summary.get("kept_files", {}).items():
+        sys.stderr.write(f"warning: kept {_one_line(name)} in {_one_line(args.out)}: {_one_line(why)} "
+                         "(this run did not write it; summary.json lists it under kept_files)\n")
     if args.quiet:
         return
     from .summary import cluster_counts
@@ -306,6 +311,11 @@ FLAGS = {
     "split": "--train-from/--train-to/--test-from/--test-to",
     "rolling": "--rolling", "rolling_start": "--rolling/--test-from", "test_range": "--test-from/--test-to",
 }
+
+
+#: ``evaluate`` ignores --from/--to: its months are the training and test months
+EVALUATE_FLAGS = {"filters": "--crime-type/--train-from/--train-to", "months": "--train-from/--test-to",
+                  "month_from": "--train-from", "month_to": "--test-to"}
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -373,7 +383,8 @@ def _run(args: argparse.Namespace) -> int:
             return _evaluate(args)
         return _demo(args)
     except DataError as exc:
-        sys.stderr.write(f"error: {_one_line(exc.describe(FLAGS))}\n")
+        names = {**FLAGS, **EVALUATE_FLAGS} if args.command == "evaluate" else FLAGS
+        sys.stderr.write(f"error: {_one_line(exc.describe(names))}\n")
         return 2
     except (KeyboardInterrupt, Cancelled):
         sys.stderr.write("error: interrupted; no partial outputs were kept\n")

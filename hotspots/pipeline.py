@@ -164,6 +164,8 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
                                     progress=progress, cancel=cancel, workers=workers, public=public)
     written = run_folder.commit(staged)
     summary = {"run_id": run_folder.run_id, **summary}
+    if run_folder.kept:  # an earlier run's files the analyst changed since: kept, and said so
+        summary["kept_files"] = dict(run_folder.kept)
     return summary, written
 
 

@@ -13,9 +13,17 @@ say so. :class:`RunFolder` makes that impossible to miss:
    system, so the final renames are atomic);
 4. **commit**: every staged output is stamped with the run id (summary.json ``run_id`` and
    a manifest of each file's size and SHA-256; GeoPackage metadata; GeoJSON and HTML
-   attributes; the XLSX document identifier; the PDF's document information), the previous
-   run's files that this run does not replace are removed (only those its manifest lists),
-   and the files are renamed in with ``summary.json`` last, as the seal;
+   attributes; the XLSX document identifier; the PDF's document information), and the files
+   are renamed in with ``summary.json`` last, as the seal;
+   **provenance**: a run deletes or replaces a file in the folder only when it can prove
+   this tool wrote it: an earlier run's manifest (summary.json, or the lock file's copy
+   written just before the renames, for a run killed mid-swap) lists the name and the file's
+   SHA-256 still matches. The manifest alone proves nothing (a planted or edited summary.json
+   could name any file): an analyst's edited ``hotspots.xlsx`` no longer matches, so it is
+   kept where it is and said so (``kept_files``); a changed or foreign file under a name
+   this run must write stops the run before anything is renamed, naming the file;
+   **links**: nothing in the folder is followed: the lock is opened ``O_NOFOLLOW`` and must
+   be a regular file, a link or a non-file (FIFO, device) under an output name stops the run;
 5. **signals**: SIGTERM (and SIGHUP) raise :class:`Terminated` in the main thread, so every
    ``finally`` runs: atomic temporaries and the staging folder are removed, no final name is
    ever partial;
@@ -26,14 +34,17 @@ say so. :class:`RunFolder` makes that impossible to miss:
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
+import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +52,8 @@ from ..data.errors import DataError, disk_error
 from ._stamps import stamp_file
 from .atomic import TEMP_PATTERN, remove_live_temporaries
 
-__all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX"]
+__all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX", "read_regular",
+           "folder_lock"]
 
 LOCK_NAME = ".hotspots.lock"
 STAGING_PREFIX = ".hotspots-run-"
@@ -85,6 +97,125 @@ def _unlock(fd: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+#: the most of a summary.json or lock file read back (a planted multi-gigabyte one is not ours)
+_MAX_RECORD = 64 * 1024 * 1024
+_FOLDER = "<folder>"
+
+
+def _link_error(path: Path) -> DataError:
+    return DataError(path, "is a link (or not a regular file); hotspots never follows a link or writes into a "
+                     "FIFO or device in its output folder",
+                     hint="remove it from the output folder, or choose another --out folder")
+
+
+def _open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
+    """``os.open`` that refuses a symbolic link and anything but a regular file (no FIFO hang)."""
+    try:
+        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK, mode)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO) or path.is_symlink():
+            raise _link_error(path) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _link_error(path)
+    if _NONBLOCK:
+        os.set_blocking(fd, True)
+    return fd
+
+
+def read_regular(path: Path, limit: int = _MAX_RECORD) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device) of at most
+    ``limit`` bytes, else None; a missing file is None too."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)[:limit]
+    finally:
+        os.close(fd)
+
+
+def _file_sha256(path: Path) -> str | None:
+    """SHA-256 of a regular file, None for a link, folder, FIFO, device or a missing file."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _manifest_of(record: bytes | None) -> dict[str, set[str]]:
+    """name -> SHA-256s of the files a record (summary.json or the lock file) says a run wrote
+    (``run_files``; the lock's copy also holds ``previous_files``, the earlier run's, for a run
+    killed between its first and last rename). A folder is recorded as ``"<folder>"``."""
+    if not record:
+        return {}
+    try:
+        d = json.loads(record.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    out: dict[str, set[str]] = {}
+    for key in ("run_files", "previous_files"):
+        files = d.get(key) if isinstance(d, dict) else None
+        if not isinstance(files, dict):
+            continue
+        for name, meta in files.items():
+            if not (isinstance(name, str) and _plain_name(name)):
+                continue
+            if isinstance(meta, str):
+                shas = [meta]
+            elif isinstance(meta, list):
+                shas = [m for m in meta if isinstance(m, str)]
+            elif isinstance(meta, dict) and meta.get("folder") is True:
+                shas = [_FOLDER]
+            elif isinstance(meta, dict) and isinstance(meta.get("sha256"), str):
+                shas = [meta["sha256"]]
+            else:
+                shas = []
+            if shas:
+                out.setdefault(name, set()).update(shas)
+    return out
+
+
+def _merge(*proofs: dict[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for p in proofs:
+        for k, v in p.items():
+            out.setdefault(k, set()).update(v)
+    return out
+
+
+def _proven(path: Path, shas: set[str] | None) -> bool:
+    """The file (or folder) at ``path`` is, byte for byte, one an earlier run recorded writing."""
+    if not shas:
+        return False
+    if _FOLDER in shas:
+        with contextlib.suppress(OSError):
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                return True
+    return _file_sha256(path) in shas
+
+
+def _plain_name(name: str) -> bool:
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") and "\x00" not in name
+
+
 def _is_disk_full(exc: BaseException) -> bool:
     import errno
 
@@ -112,6 +243,9 @@ class RunFolder:
         self._signals = signals
         self._old_handlers: dict[int, Any] = {}
         self.committed: list[Path] = []
+        #: files an earlier run wrote that were changed since (so kept), name -> why
+        self.kept: dict[str, str] = {}
+        self._proofs: dict[str, set[str]] = {}
 
     # --- entering ------------------------------------------------------------------------
     def __enter__(self) -> RunFolder:
@@ -120,7 +254,7 @@ class RunFolder:
             raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
         try:
             out.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            self._fd = _open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
             raise disk_error(out, exc, what="creating the output folder") from None
         if not _lock(self._fd):
@@ -130,8 +264,8 @@ class RunFolder:
             raise DataError(out, f"another hotspots run is writing to this folder{other}",
                             hint="wait for it to finish, or choose another --out folder")
         try:
-            os.ftruncate(self._fd, 0)
-            os.write(self._fd, json.dumps({"run_id": self.run_id, "pid": os.getpid()}).encode())
+            self._proofs = _manifest_of(self._read_lock())  # a run killed mid-swap left its manifest here
+            self._write_lock({"run_id": self.run_id, "pid": os.getpid()})
             self._clean_stale()
             self.staging.mkdir()
         except OSError as exc:
@@ -146,14 +280,27 @@ class RunFolder:
 
     def _holder(self) -> str:
         try:
-            d = json.loads((self.out / LOCK_NAME).read_text() or "{}")
-            return f" (run {d.get('run_id')}, process {d.get('pid')})" if d else ""
+            d = json.loads(self._read_lock() or b"{}")
+            return f" (run {d.get('run_id')}, process {d.get('pid')})" if isinstance(d, dict) and d else ""
         except (OSError, ValueError):
             return ""
+
+    def _read_lock(self) -> bytes:
+        assert self._fd is not None
+        size = min(os.fstat(self._fd).st_size, _MAX_RECORD)
+        return os.pread(self._fd, size, 0) if size else b""
+
+    def _write_lock(self, record: dict[str, Any]) -> None:
+        assert self._fd is not None
+        data = json.dumps(record).encode()
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, data, 0)
 
     def _clean_stale(self) -> None:
         """Temporaries and staging folders of runs killed outright; safe because we hold the lock."""
         for p in self.out.iterdir():
+            if p.is_symlink():
+                continue  # never ours: a link is neither followed nor removed
             if p.name.startswith(STAGING_PREFIX) and p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
                 self.removed_stale.append(p.name)
@@ -183,17 +330,30 @@ class RunFolder:
             manifest = {p.name: ({"bytes": p.stat().st_size, "sha256": _sha256(p)} if p.is_file() else {"folder": True})
                         for p in staged if p.name != seal}
             seal_path = self.staging / seal
+            proofs = _merge(self._proofs, self._previous_files(seal))
+            names = {p.name for p in staged}
+            self._check_replaceable(staged, proofs, seal)
+            removable = []
+            for name in sorted(set(proofs) - names):
+                old = self.out / name
+                if not os.path.lexists(old):
+                    continue
+                if _proven(old, proofs[name]):
+                    removable.append(old)
+                else:
+                    self.kept[name] = "changed since hotspots wrote it, so kept"
             if seal_path in staged:
-                _seal_summary(seal_path, self.run_id, manifest)
-            previous = self._previous_files(seal)
+                _seal_summary(seal_path, self.run_id, manifest, self.kept)
+            # the proof of both runs' files, before the first rename: a run killed mid-swap
+            # leaves a folder the next run can still tell apart from the analyst's files
+            self._write_lock({"run_id": self.run_id, "pid": os.getpid(), "run_files": manifest,
+                              "previous_files": {k: sorted(v) for k, v in proofs.items()}})
             final = self.out / seal
             with contextlib.suppress(FileNotFoundError):
                 final.unlink()  # from here until the seal lands, the folder says it is incomplete
-            names = {p.name for p in staged}
-            for name in previous - names:
-                old = self.out / name
+            for old in removable:
                 with contextlib.suppress(OSError):
-                    shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+                    shutil.rmtree(old) if stat.S_ISDIR(os.lstat(old).st_mode) else old.unlink()
             order = [p for p in staged if p.name != seal] + [p for p in staged if p.name == seal]
             for p in order:
                 target = self.out / p.name
@@ -205,20 +365,41 @@ class RunFolder:
             raise self._disk_error(exc) from None
         return list(self.committed)
 
-    def _previous_files(self, seal: str) -> set[str]:
-        try:
-            d = json.loads((self.out / seal).read_text(encoding="utf-8"))
-            files = d.get("run_files", {}) if isinstance(d, dict) else {}
-            return {str(n) for n in files if isinstance(n, str) and "/" not in n and "\\" not in n
-                    and not n.startswith(".")}
-        except (OSError, ValueError):
-            return set()
+    def _check_replaceable(self, staged: list[Path], proofs: dict[str, str], seal: str) -> None:
+        """Stop before any rename if a staged name would replace a file this tool cannot prove it
+        wrote (changed since, someone else's, a link, a FIFO): the analyst's file stays as it is."""
+        for p in staged:
+            target = self.out / p.name
+            try:
+                st = os.lstat(target)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                raise _link_error(target)
+            if p.name == seal:
+                if not stat.S_ISREG(st.st_mode):
+                    raise _link_error(target)
+                continue  # the previous seal is this tool's record, replaced by the new one
+            if stat.S_ISDIR(st.st_mode):
+                if p.is_dir() and _proven(target, proofs.get(p.name)):
+                    continue
+                raise DataError(target, "is a folder this run would replace, and not one hotspots wrote",
+                                hint="move or rename it, or choose another --out folder")
+            if not _proven(target, proofs.get(p.name)):
+                why = "was changed since hotspots wrote it" if p.name in proofs else "was not written by hotspots"
+                raise DataError(target, f"{why}; this run would replace it, so nothing was written",
+                                hint="move or rename the file to keep it (or delete it), then run again; "
+                                     "or choose another --out folder")
+
+    def _previous_files(self, seal: str) -> dict[str, set[str]]:
+        """The previous seal's manifest (name -> SHA-256); nothing if it is not a regular file."""
+        return _manifest_of(read_regular(self.out / seal))
 
     def _disk_error(self, exc: BaseException) -> DataError:
         staged = sum(p.stat().st_size for p in self.staging.glob("*") if p.is_file()) if self.staging.exists() else 0
         previous = 0
-        with contextlib.suppress(OSError, ValueError):
-            d = json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            d = json.loads(read_regular(self.out / "summary.json") or b"{}")
             previous = sum(int(v.get("bytes", 0)) for v in d.get("run_files", {}).values())
         needed = max(previous, 2 * staged, 20_000_000)
         if isinstance(exc, OSError):
@@ -249,14 +430,52 @@ class RunFolder:
             self._fd = None
 
 
+@contextlib.contextmanager
+def folder_lock(out: str | Path) -> Iterator[str]:
+    """Hold only the output folder's lock (the one :class:`RunFolder` takes), for writers that
+    do not stage (``hotspots evaluate``): an analysis and an evaluation into one folder at
+    once would mix their files, so the second is refused. Yields the run id in the lock."""
+    rf = RunFolder(out, signals=False)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        rf._fd = _open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    except OSError as exc:
+        raise disk_error(out, exc, what="creating the output folder") from None
+    if not _lock(rf._fd):
+        other = rf._holder()
+        rf._release()
+        raise DataError(out, f"another hotspots run is writing to this folder{other}",
+                        hint="wait for it to finish, or choose another --out folder")
+    try:
+        record = rf._read_lock()
+        rf._write_lock({**_json_dict(record), "run_id": rf.run_id, "pid": os.getpid()})  # keep the proofs
+        yield rf.run_id
+    finally:
+        rf._release()
+
+
+def _json_dict(record: bytes) -> dict[str, Any]:
+    try:
+        d = json.loads(record.decode("utf-8")) if record else {}
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
 def _sha256(p: Path) -> str:
     with p.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _seal_summary(path: Path, run_id: str, manifest: dict[str, Any]) -> None:
-    """Put the run id and the manifest of the run's other files into summary.json."""
+def _seal_summary(path: Path, run_id: str, manifest: dict[str, Any], kept: dict[str, str]) -> None:
+    """Put the run id, the manifest of the run's other files and the earlier files kept
+    (changed since an earlier run wrote them) into summary.json."""
     d = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(d, dict):
         d = {"run_id": run_id, **d, "run_files": manifest}
+        if kept:
+            d["kept_files"] = dict(kept)
         path.write_text(json.dumps(d, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
