@@ -103,7 +103,7 @@ def public_map_html(lsoas: Any, zones: Any | None, spots: Any | None, *, title: 
         props = _props(frame, fields, lambda r, i, lab=label: f"{lab} {r.get('rank', i + 1)}")
         folium.GeoJson(
             _fc(_to_display(frame.geometry.values, frame.crs), props), name=name,
-            style_function=lambda f, col=colour: {"color": col, "weight": 3, "fill": True, "fillOpacity": 0.05},
+            style_function=lambda f, col=colour: {"color": col, "weight": 2, "fill": True, "fillOpacity": 0.05},
             tooltip=GeoJsonTooltip(["tip"], labels=False, sticky=True),
             popup=GeoJsonPopup(["popup"], labels=False, localize=False),
         ).add_to(m)

@@ -174,8 +174,8 @@ def build_public_update(concerns: pd.DataFrame, actions: pd.DataFrame | None, *,
     for t, members in folded.items():
         place = f"Other places in {t}" if t else "Other places"
         withheld += sum(1 for i in members if i in info)
-        rows.append(_row(place, t, f"Concerns from fewer than {min_reports} reports at each place: not listed "
-                                   "one by one", members, by_id))
+        rows.append(_row(place, t, f"Fewer than {min_reports} reports at each place: not listed one by one",
+                         members, by_id))
         listed += members
         small += members
     frame = pd.DataFrame(rows, columns=["_sort", *PUBLIC_COLUMNS])
