@@ -41,7 +41,7 @@ import shapely
 from .data.errors import DataError
 from .partner_places import CELL_SHARE, PartnerPlaces, find_partner_places
 from .snap_points import SnapExclusions, excluded_crimes
-from .stats.window_test import CellWindowTest, cell_window_test, p_shown
+from .stats.window_test import CellWindowTest, cell_window_test
 from .units.grid import (
     CELL_DEFAULT,
     CellCounts,
@@ -337,12 +337,12 @@ def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
 
 
 def spot_test(result: SpotsResult, cells: np.ndarray) -> tuple[bool, float]:
-    """A spot's verdict: significant when one of its cells passes; the smallest p of its cells
-    (rounded up to the resolution shown)."""
+    """A spot's verdict: significant when one of its cells passes; the smallest exact p of its
+    cells (the exports show it no finer than :data:`~hotspots.stats.window_test.P_RESOLUTION`)."""
     t = result.cell_test
     p = t.p[cells]
     p = p[np.isfinite(p)]
-    return bool(t.hot[cells].any()), p_shown(float(p.min())) if len(p) else float("nan")
+    return bool(t.hot[cells].any()), float(p.min()) if len(p) else float("nan")
 
 
 def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpot]:

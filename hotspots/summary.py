@@ -59,6 +59,8 @@ def cluster_counts(table) -> dict[str, int]:  # noqa: ANN001 - a DataFrame
 
 def _spots(analysis: Analysis) -> dict[str, Any] | None:
     """The patrol spots in figures, and each spot's headline (the full evidence is in the GeoJSON)."""
+    from .stats.window_test import p_shown
+
     res = analysis.spots
     if res is None:
         return None
@@ -67,7 +69,7 @@ def _spots(analysis: Analysis) -> dict[str, Any] | None:
                      "share_of_crimes": s.share_of_crimes, "pai": s.pai, "area_km2": s.area_km2,
                      "n_cells": s.n_cells, "centre_lat": s.centre_lat, "centre_lon": s.centre_lon,
                      "significant": bool(s.significant),
-                     "p_value": s.p_value, "lsoa_code": s.lsoa_code, "imd_decile": s.imd_decile,
+                     "p_value": p_shown(s.p_value), "lsoa_code": s.lsoa_code, "imd_decile": s.imd_decile,
                      "flags": list(s.flags)} for s in res.spots]
     return out
 

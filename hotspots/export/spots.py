@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from ..model import Analysis
-from ..stats.window_test import p_text
+from ..stats.window_test import p_shown, p_text
 from .atomic import write_text_atomic
 
 __all__ = ["SPOT_FIELDS", "spots_layer", "spots_table", "spots_geojson", "write_spots_geojson", "spot_records"]
@@ -61,7 +61,7 @@ def spot_records(analysis: Analysis) -> list[dict]:
             "share_of_crimes": _num(s.share_of_crimes), "pai": _num(s.pai), "area_km2": _num(s.area_km2),
             "n_cells": s.n_cells, "cell_ids": list(s.cell_ids), "centre_lat": _num(round(s.centre_lat, 6)),
             "centre_lon": _num(round(s.centre_lon, 6)), "significant": bool(s.significant),
-            "p_value": _num(s.p_value), "p_text": p_text(s.p_value),
+            "p_value": _num(p_shown(s.p_value)), "p_text": p_text(s.p_value),
             "pubs_100m": s.pubs_100m, "streetsafe_100m": s.streetsafe_100m,
             "streetsafe_reasons": {_text(k): v for k, v in s.streetsafe_reasons.items()},
             "lsoa_code": _text(s.lsoa_code), "lsoa_name": _text(s.lsoa_name), "imd_decile": s.imd_decile,
