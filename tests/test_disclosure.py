@@ -85,7 +85,7 @@ def test_suppress_table_on_hand_made_counts() -> None:
 def test_threshold_is_a_setting_and_sensitive_types_stay_at_lsoa_level() -> None:
     rules = Rules(threshold=3, sensitive_types=("Burglary",))
     out = suppress_table(_frame(), rules, DisclosureLog(rules), "spots", fine=True)
-    assert out["crimes"].tolist() == [0, "fewer than 3", 4, 5, 12]
+    assert out["crimes"].tolist() == [0, "fewer than 3", "suppressed", 5, 12]  # one small: secondary too
     # finer than an LSOA: sexual offences (by default) and the user's sensitive type are dropped
     assert out["crimes_by_type"].iloc[0] == {"Other theft": 7}
     lsoa = suppress_table(_frame(), rules, DisclosureLog(rules), "lsoas", fine=False)
@@ -123,7 +123,7 @@ def test_public_map_and_pdf_print_no_small_count(tmp_path: Path) -> None:
                             subtitle="S", threshold=5).read_text(encoding="utf-8")
     page = html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")  # folium's JSON
     popups = re.findall(r"Crimes</th><td>([^<]*)</td>", page)
-    assert sorted(popups) == sorted(["0", "fewer than 5", "fewer than 5", "5", "12", "fewer than 5", "40"])
+    assert sorted(popups) == sorted(["0", "fewer than 5", "fewer than 5", "5", "12", "fewer than 5", "suppressed"])
     assert "Alpha &lt;b&gt;1&lt;/b&gt;" in page and "<b>1</b>" not in page  # names escaped
     assert "T &lt;x&gt;" in html and "<script src=" not in html
     pdf = write_public_pdf(tmp_path / "s.pdf", lsoas, zones, title="Public T", subtitle="S", rules=rules)
@@ -152,3 +152,16 @@ def test_force_records_never_give_their_addresses_or_hourly_profiles() -> None:
     assert "name" not in out and "top_streets" not in out and out["town"].iloc[0] == "Thanet"
     assert out["when_profile"].iloc[0] == ["fewer than 5", "fewer than 5", 7.0]
     assert any("force's records" in a for _f, _c, a, _n in log.entries)
+
+
+def test_secondary_suppression_when_one_count_is_small() -> None:
+    rules = Rules()
+    frame = pd.DataFrame({"lsoa_code": list("abcd"), "crimes": [3, 9, 7, 20], "share_of_crimes": [.08, .23, .18, .51]})
+    log = DisclosureLog(rules)
+    out = suppress_table(frame, rules, log, "t")
+    # 3 alone would be the published total (39) less 9, 7 and 20: the smallest shown count goes too
+    assert out["crimes"].tolist() == ["fewer than 5", 9, "suppressed", 20]
+    assert out["share_of_crimes"].tolist() == ["suppressed", 0.23, "suppressed", 0.51]
+    assert any(a.startswith("shown as 'suppressed' (secondary") for _f, _c, a, _n in log.entries)
+    two = suppress_table(frame.assign(crimes=[3, 2, 7, 20]), rules, DisclosureLog(rules), "t")
+    assert two["crimes"].tolist() == ["fewer than 5", "fewer than 5", 7, 20]  # two small ones hide each other

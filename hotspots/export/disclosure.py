@@ -161,7 +161,8 @@ class Rules:
         return [
             f"Counts of 1 to {self.threshold - 1} are shown as '{self.label}'; 0 is shown as 0.",
             "Numbers computed from a suppressed count (harm, the analysed value, rates, shares, PAI) are shown as "
-            "'suppressed'.",
+            "'suppressed'. Where a column has a single small count, the next smallest is shown as 'suppressed' too "
+            "(secondary suppression), so the small one cannot be found by subtracting from a total.",
             "No point locations: no crime, StreetSafe report or force record points; only areas (LSOAs, patrol zones, "
             "patrol spots of whole grid cells). Point coordinates in any table are removed.",
             "No free text typed by the public or officers (comments, descriptions, addresses, 'Other' reasons).",
@@ -262,7 +263,8 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
     gname = geom.name if geom is not None and hasattr(frame, "set_geometry") else None
     small_base = (np.array([rules.small(v) for v in frame[base]], dtype=bool) if base in frame
                   else np.zeros(len(frame), dtype=bool))
-    for c in list(frame.columns):
+    order = [base] + [c for c in frame.columns if c != base] if base in frame else list(frame.columns)
+    for c in order:  # the base count first: its (primary and secondary) suppression blanks the derived
         if c == gname:
             continue
         s = frame[c]
@@ -303,11 +305,16 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
                     hits += 1
                 else:
                     new.append(_plain(v))
+            second = _secondary(vals, new, rules)
             if hits:
                 out[c] = pd.Series(new, index=frame.index, dtype=object)
             log.add(file, c, f"shown as '{rules.label}' (counts 1-{rules.threshold - 1})", hits)
+            log.add(file, c, "shown as 'suppressed' (secondary: the one small count could be found from a total)",
+                    second)
         elif role == "derived":
-            hit = small_base & pd.notna(s).to_numpy()
+            hidden = (np.array([isinstance(v, str) for v in out[base]], dtype=bool) if base in out and c != base
+                      else small_base)
+            hit = hidden & pd.notna(s).to_numpy()
             if hit.any():
                 out[c] = pd.Series(np.where(hit, "suppressed", vals), index=frame.index, dtype=object)
             log.add(file, c, f"shown as 'suppressed' (its {base} count is suppressed)", int(hit.sum()))
@@ -321,6 +328,21 @@ def suppress_table(frame: pd.DataFrame, rules: Rules, log: DisclosureLog, file: 
                 out[c] = pd.Series(new, index=frame.index, dtype=object)
             log.add(file, c, f"counts in the text shown as '{rules.label}'", hits)
     return out
+
+
+def _secondary(vals: np.ndarray, new: list, rules: Rules) -> int:
+    """Secondary suppression: with exactly one small count in a column, a published total (a zone's
+    crimes over its share, the force's figure) minus the other cells would give it back; so the
+    smallest count at or above the threshold is withheld too (shown as "suppressed"). In place."""
+    small = [i for i, v in enumerate(new) if isinstance(v, str) and v == rules.label and rules.small(vals[i])]
+    if len(small) != 1:
+        return 0
+    shown = [(float(v), i) for i, v in enumerate(vals) if not isinstance(v, (str, Mapping, list, tuple, np.ndarray))
+             and v is not None and pd.notna(v) and float(v) >= rules.threshold]
+    if not shown:
+        return 0
+    new[min(shown)[1]] = "suppressed"
+    return 1
 
 
 def _texty(s: pd.Series) -> bool:
