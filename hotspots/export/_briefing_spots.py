@@ -38,7 +38,7 @@ def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, 
     fig.text(0.06, 0.933, _clip(f"{facts['study']}; {facts['period']}; {facts['crime_types']}", 110), fontsize=9)
     fig.text(0.06, 0.912, textwrap.fill(res.spots[0].dosage, 120), fontsize=8, va="top", style="italic")
     cols = ["#", "Where", "Crimes", "Share", "PAI", "Pubs", "StreetSafe", "IMD", "Test", "Check"]
-    xs = [0.06, 0.09, 0.50, 0.57, 0.64, 0.71, 0.76, 0.84, 0.875, 0.93]
+    xs = [0.06, 0.09, 0.50, 0.57, 0.64, 0.71, 0.76, 0.85, 0.89, 0.94]
     y = 0.865
     for x, c in zip(xs, cols, strict=True):
         fig.text(x, y, c, fontsize=7.5, fontweight="bold")
