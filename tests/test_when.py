@@ -148,6 +148,7 @@ def test_the_spot_over_each_planted_place_peaks_in_its_hours(run, place, xy, hou
     assert len(set(windows[0].bins()) & set(hours)) >= 0.75 * len(windows[0].bins())
     assert windows[0].label() in spot.dosage  # the dosage line names the windows
     assert "choose the hours from your own incident log" not in spot.dosage
+    assert not any("snap point" in f for s in analysis.spots.spots for f in s.flags)  # exact points
 
 
 def test_spot_geojson_and_summary_carry_the_profiles(run):

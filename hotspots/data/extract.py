@@ -187,7 +187,7 @@ def street_of(values: np.ndarray) -> np.ndarray:
     they never enter the crimes frame (and so no map, briefing or publication can show them).
     Each distinct text is reduced once.
     """
-    uniq, inv = np.unique(np.asarray(values, dtype=str), return_inverse=True)
+    inv, uniq = pd.factorize(np.asarray(values, dtype=object).astype(str))
     out = []
     for text in uniq:
         t = _POSTCODE.sub("", text.strip())

@@ -56,6 +56,13 @@ def guess_format(values: pd.Series, *, with_time: bool = False, sample: int = 20
     return best
 
 
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Row -> distinct value, and the distinct values: a column of a million dates holds a few
+    thousand distinct texts, each parsed once."""
+    codes, uniq = pd.factorize(values.astype(str).to_numpy(), sort=False)
+    return codes, pd.Series(np.asarray(uniq, dtype=object), dtype=object)
+
+
 def parse_dates(values: pd.Series, fmt: str | None = None, *, with_time: bool = False
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
     """Minutes (see module doc) per row, which rows were blank, which were unreadable, the format.
@@ -64,6 +71,13 @@ def parse_dates(values: pd.Series, fmt: str | None = None, *, with_time: bool = 
     ``00:00:00``), and pure numbers between 1 and 200000 as Excel serial days when the format
     reads none of the column (a workbook saved without date formatting).
     """
+    codes, distinct = _distinct(values)
+    m, b, bad, chosen = _parse_dates(distinct, fmt, with_time)
+    return m[codes], b[codes], bad[codes], chosen
+
+
+def _parse_dates(values: pd.Series, fmt: str | None, with_time: bool
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
     s = values.astype(str).str.strip()
     blank = _blank(s)
     chosen = fmt or guess_format(s[~blank], with_time=with_time)
@@ -96,6 +110,12 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     (a spreadsheet time cell read as text) and Excel day fractions (``0.9375``). ``24:00`` is the
     end of the day (1440). Hours over 24 or minutes over 59 are impossible.
     """
+    codes, distinct = _distinct(values)
+    mins, blank, bad = _parse_times(distinct)
+    return mins[codes], blank[codes], bad[codes]
+
+
+def _parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     s = values.astype(str).str.strip()
     blank = _blank(s)
     n = len(s)

@@ -109,7 +109,7 @@ def categories_for(codes: pd.Series | None, offences: pd.Series | None) -> tuple
     how = np.full(n, "", dtype=object)
     keys = np.full(n, "", dtype=object)
     if codes is not None:
-        uniq, inv = np.unique(codes.astype(str).to_numpy(), return_inverse=True)
+        inv, uniq = pd.factorize(codes.astype(str).to_numpy())
         ukeys = np.array([normalise_code(u) for u in uniq], dtype=object)
         ucat = np.array([exact.get(k) or classes.get(_class_of(k), "") for k in ukeys], dtype=object)
         uhow = np.array(["code" if k in exact else ("class" if c else "") for k, c in zip(ukeys, ucat,
@@ -119,7 +119,7 @@ def categories_for(codes: pd.Series | None, offences: pd.Series | None) -> tuple
     if offences is not None:
         need = cat == ""
         if need.any():
-            uniq, inv = np.unique(offences.astype(str).to_numpy()[need], return_inverse=True)
+            inv, uniq = pd.factorize(offences.astype(str).to_numpy()[need])
             ucat = np.array([labels.get(re.sub(r"[^a-z0-9]", "", u.lower()), "") for u in uniq], dtype=object)
             got = ucat[inv]
             idx = np.flatnonzero(need)
@@ -151,7 +151,7 @@ class HarmTable:
                 per_cat.setdefault(c, []).append(w)
         cat_mean = {c: float(np.mean(v)) for c, v in per_cat.items()}
         median = float(np.median(list(self.weights.values())))
-        uk, inv = np.unique(np.asarray(keys, dtype=str), return_inverse=True)
+        inv, uk = pd.factorize(np.asarray(keys, dtype=object))
         w = np.array([self.weights.get(k, np.nan) for k in uk])[inv]
         miss = np.isnan(w)
         if miss.any():

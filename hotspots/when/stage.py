@@ -4,7 +4,8 @@ Runs after the spots stage and only when the crimes carry times (a records extra
 ``t_from``/``t_to`` columns, see :mod:`hotspots.data.extract`); police.uk rows have none and
 are left out of the profiles (counted as ``untimed``). It reads the other stages' results and
 changes none of them except the spots' dosage line, which now names the patrol windows
-instead of telling the reader to find the hours elsewhere.
+instead of telling the reader to find the hours elsewhere, and (when every crime is from the
+extract) the spots' police.uk snap-point caveats, which exact coordinates do not have.
 
 Membership: a crime is in a zone or a spot when the zone's or spot's polygon holds its point
 (edge included), so each profile is of the crimes the polygon was drawn around. The profiles count crimes (each crime sums to one over its span); the windows
@@ -175,7 +176,10 @@ def when_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - 
                      untimed=int((mask & ~timed).sum()), windows=_windows(pick), harm_source=harm_source, **result)
     if spots is not None and spots.spots:
         of = res.of("spot")
-        new = [replace(sp, dosage=dosage_text(res.spot_windows.get(sp.spot_id, []), of)) for sp in spots.spots]
+        exact = res.untimed == 0  # every crime from the extract: exact points, no police.uk snap-point caveats
+        new = [replace(sp, dosage=dosage_text(res.spot_windows.get(sp.spot_id, []), of),
+                       flags=tuple(f for f in sp.flags if not (exact and "snap point" in f)))
+               for sp in spots.spots]
         analysis = replace(analysis, spots=replace(spots, spots=new))
     return replace(analysis, when=res)
 
