@@ -1,4 +1,10 @@
-"""Significance at cell level: the analytic Getis-Ord Gi* with Benjamini-Hochberg FDR.
+"""Cell-level analytic Getis-Ord Gi* with Benjamini-Hochberg FDR (a reference, no longer the gate).
+
+The patrol spots no longer use this test: on police.uk's sparse, overdispersed cell counts its
+normal p-values are far too small (with Kent's counts shuffled over the grid it still passed
+~2,500 cells per map; issue 21). The spots use the exact window-sum randomisation test of
+:mod:`hotspots.stats.window_test`; this module keeps :func:`bh_threshold` (shared by both) and
+the analytic Gi* as the reference the tests compare against (it equals esda's ``G_Local``).
 
 Why analytic, not permutations
 ------------------------------
