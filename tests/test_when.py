@@ -185,3 +185,26 @@ def test_popups_and_briefing_cards_carry_the_clock(run):
     draw_spot_clock(fig, analysis, s, 0.95)
     assert len(fig.axes) == n + 1 and fig.axes[-1].images[0].get_array().shape == (7, 24)
     assert any("When to patrol" in t.get_text() for t in fig.texts)
+
+
+def test_a_harm_table_weighs_each_crime_everywhere(tmp_path):
+    from hotspots.pipeline import analyse, load_layers
+    from hotspots.summary import build_summary
+
+    ex = make_extract(seed=21, n_night=150, n_school=120, n_background=600, broken=False)
+    path, mapping = write_dialect(ex, tmp_path, "athena")
+    table = tmp_path / "css.csv"
+    table.write_text("HO code,CSS weight,source\n8N,100,hand-made test rows\n105A,20\n46,3\n9A,10\n58C,8\n")
+    study = Study(boundaries=str(DEMO_DIR / "boundaries.gpkg"), extract=str(path), extract_columns=str(mapping),
+                  harm_table=str(table), settings=Settings(permutations=99, spots=5, measure="harm"))
+    layers = load_layers(study)
+    analysis = analyse(layers, study.settings)
+    crimes = layers.crimes
+    assert analysis.table["harm"].sum() == pytest.approx(crimes["harm_w"].sum())
+    night = next(s for s in analysis.spots.spots if s.crimes > 100 and "Violence" in next(iter(s.crimes_by_type)))
+    assert night.harm > 10 * night.crimes  # 8N at 100 dominates: the offence weights, not the category's 70
+    s = build_summary(analysis, layers, Study(name="t"), {})
+    assert "hand-made test rows" in s["harm"]["source"] and s["harm"]["level"].startswith("offence")
+    assert "harm" in analysis.when.spot_texts(night.spot_id)[0]
+    assert analysis.when.force_harm.sum() == pytest.approx(
+        crimes["harm_w"].to_numpy()[(crimes["t_to"] - crimes["t_from"]).to_numpy() <= 7 * 1440].sum())
