@@ -7,9 +7,11 @@ progress and cancel, and returns a new :class:`~hotspots.model.Analysis` with a
 :class:`~hotspots.model.FearGapResult`, the StreetSafe result (accounting, concerns) and the
 ``fear_gap``, ``fear_status``, ``fear_p``, ``fear_expected`` columns on a new table.
 
-Method: a conditional binomial test of each LSOA neighbourhood's reports *given* its recorded
-crime, with Benjamini-Hochberg FDR and a coverage rule (:mod:`hotspots.streetsafe.fear_test`,
-where the labels, the "too few reports" rule and the limits are documented).
+Method: a negative-binomial test of each LSOA neighbourhood's reports *given* its recorded
+crime, with the reports' overdispersion (repeat reporters, patchy uptake) estimated from the
+data, Benjamini-Hochberg FDR, a coverage rule and a fewest-own-reports rule
+(:mod:`hotspots.streetsafe.fear_test`, where the labels, the "too few reports" (not testable)
+rule, the power and the limits are documented).
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ def test_each_lsoa_once_and_each_layer_draws_its_own():
     assert members[LAYER_NAMES["lisa"]] == len(t)
     assert members[LAYER_NAMES["gi"]] == int((t["gi_bin"].fillna(0) != 0).sum()) > 0
     fear = t["fear_gap"].fillna("").astype(str)
-    assert members[LAYER_NAMES["fear"]] == int(fear.isin(list(FEAR_COLOURS)).sum()) > 0
+    status = t.get("fear_status", "")
+    untested = (fear == "") & (status == "too few reports")  # drawn grey: not testable
+    assert members[LAYER_NAMES["fear"]] == int(fear.isin(list(FEAR_COLOURS)).sum() + untested.sum()) > 0
     # properties are the escaped text: a name with markup never reaches the page as markup
     assert "<script>alert" not in html.split("var hs_lsoa =", 1)[1].split("</script>", 1)[0]
 
@@ -69,3 +71,17 @@ def test_a_tooltip_shows_the_lsoa(tmp_path):
     first = a.table.iloc[0]
     assert f"<th>LSOA</th><td>{first['lsoa_code']}</td>" in tip.group(1)
     assert "<th>LISA cluster</th>" in tip.group(1)
+
+
+def test_fear_layer_marks_the_lsoas_it_could_not_test():
+    """A blank on the fear layer must not read as "no gap": untested LSOAs are drawn grey and named."""
+    a, layers = make_analysis()
+    t = a.table
+    t["fear_gap"] = ""
+    t.loc[t.index[0], "fear_gap"] = "fear_not_crime"
+    t["fear_status"] = "tested"
+    t.loc[t.index[1:4], "fear_status"] = "too few reports"
+    html = map_html(a, layers)
+    members = _members(html, _data(html))
+    assert members[LAYER_NAMES["fear"]] == 4
+    assert "Not testable (too few reports)" in html

@@ -34,6 +34,8 @@ FEAR_CLASS_MEANING = {
     "crime_not_fear": "Significantly fewer StreetSafe reports than recorded crime predicts, where people "
                       "do use StreetSafe.",
     "both": "A recorded-crime hot spot with significantly more StreetSafe reports than even its crime predicts.",
+    "not_testable": "Fewer than 5 StreetSafe reports in this LSOA and its neighbours: too few to test either way "
+                    "(no reports is not no fear).",
 }
 _DIR = Path(__file__).with_name("vendor") / "markercluster"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._map_points import FEAR_CLASS_COLOURS, FEAR_CLASS_LABELS, PUB_POINT_COLOUR, REPORT_COLOUR
 
-__all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS",
+__all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS", "FEAR_NOT_TESTABLE",
            "PUB_COLOUR", "STREETSAFE_COLOUR", "ZONE_COLOUR", "ATTRIBUTION", "LAYER_NAMES", "MAP_CSS"]
 
 #: GeoDa's conventional LISA cluster colours
@@ -26,8 +26,10 @@ GI_LABELS = {3: "Hot spot, 99% confidence", 2: "Hot spot, 95% confidence", 1: "H
              -3: "Cold spot, 99% confidence"}
 #: fear vs crime, pubs and reports: Okabe-Ito colours, distinct under colour-vision deficiency
 #: (see :mod:`._map_points`, which also clusters the point layers at county zoom)
-FEAR_COLOURS = dict(FEAR_CLASS_COLOURS)
-FEAR_LABELS = dict(FEAR_CLASS_LABELS)
+#: plus a light grey for LSOAs the fear test could not test (too few reports in the neighbourhood)
+FEAR_NOT_TESTABLE = "not_testable"
+FEAR_COLOURS = {**FEAR_CLASS_COLOURS, FEAR_NOT_TESTABLE: "#d9d9d9"}
+FEAR_LABELS = {**FEAR_CLASS_LABELS, FEAR_NOT_TESTABLE: "Not testable (too few reports)"}
 PUB_COLOUR, STREETSAFE_COLOUR, ZONE_COLOUR = PUB_POINT_COLOUR, REPORT_COLOUR, "#000000"
 ATTRIBUTION = ("Crime: police.uk; boundaries: ONS, contains OS data \u00a9 Crown copyright and database right; "
                "IMD: MHCLG; all under the Open Government Licence v3.0")

@@ -35,6 +35,7 @@ from ._map_style import (
     ATTRIBUTION,
     FEAR_COLOURS,
     FEAR_LABELS,
+    FEAR_NOT_TESTABLE,
     GI_COLOURS,
     LAYER_NAMES,
     LISA_COLOURS,
@@ -193,7 +194,10 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     emerging_legend = add_emerging_layer(m, analysis, shared)
     has = {"fear": False, "pubs": False, "ss": False}
     if "fear_gap" in t:
-        gap = t["fear_gap"].fillna("").astype(str).to_numpy()
+        gap = t["fear_gap"].fillna("").astype(str).to_numpy().astype(object)
+        if "fear_status" in t:  # not testable: shown, so a blank is never read as "no gap"
+            untested = (t["fear_status"].fillna("").astype(str) == "too few reports").to_numpy()
+            gap[untested & (gap == "")] = FEAR_NOT_TESTABLE
         idx = [i for i, g in enumerate(gap) if g in FEAR_COLOURS]
         if idx:
             has["fear"] = True

@@ -19,8 +19,10 @@ __all__ = ["write_results_csv", "write_summary_json", "results_frame", "OPTIONAL
 OPTIONAL_COLUMNS = ["emerging", "fear_gap"]
 
 #: columns after the contract ones, written when a stage filled them (DESIGN: "then as available")
-AVAILABLE_COLUMNS = ["gi_perm_z", "mc_permutations", "population", "rate_per_1000", "rate_vs_force", "rate_percentile", "crime_decile_national",
-                     "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"]
+#: (``fear_status`` says which LSOAs the fear test could not test; ``gi_perm_z`` and
+#: ``mc_permutations`` say how precise the permutation p-values are: hotspots.stats.local)
+AVAILABLE_COLUMNS = ["fear_status", "gi_perm_z", "mc_permutations", "population", "rate_per_1000", "rate_vs_force",
+                     "rate_percentile", "crime_decile_national", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p"]
 
 
 def results_frame(table: pd.DataFrame) -> pd.DataFrame:

@@ -160,8 +160,14 @@ def streetsafe_stage(table: pd.DataFrame, boundaries: Any, reports: Any, report:
             table[c] = fear.frame[c].to_numpy()
         if fear.counts["too few reports"]:
             notes.append(f"fear vs crime: {fear.counts['too few reports']:,} LSOAs have fewer than "
-                         f"{min_reports} reports in their neighbourhood and are not tested (no coverage is "
-                         f"not no fear)")
+                         f"{min_reports} reports in their neighbourhood and are not testable (no coverage is "
+                         f"not no fear; fear_status 'too few reports', shown as 'not testable' on the map)")
+        power = fear.params.get("power", {})
+        if isinstance(power, dict) and power.get("neighbourhood_ratio_for_80pct"):
+            d = fear.params["dispersion"]
+            notes.append(f"fear vs crime power: {power['note']} (report variance estimated from the data: "
+                         f"{d['phi']:.2f}x Poisson from repeat reporting, uptake variation {d['a1']:.2f} per LSOA "
+                         f"and {d['a2']:.2f} per area)")
     else:
         notes.append("fear vs crime skipped: no StreetSafe reports (or no crimes) in the analysed period")
         table["fear_gap"] = ""
