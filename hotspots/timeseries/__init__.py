@@ -3,7 +3,7 @@
 - :mod:`.cube`: counts per unit x month x crime type, built once from the loaded crimes;
 - :mod:`.mann_kendall`: vectorised Mann-Kendall trend test and Sen's slope;
 - :mod:`.gi_star`, :mod:`.emerging`: ArcGIS's Emerging Hot Spot Analysis (17 categories);
-- :mod:`.trends`: per-LSOA and per-district monthly series, trends and a labelled extrapolation;
+- :mod:`.trends`: per-LSOA and per-district monthly series, trends and a 1-3 month district outlook (:mod:`.outlook`);
 - :mod:`.stability`: how the top 10 LSOAs change from one period to the next.
 """
 
