@@ -62,7 +62,7 @@ _EXPLICIT: dict[str, str] = {
     "dosage": "keep", "flags": "free_text", "reasons": "free_text", "top_concerns": "streetsafe_place",
     "concern_id": "streetsafe_place", "streetsafe_reasons": "count", "excluded_snap_crimes": "count",
     "first_date": "free_text", "last_date": "free_text", "top_reasons": "free_text",
-    "when_profile": "count", "crimes_by_month": "count",
+    "when_profile": "count", "crimes_by_month": "count", "p_text": "keep", "patrol_windows": "keep",
 }
 _POINT = re.compile(r"^(lat|lon|lng|latitude|longitude|x|y|easting|northing|centre_lat|centre_lon|centre_x|"
                     r"centre_y|point_x|point_y|geometry_wkt)$|(_lat|_lon|_lng|_latitude|_longitude|_easting|"
