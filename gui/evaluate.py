@@ -81,7 +81,8 @@ def _basis(basis: str) -> str:
     """'own', or the plan whose area a naive ranking is cut to, in words."""
     if basis == "own" or not basis.endswith(" area"):
         return basis
-    return f"as {PLAN_WORDS.get(basis[:-5], basis[:-5]).lower()}"
+    words = PLAN_WORDS.get(basis[:-5], basis[:-5])
+    return f"as {words if words[1:2].isupper() else words[0].lower() + words[1:]}"
 
 
 def _vs_cells(bt: Any, name: str) -> str:
@@ -271,6 +272,7 @@ class EvaluationView(QDialog):
         rows = [(f"mean of {len(bt.windows)}" if rolling else "", split, p) for p in split.plans]
         if rolling:
             rows += [(w.test_months[0], w, p) for w in bt.windows for p in w.plans]
+        self.table.setColumnHidden(0, not rolling)  # a split has one window
         self.table.setRowCount(len(rows))
         for r, (window, b, p) in enumerate(rows):
             o = p.own
