@@ -137,8 +137,9 @@ def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
                        for k, c in FEAR_COLOURS.items())
         parts.append(f"<div data-layer='{esc(LAYER_NAMES['fear'])}' style='display:none'>"
                      f"<div class='hs-lg-h'>Fear vs recorded crime</div>{fear}"
-                     "<div class='hs-note'>StreetSafe reports tested against recorded crime (binomial, FDR);<br>"
-                     "LSOAs with too few reports to test are left blank.</div></div>")
+                     "<div class='hs-note'>StreetSafe reports tested against recorded crime (negative binomial with the "
+                     "reports' overdispersion estimated, FDR);<br>"
+                     "LSOAs with too few reports to test are grey (not testable).</div></div>")
     dot = "<span class='hs-dot' style='background:{c}'></span>"
     if has.get("pubs") or has.get("ss"):
         parts.append("<div class='hs-lg-h'>Places and reports</div>")

@@ -219,9 +219,11 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
     fear = analysis.fear_gap.counts if analysis.fear_gap is not None else None
     if layers.streetsafe is not None and fear:
         parts.append(f"{len(layers.streetsafe):,} StreetSafe reports of places where people feel unsafe "
-                     f"were tested against recorded crime (a conditional binomial test of each LSOA "
-                     f"neighbourhood's reports given its crime, Benjamini-Hochberg FDR; neighbourhoods with "
-                     f"fewer than 5 reports are not tested): {fear['fear_not_crime']} LSOAs have more reports "
+                     f"were tested against recorded crime (a negative-binomial test of each LSOA "
+                     f"neighbourhood's reports given its crime, with the reports' overdispersion from repeat "
+                     f"reporters and patchy uptake estimated from the data, Benjamini-Hochberg FDR; "
+                     f"neighbourhoods with fewer than 5 reports are not testable, and no LSOA with fewer than 3 "
+                     f"reports of its own is labelled): {fear['fear_not_crime']} LSOAs have more reports "
                      f"than crime predicts, {fear['both']} are crime hot spots with more reports still, and "
                      f"{fear['crime_not_fear']} have fewer reports than crime predicts.")
     return " ".join(parts)
