@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from .cli_extract import add_extract_arguments, apply_extract_arguments
+
 __all__ = ["main", "entry", "build_parser"]
 
 
@@ -33,19 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--demo", action="store_true", help="use the synthetic demo town in gis_data/demo")
     src.add_argument("--boundaries", metavar="PATH", help="LSOA polygons (GeoJSON/GPKG/SHP/zip; 2011 or 2021 codes)")
     a.add_argument("--crimes", metavar="PATH", nargs="+", help="police.uk street CSV(s), folder(s) or bulk zip")
-    a.add_argument("--extract", metavar="PATH",
-                   help="a force's records extract (CSV/XLSX: offence code, committed from/to date and time, exact "
-                        "grid reference) as the crime layer, beside or instead of --crimes; gives when to patrol")
-    a.add_argument("--columns", metavar="MAPPING.json",
-                   help="which extract column holds what (keys id, offence_code, offence, from_date, from_time, "
-                        "to_date, to_time or from/to, x, y, crs or lat/lon, location, date_format); default: "
-                        "found by common names")
-    a.add_argument("--harm-table", metavar="PATH",
-                   help="offence-level harm for the extract: CSV/XLSX of Home Office code and weight (ONS Crime "
-                        "Severity Score) or days (Cambridge Crime Harm Index); default: police.uk category weights")
-    a.add_argument("--span-days", type=float, default=7.0, metavar="DAYS",
-                   help="extract crimes whose from-to span is longer than this are kept out of the day-by-hour "
-                        "profiles (default 7)")
+    add_extract_arguments(a)  # a force's records extract (hotspots.cli_extract)
     a.add_argument("--imd", metavar="PATH", help="IMD 2019 / IoD 2025 file (CSV or XLSX)")
     a.add_argument("--pubs", metavar="PATH", help="pubs: Open Pubs CSV, OSM GeoJSON, or CSV with lat/lon or E/N")
     a.add_argument("--streetsafe", metavar="PATH", help="StreetSafe report export (CSV or XLSX)")
@@ -187,11 +177,6 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
             study.harm_weights_file = args.harm_weights
         if args.lsoa_lookup:
             study.lsoa_lookup = args.lsoa_lookup
-    if args.extract or args.columns or args.harm_table:  # a force's records extract (hotspots.data.extract)
-        if not args.extract:
-            raise DataError(None, "--columns and --harm-table describe a records extract",
-                            hint="give the extract with --extract PATH", setting="crimes")
-        study.extract, study.extract_columns, study.harm_table = args.extract, args.columns, args.harm_table
     if args.actions:  # a bad actions log stops the run before any work, naming its line
         from .data.actions import read_actions
 
@@ -202,7 +187,8 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
                               seed=args.seed, alpha=args.alpha, fdr=args.fdr, n_jobs=args.n_jobs,
                               draws=args.draws, cell=args.cell, spots=args.spots, zones=args.zones,
                               zone_share=args.zone_share, keep_partner_places=args.keep_partner_places,
-                              evidence_area=args.evidence_area, when_span_days=args.span_days)
+                              evidence_area=args.evidence_area)
+    apply_extract_arguments(args, study)
     return study
 
 

@@ -132,8 +132,8 @@ def when_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - 
     s = analysis.settings
     span_days = float(getattr(s, "when_span_days", MAX_SPAN_DAYS) or MAX_SPAN_DAYS)
     if not np.isfinite(span_days) or span_days <= 0:
-        raise DataError(None, f"{span_days!r} days is not a span limit", hint="use a number of days above 0 "
-                        "(default 7)", setting="when_span_days")
+        raise DataError("--span-days", f"{span_days!r} days is not a span limit", hint="use a number of days "
+                        "above 0 (default 7)")
     mask, _rep = filter_crimes(crimes, s.crime_types, s.month_from, s.month_to)
     t0 = crimes["t_from"].to_numpy(np.int64)
     t1 = crimes["t_to"].to_numpy(np.int64)
