@@ -290,8 +290,9 @@ def _view(win: Any) -> EvaluationView:
     months = win.state.months()
     view = getattr(win, "evaluation_view", None)
     if view is None or view.months != sorted(months):
-        if view is not None:
+        if view is not None:  # new crime files: the months to pick from changed
             view.close()
+            view.deleteLater()
         view = EvaluationView(months, win)
         view.run_button.clicked.connect(lambda: run_evaluation(win, view))
         view.cancel_button.clicked.connect(win.cancel)
