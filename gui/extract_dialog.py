@@ -39,7 +39,8 @@ from hotspots.data.extract_columns import (
     read_mapping,
 )
 
-__all__ = ["ExtractDialog", "install_extract_action", "open_extract", "load_extract", "mapping_path_for"]
+__all__ = ["ExtractDialog", "install_extract_action", "open_extract", "load_extract", "mapping_path_for", "layer_kinds",
+           "EXTRACT_LABEL"]
 
 _LABELS = {
     "id": "Crime reference", "offence_code": "Home Office offence code", "offence": "Offence (text)",
@@ -223,3 +224,16 @@ def install_extract_action(win: Any) -> QAction:
         file_menu.insertAction(acts[i + 1] if i + 1 < len(acts) else None, act)
     win.addAction(act)
     return act
+
+
+EXTRACT_LABEL = "Crime records extract"
+
+
+def layer_kinds(study: Any) -> list[tuple[str, str]]:
+    """The Layers panel's rows: the study's layer kinds, and the records extract when there is one."""
+    from hotspots.study import LAYER_KINDS
+
+    kinds = list(LAYER_KINDS.items())
+    if getattr(study, "extract", None):
+        kinds.insert(2, ("extract", EXTRACT_LABEL))
+    return kinds

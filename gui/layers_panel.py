@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from hotspots.data.report import LoadReport
 from hotspots.study import LAYER_KINDS
 
+from .extract_dialog import layer_kinds
 from .state import StudyState
 
 __all__ = ["LayersPanel", "REQUIRED"]
@@ -115,7 +116,7 @@ class LayersPanel(QWidget):
 
     def _update_buttons(self) -> None:
         kind = self._kind_of(self.tree.currentItem())
-        self.remove_button.setEnabled(bool(kind) and getattr(self.state.layers, kind, None) is not None)
+        self.remove_button.setEnabled(bool(kind) and (kind == "extract" or getattr(self.state.layers, kind, None) is not None))
 
     def _remove_clicked(self) -> None:
         kind = self._kind_of(self.tree.currentItem())
@@ -141,13 +142,13 @@ class LayersPanel(QWidget):
         ok_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
         missing_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder)
         grey = QBrush(QColor("#777777"))
-        for kind, label in LAYER_KINDS.items():
+        for kind, label in layer_kinds(self.state.study):  # + the records extract (gui.extract_dialog)
             rep: LoadReport | None = self.state.layers.reports.get(kind)
-            loaded = getattr(self.state.layers, kind, None) is not None and rep is not None
+            loaded = (kind == "extract" or getattr(self.state.layers, kind, None) is not None) and rep is not None
             item = QTreeWidgetItem(self.tree)
             item.setData(0, Qt.ItemDataRole.UserRole, kind)
             if not loaded:
-                need = " (required)" if kind in REQUIRED else ""
+                need = " (required)" if kind in REQUIRED and not (kind == "crimes" and self.state.study.extract) else ""
                 item.setText(0, f"{label}: not loaded{need}")
                 item.setForeground(0, grey)
                 item.setIcon(0, missing_icon)

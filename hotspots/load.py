@@ -290,6 +290,10 @@ def without(layers: Layers, study: Study, kind: str) -> tuple[Layers, Study]:
     """
     import copy
 
+    if kind == "extract":  # a records extract: its crimes go, police.uk's stay (hotspots.data.extract_layer)
+        from .data.extract_layer import without_extract
+
+        return without_extract(layers, study)
     kinds = ["boundaries", "crimes"] if kind == "boundaries" else [kind]
     new_study = copy.deepcopy(study)
     changes: dict[str, Any] = {}

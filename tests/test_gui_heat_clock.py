@@ -97,3 +97,23 @@ def test_the_window_opens_an_extract_and_shows_when_to_patrol(window, qtbot, ext
         assert window.run_analysis() is not None
     assert window.spots.clock.profile() is not None
     assert "When to patrol" in window.spots.clock_label.text()
+
+
+def test_the_layers_panel_lists_and_removes_the_extract(window, qtbot, extract_run, tmp_path):
+    from gui.extract_dialog import EXTRACT_LABEL, open_extract
+
+    _analysis, path, mapping = extract_run
+    (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "extract_athena.mapping.json").write_text(mapping.read_text())
+    with qtbot.waitSignal(window.state.layersChanged, timeout=60_000):
+        window.load_paths([str(DEMO_DIR / "boundaries.gpkg")], "boundaries")
+    with qtbot.waitSignal(window.state.layersChanged, timeout=60_000):
+        open_extract(window, str(tmp_path / path.name), ask=False)
+    item = window.layers_panel.item_for("extract")
+    rep = window.state.layers.reports["extract"]
+    assert item is not None and item.text(0) == EXTRACT_LABEL and item.text(2) == f"{rep.rows_kept:,}"
+    assert "required" not in window.layers_panel.item_for("crimes").text(0)
+    assert window.state.can_analyse()
+    window.remove_layer("extract")
+    assert window.state.layers.crimes is None and window.state.study.extract is None
+    assert window.layers_panel.item_for("extract") is None and not window.state.can_analyse()

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["load_extract_layer", "combine", "police_part", "EXTRACT_COLUMNS"]
+__all__ = ["load_extract_layer", "combine", "police_part", "without_extract", "EXTRACT_COLUMNS"]
 
 #: columns an extract adds to the crimes frame (police.uk rows get neutral values)
 EXTRACT_COLUMNS = ("t_from", "t_to", "offence_code", "harm_w")
@@ -99,3 +99,14 @@ def load_extract_layer(study: Any, boundaries: Any, crimes: pd.DataFrame | None,
         rep.info["harm_source"] = NOT_MIXED
         rep.warn(NOT_MIXED)
     return combine(police, frame)
+
+
+def without_extract(layers: Any, study: Any) -> tuple[Any, Any]:
+    """Layers and study with the records extract removed (police.uk crimes, if any, stay)."""
+    import copy
+
+    new_study = copy.deepcopy(study)
+    new_study.extract = new_study.extract_columns = new_study.harm_table = None
+    reports = {k: v for k, v in layers.reports.items() if k != "extract"}
+    sources = {k: v for k, v in layers.sources.items() if k != "extract"}
+    return layers.replace(crimes=police_part(layers.crimes), reports=reports, sources=sources), new_study
