@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS
+from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, LISA_OPACITY
 from .atomic import atomic_path
 from .disclosure import Rules
 
@@ -64,7 +64,9 @@ def write_public_pdf(path: str | Path, lsoas: Any, zones: Any | None, *, title: 
     ax = fig.add_axes([0.06, 0.42, 0.88, 0.46])
     ax.set_axis_off()
     cls = lsoas["lisa_cluster"].astype(str) if "lisa_cluster" in lsoas else pd.Series(["ns"] * len(lsoas))
-    colours = [LISA_COLOURS.get(c, LISA_COLOURS["ns"]) for c in cls]
+    from matplotlib.colors import to_rgba
+
+    colours = [to_rgba(LISA_COLOURS.get(c, LISA_COLOURS["ns"]), LISA_OPACITY.get(c, 0.35)) for c in cls]
     lsoas.plot(ax=ax, color=colours, edgecolor="#999999", linewidth=0.15)
     if zones is not None and len(zones):
         zones.boundary.plot(ax=ax, color="black", linewidth=0.8)
