@@ -208,3 +208,26 @@ def test_a_harm_table_weighs_each_crime_everywhere(tmp_path):
     assert "harm" in analysis.when.spot_texts(night.spot_id)[0]
     assert analysis.when.force_harm.sum() == pytest.approx(
         crimes["harm_w"].to_numpy()[(crimes["t_to"] - crimes["t_from"]).to_numpy() <= 7 * 1440].sum())
+
+
+def test_an_extract_beside_police_uk_crimes_and_taken_away_again(tmp_path):
+    import copy
+
+    from hotspots.pipeline import load_layers
+
+    ex = make_extract(seed=8, n_night=60, n_school=60, n_background=300)
+    path, mapping = write_dialect(ex, tmp_path, "athena")
+    study = Study(boundaries=str(DEMO_DIR / "boundaries.gpkg"), crimes=[str(DEMO_DIR / "crime")], extract=str(path),
+                  extract_columns=str(mapping))
+    both = load_layers(study)
+    n_police, n_extract = both.reports["crimes"].rows_kept, both.reports["extract"].rows_kept
+    crimes = both.crimes
+    assert len(crimes) == n_police + n_extract
+    timed = (crimes["t_to"] > crimes["t_from"]).to_numpy()
+    assert int(timed.sum()) == n_extract and crimes["crime_type"].notna().all()
+    again = load_layers(study, previous=both)  # nothing changed: nothing re-read
+    assert again.crimes is both.crimes
+    alone = copy.deepcopy(study)
+    alone.extract = alone.extract_columns = None
+    police = load_layers(alone, previous=both)
+    assert len(police.crimes) == n_police and "t_from" not in police.crimes.columns and "extract" not in police.reports

@@ -40,6 +40,12 @@ def police_part(crimes: pd.DataFrame | None) -> pd.DataFrame | None:
     return out
 
 
+def _text_categories(col: pd.Series) -> pd.Categorical:
+    cat = col.astype("category").array
+    return pd.Categorical.from_codes(np.asarray(cat.codes), categories=pd.Index([str(c) for c in cat.categories],
+                                                                                 dtype=object))
+
+
 def combine(police: pd.DataFrame | None, extract: pd.DataFrame) -> pd.DataFrame:
     """One crimes frame: police.uk rows (untimed) then the extract's, categoricals united."""
     if police is None or not len(police):
@@ -53,8 +59,8 @@ def combine(police: pd.DataFrame | None, extract: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for c in extract.columns:
         a, b = p[c], extract[c]
-        if isinstance(b.dtype, pd.CategoricalDtype):
-            out[c] = union_categoricals([a.astype("category"), b], ignore_order=True)
+        if isinstance(b.dtype, pd.CategoricalDtype):  # categories as plain text on both sides (Arrow vs object)
+            out[c] = union_categoricals([_text_categories(a), _text_categories(b)], ignore_order=True)
         else:
             out[c] = np.concatenate([a.to_numpy(), b.to_numpy()])
     frame = pd.DataFrame(out)
