@@ -178,7 +178,7 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     x = np.round(crimes["x"].to_numpy(float)[rows], 1)
     y = np.round(crimes["y"].to_numpy(float)[rows], 1)
     codes = np.asarray(cat.codes)[rows]
-    shop = crimes["crime_type"].iloc[rows].astype(str).str.lower().to_numpy() == SHOPLIFTING
+    shop = _is_shoplifting(crimes["crime_type"], rows)
     frame = pd.DataFrame({"code": codes, "x": x, "y": y, "shop": shop, "sel": sel[rows], "row": rows})
     point = frame.groupby(["code", "x", "y"], sort=False, observed=True).ngroup().to_numpy()
     n_mix = np.bincount(point)
@@ -210,22 +210,40 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     return PartnerPlaces(mask=mask, places=places, kept=kept)
 
 
+def _is_shoplifting(types: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` is a shoplifting, through the categories (not a string per row)."""
+    cat = types.array if isinstance(types.dtype, pd.CategoricalDtype) else pd.Categorical(types.iloc[rows])
+    codes = np.asarray(cat.codes)
+    codes = codes[rows] if isinstance(types.dtype, pd.CategoricalDtype) else codes
+    hit = np.append(np.array([str(c).strip().lower() == SHOPLIFTING for c in cat.categories], bool), False)
+    return hit[codes]
+
+
 def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np.ndarray,
                      within: float = NAME_WITHIN_M) -> list[str]:
     """The nearest street snap point's name to each place (within ``within`` metres, else ""), so
-    a hospital reads "Hospital by Hermitage Lane" as a patrol would find it."""
+    a hospital reads "Hospital by Hermitage Lane" as a patrol would find it. Only the crimes in
+    blocks of ``within`` metres around the places are looked at (a national table has millions)."""
     from scipy.spatial import cKDTree
 
+    if len(x) == 0:
+        return []
+    cx, cy = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
     rows = np.flatnonzero(sel)
-    if len(rows) == 0 or len(x) == 0:
-        return [""] * len(x)
-    kinds = label_kinds(crimes["location"].iloc[rows])
-    rows = rows[kinds == "street"]
+    bx, by = np.floor(x / within).astype(np.int64), np.floor(y / within).astype(np.int64)
+    near_blocks = np.unique(np.concatenate([(bx + dx) * (1 << 32) + (by + dy) for dx in (-1, 0, 1)
+                                            for dy in (-1, 0, 1)]))
+    block = np.floor(cx[rows] / within).astype(np.int64) * (1 << 32) + np.floor(cy[rows] / within).astype(np.int64)
+    at = np.minimum(np.searchsorted(near_blocks, block), len(near_blocks) - 1)  # faster than isin's sort
+    rows = rows[near_blocks[at] == block]
     if len(rows) == 0:
         return [""] * len(x)
-    sx, sy = crimes["x"].to_numpy(float)[rows], crimes["y"].to_numpy(float)[rows]
-    _, first = np.unique(np.column_stack([np.round(sx, 1), np.round(sy, 1)]), axis=0, return_index=True)
-    rows = rows[first]
-    labels = crimes["location"].iloc[rows].astype(str).to_numpy()
-    d, j = cKDTree(np.column_stack([sx[first], sy[first]])).query(np.column_stack([x, y]), distance_upper_bound=within)
-    return [strip_prefix(labels[jj]) if np.isfinite(dd) else "" for dd, jj in zip(d, j, strict=True)]
+    loc = crimes["location"]
+    cat = loc.array if isinstance(loc.dtype, pd.CategoricalDtype) else pd.Categorical(loc)
+    codes = np.asarray(cat.codes)[rows]
+    kinds = label_kinds(pd.Categorical.from_codes(codes, cat.categories))
+    rows, codes = rows[kinds == "street"], codes[kinds == "street"]
+    if len(rows) == 0:
+        return [""] * len(x)
+    d, j = cKDTree(np.column_stack([cx[rows], cy[rows]])).query(np.column_stack([x, y]), distance_upper_bound=within)
+    return [strip_prefix(cat.categories[codes[jj]]) if np.isfinite(dd) else "" for dd, jj in zip(d, j, strict=True)]
