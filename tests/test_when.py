@@ -231,3 +231,14 @@ def test_an_extract_beside_police_uk_crimes_and_taken_away_again(tmp_path):
     alone.extract = alone.extract_columns = None
     police = load_layers(alone, previous=both)
     assert len(police.crimes) == n_police and "t_from" not in police.crimes.columns and "extract" not in police.reports
+
+
+def test_the_map_popups_of_spots_and_zones_carry_clocks(run):
+    from hotspots.export.html_map import map_html
+    from hotspots.when.clock import zone_clock_html
+
+    _ex, layers, analysis = run
+    zid = int(analysis.zone_frame["zone_id"].iloc[0])
+    assert "heat-clock" in zone_clock_html(analysis.when, zid) and zone_clock_html(None, zid) == ""
+    page = map_html(analysis, layers, Study(name="synthetic <b>town</b>"))
+    assert page.count("heat-clock") >= len(analysis.spots.spots) + len(analysis.zone_frame)

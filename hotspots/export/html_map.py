@@ -210,7 +210,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     zones = zone_result.frame if zone_result is not None else None
     if zones is not None and len(zones):
         _add_zones(m, zones, zone_result.evidence, getattr(layers, "streetsafe", None) is not None,
-                   GeoJsonTooltip, GeoJsonPopup, JsCode)
+                   GeoJsonTooltip, GeoJsonPopup, JsCode, when=getattr(analysis, "when", None))
     from ._map_spots import add_partner_places, add_spots
 
     add_spots(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
@@ -270,9 +270,11 @@ def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls: Any, popup_cls: Any,
-               jscode: Any) -> None:
+               jscode: Any, when: Any = None) -> None:
     import folium
     import geopandas as gpd
+
+    from ..when.clock import zone_clock_html  # a records extract: each zone's heat clock
 
     z = zones.sort_values("rank", kind="mergesort")
     n = len(z)
@@ -285,7 +287,7 @@ def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls
     for _, row in z.iterrows():
         ev = evidence.get(int(row["zone_id"]))
         props.append({"rank": int(row["rank"]), "label": f"Patrol zone {int(row['rank'])}: click for the evidence",
-                      "popup": zone_popup(row, ev, n, streetsafe)})
+                      "popup": zone_popup(row, ev, n, streetsafe) + zone_clock_html(when, int(row["zone_id"]))})
     group = folium.FeatureGroup(name=LAYER_NAMES["zones"], show=True).add_to(m)
     popup_opts = {"max_width": 380, "max_height": 420}
     folium.GeoJson(

@@ -14,7 +14,7 @@ import numpy as np
 from .aoristic import HOURS
 from .windows import DAYS
 
-__all__ = ["clock_html", "shade", "spot_clock_html"]
+__all__ = ["clock_html", "shade", "spot_clock_html", "zone_clock_html"]
 
 
 def shade(v: float) -> str:
@@ -59,3 +59,13 @@ def spot_clock_html(analysis: object, spot_id: str) -> str:
     words = "; ".join(texts) if texts else "too few timed crimes here"
     return ("<div class='hs-pop-when'><b>When:</b> " + escape(words)
             + clock_html(when.spots[spot_id], "Crimes by day and hour (Mon first)") + "</div>")  # type: ignore[attr-defined]
+
+
+def zone_clock_html(when: object, zone_id: int) -> str:
+    """A patrol zone's heat clock and windows for its map popup ("" without times)."""
+    if when is None or int(zone_id) not in when.zones:  # type: ignore[attr-defined]
+        return ""
+    texts = when.zone_texts(int(zone_id))  # type: ignore[attr-defined]
+    words = "; ".join(texts) if texts else "too few timed crimes here"
+    return ("<div class='hs-pop-when'><b>When:</b> " + escape(words)
+            + clock_html(when.zones[int(zone_id)], "Crimes by day and hour (Mon first)") + "</div>")  # type: ignore[attr-defined]
