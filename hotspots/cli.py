@@ -335,6 +335,9 @@ def _warning_printer(quiet: bool, debug: bool, original):
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
+    from .memory import limit_arenas
+
+    limit_arenas()  # address space a memory-limited machine can give (see hotspots.memory)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

@@ -62,7 +62,10 @@ def as_failure(exc: BaseException, stage: str | None = None) -> RunFailure | Non
     messages say it."""
     if isinstance(exc, RunFailure):
         return exc
-    where = f" while {stage[0].lower()}{stage[1:]}" if stage else ""
+    where = ""
+    if stage:
+        done = stage.rstrip(". ").lower().endswith(("done", "loaded", "written"))
+        where = f" after '{stage}'" if done else f" while {stage[0].lower()}{stage[1:]}"
     if is_out_of_memory(exc):
         return OutOfMemory(f"ran out of memory{where}", MEMORY_FIX)
     try:

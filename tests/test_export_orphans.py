@@ -151,3 +151,28 @@ def test_cli_says_a_memory_failure_in_one_line(monkeypatch, capsys, tmp_path: Pa
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1
     assert err[0].startswith("error: ran out of memory while writing patrol map") and "unexpected" not in err[0]
+
+
+@pytest.mark.parametrize("limit_mb", [700, 1200])
+def test_an_address_space_limit_gives_a_clear_end(limit_mb: int, tmp_path: Path) -> None:
+    """Under ``prlimit --as`` the CLI completes or says it ran out of memory: never a traceback,
+    never ``unexpected ImportError``/``BrokenProcessPool`` (#27 item 10)."""
+    import resource
+
+    from hotspots.study import demo_study
+
+    if not Path(demo_study().boundaries).exists():
+        pytest.skip("demo data not generated")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
+
+    env = _cli_env("fork")
+    env.pop("HOTSPOTS_CHILD_MODE")
+    r = subprocess.run([sys.executable, "-m", "hotspots.cli", "analyse", "--demo", "--out", str(tmp_path / "o"),
+                        "--permutations", "99", "--quiet"], capture_output=True, text=True, timeout=300,
+                       preexec_fn=limit, env=env)
+    lines = r.stderr.strip().splitlines()
+    assert "Traceback" not in r.stderr and "unexpected" not in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 0 or (r.returncode == 1 and lines[-1].startswith("error: ")
+                                 and ("ran out of memory" in lines[-1] or "stopped unexpectedly" in lines[-1]))

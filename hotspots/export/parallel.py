@@ -97,6 +97,9 @@ def guard_child(parent: int, log: str | None) -> None:
     _set_death_signal()
     if os.getppid() != parent:
         os._exit(1)
+    from ..memory import limit_arenas
+
+    limit_arenas()  # a spawned interpreter starts with glibc's default (see hotspots.memory)
     threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
     with contextlib.suppress(OSError):
         null = os.open(os.devnull, os.O_RDONLY)
