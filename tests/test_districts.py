@@ -110,3 +110,31 @@ def test_district_count_is_bounded_whatever_the_source() -> None:
     d = derive_districts(CODES, CODES, boundaries=b, max_districts=5)
     assert d.count == 5 and (d.names == "Other districts").sum() == 32
     assert d.warning and "16 smallest" in d.warning
+
+
+def test_readers_keep_the_district_columns(tmp_path: Path) -> None:
+    """The boundary, deprivation and lookup readers keep LAD columns; the IMD carried across the lookup keeps them."""
+    from hotspots.data.boundaries import read_boundaries
+    from hotspots.data.deprivation import read_deprivation
+    from hotspots.data.lsoa_lookup import convert_deprivation, read_lsoa_lookup
+
+    feats = [{"type": "Feature", "properties": {"LSOA21CD": f"E0100000{i}", "LAD22CD": "E07000110",
+                                                "LAD22NM": "Maidstone" if i < 2 else "Swale"},
+              "geometry": {"type": "Polygon", "coordinates": [[[0.5 + i * .01, 51.2], [0.51 + i * .01, 51.2],
+                                                               [0.51 + i * .01, 51.21], [0.5 + i * .01, 51.2]]]}}
+             for i in range(3)]
+    (tmp_path / "b.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    b, _ = read_boundaries(tmp_path / "b.geojson")
+    assert list(b["lad_name"]) == ["Maidstone", "Maidstone", "Swale"]
+    (tmp_path / "imd.csv").write_text(
+        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),Local Authority District name (2019),"
+        "Index of Multiple Deprivation (IMD) Rank,Index of Multiple Deprivation (IMD) Decile\n"
+        "E01000001,Dover 001A,E07000108,Dover,100,1\nE01000002,Dover 001B,E07000108,Dover,30000,10\n")
+    imd, _ = read_deprivation(tmp_path / "imd.csv")
+    assert list(imd["lad_name"]) == ["Dover", "Dover"]
+    (tmp_path / "lk.csv").write_text("LSOA11CD,LSOA21CD,CHGIND,LAD22CD,LAD22NM\n"
+                                     "E01000001,E01900001,U,E07000108,Dover\nE01000002,E01900002,U,E07000108,Dover\n")
+    lk, _ = read_lsoa_lookup(tmp_path / "lk.csv")
+    assert list(lk["lad_name"]) == ["Dover", "Dover"]
+    moved = convert_deprivation(imd, lk, "2021")
+    assert list(moved["lad_name"]) == ["Dover", "Dover"] and list(moved["lsoa_code"]) == ["E01900001", "E01900002"]
