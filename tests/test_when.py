@@ -242,3 +242,14 @@ def test_the_map_popups_of_spots_and_zones_carry_clocks(run):
     assert "heat-clock" in zone_clock_html(analysis.when, zid) and zone_clock_html(None, zid) == ""
     page = map_html(analysis, layers, Study(name="synthetic <b>town</b>"))
     assert page.count("heat-clock") >= len(analysis.spots.spots) + len(analysis.zone_frame)
+
+
+def test_no_window_names_fewer_than_five_crimes(run):
+    _ex, _layers, analysis = run
+    when = analysis.when
+    for sid, prof in when.spots.items():
+        for w in when.spot_windows[sid]:
+            assert w.share * prof.sum() >= 5 - 1e-9
+    for zid, prof in when.zones.items():
+        for w in when.zone_windows[zid]:
+            assert w.share * prof.sum() >= 5 - 1e-9

@@ -104,8 +104,13 @@ def crime_harm(crimes: Any, weights: dict[str, float] | None) -> np.ndarray:
 MIN_TIMED = 10
 
 
+#: a window must hold at least this many crimes (aoristic weight): no share names fewer than five crimes
+MIN_IN_WINDOW = 5.0
+
+
 def _windows(prof: np.ndarray) -> list[Window]:
-    return best_windows(prof) if prof.sum() >= MIN_TIMED else []
+    total = float(prof.sum())
+    return best_windows(prof, min_share=max(0.05, MIN_IN_WINDOW / total)) if total >= MIN_TIMED else []
 
 
 def _polygon_groups(geoms: list[Any], x: np.ndarray, y: np.ndarray) -> np.ndarray:
