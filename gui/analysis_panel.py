@@ -160,6 +160,22 @@ class AnalysisPanel(QWidget):
             "the patrol spots and zones by default and listed for the partner (partner_places.csv). Tick to keep "
             "them in the plan.")
         form.addRow("Patrol plan", self.keep_partners)
+        self.zones = QSpinBox()
+        self.zones.setRange(1, 200)
+        self.zones.setValue(40)
+        self.zones.setToolTip("At most this many patrol zones: compact groups of the top-ranked 150 m cells, "
+                              "each fitting a 2 km square (default 40)")
+        self.zone_share = QDoubleSpinBox()
+        self.zone_share.setRange(1.0, 90.0)
+        self.zone_share.setDecimals(0)
+        self.zone_share.setSuffix("% of crime")
+        self.zone_share.setValue(35.0)
+        self.zone_share.setToolTip("Zones are built from the top-ranked cells that together hold this share of the "
+                                   "crime (default 35%); more makes larger zones that hold more crime")
+        zl = QHBoxLayout()
+        zl.addWidget(self.zones, 1)
+        zl.addWidget(self.zone_share, 2)
+        form.addRow("Patrol zones", zl)
 
         self.run_button = QPushButton("Run analysis")
         self.run_button.setToolTip("Count, test and map with these settings (Ctrl+R)")
@@ -255,6 +271,8 @@ class AnalysisPanel(QWidget):
         self.fdr.setChecked(bool(s.fdr))
         self.seed.setValue(int(s.seed))
         self.keep_partners.setChecked(bool(getattr(s, "keep_partner_places", False)))
+        self.zones.setValue(int(getattr(s, "zones", 40)))
+        self.zone_share.setValue(100.0 * float(getattr(s, "zone_share", 0.35)))
 
     # -- widgets -> settings ---------------------------------------------------------------
     def selected_types(self) -> list[str] | None:
@@ -278,6 +296,7 @@ class AnalysisPanel(QWidget):
             permutations=self.permutations.value(), seed=self.seed.value(), alpha=round(self.alpha.value(), 3),
             fdr=self.fdr.isChecked(), zone_rule=base.zone_rule, n_jobs=self.n_jobs,
             harm_weights=base.harm_weights, keep_partner_places=self.keep_partners.isChecked(),
+            zones=self.zones.value(), zone_share=round(self.zone_share.value() / 100.0, 2),
         )
 
     def display_key(self) -> str:
