@@ -94,16 +94,24 @@ def main(argv: list[str] | None = None) -> int:
     base.OUT.mkdir(parents=True, exist_ok=True)
     facts = base.machine()
     cases = []
+
+    def wanted(*tags: str) -> bool:  # generate only what the chosen cases read
+        return not args.case or any(t in args.case for t in tags)
+
     if args.only in (None, "county"):
-        _generate("generate_kent_exact.py", KENT_EXACT)
+        if wanted("kent_exact"):
+            _generate("generate_kent_exact.py", KENT_EXACT)
         cases += [("kent", "Kent 2021 (snapped, 212k rows, 1,065 LSOAs)", base.KENT_BOUNDARIES, base.KENT_CRIMES,
                    "fuzzy", [(False, 0.25), (True, 0.5)]),
                   ("kent_exact", "Kent 2021, exact coordinates", base.KENT_BOUNDARIES, KENT_EXACT / "crime",
                    "fuzzy", [(False, 0.25), (True, 0.5)])]
     if args.only in (None, "nation"):
-        _generate("generate_national.py", base.NATIONAL, "--seed", "1")
-        _generate("generate_national.py", NAT_EXACT, "--seed", "1", "--exact")
-        _generate("generate_codes_only.py", NAT_CODES, "--source", str(NAT_EXACT), "--names", "codes")
+        if wanted("nation"):
+            _generate("generate_national.py", base.NATIONAL, "--seed", "1")
+        if wanted("nation_exact", "nation_codes"):
+            _generate("generate_national.py", NAT_EXACT, "--seed", "1", "--exact")
+        if wanted("nation_codes"):
+            _generate("generate_codes_only.py", NAT_CODES, "--source", str(NAT_EXACT), "--names", "codes")
         cases += [("nation", "England-sized, snapped (5M rows, 33,755 LSOAs)", base.NAT_BOUNDARIES, base.NAT_CRIMES,
                    "queen", [(False, None), (True, 0.3)]),
                   ("nation_exact", "England-sized, exact coordinates (5M distinct points)",
