@@ -196,3 +196,15 @@ def test_record_locations_become_street_names_only():
     assert list(got) == ["On or near Acacia Avenue", "On or near High Street", "On or near Mill Lane",
                          "On or near Park Road", "", "On or near Retail Park"]
     assert not any(ch.isdigit() for t in got for ch in t)  # no house number or postcode survives
+
+
+def test_peek_columns_reads_only_the_header(tmp_path, synth):
+    from hotspots.data.extract import peek_columns
+
+    for dialect in ("xlsx", "athena"):
+        path, _ = write_dialect(synth, tmp_path, dialect)
+        cols = peek_columns(path)
+        assert cols == [str(c) for c in pd.read_csv(path, nrows=0).columns] if dialect == "athena" else \
+            cols[:3] == ["Occurrence Number", "HO Code", "Offence Description"]
+    with pytest.raises(DataError, match="not found"):
+        peek_columns(tmp_path / "nope.csv")

@@ -303,21 +303,15 @@ def peek_columns(path: str | Path) -> list[str]:
     if not path.is_file():
         raise DataError(path, "records extract not found", hint="check the path", setting="crimes")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+        try:  # the first row of each sheet only (pandas reads the workbook read-only)
+            sheets = pd.read_excel(path, sheet_name=None, header=None, nrows=1, dtype=str, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise DataError(path, f"cannot open the workbook ({exc})",
                             hint="open it in Excel and save it again as .xlsx") from None
-        try:
-            for ws in wb.worksheets:
-                for row in ws.iter_rows(max_row=1, values_only=True):
-                    cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
-                    if cells:
-                        return cells
-        finally:
-            wb.close()
+        for frame in sheets.values():
+            cells = [str(c).strip() for c in (frame.iloc[0] if len(frame) else []) if pd.notna(c) and str(c).strip()]
+            if cells:
+                return cells
         raise DataError(path, "every sheet in the workbook is empty", hint="export the extract again")
     for enc in ("utf-8-sig", "cp1252"):
         try:
