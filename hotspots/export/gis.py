@@ -23,8 +23,8 @@ __all__ = ["write_gpkg", "write_geojson", "write_clusters_geojson", "lsoa_layer"
 
 #: columns of the ``lsoa_results`` layer beyond the lsoa_results.csv contract, when present
 LSOA_EXTRA_COLUMNS = ["population", "rate", "density", "area_km2", "imd_score", "lisa_p_folded",
-                      "gi_p_folded", "ss_gi_z", "ss_gi_bin", "fear_gap", "fear_status", "fear_p",
-                      "fear_expected", "imd_lookup", "imd_sources"]
+                      "gi_p_folded", "gi_perm_z", "mc_permutations", "ss_gi_z", "ss_gi_bin", "fear_gap",
+                      "fear_status", "fear_p", "fear_expected", "imd_lookup", "imd_sources"]
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

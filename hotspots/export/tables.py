@@ -32,11 +32,12 @@ ATTRIBUTION = ("Contains public sector information licensed under the Open Gover
 #: evidence columns (hotspots.evidence.stage) come right after the contract columns when a run has them
 LSOA_SHEET_COLUMNS = [*RESULT_COLUMNS, "population", "rate_per_1000", "rate_vs_force", "rate_percentile",
                       "crime_decile_national", "bv_pubs", "bv_pubs_p", "bv_imd", "bv_imd_p",
-                      "rate", "density", "imd_score", "fear_gap", "imd_lookup",
+                      "rate", "density", "imd_score", "fear_gap", "fear_status", "gi_perm_z", "mc_permutations",
+                      "imd_lookup",
                       "emerging", "hot_months", "crime_trend", "crime_trend_p", "crime_sen_slope"]
 _FORMATS = {
     "harm": "#,##0.0", "value": "#,##0.00", "lisa_i": "0.0000", "lisa_p": "0.0000", "gi_z": "0.00",
-    "gi_p": "0.0000", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
+    "gi_p": "0.0000", "gi_perm_z": "0.00", "rate": "#,##0.0", "density": "#,##0.0", "imd_score": "0.00", "population": "#,##0",
     "imd_decile_mean": "0.0", "area_km2": "0.000", "share_of_crimes": "0.0%", "share_of_area": "0.00%",
     "pai": "0.0", "crimes": "#,##0", "rate_per_1000": "#,##0.0", "rate_vs_force": "0.00", "rate_percentile": "0.0",
     "bv_pubs_p": "0.0000", "bv_imd_p": "0.0000", "per_1000": "#,##0.0", "force_per_1000": "#,##0.0",
