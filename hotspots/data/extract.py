@@ -19,7 +19,8 @@ Times (Ratcliffe 2002's aoristic convention, made explicit): a missing start tim
 whole start day; a missing end means the start (a point in time, or the whole day when the
 start time is missing too); an end date without a time means the end of that day; an end time
 without a date is on the start date, or the next day when it is earlier than the start time
-(22:00 to 02:00). An end before the start is dropped and counted, never swapped.
+(22:00 to 02:00). An end written to the minute is included (22:00 to 02:00 covers the 241 minutes
+22:00 ... 02:00). An end before the start is dropped and counted, never swapped.
 
 Accounting (each row in exactly one bucket): kept; "no location"; "coordinates outside Great
 Britain"; "no start date"; "impossible date" (a start or end that is not a date or time, e.g.
