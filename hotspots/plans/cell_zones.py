@@ -9,7 +9,7 @@ points, and any partner place, left out), so at its own area it keeps what the c
 
 1. **Candidate cells**: the cells from the highest value down that together hold ``share`` of
    the ranked measure (:data:`ZONE_SHARE_DEFAULT`).
-2. **Walkable groups**: two candidate cells are linked when at most ``gap`` (2) cells lie
+2. **Walkable groups**: two candidate cells are linked when at most ``gap`` (2) other cells lie
    between them (Chebyshev distance ``gap + 1``: a 300 m gap at 150 m cells, four minutes' walk),
    and a linked set is a group.
 3. **Beat-sized**: a group must fit a ``box_m`` square (2 km, a beat an officer on foot can
@@ -74,10 +74,11 @@ class ZoneRule:
 
 def rule_text(rule: ZoneRule, cell: float) -> str:
     """The rule in words, for summary.json, the briefing and the GUI."""
+    attach = "; a top cell too far to link joins the nearest zone whose square it fits" if rule.attach else ""
     return (f"the top-ranked {cell:.0f} m cells that together hold {rule.share:.0%} of the ranked crime, "
-            f"linked when at most {rule.gap} empty cell{'s' if rule.gap != 1 else ''} lie between them, "
+            f"linked when at most {rule.gap} cell{'s' if rule.gap != 1 else ''} lie between them, "
             f"each group split to fit a {rule.box_m / 1000:g} km square, groups of {rule.min_cells}+ cells, "
-            f"ranked by their crime; at most {rule.max_zones} zones")
+            f"ranked by their crime, at most {rule.max_zones} zones{attach}")
 
 
 def check_zones(n: object) -> int:
@@ -125,7 +126,8 @@ def candidate_cells(value: np.ndarray, key: np.ndarray, share: float) -> np.ndar
 
 
 def link_groups(col: np.ndarray, row: np.ndarray, gap: int = ZONE_GAP) -> np.ndarray:
-    """Group label (0..) of each cell: cells within Chebyshev distance ``gap + 1`` are linked."""
+    """Group label (0..) of each cell: cells within Chebyshev distance ``gap + 1`` are linked (at most
+    ``gap`` cells between them), and linked cells are one group (transitively)."""
     col, row = np.asarray(col, np.int64), np.asarray(row, np.int64)
     n = len(col)
     where = {(int(c), int(r)): i for i, (c, r) in enumerate(zip(col.tolist(), row.tolist(), strict=True))}
