@@ -308,19 +308,24 @@ def fear_vs_crime(reports: np.ndarray, crimes: np.ndarray, weights: object | Non
     expected = share * c if total_c > 0 else np.full(n, np.nan)
     own_expected = share * own_c if total_c > 0 else np.full(n, np.nan)
     q = neighbourhood_sums(own_expected ** 2, adj) if total_c > 0 else np.full(n, np.nan)
-    tested = (r >= min_reports) & (total_r > 0) & (total_c > 0) & (expected > 0)
+    tested = (r >= min_reports) & (total_r > 0) & (total_c > 0)
+    # a neighbourhood with no recorded crime is tested as if it had one: zero crimes is not zero risk
+    # (the conditional binomial test this replaced tested it too); its expected column stays 0
+    c_test = np.maximum(c, 1.0)
+    e_test = np.where(c >= 1, expected, share * c_test) if total_c > 0 else expected
+    q_test = np.where(c >= 1, q, e_test ** 2) if total_c > 0 else q
     if dispersion is None:
         dispersion = (estimate_dispersion(own_r, own_expected, own_c, *((r, expected, q, c) if adj is not None
                                                                        else (None, None, None, None)))
                       if total_r > 0 and total_c > 0 else Dispersion())
-    var = dispersion.variance(expected, q, c) if total_c > 0 else np.full(n, np.nan)
+    var = dispersion.variance(e_test, q_test, c_test) if total_c > 0 else np.full(n, np.nan)
     p = np.full(n, np.nan)
     if tested.any():
-        p[tested] = _two_sided_p(np.rint(r[tested]), expected[tested], var[tested])
+        p[tested] = _two_sided_p(np.rint(r[tested]), e_test[tested], var[tested])
     cut = fdr_threshold(p[tested], alpha) if tested.any() else 0.0
     sig = tested & (p <= cut) & (cut > 0)
-    excess = sig & (r > expected)  # more reports than the crime predicts
-    deficit = sig & (r < expected)
+    excess = sig & (r > e_test)  # more reports than the crime predicts
+    deficit = sig & (r < e_test)
     hot = np.zeros(n, bool) if crime_hot is None else np.asarray(crime_hot, bool)
     own_more = (own_r >= MIN_OWN_REPORTS) & (own_r > own_expected)
     gap = np.full(n, "", dtype=object)
