@@ -41,7 +41,8 @@ overdispersion, which is close to the old binomial test): exact two-sided p-valu
 ``p = min(1, 2 min(P(X >= n), P(X <= n)))``, adjusted over the tested LSOAs by
 Benjamini-Hochberg (1995) at ``alpha``; overlapping neighbourhoods are positively dependent,
 for which BH remains valid (Benjamini and Yekutieli 2001). The fitted ``phi``, ``a1``, ``a2``
-are in ``params`` (summary.json).
+are in ``params`` (summary.json). A neighbourhood with reports but no recorded crime is tested
+as if it held one crime (zero crimes is not zero risk; its ``fear_expected`` stays 0).
 
 Labels (``fear_gap``)
 ---------------------
