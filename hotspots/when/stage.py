@@ -54,6 +54,9 @@ class WhenResult:
     spots: dict[str, np.ndarray] = field(default_factory=dict)
     spot_windows: dict[str, list[Window]] = field(default_factory=dict)
     harm_source: str = ""
+    #: emerging hot spots by week (hotspots.when.weekly) when the months are too few, else None
+    weekly: Any = None
+    weekly_note: str = ""
 
     def of(self, kind: str) -> str:
         word = "harm" if self.measure == "harm" else "crimes"
@@ -82,6 +85,8 @@ class WhenResult:
             "windows": [w.text("the force's " + ("harm" if self.measure == "harm" else "crimes")) for w in self.windows],
             "zones": {str(z): {"profile": r(p), "windows": self.zone_texts(z)} for z, p in self.zones.items()},
             "spots": {s: {"windows": self.spot_texts(s)} for s in self.spots},
+            "emerging_by_week": self.weekly.summary() if self.weekly is not None else {"run": False,
+                                                                                       "reason": self.weekly_note},
         }
 
 
@@ -125,6 +130,24 @@ def _polygon_groups(geoms: list[Any], x: np.ndarray, y: np.ndarray) -> np.ndarra
             inside = shapely.intersects_xy(geom, x[near], y[near])
             g[near[inside]] = k
     return g
+
+
+def _weekly(analysis: Any, crimes: Any, timed: np.ndarray, harm: np.ndarray | None) -> dict[str, Any]:
+    """Emerging hot spots by week when the analysed months are too few for them by month."""
+    from ..timeseries.emerging import MIN_STEPS
+    from .weekly import weekly_emerging
+
+    months = list(analysis.months_with_data())
+    if len(months) >= MIN_STEPS:
+        return {"weekly_note": f"the period spans {len(months)} months: emerging hot spots run by month"}
+    if analysis.weights is None or analysis.table is None:
+        return {"weekly_note": "no spatial weights"}
+    res = weekly_emerging(crimes["t_from"].to_numpy(np.int64)[timed], crimes["lsoa"].to_numpy()[timed],
+                          None if harm is None else harm[timed], months, len(analysis.table), analysis.weights,
+                          analysis.table["lsoa_code"].to_numpy())
+    if res is None:
+        return {"weekly_note": f"the analysed months hold fewer than {MIN_STEPS} whole weeks"}
+    return {"weekly": res}
 
 
 def when_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - the pipeline's stage signature
@@ -172,6 +195,7 @@ def when_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - 
         sm = sc if measure_w is None else profiles(t0u, t1u, g, n_s, weights=measure_w[use])
         result["spots"] = {sp.spot_id: sc[k] for k, sp in enumerate(spots.spots)}
         result["spot_windows"] = {sp.spot_id: _windows(sm[k]) for k, sp in enumerate(spots.spots)}
+    result.update(_weekly(analysis, crimes, timed, harm if s.measure == "harm" else None))
     harm_source = ""
     rep = layers.reports.get("crimes")
     if rep is not None:
