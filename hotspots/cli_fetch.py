@@ -34,7 +34,6 @@ def add_parser(sub, parser_class=argparse.ArgumentParser) -> argparse.ArgumentPa
     c.add_argument("--name", help="area name in the file names (default: the boundary file's name)")
     c.add_argument("--rate", type=int, default=15, metavar="N", help="requests per second (police.uk allows 15)")
     c.add_argument("--retries", type=int, default=5, metavar="N")
-    c.add_argument("--timeout", type=float, default=30.0, metavar="S")
 
     b = kinds.add_parser("boundaries", help="ONS LSOA boundaries (2011 or 2021) as GeoJSON")
     b.add_argument("--year", choices=["2011", "2021"], default="2021")
@@ -51,11 +50,39 @@ def add_parser(sub, parser_class=argparse.ArgumentParser) -> argparse.ArgumentPa
     i.add_argument("--release", choices=["imd2019", "iod2025", "all"], default="imd2019")
     i.add_argument("--imd-url", metavar="URL", help="a mirror folder holding the files (default $HOTSPOTS_IMD_URL)")
 
-    for p in (c, b, i):
+    for p, wait in ((c, 30.0), (b, 60.0), (i, 300.0)):
         p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
+        p.add_argument("--timeout", type=_seconds, default=wait, metavar="S",
+                       help=f"seconds one request may take in all, a stalled answer included (default {wait:g})")
+        p.add_argument("--max-mb", type=_megabytes, default=None, metavar="MB",
+                       help="the largest answer accepted, in MB (default 512: an endless answer stops there)")
         p.add_argument("--quiet", action="store_true", help="no progress messages")
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return f
+
+
+def _seconds(text: str) -> float:
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (0.1 <= v <= 86_400):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 0.1 to 86400")
+    return v
+
+
+def _megabytes(text: str) -> int:
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (1 <= v <= 1_000_000):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size in MB from 1 to 1000000")
+    return int(v * 1024 * 1024)
 
 
 def _printer(quiet: bool):
@@ -97,11 +124,16 @@ def run(args: argparse.Namespace) -> int:
 
         res = fetch_crimes(args.out, boundaries=args.boundaries, force=args.force, month_from=args.month_from,
                            month_to=args.month_to, api_url=args.police_api, cache=args.cache, name=args.name,
-                           rate=args.rate, retries=args.retries, timeout=args.timeout, progress=progress)
+                           rate=args.rate, retries=args.retries, timeout=args.timeout, max_bytes=args.max_mb,
+                           progress=progress)
         r = res.report
         if not args.quiet:
             for m in r.skipped_months:
                 sys.stderr.write(f"warning: police.uk holds no street-level data for {m}; skipped\n")
+            no_id = sum(r.without_id.values())
+            if no_id:
+                sys.stderr.write(f"warning: {no_id:,} crime(s) came without an id; each was kept (none merged "
+                                 "with another), so a repeat among them cannot be ruled out\n")
             dropped = ", ".join(f"{v:,} {k}" for k, v in res.dropped.items() if v)
             sys.stderr.write(f"wrote {len(res.files)} month(s), {sum(res.rows.values()):,} crimes to {args.out} "
                              f"({r.requests} requests, {r.tiles_from_cache} tiles from the cache, {r.splits} splits"
@@ -111,13 +143,15 @@ def run(args: argparse.Namespace) -> int:
         from .fetch.ons import fetch_boundaries
 
         path, n = fetch_boundaries(args.out, year=args.year, resolution=args.resolution, lads=args.lad or (),
-                                   bbox=_bbox(args), api_url=args.ons_api, service=args.service, progress=progress)
+                                   bbox=_bbox(args), api_url=args.ons_api, service=args.service,
+                                   timeout=args.timeout, max_bytes=args.max_mb, progress=progress)
         if not args.quiet:
             sys.stderr.write(f"wrote {n:,} LSOAs to {path}\n")
         return 0
     from .fetch.imd import fetch_imd
 
-    paths = fetch_imd(args.out, release=args.release, imd_url=args.imd_url, progress=progress)
+    paths = fetch_imd(args.out, release=args.release, imd_url=args.imd_url, timeout=args.timeout,
+                      max_bytes=args.max_mb, progress=progress)
     if not args.quiet:
         sys.stderr.write(f"wrote {len(paths)} file(s) to {args.out}: {', '.join(p.name for p in paths)}\n")
     return 0

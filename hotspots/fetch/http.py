@@ -8,10 +8,17 @@ becomes one :class:`~hotspots.data.errors.DataError` that names the service addr
 
 Only the standard library is used (``urllib``): fetching is a convenience, never needed at
 analysis time, and must not pull in a dependency.
+
+Every request is bounded twice: by time (``timeout`` is a deadline for the whole request,
+headers and body, enforced by a watchdog that shuts the socket: a server that sends a byte
+every two seconds never resets it, as it would a per-read timeout) and by size
+(``max_bytes``: an endless body, or a file far larger than any the services publish, stops
+with an error instead of growing until the kernel kills the process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -28,7 +35,11 @@ from typing import Any
 from ..data.errors import DataError
 from ..progress import CancelFn, Cancelled
 
-__all__ = ["HttpClient", "HttpStatusError", "RateLimiter", "service_url"]
+__all__ = ["HttpClient", "HttpStatusError", "RateLimiter", "service_url", "MAX_BYTES"]
+
+#: the default size bound of one answer: the largest file fetched (IoD 2025 File 7, ~30 MB) with
+#: a wide margin; ``--max-mb`` raises it
+MAX_BYTES = 512 * 1024 * 1024
 
 #: statuses worth another try after a pause (503 is left to callers that know what it means)
 RETRY_STATUSES = frozenset({429, 500, 502, 504})
@@ -95,7 +106,8 @@ class HttpClient:
     retries : further attempts after the first, on a retryable status, a timeout or bad JSON
     backoff : first pause in seconds; doubled each attempt, capped at ``max_backoff``.
         A 429's ``Retry-After`` header is honoured when it asks for longer.
-    timeout : seconds to wait for an answer
+    timeout : seconds a whole request may take (connect, headers and body together)
+    max_bytes : the largest answer accepted (:data:`MAX_BYTES` by default)
     cancel : polled before every request and during pauses
     """
 
@@ -106,6 +118,7 @@ class HttpClient:
     backoff: float = 0.5
     max_backoff: float = 30.0
     timeout: float = 30.0
+    max_bytes: int = MAX_BYTES
     cancel: CancelFn | None = None
     sleep: Callable[[float], None] = time.sleep
     user_agent: str = "hotspots (open-data fetch)"
@@ -148,7 +161,12 @@ class HttpClient:
             body = self._request(url, data, pass_statuses)
             try:
                 return json.loads(body.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (ValueError, RecursionError) as exc:
+                if not isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError)):  # read, but unusable
+                    raise DataError(_short(url), f"{self.service} answered with JSON this tool cannot use "
+                                                 f"({_one_line(exc)[:80]})",
+                                    hint=f"check that {self.env_var or 'the address'} points at the service "
+                                         "itself, or try again later") from None
                 self._count("retry_bad_json")
                 if attempt >= self.retries:
                     shown = body[:60].decode("utf-8", "replace").replace("\n", " ")
@@ -173,12 +191,15 @@ class HttpClient:
             if data is not None:
                 req.add_header("Content-Type", "application/x-www-form-urlencoded")
             retry_after: float | None = None
+            watch = _Deadline(self.timeout)
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - http(s) only
-                    return resp.read()
+                with watch, _opener(watch).open(req, timeout=self.timeout) as resp:  # http(s) only
+                    return self._read_body(resp, url, watch)
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 body = _read_quietly(exc)
+                if watch.expired:
+                    raise self._too_slow(url) from None
                 if status in passing:
                     raise HttpStatusError(status, url, body) from None
                 if status not in RETRY_STATUSES and status != 503:
@@ -188,6 +209,8 @@ class HttpClient:
                 retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
                 self._count(f"retry_{status}")
             except TimeoutError:
+                if watch.expired and watch.got_bytes:
+                    raise self._too_slow(url) from None
                 reason = "timed out"
                 self._count("retry_timeout")
             except urllib.error.URLError as exc:
@@ -198,9 +221,13 @@ class HttpClient:
                     raise DataError(_short(url), f"cannot reach {self.service} ({_reason(exc)})",
                                     hint=self._fix()) from None
             except http.client.HTTPException as exc:  # an answer cut short (IncompleteRead, BadStatusLine)
-                reason = type(exc).__name__
-                self._count("retry_connection")
+                if watch.expired and watch.got_bytes:
+                    raise self._too_slow(url) from None
+                reason = "timed out" if watch.expired else type(exc).__name__
+                self._count("retry_timeout" if watch.expired else "retry_connection")
             except (ConnectionError, OSError) as exc:  # reset mid-answer, refused on keep-alive
+                if watch.expired and watch.got_bytes:
+                    raise self._too_slow(url) from None
                 if isinstance(exc, ConnectionRefusedError):
                     raise DataError(_short(url), f"cannot reach {self.service} (connection refused)",
                                     hint=self._fix()) from None
@@ -211,6 +238,38 @@ class HttpClient:
                                              f"(last: {reason})", hint=self._fix())
             self._pause(attempt, retry_after)
             attempt += 1
+
+    def _read_body(self, resp: http.client.HTTPResponse, url: str, watch: _Deadline) -> bytes:
+        """The whole body, in the pieces the socket gives (``read1``), within the size bound."""
+        limit = int(self.max_bytes)
+        length = resp.headers.get("Content-Length") if resp.headers else None
+        if length and length.strip().isdigit() and len(length.strip()) < 30 and int(length) > limit:
+            raise self._too_big(url, int(length))
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            piece = resp.read1(1 << 16)
+            if not piece:
+                if watch.expired:
+                    raise TimeoutError("deadline")
+                return b"".join(parts)
+            watch.got_bytes = True
+            total += len(piece)
+            if total > limit:
+                raise self._too_big(url, None)
+            parts.append(piece)
+
+    def _too_big(self, url: str, declared: int | None) -> DataError:
+        what = (f"announced an answer of {_mb(declared)}, more than the {_mb(self.max_bytes)} allowed"
+                if declared is not None else f"sent more than the {_mb(self.max_bytes)} allowed")
+        return DataError(_short(url), f"{self.service} {what}; the fetch stopped rather than fill the memory",
+                         hint=f"check that {self.env_var or 'the address'} points at the service itself; if the "
+                              "file really is that large, raise the bound with --max-mb")
+
+    def _too_slow(self, url: str) -> DataError:
+        return DataError(_short(url), f"{self.service} was still sending its answer after the {self.timeout:g} s "
+                                      "allowed for a request (a stalled or very slow connection)",
+                         hint="try again later, or allow more time with --timeout")
 
     def _pause(self, attempt: int, retry_after: float | None) -> None:
         wait = min(self.max_backoff, self.backoff * (2 ** attempt))
@@ -228,9 +287,81 @@ class HttpClient:
         self.stats[key] = self.stats.get(key, 0) + 1
 
 
+class _Deadline:
+    """A watchdog for one request: at ``seconds`` after entry it shuts the request's socket,
+    so a read blocked on a trickling server returns at once (``expired`` says why)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = max(0.05, float(seconds))
+        self.expired = False
+        self.got_bytes = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._socks.append(sock)
+            if self.expired:
+                self._shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for s in self._socks:
+                self._shut(s)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _opener(watch: _Deadline) -> urllib.request.OpenerDirector:
+    """An opener whose connections register their socket with ``watch`` once connected."""
+
+    class _Http(http.client.HTTPConnection):
+        def connect(self) -> None:
+            super().connect()
+            watch.watch(self.sock)
+
+    class _Https(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            super().connect()
+            watch.watch(self.sock)
+
+    class _HttpHandler(urllib.request.HTTPHandler):
+        def http_open(self, req):  # noqa: ANN001, ANN202
+            return self.do_open(_Http, req)
+
+    class _HttpsHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req):  # noqa: ANN001, ANN202
+            return self.do_open(_Https, req, context=self._context)
+
+    return urllib.request.build_opener(_HttpHandler, _HttpsHandler)
+
+
+def _one_line(exc: BaseException) -> str:
+    return (str(exc) or type(exc).__name__).replace("\n", " ")
+
+
+def _mb(n: int | None) -> str:
+    return f"{(n or 0) / 1e6:,.1f} MB"
+
+
 def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
     try:
-        return exc.read() or b""
+        return exc.read(1 << 16) or b""  # an error page is shown in part: never an endless one
     except Exception:  # a body cut short is no reason to hide the status
         return b""
 

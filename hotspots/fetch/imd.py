@@ -81,6 +81,8 @@ def fetch_imd(
     release: str | Sequence[str] = "imd2019",
     imd_url: str | None = None,
     client: HttpClient | None = None,
+    timeout: float = 300.0,
+    max_bytes: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> list[Path]:
@@ -93,7 +95,8 @@ def fetch_imd(
         if r not in RELEASES:
             raise DataError("--release", f"unknown release '{r}'", hint=f"use one of {', '.join(RELEASES)}")
         keys += [k for k in RELEASES[r] if k not in keys]
-    client = client or HttpClient(service="the GOV.UK deprivation files", env_var=IMD_ENV, cancel=cancel)
+    client = client or HttpClient(service="the GOV.UK deprivation files", env_var=IMD_ENV, cancel=cancel,
+                                  timeout=timeout, **({"max_bytes": max_bytes} if max_bytes else {}))
     out = Path(out)
     written = []
     for i, key in enumerate(keys):

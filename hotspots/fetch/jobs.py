@@ -57,6 +57,7 @@ def fetch_crimes(
     rate: int = 15,
     retries: int = 5,
     timeout: float = 30.0,
+    max_bytes: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> CrimeFetch:
@@ -73,7 +74,7 @@ def fetch_crimes(
     """
     out = Path(out)
     client = HttpClient(service="the police.uk API", env_var=POLICE_ENV, rate=rate, retries=retries,
-                        timeout=timeout, cancel=cancel)
+                        timeout=timeout, cancel=cancel, **({"max_bytes": max_bytes} if max_bytes else {}))
     api = PoliceAPI(api_url, client)
     client.service = f"the police.uk API at {api.base}"
     bnd = None

@@ -4,7 +4,10 @@ An ArcGIS feature service returns at most ``maxRecordCount`` features per query 
 ONS layers), so a county is read in pages: ``resultOffset`` advances by the page size until an
 answer no longer says ``exceededTransferLimit`` (GeoJSON puts it under ``properties``, Esri
 JSON at the top level; both are read) or comes back empty. Pages are ordered by the LSOA code
-so none is skipped or repeated. The area is a local-authority name (LSOA names start with it:
+so none is skipped or repeated; a page that adds no new LSOA while the service says there is
+more (a server repeating itself), or paging past every LSOA in England and Wales, stops with
+an error rather than loop for ever. Every feature is checked (an object, a code, a GeoJSON
+geometry with numeric coordinates) before it is kept. The area is a local-authority name (LSOA names start with it:
 "Ashford 001A") or a bounding box (the study's, or given).
 
 The result is written as a GeoJSON FeatureCollection with the ONS columns (``LSOA21CD``,
@@ -36,6 +39,34 @@ SERVICES: dict[tuple[str, str], str] = {
     ("2011", "BSC"): "LSOA_Dec_2011_Boundaries_Super_Generalised_Clipped_BSC_EW_V3",
 }
 PAGE = 2000
+#: more features than this is no LSOA layer (England and Wales have 35,672 LSOAs in 2021)
+MAX_FEATURES = 60_000
+
+
+def _bad(layer: str, what: str) -> DataError:
+    return DataError(layer, f"the ONS boundary service sent a malformed answer: {what}",
+                     hint=f"check {ONS_ENV} (or --ons-api) and --service point at an ONS LSOA feature service, "
+                          "or try again later")
+
+
+def _check_geometry(layer: str, key: str, g: object) -> None:
+    """A GeoJSON Polygon/MultiPolygon whose coordinates are all finite numbers."""
+    import math
+
+    if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
+        raise _bad(layer, f"LSOA {key} has no polygon geometry")
+    depth = 3 if g["type"] == "Polygon" else 4
+    stack = [(g.get("coordinates"), 1)]
+    while stack:
+        node, d = stack.pop()
+        if not isinstance(node, list):
+            raise _bad(layer, f"LSOA {key} has coordinates that are not lists")
+        if d == depth:
+            if len(node) < 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                        and math.isfinite(v) for v in node):
+                raise _bad(layer, f"LSOA {key} has a point {str(node)[:40]} that is not two numbers")
+            continue
+        stack.extend((n, d + 1) for n in node)
 
 
 def where_for_lads(lads: Sequence[str], year: str) -> str:
@@ -63,6 +94,8 @@ def fetch_boundaries(
     service: str | None = None,
     page: int = PAGE,
     client: HttpClient | None = None,
+    timeout: float = 30.0,
+    max_bytes: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> tuple[Path, int]:
@@ -86,7 +119,8 @@ def fetch_boundaries(
                         hint="use --year 2011 or 2021 and --resolution BGC, BFC or BSC")
     base = service_url(api_url, ONS_ENV, ONS_API)
     layer = f"{base}/{service or SERVICES[(year, resolution)]}/FeatureServer/0/query"
-    client = client or HttpClient(service=f"the ONS boundary service at {base}", env_var=ONS_ENV, cancel=cancel)
+    client = client or HttpClient(service=f"the ONS boundary service at {base}", env_var=ONS_ENV, cancel=cancel,
+                                  timeout=timeout, **({"max_bytes": max_bytes} if max_bytes else {}))
     code, name = f"LSOA{year[2:]}CD", f"LSOA{year[2:]}NM"
     params: dict[str, object] = {"outFields": f"{code},{name}", "outSR": 4326, "f": "geojson",
                                  "returnGeometry": "true", "orderByFields": code, "resultRecordCount": page}
@@ -110,21 +144,41 @@ def fetch_boundaries(
         if not isinstance(data, dict):
             raise DataError(layer, "the answer is not a GeoJSON object", hint=f"check {ONS_ENV}")
         if "error" in data:
-            err = data["error"] or {}
+            err = data["error"] if isinstance(data["error"], dict) else {"message": str(data["error"])[:200]}
             raise DataError(layer, f"the ONS service refused the query ({err.get('code', '?')}: "
                                    f"{err.get('message', 'no message')})",
                             hint="check --service (ONS renames layers with a new _Vn) and the area")
         page_feats = data.get("features") or []
+        if not isinstance(page_feats, list):
+            raise _bad(layer, "'features' is not a list")
+        new = 0
         for f in page_feats:
+            if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict):
+                raise _bad(layer, "a feature is not a GeoJSON object with properties")
             props = f.get("properties") or {}
-            key = str(props.get(code) or props.get(code.lower()) or "")
-            if key and key not in seen and f.get("geometry"):
-                seen.add(key)
-                features.append({"type": "Feature", "properties": {code: key, name: props.get(name, "")},
-                                 "geometry": f["geometry"]})
+            raw = props.get(code, props.get(code.lower()))
+            if raw is not None and not isinstance(raw, (str, int)):
+                raise _bad(layer, f"a feature's {code} is {type(raw).__name__}, not a code")
+            key = str(raw or "").strip()
+            if not key:
+                raise _bad(layer, f"a feature has no {code}")
+            if key in seen:
+                continue
+            _check_geometry(layer, key, f.get("geometry"))
+            nm = props.get(name, "")
+            seen.add(key)
+            new += 1
+            features.append({"type": "Feature",
+                             "properties": {code: key, name: nm if isinstance(nm, str) else str(nm)},
+                             "geometry": f["geometry"]})
         more = bool(data.get("exceededTransferLimit") or (data.get("properties") or {}).get("exceededTransferLimit"))
         if not page_feats or not more:
             break
+        if new == 0:  # the service says "more" but repeats what it sent: it would never end
+            raise _bad(layer, f"the page at offset {offset:,} repeats LSOAs already sent (no new ones) while "
+                              "the service says there are more")
+        if len(features) > MAX_FEATURES:
+            raise _bad(layer, f"it keeps paging past {MAX_FEATURES:,} features, more than there are LSOAs")
         offset += len(page_feats)
     if not features:
         raise DataError(layer, "the ONS service returned no LSOAs for that area",

@@ -8,16 +8,24 @@ when the polygon holds more than 10,000 of them; the months it holds come from
 de-duplicates crimes seen by two tiles by their API ``id`` (anti-social behaviour has an empty
 ``persistent_id``, so that cannot be the key). Every answered tile is cached on disk, so a
 re-run after a cut connection or a Cancel asks only for what is missing.
+
+Nothing a server sends is trusted: the months of ``crimes-street-dates`` must be ``YYYY-MM``
+before one becomes a folder name; each crime must be an object whose ``location`` is an
+object and whose ``id`` is a number, a string or missing; a crime with no id is kept (it
+cannot be told apart from another, so it is never merged) and counted. A malformed answer is
+one :class:`DataError` naming the service, the month and the fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
@@ -34,6 +42,64 @@ POLICE_API = "https://data.police.uk/api"
 POLICE_ENV = "HOTSPOTS_POLICE_API"
 #: police.uk answers 400 to a GET longer than 4,094 characters; past this we POST
 GET_LIMIT = 4000
+#: a month as police.uk writes it, and the only month text that may become a path
+MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def _malformed(url: str, what: str) -> DataError:
+    return DataError(url, f"the answer is malformed: {what}",
+                     hint=f"check that {POLICE_ENV} (or --police-api) points at the police.uk API (…/api), "
+                          "or try again later")
+
+
+def check_crimes(data: object, url: str, month: str) -> list[dict]:
+    """The answer of ``crimes-street/all-crime`` as a list of crime objects, or a DataError."""
+    if not isinstance(data, list):
+        raise _malformed(url, f"for {month} it is not a list of crimes")
+    for i, c in enumerate(data):
+        where = f"crime {i + 1} of {month}"
+        if not isinstance(c, dict):
+            raise _malformed(url, f"{where} is {type(c).__name__}, not an object")
+        cid = c.get("id")
+        if cid is not None and (isinstance(cid, bool) or not isinstance(cid, (int, str))):
+            raise _malformed(url, f"{where} has an id that is {type(cid).__name__}")
+        if isinstance(cid, int) and abs(cid) >= 10 ** 30:
+            raise _malformed(url, f"{where} has an id of {len(str(abs(cid)))} digits")
+        loc = c.get("location")
+        if loc is not None and not isinstance(loc, dict):
+            raise _malformed(url, f"{where} has a location that is {type(loc).__name__}, not an object")
+        if isinstance(loc, dict):
+            for k in ("latitude", "longitude"):
+                v = loc.get(k)
+                if v is not None and not isinstance(v, (int, float, str)):
+                    raise _malformed(url, f"{where} has a {k} that is {type(v).__name__}")
+                if isinstance(v, str) and v.strip() and not _is_number(v):
+                    raise _malformed(url, f"{where} has a {k} of {v[:20]!r}, not a number")
+            st = loc.get("street")
+            if st is not None and not isinstance(st, dict):
+                raise _malformed(url, f"{where} has a street that is {type(st).__name__}, not an object")
+        out = c.get("outcome_status")
+        if out is not None and not isinstance(out, dict):
+            raise _malformed(url, f"{where} has an outcome_status that is {type(out).__name__}, not an object")
+    return data
+
+
+def _is_number(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return len(v) < 40
+
+
+def crime_key(c: dict) -> str | None:
+    """The de-duplication key of a crime: its API id, or None when it has no real one (null,
+    missing, empty): such crimes cannot be told apart, so none is ever merged with another."""
+    cid = c.get("id")
+    if cid is None or isinstance(cid, bool):
+        return None
+    text = str(cid).strip()
+    return text or None
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -68,11 +134,21 @@ class PoliceAPI:
 
     def dates(self) -> list[str]:
         """Months with street-level data, newest first (``crimes-street-dates``)."""
-        data = self.client.get_json(f"{self.base}/crimes-street-dates")
+        url = f"{self.base}/crimes-street-dates"
+        data = self.client.get_json(url)
         if not isinstance(data, list) or not all(isinstance(d, dict) and "date" in d for d in data):
-            raise DataError(f"{self.base}/crimes-street-dates", "the answer is not a list of months",
-                            hint=f"check that {POLICE_ENV} points at the police.uk API (…/api)")
-        return [str(d["date"]) for d in data]
+            raise _malformed(url, "it is not a list of months")
+        if not data:
+            raise DataError(url, "police.uk lists no months with street-level crimes",
+                            hint=f"try again later, or check that {POLICE_ENV} (or --police-api) points at the "
+                                 "police.uk API (…/api)")
+        months = []
+        for d in data:
+            m = d["date"]
+            if not isinstance(m, str) or not MONTH_RE.fullmatch(m):
+                raise _malformed(url, f"{str(m)[:40]!r} is not a month (YYYY-MM)")
+            months.append(m)
+        return months
 
     def crimes(self, poly: str, month: str) -> list[dict] | None:
         """The month's crimes in ``poly``, or None when police.uk says there are too many (503)."""
@@ -85,23 +161,38 @@ class PoliceAPI:
                 data = self.client.get_json(url, params, pass_statuses=(503,))
         except HttpStatusError:
             return None
-        if not isinstance(data, list):
-            raise DataError(url, f"the answer for {month} is not a list of crimes",
-                            hint=f"check that {POLICE_ENV} points at the police.uk API (…/api)")
-        return data
+        return check_crimes(data, url, month)
 
     def force_area(self, force: str) -> BaseGeometry:
         """A force's area (WGS84) as the union of its neighbourhood boundaries."""
         import shapely
 
-        hoods = self.client.get_json(f"{self.base}/{force}/neighbourhoods")
+        url = f"{self.base}/{urllib.parse.quote(force, safe='')}/neighbourhoods"
+        hoods = self.client.get_json(url)
         if not isinstance(hoods, list) or not hoods:
             raise DataError("--force", f"police.uk lists no neighbourhoods for '{force}'",
                             hint=f"use a force id from {self.base}/forces, e.g. 'kent'")
         polys = []
         for h in hoods:
-            pts = self.client.get_json(f"{self.base}/{force}/{h['id']}/boundary")
-            ring = [(float(p["longitude"]), float(p["latitude"])) for p in pts or []]
+            hid = h.get("id") if isinstance(h, dict) else None
+            if not isinstance(hid, (str, int)) or isinstance(hid, bool) or not str(hid).strip():
+                raise _malformed(url, "a neighbourhood has no id")
+            burl = f"{self.base}/{urllib.parse.quote(force, safe='')}/{urllib.parse.quote(str(hid), safe='')}/boundary"
+            pts = self.client.get_json(burl)
+            if pts is None:
+                pts = []
+            if not isinstance(pts, list):
+                raise _malformed(burl, "the boundary is not a list of points")
+            ring = []
+            for p in pts:
+                try:
+                    xy = (float(p["longitude"]), float(p["latitude"]))
+                except (TypeError, ValueError, KeyError, OverflowError):
+                    raise _malformed(burl, f"a boundary point {str(p)[:40]!r} is not a latitude and "
+                                           "longitude") from None
+                if not (abs(xy[0]) <= 180 and abs(xy[1]) <= 90):
+                    raise _malformed(burl, f"a boundary point {xy} is not a latitude and longitude")
+                ring.append(xy)
             if len(ring) >= 3:
                 polys.append(shapely.make_valid(shapely.Polygon(ring)))
         if not polys:
@@ -110,7 +201,7 @@ class PoliceAPI:
         return shapely.union_all(polys)
 
     def force_name(self, force: str) -> str:
-        info = self.client.get_json(f"{self.base}/forces/{force}")
+        info = self.client.get_json(f"{self.base}/forces/{urllib.parse.quote(force, safe='')}")
         return str(info.get("name", "")) if isinstance(info, dict) else ""
 
 
@@ -125,6 +216,8 @@ class FetchReport:
     crimes: dict[str, int] = field(default_factory=dict)
     duplicates_dropped: dict[str, int] = field(default_factory=dict)
     skipped_months: list[str] = field(default_factory=list)
+    #: crimes with no id (kept, each one: they cannot be told apart from a repeat)
+    without_id: dict[str, int] = field(default_factory=dict)
 
 
 class _Cache:
@@ -134,6 +227,8 @@ class _Cache:
         self.dir = Path(root) / fingerprint
 
     def _p(self, month: str, name: str) -> Path:
+        if not MONTH_RE.fullmatch(month) or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError(f"not a cache entry: {month!r}/{name!r}")  # months are checked where they arrive
         return self.dir / month / name
 
     def get(self, month: str, key: str) -> list[dict] | None:
@@ -141,8 +236,9 @@ class _Cache:
         if not p.exists():
             return None
         try:
-            return json.loads(p.read_text("utf-8"))
-        except (OSError, ValueError):  # a damaged entry is fetched again
+            got = json.loads(p.read_text("utf-8"))
+            return check_crimes(got, str(p), month)
+        except (OSError, ValueError, RecursionError, DataError):  # a damaged entry is fetched again
             return None
 
     def put(self, month: str, key: str, crimes: list[dict]) -> None:
@@ -211,18 +307,79 @@ def fetch_months(
                                       _month_progress(progress, month, i, len(months)))
         cache.mark_complete(month, leaves)
         start_frontier = leaves  # the next month is usually as dense: start from these tiles
-        uniq: dict[Any, dict] = {}
-        for c in crimes:
-            uniq.setdefault(c.get("id"), c)
-        report.duplicates_dropped[month] = len(crimes) - len(uniq)
-        report.crimes[month] = len(uniq)
+        kept = unique_crimes(crimes, grid, set(leaves))
+        report.duplicates_dropped[month] = len(crimes) - len(kept)
+        report.without_id[month] = sum(1 for c in kept if crime_key(c) is None)
+        report.crimes[month] = len(kept)
         report.months.append(month)
         if on_month is not None:
-            on_month(month, list(uniq.values()))
+            on_month(month, kept)
     report.requests = api.client.stats.get("requests", 0)
     if progress:
         progress("Fetch done", 1.0)
     return report
+
+
+def unique_crimes(seen: list[tuple[str, dict]], grid: TileGrid, leaves: set[str]) -> list[dict]:
+    """Each crime once, though overlapping tiles report some twice.
+
+    A crime with a real id is kept the first time that id is seen. A crime without one (null,
+    missing, empty) cannot be matched by id, and two such records alike in every field may
+    well be two crimes (police.uk snaps crimes to shared points), so none is merged with
+    another: each is kept from the one tile whose square (the tile without its overlap)
+    holds its point, and dropped from the tiles that saw it only in their overlap. One with
+    no usable point is kept from the first tile that reported a record like it.
+    """
+    import numpy as np
+    from pyproj import Transformer
+
+    out: list[dict] = []
+    seen_ids: set[str] = set()
+    no_id: list[tuple[str, dict]] = []
+    for key, c in seen:
+        k = crime_key(c)
+        if k is None:
+            no_id.append((key, c))
+        elif k not in seen_ids:
+            seen_ids.add(k)
+            out.append(c)
+    if not no_id:
+        return out
+    lon = np.full(len(no_id), np.nan)
+    lat = np.full(len(no_id), np.nan)
+    for i, (_, c) in enumerate(no_id):
+        loc = c.get("location") or {}
+        with contextlib.suppress(TypeError, ValueError):
+            lon[i], lat[i] = float(loc.get("longitude")), float(loc.get("latitude"))
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
+    first_tile: dict[str, str] = {}
+    for i, (key, c) in enumerate(no_id):
+        owner = _owner(grid, leaves, float(x[i]), float(y[i])) if ok[i] else None
+        if owner is None:  # no point, or outside every answered tile: by the record itself
+            sig = json.dumps(c, sort_keys=True, default=str)
+            owner = first_tile.setdefault(sig, key)
+        if owner == key:
+            out.append(c)
+    return out
+
+
+def _owner(grid: TileGrid, leaves: set[str], x: float, y: float) -> str | None:
+    """The answered tile whose square holds (x, y), walking the quadtree from the root."""
+    t = grid.root
+    x0, y0, x1, y1 = t.bounds
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        return None
+    key = t.key
+    while key not in leaves:
+        if len(key) > 40:
+            return None
+        x0, y0, x1, y1 = t.bounds
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        i = (0 if y >= my else 2) + (1 if x >= mx else 0)
+        t = t.children()[i]
+        key = t.key
+    return key
 
 
 def _month_progress(progress: ProgressFn | None, month: str, i: int, n: int) -> Callable[[str, float], None]:
@@ -238,7 +395,7 @@ def _fetch_month(grid: TileGrid, month: str, api: PoliceAPI, cache: _Cache, fron
     """Walk the quadtree from ``frontier``; return the crimes (with repeats) and the leaf keys."""
     cached_leaves = cache.leaves(month)
     stack: list[Tile] = [grid.tile(k) for k in (cached_leaves or frontier)][::-1]
-    crimes: list[dict] = []
+    crimes: list[tuple[str, dict]] = []
     leaves: list[str] = []
     done_area = 0.0
     while stack:
@@ -266,7 +423,7 @@ def _fetch_month(grid: TileGrid, month: str, api: PoliceAPI, cache: _Cache, fron
         if got is None:  # split (now or on an earlier run): ask for the four quarters
             stack.extend(tile.children()[::-1])
             continue
-        crimes.extend(got)
+        crimes.extend((tile.key, c) for c in got)
         leaves.append(tile.key)
         done_area += tile.area
         progress(f"{len(leaves)} tiles, {len(crimes):,} crimes", done_area / grid.root.area)

@@ -114,6 +114,10 @@ def _sort_id(v: object) -> tuple[int, str]:
 
 def month_path(out: Path, month: str, area_name: str) -> Path:
     """``out/YYYY-MM/YYYY-MM-<area>-street.csv``, the bulk download's layout."""
+    import re
+
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", str(month)):  # never a path from a server's text
+        raise ValueError(f"not a month: {str(month)[:40]!r}")
     slug = "-".join("".join(ch if ch.isalnum() else " " for ch in area_name.lower()).split()) or "area"
     return Path(out) / month / f"{month}-{slug}-street.csv"
 
