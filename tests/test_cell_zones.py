@@ -255,3 +255,14 @@ def test_kent_zones_hold_what_the_cells_know(crime_type):
     assert zones.own.capture >= 0.20
     assert zones.own.capture >= 0.9 * naive.capture, (zones.own.capture, naive.capture)
     assert zones.own.capture > density.capture
+
+
+def test_evidence_area_of_a_zone_is_every_lsoa_it_overlaps():
+    from hotspots.evidence.pack import AreaSpec, resolve_areas
+
+    table = pd.DataFrame({"lsoa_code": ["A1", "A2", "A3"], "zone_id": pd.array([1, 1, pd.NA], dtype="Int64")})
+    zones = pd.DataFrame({"rank": [1, 2], "lsoa_codes": ["A1;A2", "A2"]})  # zone 2 is no LSOA's main zone
+    areas = resolve_areas(table, zones, AreaSpec("zone", ["2"]))
+    assert [(t, list(idx), k) for t, _, idx, k in areas] == [("Patrol zone 2", [1], 2)]
+    areas = resolve_areas(table, zones, AreaSpec("top", ["2"]))
+    assert [list(idx) for _, _, idx, _ in areas] == [[0, 1], [1]]

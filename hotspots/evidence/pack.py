@@ -171,8 +171,12 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
         n_zones = 0 if zones is None else len(zones)
         ranks = list(range(1, min(int(spec.values[0]), n_zones) + 1)) if spec.kind == "top" else [int(v) for v in spec.values]
         out = []
+        by_rank = {}  # a patrol zone's LSOAs: every LSOA it overlaps (zone_id names only the most-overlapped zone)
+        if zones is not None and "lsoa_codes" in zones and "rank" in zones:
+            by_rank = {int(r): {c.upper() for c in str(v or "").split(";") if c}
+                       for r, v in zip(zones["rank"], zones["lsoa_codes"], strict=True)}
         for k in ranks:
-            idx = np.flatnonzero(zone_id == k)
+            idx = np.flatnonzero(np.isin(codes, list(by_rank[k]))) if by_rank.get(k) else np.flatnonzero(zone_id == k)
             if not len(idx):
                 raise DataError(None, f"there is no patrol zone {k} (the run found {n_zones})",
                                 hint="pick a zone that exists, or name LSOAs with lsoa:CODE,...", setting="evidence_area")
@@ -343,8 +347,9 @@ def _method(analysis: Any, facts: dict[str, str], bivariate: Any, heat_note: str
         f"Crimes are police.uk street-level records for {facts['period']} ({facts['crime_types']}), placed in "
         "2011/2021 LSOAs by point-in-polygon. Rates are per 1,000 residents; the force rate is pooled "
         "(all crimes over all residents), and 'x force' is the area's rate over the force rate.",
-        f"Hot spots: {facts['method']}; seed {s.seed}. Patrol zones are groups of neighbouring hot LSOAs "
-        "ranked by their total.",
+        f"Hot spots: {facts['method']}; seed {s.seed}. Patrol zones are compact groups of the top-ranked "
+        "150 m grid cells (each within a 2 km square), ranked by their total; a zone's figures here are those of "
+        "the LSOAs it overlaps.",
     ]
     if bivariate is not None and getattr(bivariate, "variables", None):
         vars_ = "; ".join(f"{k}: crime against {v}" for k, v in bivariate.variables.items())
