@@ -37,7 +37,8 @@ var {{ this.get_name() }} = L.geoJson(null, {
     filter: function(f) { return {{ this.filter_js|safe }}; },
     style: function(f) {
         var v = f.properties[{{ this.key|tojson }}];
-        return {fillColor: {{ this.colours|tojson }}[v], color: {{ this.line|tojson }}, weight: {{ this.weight }},
+        return {fillColor: {{ this.colours|tojson }}[v], color: {{ this.lines|tojson }}[v] || {{ this.line|tojson }},
+                weight: {{ this.weights|tojson }}[v] || {{ this.weight }},
                 fillOpacity: {{ this.opacity_js|safe }}};
     },
     onEachFeature: function(f, layer) {
@@ -112,13 +113,15 @@ class SharedLsoa:
     def layer(self, m: Any, *, name: str, key: str, colours: dict, fields: list[str], aliases: list[str],
               idx: list[int] | None = None, extra: list[dict] | None = None, show: bool = False,
               pane: str | None = None, line: str = "#555555", weight: float = 0.5,
-              opacity: float | dict = 0.7, sticky: bool = False, highlight: bool = False) -> Any:
+              opacity: float | dict = 0.7, sticky: bool = False, highlight: bool = False,
+              lines: dict | None = None, weights: dict | None = None) -> Any:
         """Add a layer drawing the LSOAs ``idx`` (all when None) coloured by property ``key``.
 
         ``extra``: this layer's own properties for each of ``idx`` (kept apart from other
         layers' under a per-layer prefix, so two layers may both use e.g. ``"b"``); ``fields``
         and ``key`` may name them or the shared properties. ``opacity``: one value, or one per
-        value of ``key``.
+        value of ``key``. ``lines``/``weights``: outline colour and width for some values of ``key``
+        (others take ``line`` and ``weight``), so hot spots keep an edge at county zoom.
         """
         self._n += 1
         tag = f"l{self._n}_"
@@ -139,7 +142,9 @@ class SharedLsoa:
         opacity_js = (f"{json.dumps({str(k): v for k, v in opacity.items()})}[v]" if isinstance(opacity, dict)
                       else f"{float(opacity)}")
         lay = self._cls(name, show, pane=pane, filter_js=filter_js, key=rename(key), colours=colours, line=line,
-                        weight=float(weight), opacity_js=opacity_js, fields=[rename(f) for f in fields],
+                        weight=float(weight), opacity_js=opacity_js,
+                        lines={str(k): v for k, v in (lines or {}).items()},
+                        weights={str(k): float(v) for k, v in (weights or {}).items()}, fields=[rename(f) for f in fields],
                         aliases=list(aliases), sticky=sticky, highlight=highlight)
         lay.add_to(m)
         return lay

@@ -141,13 +141,12 @@ def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
                      "reports' overdispersion estimated, FDR);<br>"
                      "LSOAs with too few reports to test are grey (not testable).</div></div>")
     dot = "<span class='hs-dot' style='background:{c}'></span>"
-    if has.get("pubs") or has.get("ss"):
-        parts.append("<div class='hs-lg-h'>Places and reports</div>")
     if has.get("pubs"):
-        parts.append(f"<div data-layer='{esc(LAYER_NAMES['pubs'])}'>{dot.format(c=PUB_COLOUR)}Pub "
-                     "(a numbered bubble: pubs grouped at this zoom)</div>")
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['pubs'])}'><div class='hs-lg-h'>Pubs</div>"
+                     f"{dot.format(c=PUB_COLOUR)}Pub (a small dot)</div>")
     if has.get("ss"):
-        parts.append(f"<div data-layer='{esc(LAYER_NAMES['ss'])}'>{dot.format(c=STREETSAFE_COLOUR)}StreetSafe report "
+        parts.append(f"<div data-layer='{esc(LAYER_NAMES['ss'])}'><div class='hs-lg-h'>StreetSafe reports</div>"
+                     f"{dot.format(c=STREETSAFE_COLOUR)}StreetSafe report "
                      "(a numbered bubble: reports grouped at this zoom)</div>")
     return "".join(parts)
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from ._map_points import FEAR_CLASS_COLOURS, FEAR_CLASS_LABELS, PUB_POINT_COLOUR, REPORT_COLOUR
 
-__all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS", "FEAR_NOT_TESTABLE",
+__all__ = ["LISA_COLOURS", "LISA_OPACITY", "LISA_LINES", "LISA_WEIGHTS", "LISA_LABELS", "GI_COLOURS", "GI_LABELS", "FEAR_COLOURS", "FEAR_LABELS", "FEAR_NOT_TESTABLE",
            "PUB_COLOUR", "STREETSAFE_COLOUR", "ZONE_COLOUR", "ATTRIBUTION", "LAYER_NAMES", "MAP_CSS"]
 
 #: GeoDa's conventional LISA cluster colours
 LISA_COLOURS = {"HH": "#ff0000", "LL": "#0000ff", "LH": "#a7adf9", "HL": "#f4ada8", "ns": "#eeeeee"}
-#: fill opacity by class: hot spots stand out, cold spots (often big rural LSOAs) stay in the background
-LISA_OPACITY = {"HH": 0.75, "HL": 0.65, "LH": 0.6, "LL": 0.45, "ns": 0.35}
+#: fill opacity by class: hot spots stand out, cold spots (often big rural LSOAs) stay pale in the background
+#: (at county scale 69 saturated blue cold spots used to dominate 69 small urban hot spots)
+LISA_OPACITY = {"HH": 0.8, "HL": 0.6, "LH": 0.3, "LL": 0.18, "ns": 0.12}
+#: outline by class: hot spots keep a dark red edge so small urban LSOAs still read at county zoom
+LISA_LINES = {"HH": "#8b0000", "HL": "#b5524a"}
+LISA_WEIGHTS = {"HH": 1.6, "HL": 1.0}
 LISA_LABELS = {"HH": "High-High (hot spot)", "HL": "High-Low (high outlier)", "LH": "Low-High (low outlier)",
                "LL": "Low-Low (cold spot)", "ns": "Not significant"}
 #: ArcGIS Hot Spot Analysis palette by Gi* bin

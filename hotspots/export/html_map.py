@@ -39,7 +39,9 @@ from ._map_style import (
     GI_COLOURS,
     LAYER_NAMES,
     LISA_COLOURS,
+    LISA_LINES,
     LISA_OPACITY,
+    LISA_WEIGHTS,
     MAP_CSS,
     PUB_COLOUR,
     STREETSAFE_COLOUR,
@@ -166,7 +168,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
     root = m.get_root()
     root.header.add_child(raw_element(f"<style>{leaflet_css()}</style>"), name="leaflet_css_inline")
     root.header.add_child(raw_element(f"<script>{leaflet_js()}</script>"), name="leaflet_js_inline")
-    root.header.add_child(raw_element(f"<style>{MAP_CSS}</style>"), name="hotspots_css")
+    from ._map_controls import CONTROLS_CSS, add_control_behaviour
+
+    root.header.add_child(raw_element(f"<style>{MAP_CSS}{CONTROLS_CSS}</style>"), name="hotspots_css")
     root.title = "Patrol map"
 
     folium.TileLayer("OpenStreetMap", name=_OSM, show=True, max_zoom=19).add_to(m)
@@ -182,7 +186,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
         del tip_fields[4], tip_alias[4]
     shared = SharedLsoa(m, disp, props)  # the LSOA shapes once, for every LSOA layer
     shared.layer(m, name=LAYER_NAMES["lisa"], show=True, key="c", colours=LISA_COLOURS, opacity=LISA_OPACITY,
-                 line="#7a7a7a", weight=0.5, fields=tip_fields, aliases=tip_alias, sticky=True, highlight=True)
+                 line="#9a9a9a", weight=0.4, lines=LISA_LINES, weights=LISA_WEIGHTS, fields=tip_fields, aliases=tip_alias, sticky=True, highlight=True)
     hot = [i for i, p in enumerate(props) if p["g"] != 0]
     if hot:
         shared.layer(m, name=LAYER_NAMES["gi"], idx=hot, pane="hs_context", key="g", colours=GI_COLOURS,
@@ -215,6 +219,9 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     add_spots(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
     add_partner_places(m, analysis, _to_display, _fc, GeoJsonTooltip, GeoJsonPopup)
+    from ._map_places import add_place_labels
+
+    has["places"] = add_place_labels(m, analysis, layers) > 0  # town and street names with no basemap
     has["pubs"] = _add_points(m, getattr(layers, "pubs", None), "pubs", GeoJsonTooltip, GeoJsonPopup)
     has["ss"] = _add_points(m, getattr(layers, "streetsafe", None), "ss", GeoJsonTooltip, GeoJsonPopup)
 
@@ -222,15 +229,20 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     evidence_legend = add_evidence_layers(m, analysis, shared)  # bivariate clusters, heat overlays
     title = (f"<b style='color:#b00020'>{esc(facts['marking'])}</b><br>"
-             f"<b>{esc(facts['study'])}</b><br>{esc(facts['measure'])}; {esc(facts['crime_types'])}<br>"
-             f"{esc(facts['period'])}; {esc(facts['zones'])} patrol zone{'s' if facts['zones'] != '1' else ''}")
-    attribution = ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
+             f"<b>{esc(facts['study'])}</b><span class='hs-title-more'><br>{esc(facts['measure'])}; "
+             f"{esc(facts['crime_types'])}<br>{esc(facts['period'])}; {esc(facts['zones'])} patrol "
+             f"zone{'s' if facts['zones'] != '1' else ''}</span>")
+    from ..data.gazetteer import GEONAMES_CREDIT
+
+    attribution = (ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
+                   + (f"; {GEONAMES_CREDIT}" if has["places"] else ""))
     from ._map_spots import partner_legend, spot_legend
 
     legend = (legend_html(t, zones, has) + spot_legend(analysis) + partner_legend(analysis) + evidence_legend
               + emerging_legend)
-    _extras_element(legend, title, attribution).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    _extras_element(f"<div class='hs-fold-b'>{legend}</div>", title, attribution).add_to(m)
+    control = folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    add_control_behaviour(m, control)  # foldable list and legend, zooms padded clear of them
     m.fit_bounds(_opening_view(zones, (minx, miny, maxx, maxy)))
     return m
 
@@ -331,12 +343,16 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
         tip = ["reasons"]
     from ._map_points import cluster_group
 
-    group = cluster_group(m, LAYER_NAMES[kind], colour)  # numbered bubbles at county zoom, points close up
+    if kind == "pubs":  # context, not the plan: small marks under the zones, never bubbles over them
+        group = folium.FeatureGroup(name=LAYER_NAMES[kind], show=True).add_to(m)
+        pane, radius, line = "hs_context", 2.5, {"color": "#ffffff", "weight": 0.6}
+    else:  # StreetSafe reports: numbered bubbles at county zoom, points close up
+        group = cluster_group(m, LAYER_NAMES[kind], colour)
+        pane, line = "hs_points", {"color": "#333333", "weight": 1}
     folium.GeoJson(
-        _fc(disp, props), pane="hs_points",
-        marker=folium.CircleMarker(radius=radius, pane="hs_points"),
-        style_function=lambda f: {"color": "#333333", "weight": 1, "fill": True, "fillColor": colour,
-                                  "fillOpacity": 0.95},
+        _fc(disp, props), pane=pane,
+        marker=folium.CircleMarker(radius=radius, pane=pane),
+        style_function=lambda f: {**line, "fill": True, "fillColor": colour, "fillOpacity": 0.95},
         tooltip=tooltip_cls(tip, labels=False),
         popup=popup_cls(fields, aliases=aliases, localize=False, max_width=320),
     ).add_to(group)

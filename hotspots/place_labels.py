@@ -1,0 +1,251 @@
+"""Which place names a map draws, where, and from which zoom: towns and streets, offline.
+
+A map with no basemap tiles (no network) showed coloured shapes with no name on them, so an
+inspector could not tell Margate from Ramsgate. This module chooses the names every map draws:
+
+- **towns** from GeoNames (:mod:`hotspots.data.gazetteer`), the places inside the study area;
+- **streets** from police.uk's own snap-point labels ("On or near High Street"), the streets
+  where crime was recorded (placeholders such as "Supermarket", police stations and prisons are
+  not streets and are never drawn), one label per street per ~400 m, busiest first.
+
+Each label gets the first zoom from which it is drawn. A town starts at a zoom set by its size
+(a city at county zoom, a village at town zoom) and a street at street zoom (15); a label that
+would overlap a bigger one already drawn at that zoom waits for a closer zoom, so the map never
+prints names on top of each other. Overlap is judged on the label's box in screen pixels at
+each zoom (Web Mercator scale at the study's latitude), so the same rule serves a town or the
+country. Positions are British National Grid metres (EPSG:27700), as every analysis here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PlaceLabel", "town_labels", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
+           "MAX_ZOOM"]
+
+#: (population at least, first zoom): cities at county zoom, villages at town zoom
+TOWN_ZOOMS = ((200_000, 7), (40_000, 9), (15_000, 10), (4_000, 11), (1, 12), (0, 13))
+#: streets are drawn from this zoom (about 4 m a pixel: a few streets across the screen)
+STREET_ZOOM = 15
+MAX_ZOOM = 18
+#: px: an approximate character width and label height (13 px bold towns, 11 px streets), and a gap
+_CHAR_PX = {"town": 8.0, "street": 6.2}
+_HEIGHT_PX = {"town": 18.0, "street": 15.0}
+_GAP_PX = 6.0
+#: one label per street per this many metres (a long street is named again further along)
+STREET_REPEAT_M = 400.0
+
+
+@dataclass(frozen=True)
+class PlaceLabel:
+    """One name to draw: text, position (EPSG:27700 metres) and the first zoom it is drawn at."""
+
+    name: str
+    x: float
+    y: float
+    min_zoom: int
+    kind: str  # "town" or "street"
+    weight: int  # population (towns) or recorded crimes (streets): who wins a crowded spot
+
+
+def _metres_per_px(zoom: int, lat: float) -> float:
+    """Web Mercator ground resolution (Leaflet's 256 px tiles) at a latitude."""
+    return 156_543.034 * math.cos(math.radians(lat)) / (2 ** zoom)
+
+
+def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int], kind: str, lat: float,
+                taken: list[tuple[float, float, float, float, int]] | None = None) -> list[int | None]:
+    """The first zoom at which each label fits without overlapping one drawn before it.
+
+    Labels are taken in the order given (most important first); ``first`` is each one's
+    earliest zoom. ``taken`` holds boxes already placed (x, y, half-width px, half-height px,
+    zoom), e.g. towns when placing streets. None: no room even at :data:`MAX_ZOOM` (a label
+    exactly on another). Boxes are bucketed on a grid as wide as the largest possible clash,
+    so thousands of street labels cost a few neighbours each, not every label before them."""
+    placed = list(taken or [])
+    sizes = [(len(n) * _CHAR_PX[kind]) / 2 + _GAP_PX for n in names]
+    widest = max([hw for _, _, hw, _, _ in placed] + sizes + [_HEIGHT_PX["town"]])
+    lowest = min(list(first) + [z for *_, z in placed] + [MAX_ZOOM])
+    cell = 2 * widest * _metres_per_px(int(lowest), lat) + 1.0
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}
+
+    def add(box: tuple[float, float, float, float, int]) -> None:
+        grid.setdefault((int(box[0] // cell), int(box[1] // cell)), []).append(box)
+
+    for box in placed:
+        add(box)
+    out: list[int | None] = []
+    for hw, px, py, z0 in zip(sizes, np.asarray(x, float), np.asarray(y, float), first, strict=True):
+        hh = _HEIGHT_PX[kind] / 2 + _GAP_PX / 2
+        gx, gy = int(px // cell), int(py // cell)
+        near = [b for i in (-1, 0, 1) for j in (-1, 0, 1) for b in grid.get((gx + i, gy + j), ())]
+        chosen = None
+        for z in range(int(z0), MAX_ZOOM + 1):
+            mpp = _metres_per_px(z, lat)
+            if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
+                       for qx, qy, qhw, qhh, qz in near):
+                chosen = z
+                break
+        if chosen is not None:
+            add((px, py, hw, hh, chosen))
+        out.append(chosen)
+    return out
+
+
+def _study_lat(geoms: Any) -> float:
+    import shapely
+
+    b = shapely.total_bounds(np.asarray(geoms, dtype=object))
+    if not np.all(np.isfinite(b)):
+        return 52.0
+    lat = _to_wgs84(np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2]))[1]
+    return float(lat[0])
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(27700, 4326, always_xy=True)
+    lon, lat = t.transform(np.asarray(x, float), np.asarray(y, float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def _to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(4326, 27700, always_xy=True)
+    x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.asarray(x), np.asarray(y)
+
+
+def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
+    """GeoNames places inside the study's polygons (EPSG:27700), with their x and y."""
+    import shapely
+
+    from .data.gazetteer import places_in
+
+    geoms = np.asarray(geoms, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    geoms = geoms[ok]
+    if not len(geoms):
+        return pd.DataFrame({"name": [], "x": [], "y": [], "population": []})
+    b = shapely.total_bounds(geoms)
+    lon, lat = _to_wgs84(np.array([b[0], b[2], b[0], b[2]]), np.array([b[1], b[1], b[3], b[3]]))
+    pad = 0.02
+    df = places_in(float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
+    if not len(df):
+        return df.assign(x=[], y=[])
+    x, y = _to_bng(df["lon"].to_numpy(), df["lat"].to_numpy())
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(x, y)
+    if margin_m > 0:
+        hit, _ = tree.query(pts, predicate="dwithin", distance=margin_m)
+    else:
+        hit, _ = tree.query(pts, predicate="intersects")
+    inside = np.zeros(len(df), bool)
+    inside[np.unique(hit)] = True
+    return df.assign(x=x, y=y)[inside].reset_index(drop=True)
+
+
+def town_labels(geoms: Any) -> list[PlaceLabel]:
+    """The towns inside the study area (LSOA polygons in EPSG:27700), each from its first zoom."""
+    df = _towns_inside(geoms)
+    if not len(df):
+        return []
+    lat = _study_lat(geoms)
+    first = [next(z for p, z in TOWN_ZOOMS if pop >= p) for pop in df["population"]]
+    names = df["name"].tolist()
+    zooms = label_zooms(names, df["x"].to_numpy(), df["y"].to_numpy(), first, "town", lat)
+    return [PlaceLabel(n, float(x), float(y), z, "town", int(p))
+            for n, x, y, p, z in zip(names, df["x"], df["y"], df["population"], zooms, strict=True) if z is not None]
+
+
+def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, towns: list[PlaceLabel] | None = None,
+                  max_labels: int = 6000) -> list[PlaceLabel]:
+    """Street names from police.uk snap-point labels, one per street per ~400 m, busiest first.
+
+    ``near``: geometries (EPSG:27700: the zones and spots) to keep streets within ``near_m``
+    of, so the map carries the names where an inspector zooms in without the file growing by
+    every street in the force. ``towns`` are placed first so a street never covers a town.
+    """
+    import shapely
+
+    from .snap_points import label_kinds, strip_prefix
+
+    if crimes is None or not len(crimes) or "location" not in crimes:
+        return []
+    if "x" in crimes and "y" in crimes:  # the crimes table: EPSG:27700 metres
+        x_all, y_all = np.asarray(crimes["x"], float), np.asarray(crimes["y"], float)
+    elif "geometry" in crimes:
+        g = crimes.geometry
+        if getattr(g, "crs", None) is not None and g.crs.to_epsg() != 27700:
+            g = g.to_crs(27700)
+        x_all = np.asarray(shapely.get_x(np.asarray(g.values, dtype=object)), float)
+        y_all = np.asarray(shapely.get_y(np.asarray(g.values, dtype=object)), float)
+    else:
+        return []
+    ok = np.asarray(label_kinds(crimes["location"]) == "street") & np.isfinite(x_all) & np.isfinite(y_all)
+    if not ok.any():
+        return []
+    x, y = x_all[ok], y_all[ok]
+    loc = pd.Series(crimes["location"].to_numpy()[ok]).astype(str)
+    df = pd.DataFrame({"name": loc.map(strip_prefix).to_numpy(), "x": x, "y": y})
+    df = df[df["name"] != ""]
+    if near is not None:
+        near = np.asarray(near, dtype=object)
+        near = near[~(shapely.is_missing(near) | shapely.is_empty(near))]
+        if not len(near):
+            return []
+        hit, _ = shapely.STRtree(near).query(shapely.points(df["x"].to_numpy(), df["y"].to_numpy()),
+                                             predicate="dwithin", distance=near_m)
+        df = df.iloc[np.unique(hit)]
+    if not len(df):
+        return []
+    pts = df.groupby(["name", "x", "y"], sort=True).size().rename("crimes").reset_index()
+    pts["gx"], pts["gy"] = np.floor(pts["x"] / STREET_REPEAT_M), np.floor(pts["y"] / STREET_REPEAT_M)
+    # each street stretch is labelled at its busiest snap point, weighted by the stretch's crimes
+    pts = pts.sort_values(["crimes", "name", "x", "y"], ascending=[False, True, True, True], kind="mergesort")
+    best = pts.groupby(["name", "gx", "gy"], sort=False).agg(x=("x", "first"), y=("y", "first"),
+                                                           crimes=("crimes", "sum")).reset_index()
+    best = best.sort_values(["crimes", "name", "x", "y"], ascending=[False, True, True, True],
+                            kind="mergesort").head(max_labels)
+    lat = float(_to_wgs84(np.array([best["x"].mean()]), np.array([best["y"].mean()]))[1][0])
+    taken = [(t.x, t.y, len(t.name) * _CHAR_PX["town"] / 2 + _GAP_PX, _HEIGHT_PX["town"] / 2 + _GAP_PX / 2, t.min_zoom)
+             for t in towns or []]
+    names = best["name"].tolist()
+    zooms = label_zooms(names, best["x"].to_numpy(), best["y"].to_numpy(), [STREET_ZOOM] * len(best), "street", lat,
+                        taken=taken)
+    return [PlaceLabel(n, float(x), float(y), z, "street", int(c))
+            for n, x, y, c, z in zip(names, best["x"], best["y"], best["crimes"], zooms, strict=True) if z is not None]
+
+
+def nearest_town(x: np.ndarray, y: np.ndarray, geoms: Any, *, within_m: float = 3000.0,
+                 min_population: int = 1) -> np.ndarray:
+    """The GeoNames town nearest each point (EPSG:27700), "" when none is within ``within_m``.
+
+    A town a spot or zone is named after must be one people say they are in: the nearest
+    populated place (of at least ``min_population``), not the district ("High Street,
+    Margate", not "High Street, Thanet")."""
+    import shapely
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    out = np.full(len(x), "", dtype=object)
+    towns = _towns_inside(geoms, margin_m=within_m)
+    towns = towns[towns["population"] >= min_population] if len(towns) else towns
+    if not len(towns) or not len(x):
+        return out
+    tree = shapely.STRtree(shapely.points(towns["x"].to_numpy(), towns["y"].to_numpy()))
+    finite = np.isfinite(x) & np.isfinite(y)
+    idx = np.flatnonzero(finite)
+    if not len(idx):
+        return out
+    (src, hit), dist = tree.query_nearest(shapely.points(x[idx], y[idx]), max_distance=within_m, return_distance=True,
+                                          all_matches=False)
+    names = towns["name"].to_numpy()
+    out[idx[src]] = names[hit]
+    return out
