@@ -1,0 +1,72 @@
+"""The mean of a rolling backtest's windows: every figure and every concentration curve averaged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .backtest_results import Backtest
+from .backtest_scores import _FIELDS, PlanEvaluation, Score, plan_words
+
+__all__ = ["mean_backtest"]
+
+_NAN = float("nan")
+
+
+#: the area shares the mean concentration curves are drawn at (fine where patrols work)
+_CURVE_GRID = np.unique(np.concatenate([[0.0], np.geomspace(1e-6, 1.0, 601), np.linspace(0.0, 0.02, 201)]))
+
+
+def _mean_curve(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of concentration curves on a common area grid, where every window's curve reaches."""
+    if not curves:
+        return np.zeros(0), np.zeros(0)
+    ys = []
+    for x, y in curves:
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        if len(x) == 0:
+            return np.zeros(0), np.zeros(0)
+        ys.append(np.interp(_CURVE_GRID, x, y, right=np.nan))
+    m = np.mean(ys, axis=0)
+    keep = np.isfinite(m)
+    return _CURVE_GRID[keep], m[keep]
+
+
+def _mean_score(scores: list[Score]) -> Score:
+    vals = {}
+    for f in ("area_km2", "area_share", "capture", "pai", "rri", "train_share", "units", *_FIELDS):
+        col = np.array([getattr(s, f) for s in scores], float)
+        col = col[np.isfinite(col)]
+        vals[f] = float(col.mean()) if len(col) else _NAN
+    return Score(**vals)
+
+
+def mean_backtest(windows: Sequence[Backtest]) -> Backtest:
+    """One Backtest whose figures are the means over ``windows`` (the plans of the first window, in order).
+
+    A figure missing in a window (no zones built, say) is left out of that figure's mean; the
+    notes say how many windows lacked a plan.
+    """
+    if not windows:
+        raise ValueError("no windows to average")
+    first = windows[0]
+    plans, notes = [], []
+    for p in first.plans:
+        evs = [w.plan(p.name) for w in windows if w.has(p.name)]
+        own = _mean_score([e.own for e in evs])
+        eq = {ref: _mean_score([e.equal_area[ref] for e in evs if ref in e.equal_area]) for ref in p.equal_area}
+        ca, cc = _mean_curve([(e.curve_area, e.curve_capture) for e in evs])
+        plans.append(PlanEvaluation(p.name, own, eq, ca, cc, p.area_basis))
+        empty = sum(1 for e in evs if not (e.own.area_km2 > 0))
+        if empty:
+            notes.append(f"{plan_words(p.name).lower()}: none built in {empty} of {len(windows)} windows")
+    ceil = [w.ceiling_curve for w in windows if w.ceiling_curve is not None]
+    snaps = [w.snap_share for w in windows if w.snap_share is not None]
+    return Backtest(plans=plans, train_months=(first.train_months[0], windows[-1].train_months[1]),
+                    test_months=(first.test_months[0], windows[-1].test_months[1]),
+                    train_crimes=int(round(np.mean([w.train_crimes for w in windows]))),
+                    test_crimes=int(round(np.mean([w.test_crimes for w in windows]))),
+                    study_area_km2=first.study_area_km2, notes=notes, baselines=dict(first.baselines),
+                    ceiling_curve=_mean_curve(ceil) if len(ceil) == len(windows) else None,
+                    snap_share=float(np.mean(snaps)) if snaps else None, cell_m=first.cell_m)
