@@ -41,6 +41,7 @@ import shapely
 from .data.errors import DataError
 from .partner_places import CELL_SHARE, PartnerPlaces, find_partner_places
 from .snap_points import SnapExclusions, excluded_crimes
+from .spot_groups import SPOT_MAX_CELLS, SPOT_MAX_EXTENT_M, SPOT_MIN_SHARE, group_cells
 from .stats.window_test import CellWindowTest, cell_window_test
 from .units.grid import (
     CELL_DEFAULT,
@@ -57,10 +58,6 @@ __all__ = ["PatrolSpot", "SpotsResult", "build_spots", "group_cells", "spot_valu
            "check_spots", "spots_stage", "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
 
 SPOTS_DEFAULT = 20
-SPOT_MAX_CELLS = 4
-SPOT_MAX_EXTENT_M = 300.0
-#: a cell joins a spot (or, next to one, starts its own) only with this share of the spot's first cell
-SPOT_MIN_SHARE = 0.25
 #: "near a spot": pubs and StreetSafe reports within this many metres of its cells
 NEAR_M = 100.0
 DOSAGE = ("Visit for about 15 minutes (Koper 1995), at least twice a day, at varying times. police.uk "
@@ -196,51 +193,6 @@ def check_spots(n: object) -> int:
 def spot_value_name(measure: str) -> str:
     """Which per-cell quantity ranks cells for ``measure`` (cells have no population: rate -> crimes)."""
     return "harm" if measure == "harm" else "crimes"
-
-
-def group_cells(grid: CellGrid, order: np.ndarray, n_spots: int, *, values: np.ndarray | None = None,
-                max_cells: int = SPOT_MAX_CELLS, max_extent: float = SPOT_MAX_EXTENT_M,
-                min_share: float = SPOT_MIN_SHARE) -> list[np.ndarray]:
-    """Group cells, taken in ``order`` (best first), into at most ``n_spots`` compact spots.
-
-    A cell joins the first-made adjacent (queen) spot that stays within ``max_cells`` cells and
-    a ``max_extent`` square, if its value is at least ``min_share`` of that spot's first cell;
-    a cell next to a spot whose first cell it does not reach that share of is the spot's halo
-    and is skipped; any other cell starts a spot, and the cell that would start spot
-    ``n_spots + 1`` ends the plan. Returns the positions of each spot's cells.
-    """
-    span = max(int(np.floor(max_extent / grid.cell + 1e-9)), 1)  # cells a spot may span per axis
-    owner: dict[tuple[int, int], int] = {}
-    spots: list[list[int]] = []
-    seeds: list[float] = []
-    boxes: list[list[int]] = []  # [cmin, cmax, rmin, rmax]
-    val = np.ones(len(grid)) if values is None else np.asarray(values, float)
-    for p in np.asarray(order, np.int64):
-        c, r = int(grid.col[p]), int(grid.row[p])
-        near = sorted({owner[(c + dc, r + dr)] for dc in (-1, 0, 1) for dr in (-1, 0, 1)
-                       if (c + dc, r + dr) in owner})
-        joined = False
-        for s in near:
-            b = boxes[s]
-            nb = [min(b[0], c), max(b[1], c), min(b[2], r), max(b[3], r)]
-            if (len(spots[s]) < max_cells and nb[1] - nb[0] < span and nb[3] - nb[2] < span
-                    and val[p] >= min_share * seeds[s]):
-                spots[s].append(int(p))
-                boxes[s] = nb
-                owner[(c, r)] = s
-                joined = True
-                break
-        if joined:
-            continue
-        if near and val[p] < min_share * max(seeds[s] for s in near):
-            continue  # the halo of a busier spot next to it, not a place of its own
-        if len(spots) >= n_spots:
-            break
-        owner[(c, r)] = len(spots)
-        spots.append([int(p)])
-        seeds.append(float(val[p]))
-        boxes.append([c, c, r, r])
-    return [np.array(s, dtype=np.int64) for s in spots]
 
 
 def prepare_grid(crimes: pd.DataFrame, boundaries: gpd.GeoDataFrame, cell: float = CELL_DEFAULT
