@@ -23,6 +23,7 @@ from hotspots.plans.cell_zones import (
     check_zones,
     link_groups,
     split_to_box,
+    window_sums,
 )
 from hotspots.plans.patrol_zones import overlap_zone_of, polygonal
 from hotspots.plans.zone_names import unique_names, zone_name
@@ -52,6 +53,15 @@ def test_candidates_are_the_shortest_prefix_reaching_the_share():
     assert candidate_cells(v, key, 0.51).tolist() == [1, 3]
     assert candidate_cells(v, key, 0.9).tolist() == [1, 3, 4]  # the empty cell never counts
     assert candidate_cells(np.zeros(3), np.arange(3), 0.5).tolist() == []
+
+
+def test_ties_go_to_the_cell_with_more_crime_around_it():
+    # three cells of 5; the one at (10, 0) has a neighbour of 3, so it is taken first at the cut
+    col, row, key, v = _grid({(0, 0): 5.0, (5, 0): 5.0, (10, 0): 5.0, (11, 0): 3.0})
+    tb = window_sums(col, row, key, v)
+    assert tb.tolist() == [5.0, 5.0, 8.0, 8.0]
+    assert candidate_cells(v, key, 0.25, tb).tolist() == [2]
+    assert candidate_cells(v, key, 0.25).tolist() == [0]  # without: by key (west first)
 
 
 def test_gap_links_cells_with_up_to_gap_empty_cells_between():

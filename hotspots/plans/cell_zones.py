@@ -8,7 +8,8 @@ busy one. A zone is therefore built from the cells the patrol-spot stage ranked
 points, and any partner place, left out), so at its own area it keeps what the cells know:
 
 1. **Candidate cells**: the cells from the highest value down that together hold ``share`` of
-   the ranked measure (:data:`ZONE_SHARE_DEFAULT`).
+   the ranked measure (:data:`ZONE_SHARE_DEFAULT`); among cells of equal value (common in a few
+   months' counts) those with more crime in their 3 x 3 window come first, not those further west.
 2. **Walkable groups**: two candidate cells are linked when at most ``gap`` (2) other cells lie
    between them (Chebyshev distance ``gap + 1``: a 300 m gap at 150 m cells, four minutes' walk),
    and a linked set is a group.
@@ -30,7 +31,10 @@ out): at their own area (0.38% of Kent) the zones caught 0.91x what the naive 15
 sorted by density. The rule's parts, each measured the same way: linking across 0 or 1 empty cells
 instead of 2 lost 0.5-1 point, attaching gained 1.4 points, a share of 0.30 or 0.45 lost 0.5-2
 points; the cap of 40 zones costs ~2 points (60 zones: +1.8). The candidates themselves reach
-0.94x: a zone cannot hold a lone busy cell far from any zone, nor a partner place.
+0.94x: a zone cannot hold a lone busy cell far from any zone, nor a partner place. Rolling
+windows (each month of April-December 2021 from the 3 months before): 0.89x on average (0.95x with
+partner places kept), ahead of the LSOA density sort in every window; breaking ties by the window's
+crime added 0.4 points there.
 
 The zone's area is the union of its cells (never a hull), so the plan's area is exactly the
 ground it asks a patrol to cover, and a backtest scores what the map shows.
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["ZONE_SHARE_DEFAULT", "ZONES_DEFAULT", "ZONE_BOX_M", "ZONE_GAP", "ZONE_MIN_CELLS", "ZoneRule",
-           "candidate_cells", "link_groups", "split_to_box", "cell_zone_groups", "check_zones", "check_zone_share",
+           "candidate_cells", "window_sums", "link_groups", "split_to_box", "cell_zone_groups", "check_zones", "check_zone_share",
            "rule_text"]
 
 #: the share of the ranked measure the candidate cells hold (see the module notes; measured on Kent)
@@ -70,6 +74,8 @@ class ZoneRule:
     min_cells: int = ZONE_MIN_CELLS
     #: add top-ranked cells left out (too far to link, or in a group too small) to a zone whose box they fit
     attach: bool = True
+    #: among cells of equal value, take first those with more crime in their 3 x 3 window
+    tiebreak: bool = True
 
 
 def rule_text(rule: ZoneRule, cell: float) -> str:
@@ -112,14 +118,35 @@ def check_zone_share(s: object) -> float:
     return v
 
 
-def candidate_cells(value: np.ndarray, key: np.ndarray, share: float) -> np.ndarray:
-    """Positions of the highest-value cells (ties by key) that together first reach ``share`` of
-    the total value; cells with no value never count."""
+def window_sums(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Sum of ``value`` over each cell's 3 x 3 window (cells not listed count 0)."""
+    from ..units.grid import _key
+
+    key = np.asarray(key, np.int64)
+    v = np.asarray(value, float)
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    out = np.zeros(len(key))
+    for dc in (-1, 0, 1):
+        for dr in (-1, 0, 1):
+            nb = _key(np.asarray(col, np.int64) + dc, np.asarray(row, np.int64) + dr)
+            p = np.minimum(np.searchsorted(sk, nb), max(len(sk) - 1, 0))
+            hit = sk[p] == nb if len(sk) else np.zeros(len(nb), bool)
+            out[hit] += v[order[p[hit]]]
+    return out
+
+
+def candidate_cells(value: np.ndarray, key: np.ndarray, share: float, tiebreak: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Positions of the highest-value cells that together first reach ``share`` of the total value;
+    cells with no value never count. Ties by ``tiebreak`` (higher first; e.g. the crime around the
+    cell), then by key."""
     v = np.nan_to_num(np.asarray(value, float), nan=0.0)
     pos = np.flatnonzero(v > 0)
     if len(pos) == 0:
         return pos
-    order = pos[np.lexsort((np.asarray(key)[pos], -v[pos]))]
+    tb = np.zeros(len(v)) if tiebreak is None else np.asarray(tiebreak, float)
+    order = pos[np.lexsort((np.asarray(key)[pos], -tb[pos], -v[pos]))]
     cum = np.cumsum(v[order])
     k = int(np.searchsorted(cum, share * cum[-1] * (1 - 1e-12))) + 1
     return order[:min(k, len(order))]
@@ -227,7 +254,8 @@ def cell_zone_groups(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: n
     """
     v = np.nan_to_num(np.asarray(value, float), nan=0.0)
     key = np.asarray(key, np.int64)
-    cand = candidate_cells(v, key, rule.share)
+    tb = window_sums(col, row, key, v) if rule.tiebreak else None
+    cand = candidate_cells(v, key, rule.share, tb)
     if len(cand) == 0:
         return []
     ccol, crow = np.asarray(col, np.int64)[cand], np.asarray(row, np.int64)[cand]
