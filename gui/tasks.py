@@ -157,10 +157,11 @@ def evidence_pack(analysis: Analysis, layers: Layers, study: Study, path: Path, 
     """``evidence.docx`` for ``area`` (``hotspots.evidence.pack.parse_area``; None = the top zones)."""
     from hotspots.evidence.pack import build_pack, parse_area
     from hotspots.export.evidence_docx import write_evidence_docx
+    from hotspots.study_title import study_title
 
     if progress:
         progress("Gathering the evidence", 0.0)
-    pack = build_pack(analysis, layers, spec=parse_area(area), study_name=study.name)
+    pack = build_pack(analysis, layers, spec=parse_area(area), study_name=study_title(study, analysis, layers))
     if cancel and cancel():
         from hotspots.progress import Cancelled
 

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--marking", metavar="TEXT", default=None,
                    help="protective marking line on the working map, briefing, evidence pack, workbooks and "
                         "summary.json (default 'OFFICIAL - SENSITIVE: not for publication')")
+    a.add_argument("--title", metavar="TEXT", default=None,
+                   help="the study's name on the map, briefing, evidence pack and workbook (default: the places it "
+                        "covers, e.g. 'Kent and Medway', from the LSOAs' districts)")
     a.add_argument("--quiet", action="store_true", help="no progress messages")
     a.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
     sub.add_parser("analyse", aliases=["analyze"], parents=[a],
@@ -177,6 +180,8 @@ def _study(args: argparse.Namespace):  # noqa: ANN202 - a Study
             study.harm_weights_file = args.harm_weights
         if args.lsoa_lookup:
             study.lsoa_lookup = args.lsoa_lookup
+    if (getattr(args, "title", None) or "").strip():  # the user's title (hotspots.study_title)
+        study.name = args.title.strip()
     if args.actions:  # a bad actions log stops the run before any work, naming its line
         from .data.actions import read_actions
 

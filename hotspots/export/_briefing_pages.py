@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._briefing_maps import draw, map_axes, page_geoms, points_in, rank_label, scale_bar, spread
+from ._briefing_maps import (
+    draw,
+    map_axes,
+    page_geoms,
+    points_in,
+    rank_label,
+    scale_bar,
+    spread,
+    town_names,
+)
 from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
 from ._numbers import finite
 
@@ -79,6 +88,7 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
     bounds = tuple(t.total_bounds)
     geoms = page_geoms(t)
     ax = map_axes(fig, [0.06, 0.40, 0.88, y - 0.41], bounds)
+    town_names(ax)  # offline place names (GeoNames), under the zone numbers
     cl = t["lisa_cluster"].where(t["lisa_cluster"].isin(list(LISA_COLOURS)), "ns")
     # thousands of hairline outlines print as grey mush and take seconds each to write: a
     # large study's area map is an embedded image (zones, labels and text stay vector)
@@ -225,6 +235,7 @@ def zone_page(fig: Any, z: pd.Series, outline: Any, t: Any, disp: Any, zones: An
     pad = max(maxx - minx, maxy - miny) * 0.12 + 200
     view = (minx - pad, miny - pad, maxx + pad, maxy + pad)
     ax = map_axes(fig, [0.06, 0.47, 0.55, 0.44], view)
+    town_names(ax, size=7.5)
     import shapely
 
     (vx0, vx1), (vy0, vy1) = ax.get_xlim(), ax.get_ylim()

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._briefing_maps import draw, map_axes, points_in, scale_bar
+from ._briefing_maps import draw, map_axes, points_in, scale_bar, town_names
 from .atomic import atomic_path
 
 __all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba"]
@@ -82,6 +82,7 @@ def draw_heat(fig: Any, surface: Any, table: Any, *, title: str = "", rect: list
     """The heat surface over the LSOA outlines on ``fig`` (a scale bar, the method in a line)."""
     minx, miny, maxx, maxy = surface.bounds
     ax = map_axes(fig, rect or [0.02, 0.08, 0.96, 0.84], tuple(table.total_bounds))
+    town_names(ax)
     draw(ax, table.geometry.values, face="#f4f4f4", edge="#bbbbbb", lw=0.15, z=1)
     ax.imshow(heat_rgba(surface.values), extent=(minx, maxx, miny, maxy), origin="upper", zorder=2,
               interpolation="bilinear")
@@ -126,6 +127,7 @@ def area_map(area: Any, table: Any, layers: Any, path: str | Path) -> Path:
     pad = max(maxx - minx, maxy - miny) * 0.25 + 300
     box = (minx - pad, miny - pad, maxx + pad, maxy + pad)
     ax = map_axes(fig, [0.02, 0.1, 0.96, 0.82], box)
+    town_names(ax, size=8)
     draw(ax, geoms, face="#f2f2f2", edge="#c8c8c8", lw=0.3, z=1)
     by_code = {r.code: r.rate_vs_force for r in area.lsoas}
     vs = np.array([by_code.get(c, np.nan) for c in area.lsoa_codes], float)

@@ -24,9 +24,10 @@ def pack_for(analysis: Any, layers: Any, study: Any) -> Any:
     if ev is None or ev.rates is None:
         return None
     from ..evidence.pack import build_pack, parse_area
+    from ..study_title import study_title
 
     spec = parse_area(getattr(analysis.settings, "evidence_area", None))
-    return build_pack(analysis, layers, spec=spec, study_name=getattr(study, "name", "") or "")
+    return build_pack(analysis, layers, spec=spec, study_name=study_title(study, analysis, layers))
 
 
 def evidence_frames(analysis: Any, layers: Any, study: Any, pack: Any = None) -> dict[str, pd.DataFrame]:

@@ -61,7 +61,9 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
     from ..table import MEASURES
 
     s = analysis.settings
-    name = getattr(study, "name", None) or "Hot spot analysis"
+    from ..study_title import study_title
+
+    name = study_title(study, analysis, layers)  # the user's title, else the places covered; never a file name
     # the period is the months that hold analysed crime, not the months asked for
     months = list(getattr(getattr(analysis, "filters", None), "months_with_data", None) or [])
     if not months:

@@ -233,13 +233,14 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
 def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[str, Any, Any]]:
     from .. import __version__
     from ..harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
+    from ..study_title import study_title
 
     s = analysis.settings
     from .disclosure import marking_of
 
     rows: list[tuple[str, Any, Any]] = [("#", "About this workbook", None),
                                         ("Protective marking", marking_of(study, analysis), None),
-                                        ("Study", study.name, None),
+                                        ("Study", study_title(study, analysis, layers), None),
                                         ("Created", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                                          f"hotspots {__version__}"),
                                         ("", None, None), ("#", "Method", None),

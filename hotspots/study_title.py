@@ -1,0 +1,106 @@
+"""A study's name on every output: the user's title, else the places it covers ("Kent and Medway").
+
+Maps, briefings, evidence packs and workbooks were titled by the boundary file's name
+("kent_medway_lsoa2011_bgc"): a file name, not a place a reader knows. The title is now, in
+this order:
+
+1. the title the user gave (``--title``, the app's *Study title* field);
+2. the districts the LSOAs are in, when there are one to three ("Maidstone", "Ashford and
+   Canterbury");
+3. the county-level areas the study covers, from GeoNames' county and unitary names
+   (``admin2``) of the places nearest each LSOA: an area is named when it holds at least
+   :data:`AREA_SHARE` of the LSOAs, or when it is one of the study's districts too (a
+   unitary authority such as Medway, whose towns GeoNames often files under the county):
+   "Kent and Medway";
+4. the police force of the police.uk files ("Kent Police area");
+5. "Hot spot analysis".
+
+A name that is the boundary (or crime) file's stem, or the default "Untitled study", is never
+taken for a title the user gave.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["study_title", "places_title", "user_title", "join_names", "AREA_SHARE", "DEFAULT_NAMES"]
+
+#: an area is named in the title when it holds at least this share of the LSOAs
+AREA_SHARE = 0.05
+#: names that are placeholders, not titles
+DEFAULT_NAMES = frozenset({"", "untitled study", "hot spot analysis"})
+
+
+def join_names(names: list[str], most: int = 3) -> str:
+    """"A", "A and B", "A, B and C", "A, B and 4 more"."""
+    names = [n for n in names if n]
+    if len(names) > most:
+        return f"{', '.join(names[:most - 1])} and {len(names) - most + 1} more"
+    return names[0] if len(names) == 1 else (", ".join(names[:-1]) + " and " + names[-1] if names else "")
+
+
+def user_title(study: Any) -> str:
+    """The study's name when the user gave one: not a default, not a file's name."""
+    name = str(getattr(study, "name", "") or "").strip()
+    if name.lower() in DEFAULT_NAMES:
+        return ""
+    stems = set()
+    for attr in ("boundaries", "extract", "imd", "pubs", "streetsafe"):
+        p = getattr(study, attr, None)
+        if p:
+            stems.add(Path(str(p)).stem.lower())
+    for p in getattr(study, "crimes", None) or []:
+        stems.add(Path(str(p)).stem.lower())
+    return "" if name.lower() in stems else name
+
+
+def places_title(table: Any, layers: Any = None) -> str:
+    """The places an analysis table's LSOAs cover, in words (rules 2-5 of the module)."""
+    from .districts import districts_for
+
+    if table is None or not len(table):
+        return "Hot spot analysis"
+    try:
+        d = districts_for(table, layers)
+        names = pd.Series(d.names).astype(str)
+        sourced = d.warning is None or d.count > 1
+    except (KeyError, ValueError, TypeError):
+        names, sourced = pd.Series([], dtype=str), False
+    order = names.value_counts()
+    if sourced and 1 <= len(order) <= 3:
+        return join_names(list(order.index))
+    areas = _county_areas(table, set(order.index))
+    if areas:
+        return join_names(areas)
+    from .districts import force_label
+
+    rep = (getattr(layers, "reports", None) or {}).get("crimes")
+    force = force_label(getattr(rep, "files", None) or []) if rep is not None else None
+    return force or "Hot spot analysis"
+
+
+def _county_areas(table: Any, districts: set[str]) -> list[str]:
+    from .data.gazetteer import admin_areas_in
+
+    try:
+        pts = table.geometry.representative_point().to_crs(4326)
+    except (AttributeError, ValueError):
+        return []
+    ok = ~(pts.isna() | pts.is_empty)
+    if not ok.any():
+        return []
+    got = admin_areas_in(pts[ok].x.to_numpy(), pts[ok].y.to_numpy())["admin2"].astype(str)
+    counts = got[got != ""].value_counts()
+    if counts.empty:
+        return []
+    share = counts / float(ok.sum())
+    keep = [a for a in counts.index if share[a] >= AREA_SHARE or a in districts]
+    return keep
+
+
+def study_title(study: Any, analysis: Any = None, layers: Any = None) -> str:
+    """The title every output carries (see the module)."""
+    return user_title(study) or places_title(getattr(analysis, "table", None), layers)

@@ -1,0 +1,60 @@
+"""A study's title (issue 23 item 3): the user's, else the places covered, never a file name."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from hotspots.study import Study
+from hotspots.study_title import join_names, places_title, study_title, user_title
+from tests._paths import KENT_BOUNDARIES, KENT_CRIME, need_real
+
+
+def _table(names: list[str], x0: float = 575_000, y0: float = 155_000) -> gpd.GeoDataFrame:
+    geoms = [shapely.box(x0 + 500 * i, y0, x0 + 500 * (i + 1), y0 + 500) for i in range(len(names))]
+    return gpd.GeoDataFrame({"lsoa_code": [f"E0100{i:04d}" for i in range(len(names))], "lsoa_name": names},
+                            geometry=geoms, crs=27700)
+
+
+def test_a_file_name_or_the_default_is_not_a_title() -> None:
+    s = Study(boundaries="/data/kent_medway_lsoa2011_bgc.geojson", name="kent_medway_lsoa2011_bgc")
+    assert user_title(s) == ""
+    assert user_title(Study()) == ""  # "Untitled study"
+    assert user_title(Study(boundaries="/d/b.gpkg", name="Operation Lantern")) == "Operation Lantern"
+
+
+def test_districts_name_a_small_study() -> None:
+    names = [f"Maidstone 0{i:02d}A" for i in range(12)] + [f"Ashford 0{i:02d}B" for i in range(10)]
+    t = _table(names)
+    title = study_title(Study(boundaries="/d/my_lsoas.geojson", name="my_lsoas"), SimpleNamespace(table=t))
+    assert title == "Maidstone and Ashford"  # the bigger district first
+
+
+def test_join_names() -> None:
+    assert join_names(["A"]) == "A" and join_names(["A", "B"]) == "A and B"
+    assert join_names(["A", "B", "C"]) == "A, B and C" and join_names(list("ABCDE")) == "A, B and 3 more"
+
+
+@pytest.mark.slow
+def test_kent_is_kent_and_medway_on_the_map_and_the_summary() -> None:
+    need_real(KENT_BOUNDARIES, KENT_CRIME)
+    from hotspots.data.boundaries import read_boundaries
+
+    t, _ = read_boundaries(str(KENT_BOUNDARIES))
+    assert places_title(t) == "Kent and Medway"
+
+
+def test_the_map_title_is_not_the_boundary_file_name() -> None:
+    from hotspots.export.html_map import map_html
+    from tests.test_export_map import make_analysis
+
+    analysis, layers = make_analysis()
+    page = map_html(analysis, layers, Study(boundaries="/d/lattice_lsoa_bgc.gpkg", name="lattice_lsoa_bgc"))
+    title = page.split("class=\"hs-title\"", 1)[-1][:600] if "class=\"hs-title\"" in page else page
+    assert "lattice_lsoa_bgc" not in page
+    # no district column and odd LSOA names: the county-level area of GeoNames places (the lattice is in London)
+    assert "<b>Greater London</b>" in title
+    assert "hs-place" in page  # town names are drawn (test_map_places checks which)
