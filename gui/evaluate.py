@@ -49,7 +49,13 @@ CONTROLS = {"train_from": "Evaluate > Train from", "train_to": "Evaluate > Train
 SPLIT, ROLLING = "One split: train on some months, test on the months after", \
     "Rolling: each test month from the months just before it"
 _COLUMNS = ["Window", "Plan", "Area", "% of area", "% of test crime", "Crimes per km²", "PAI", "RRI",
-            "Ceiling", "PEI*", "vs cells by past crime"]
+            "Ceiling", "PEI*", "vs cells by past crime", "vs cells, partner places left out",
+            "% of crime a patrol can address", "Addressable: vs cells / vs cells without partner places"]
+
+
+#: what the addressable columns mean (the caption's last sentence)
+_ADDRESSABLE = ("Crime a patrol can address: the test crime outside the partner places (hospital sites, police "
+                "stations, prisons, shoplifting-dominated retail places) the plan left out on the training months.")
 
 
 def default_split(months: list[str], test_months: int = 3) -> tuple[str, str, str, str] | None:
@@ -85,17 +91,27 @@ def _basis(basis: str) -> str:
     return f"as {words if words[1:2].isupper() else words[0].lower() + words[1:]}"
 
 
-def _vs_cells(bt: Any, name: str) -> str:
-    """The plan's capture over the cells ranked by past crime at the plan's area ('-' for a naive ranking)."""
+def _vs_cells(bt: Any, name: str, naive: str = "naive_cells") -> str:
+    """The plan's capture over a naive cells ranking's at the plan's area ('-' for a naive ranking)."""
     from hotspots.backtest import naive_at
 
-    if name in bt.baselines:
+    if bt is None or name in bt.baselines or not bt.has(name):
         return "-"
-    s = naive_at(bt, "naive_cells", name)
+    s = naive_at(bt, naive, name)
     mine = bt.plan(name).own.capture
     if s is None or not s.capture > 0 or mine != mine:
         return "-"
     return f"{mine / s.capture:.2f}x"
+
+
+def _addressable(bt: Any, name: str) -> tuple[str, str]:
+    """The plan's share of the test crime a patrol can address, and its ratios over both naive cells there."""
+    a = getattr(bt, "addressable", None)
+    if a is None or not a.has(name):
+        return "-", "-"
+    ratios = "-" if name in a.baselines else \
+        f"{_vs_cells(a, name)} / {_vs_cells(a, name, 'naive_cells_patrol')}"
+    return _pct(a.plan(name).own.capture, 1), ratios
 
 
 class EvaluationView(QDialog):
@@ -262,13 +278,14 @@ class EvaluationView(QDialog):
                 f"by the plans of the {bt.k} month{'s' if bt.k != 1 else ''} before it; the first rows are the means. "
                 "PAI = share of crime / share of area; RRI (Levine 2008) = test share / training share; ceiling = "
                 "the most any plan of that area could have caught (the test month's own top cells); PEI* = share "
-                "caught / ceiling.")
+                "caught / ceiling. " + _ADDRESSABLE)
         else:
             self.caption.setText(
                 f"Built on {bt.train_months[0]} to {bt.train_months[1]} ({bt.train_crimes:,} crimes), scored on "
                 f"{bt.test_months[0]} to {bt.test_months[1]} ({bt.test_crimes:,} crimes). PAI = share of crime / "
                 "share of area; RRI (Levine 2008) = test share / training share; ceiling = the most any plan of that "
-                "area could have caught (the test months' own top cells); PEI* = share caught / ceiling.")
+                "area could have caught (the test months' own top cells); PEI* = share caught / ceiling. "
+                + _ADDRESSABLE)
         rows = [(f"mean of {len(bt.windows)}" if rolling else "", split, p) for p in split.plans]
         if rolling:
             rows += [(w.test_months[0], w, p) for w in bt.windows for p in w.plans]
@@ -278,7 +295,8 @@ class EvaluationView(QDialog):
             o = p.own
             vals = [window, PLAN_WORDS.get(p.name, p.name), _basis(p.area_basis), _pct(o.area_share, 3),
                     _pct(o.capture, 1), _num(o.crimes_per_km2, ",.0f"), _num(o.pai, ",.1f"), _num(o.rri, ".2f"),
-                    _pct(o.ceiling, 1), _num(o.pei, ".2f"), _vs_cells(b, p.name)]
+                    _pct(o.ceiling, 1), _num(o.pei, ".2f"), _vs_cells(b, p.name),
+                    _vs_cells(b, p.name, "naive_cells_patrol"), *_addressable(b, p.name)]
             for c, v in enumerate(vals):
                 self.table.setItem(r, c, QTableWidgetItem(v))
         self.caveat.setText(snap_caveat(split.snap_share))

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .backtest_partners import RULE
 from .backtest_scores import MEASURES, PlanEvaluation, Score, _clean, _clean_opt, snap_caveat
 
-__all__ = ["Backtest", "RollingBacktest", "naive_at", "comparisons", "rolling_comparisons"]
+__all__ = ["Backtest", "RollingBacktest", "naive_at", "comparisons", "rolling_comparisons", "ADDRESSABLE_FIELDS"]
 
 _NAN = float("nan")
 
@@ -25,6 +26,10 @@ class Backtest:
     ``baselines`` maps each naive ranking to the plan whose area is its own; ``ceiling_curve`` is
     the hindsight ceiling's concentration curve; ``snap_share`` the share of test crimes on a
     point that held training crime (None when not measured); ``cell_m`` the cell side.
+    ``addressable`` is the same plans scored on the test crime a patrol can address (outside
+    the partner places of the training months, :mod:`hotspots.backtest_partners`; None when not
+    scored) and ``partners`` what was left out for them (counts, and per scored plan the partner
+    places the naive cells hold at its area, ``in_naive``).
     """
 
     plans: list[PlanEvaluation]
@@ -38,6 +43,8 @@ class Backtest:
     ceiling_curve: tuple[np.ndarray, np.ndarray] | None = None
     snap_share: float | None = None
     cell_m: float = 150.0
+    addressable: Backtest | None = None
+    partners: dict | None = None
 
     def plan(self, name: str) -> PlanEvaluation:
         return next(p for p in self.plans if p.name == name)
@@ -61,7 +68,8 @@ class Backtest:
                                 "caveat": snap_caveat(self.snap_share)},
                 "measures": dict(MEASURES), "naive_baselines": dict(self.baselines),
                 "comparisons": comparisons(self),
-                "plans": [p.to_dict() for p in self.plans], "notes": list(self.notes)}
+                "plans": [_with_addressable(self, p) for p in self.plans], "notes": list(self.notes),
+                **_addressable_dict(self)}
 
     def rows(self, window: int | str = 1) -> list[dict]:
         """Flat rows (one per plan and area basis) for the CSV, each naming its window."""
@@ -69,12 +77,49 @@ class Backtest:
                 "test_from": self.test_months[0], "test_to": self.test_months[1]}
         out = []
         for p in self.plans:
-            out.append({**head, "plan": p.name, "at": p.area_basis, **p.own.to_dict()})
-            for ref, s in p.equal_area.items():
-                if p.area_basis == f"{ref} area":
-                    continue  # the same figures as its own row
-                out.append({**head, "plan": p.name, "at": f"{ref} area", **s.to_dict()})
+            mine = self.addressable.plan(p.name) if self.addressable and self.addressable.has(p.name) else None
+            for at, s in _bases(p):
+                row = {**head, "plan": p.name, "at": at, **s.to_dict()}
+                a = dict(_bases(mine)).get(at) if mine is not None else None
+                row.update({f"addressable_{k}": (_clean(getattr(a, k)) if a is not None else None)
+                            for k in ADDRESSABLE_FIELDS})
+                out.append(row)
         return out
+
+
+#: the addressable figures each CSV row carries (``addressable_<field>``)
+ADDRESSABLE_FIELDS = ("capture", "crimes", "pai", "rri", "ceiling", "pei")
+
+
+def _bases(p: PlanEvaluation) -> list[tuple[str, Score]]:
+    """A plan's scores by area basis: its own, then each other plan's area not the same as its own."""
+    out = [(p.area_basis, p.own)]
+    out += [(f"{ref} area", s) for ref, s in p.equal_area.items() if p.area_basis != f"{ref} area"]
+    return out
+
+
+def _addressable_dict(bt: Backtest) -> dict:
+    """``addressable`` for evaluation.json: the rule, the counts, what was left out and the comparisons."""
+    a = bt.addressable
+    if a is None:
+        return {}
+    kept = bool((bt.partners or {}).get("kept_in_plan", False))
+    return {"addressable": {"rule": KEPT_RULE if kept else RULE, "kept_in_plan": kept,
+                            "train_crimes": a.train_crimes, "test_crimes": a.test_crimes,
+                            "partner_places": dict(bt.partners or {}), "comparisons": comparisons(a)}}
+
+
+def _with_addressable(bt: Backtest, p: PlanEvaluation) -> dict:
+    """A plan's dict with its ``addressable`` figures (the same fields, on addressable test crime)."""
+    d = p.to_dict()
+    if bt.addressable is not None and bt.addressable.has(p.name):
+        a = bt.addressable.plan(p.name).to_dict()
+        a.pop("plan")
+        d["addressable"] = a
+    return d
+
+
+KEPT_RULE = "every test crime: the plan keeps the partner places (keep_partner_places), so nothing is left out"
 
 
 @dataclass
@@ -109,7 +154,19 @@ class RollingBacktest:
                   "averaged": "each figure under plans is the mean over the windows (each month weighs the same)",
                   "comparisons": rolling_comparisons(self),
                   "windows": [{"window": i, **_window_dict(w)} for i, w in enumerate(self.windows, start=1)]})
+        shadow = self.addressable()
+        if shadow is not None and "addressable" in d:
+            d["addressable"]["comparisons"] = rolling_comparisons(shadow)
+            d["addressable"]["test_crimes"] = sum(w.test_crimes for w in shadow.windows)
+            d["addressable"]["test_crimes_mean_per_window"] = shadow.mean.test_crimes
         return d
+
+    def addressable(self) -> RollingBacktest | None:
+        """The windows scored on addressable test crime, as a rolling backtest of their own (None if not scored)."""
+        if self.mean.addressable is None or any(w.addressable is None for w in self.windows):
+            return None
+        return RollingBacktest(windows=[w.addressable for w in self.windows], k=self.k,  # type: ignore[misc]
+                               mean=self.mean.addressable)
 
     def rows(self) -> list[dict]:
         return [r for i, w in enumerate(self.windows, start=1) for r in w.rows(i)]

@@ -69,4 +69,22 @@ def mean_backtest(windows: Sequence[Backtest]) -> Backtest:
                     test_crimes=int(round(np.mean([w.test_crimes for w in windows]))),
                     study_area_km2=first.study_area_km2, notes=notes, baselines=dict(first.baselines),
                     ceiling_curve=_mean_curve(ceil) if len(ceil) == len(windows) else None,
-                    snap_share=float(np.mean(snaps)) if snaps else None, cell_m=first.cell_m)
+                    snap_share=float(np.mean(snaps)) if snaps else None, cell_m=first.cell_m,
+                    addressable=(mean_backtest([w.addressable for w in windows])  # type: ignore[misc]
+                                 if all(w.addressable is not None for w in windows) else None),
+                    partners=_mean_partners([w.partners for w in windows]))
+
+
+def _mean_partners(each: list[dict | None]) -> dict | None:
+    """The windows' partner figures: counts averaged, the partner places in the naive cells pooled (by name)."""
+    if not each or any(p is None for p in each):
+        return None
+    out: dict = {"kept_in_plan": all(p["kept_in_plan"] for p in each)}  # type: ignore[index]
+    for k in ("count", "cells_left_out", "training_crimes_left_out", "test_crimes_left_out"):
+        out[f"{k}_mean_per_window"] = float(np.mean([p.get(k, 0) for p in each]))  # type: ignore[union-attr]
+    pooled: dict[str, dict[str, str]] = {}
+    for p in each:
+        for plan, places in (p.get("in_naive") or {}).items():  # type: ignore[union-attr]
+            pooled.setdefault(plan, {}).update({name: kind for name, kind in places})
+    out["in_naive"] = {plan: [[n, k] for n, k in d.items()] for plan, d in pooled.items()}
+    return out

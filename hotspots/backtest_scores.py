@@ -17,11 +17,13 @@ __all__ = ["PLANS", "PLAN_WORDS", "CEILING", "MEASURES", "RankedPlan", "Score", 
            "lsoa_plan", "naive_cell_units", "naive_lsoa_units", "hindsight_plan", "evaluate_plans", "snap_share",
            "snap_caveat"]
 
-PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_lsoa_density")
+PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_cells_patrol", "naive_lsoa_density")
 
 #: what the outputs call each plan (a plan not listed is shown by its name)
 PLAN_WORDS = {"patrol_spots": "Patrol spots", "patrol_zones": "Patrol zones", "lsoa_zones": "LSOA hot-spot clusters",
-              "naive_cells": "Cells ranked by past crime", "naive_lsoa_density": "LSOAs ranked by past crime per km²"}
+              "naive_cells": "Cells ranked by past crime",
+              "naive_cells_patrol": "Cells ranked by past crime, partner places left out",
+              "naive_lsoa_density": "LSOAs ranked by past crime per km²"}
 #: the hindsight ceiling's name in the outputs (not a plan: nobody knows the test months in advance)
 CEILING = "hindsight_ceiling"
 

@@ -4,7 +4,10 @@ The scoring lives in :mod:`hotspots.backtest`; this module only builds the plans
 analysis builds them (the same filters, measure, cell size and number of spots; the zones
 through the same analysis and zone rule) and hands them over. Test crimes are the crimes of the
 same types in the test months, *all* of them (a station's crimes count as captured when a plan
-covers the station: the scoring counts what happened, the plan chose where to go).
+covers the station: the scoring counts what happened, the plan chose where to go), and every
+plan is scored again on the test crime a patrol can address, outside the partner places the
+plan left out on the training months (:mod:`hotspots.backtest_partners`), beside
+``naive_cells_patrol``, the naive cells without those places.
 
 A single split trains on one range and tests on a later one. A *rolling* backtest
 (:func:`run_rolling`) scores every month of a test range from the ``k`` months before it, the
@@ -21,20 +24,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .backtest import (
-    Backtest,
-    RankedPlan,
-    RollingBacktest,
-    cell_plan,
-    concentration,
-    evaluate_plans,
-    hindsight_plan,
-    lsoa_plan,
-    mean_backtest,
-    naive_cell_units,
-    naive_lsoa_units,
-    snap_share,
-)
+from .backtest import Backtest, RollingBacktest, mean_backtest, snap_share
+from .backtest_partners import partner_reach
+from .backtest_split import PlanUnits, score_split
 from .data.errors import DataError
 from .plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
@@ -160,8 +152,9 @@ def zone_units(table: pd.DataFrame) -> list[np.ndarray]:
 def run_backtest(layers, settings, train_from: str, train_to: str, test_from: str, test_to: str, *,
                  zones: ZoneBuilder | None = None, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None, shared: dict | None = None) -> Backtest:
-    """Build ``patrol_spots``, ``lsoa_zones``, ``naive_cells`` and ``naive_lsoa_density`` on the
-    training months and score them on the test months.
+    """Build every plan of :data:`hotspots.backtest.PLANS` on the training months and score them on
+    the test months: on all test crime, and (``Backtest.addressable``) on the test crime outside
+    the partner places the plan left out (:mod:`hotspots.backtest_split`).
 
     Parameters
     ----------
@@ -214,39 +207,32 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
         tick("Plans built")
     else:
         tick("Building patrol spots on the training months")
+        every_type, _ = filter_crimes(crimes, None, train_from, train_to)  # a place's crime mix, as analyse()
         spots = build_spots(crimes, train, b, cell=s.cell, n_spots=s.spots, measure=s.measure,
-                            harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, with_evidence=False)
+                            harm_weights=s.harm_weights or layers.harm_weights, alpha=s.alpha, with_evidence=False,
+                            keep_partner_places=bool(s.keep_partner_places), mix_mask=every_type)
         tick("Building LSOA zones on the training months")
         zone_lsoas = zones(layers, s)
         zone_cells = patrol_zone_cells(spots, s)
     tick("Scoring the plans on the test months")
     if shared.get("cell") != spots.cell:  # every crime's cell key, once for all windows
         shared.update(cell=spots.cell, keys=grid_keys(x, y, spots.cell)[2])
-    trk, tek = shared["keys"][train], shared["keys"][test]
-    lsoa = shared["lsoa"]
-    area = b["area_km2"].to_numpy(float)
-    plans: list[RankedPlan] = [
-        cell_plan("patrol_spots", spots.spot_keys(), spots.grid.cell_km2, trk, tek),
-        cell_plan("patrol_zones", zone_cells, spots.grid.cell_km2, trk, tek),
-        lsoa_plan("lsoa_zones", zone_lsoas, area, lsoa[train], lsoa[test]),
-        cell_plan("naive_cells", naive_cell_units(trk), spots.grid.cell_km2, trk, tek, own=0),
-        lsoa_plan("naive_lsoa_density", naive_lsoa_units(lsoa[train], area), area, lsoa[train], lsoa[test], own=0),
-    ]
-    totals = (float(area.sum()), float(train.sum()), float(test.sum()))
-    baselines = {"naive_cells": "patrol_spots", "naive_lsoa_density": "lsoa_zones"}
-    ceiling = hindsight_plan(trk, tek, spots.grid.cell_km2)
-    evaluated = evaluate_plans(plans, totals, baselines, ceiling=ceiling)
+    keys = shared["keys"]
+    reach = partner_reach(crimes, train, spots.partners, keys, consider=test, shared=shared)
     notes = list(spots.notes)
     notes.append(f"patrol spots: {len(spots.spots)} of {s.spots} requested, {spots.cell:.0f} m cells; "
-                 f"{spots.exclusions.to_dict(train)['excluded']} training crimes at police-station or prison "
-                 "snap points left out of the spot ranking")
+                 + (f"{len(reach.places)} partner places found on the training months (their "
+                    f"{int((reach.out & train).sum()):,} training crimes left out of the patrol ranking)"
+                    if not reach.kept else "partner places kept in the patrol ranking (keep_partner_places)"))
     if not zone_lsoas:
         notes.append("no LSOA zones on the training months")
+    bt = score_split(PlanUnits(spots=spots.spot_keys(), zone_cells=zone_cells, zone_lsoas=zone_lsoas), keys=keys,
+                     lsoa=shared["lsoa"], lsoa_area_km2=b["area_km2"].to_numpy(float), cell=float(spots.cell),
+                     cell_km2=spots.grid.cell_km2, train=train, test=test, reach=reach,
+                     months=((train_from, train_to), (test_from, test_to)), notes=notes,
+                     snap=snap_share((x[train], y[train]), (x[test], y[test])))
     tick("Backtest done")
-    return Backtest(plans=evaluated, train_months=(train_from, train_to), test_months=(test_from, test_to),
-                    train_crimes=int(train.sum()), test_crimes=int(test.sum()), study_area_km2=totals[0], notes=notes,
-                    baselines=baselines, ceiling_curve=concentration(ceiling, totals), cell_m=float(spots.cell),
-                    snap_share=snap_share((x[train], y[train]), (x[test], y[test])))
+    return bt
 
 
 def run_rolling(layers, settings, k: int, test_from: str, test_to: str, *, zones: ZoneBuilder | None = None,

@@ -2,7 +2,8 @@
 
 One line per plan: the share of the area it covers, the share of the test crime it caught and
 that per km², its PAI and RRI, and beside it what a naive ranking caught at the same area and
-the hindsight ceiling (with PEI*). A rolling backtest adds one block per window, so a user sees
+the hindsight ceiling (with PEI*); then the same on the test crime a patrol can address
+(outside the partner places the plan left out). A rolling backtest adds one block per window, so a user sees
 whether a plan wins every month or only on average.
 """
 
@@ -21,11 +22,11 @@ def _num(x: float, fmt: str) -> str:
 
 
 #: the naive rankings' short names in the table's "vs" columns
-_SHORT = {"naive_cells": "cells", "naive_lsoa_density": "LSOA density"}
+_SHORT = {"naive_cells": "cells", "naive_cells_patrol": "cells no partner", "naive_lsoa_density": "LSOA density"}
 
 
 def _header(bt: Backtest) -> str:
-    vs = "".join(f" {'vs ' + _SHORT.get(n, n):>16s}" for n in bt.baselines)
+    vs = "".join(f" {'vs ' + _SHORT.get(n, n):>19s}" for n in bt.baselines)
     return (f"{'plan':28s} {'area':>7s} {'caught':>7s} {'per km²':>8s} {'PAI':>7s} {'RRI':>5s} {'ceiling':>8s} "
             f"{'PEI*':>5s}{vs}")
 
@@ -38,14 +39,25 @@ def plan_line(bt: Backtest, name: str) -> str:
     for n in bt.baselines:
         s = naive_at(bt, n, name)
         ratio = o.capture / s.capture if s is not None and s.capture > 0 else float("nan")
-        vs += f" {_num(ratio, '.2f') + 'x' if np.isfinite(ratio) else '-':>16s}"
+        vs += f" {_num(ratio, '.2f') + 'x' if np.isfinite(ratio) else '-':>19s}"
     return (f"{plan_words(name)[:28]:28s} {pct(o.area_share):>7s} {pct(o.capture):>7s} "
             f"{_num(o.crimes_per_km2, ',.0f'):>8s} {_num(o.pai, '.1f'):>7s} {_num(o.rri, '.2f'):>5s} "
             f"{pct(o.ceiling):>8s} {_num(o.pei, '.2f'):>5s}{vs}")
 
 
 def _split_lines(bt: Backtest) -> list[str]:
-    return [_header(bt)] + [plan_line(bt, p.name) for p in bt.plans if p.name not in bt.baselines]
+    lines = [_header(bt)] + [plan_line(bt, p.name) for p in bt.plans if p.name not in bt.baselines]
+    a = bt.addressable
+    if a is not None:
+        info = bt.partners or {}
+        if info.get("kept_in_plan"):
+            lines.append("on the crime a patrol can address: every test crime (partner places kept in the plan)")
+        else:
+            lines.append(f"on the crime a patrol can address ({a.test_crimes:,} test crimes outside the partner places "
+                         "found on the training months):")
+            lines += ["  " + line for line in [_header(a)] + [plan_line(a, p.name) for p in a.plans
+                                                               if p.name not in a.baselines]]
+    return lines
 
 
 def verdict_lines(bt: Backtest | RollingBacktest) -> list[str]:

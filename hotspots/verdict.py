@@ -4,7 +4,10 @@ A table of PAI, RRI and PEI* figures does not tell an inspector whether to trust
 sentence does: how much of the study area the plan covers, how much of the later crime it
 caught, how that compares with a spreadsheet sort of past crime at the same area (and it says
 plainly when the plan did worse), and how close it came to the most any plan of that size could
-have caught (the hindsight ceiling). The headline plan is the patrol zones when there are any
+have caught (the hindsight ceiling). When the plan left partner places out (hospital sites,
+Bluewater), it says both comparisons: against the ranking of all squares, naming the partner
+places that ranking keeps, and against the same ranking without them; and both again on the
+crime a patrol can address. The headline plan is the patrol zones when there are any
 (the plan an inspector works from), else the first plan scored.
 """
 
@@ -61,6 +64,8 @@ def _period(bt: Backtest) -> str:
 def _naive_phrase(name: str, cell_m: float) -> str:
     if name == "naive_cells":
         return f"a simple ranking of {cell_m:.0f} m squares by past crime"
+    if name == "naive_cells_patrol":
+        return f"a simple ranking of {cell_m:.0f} m squares by past crime outside the partner places"
     if name == "naive_lsoa_density":
         return "a simple ranking of LSOAs by past crime per km²"
     return f"the naive ranking '{plan_words(name).lower()}'"
@@ -74,8 +79,75 @@ def _subject(name: str, units: float, rolling: bool) -> str:
     return f"{int(units)} {lower}" if int(units) != 1 else f"1 {lower.rstrip('s')}"
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _record(rb: RollingBacktest | None, naive: str, name: str, ratio: float) -> str:
+    """'; ahead in 7 of 9 windows' (or behind, when the mean ratio is below 1); "" for a split."""
+    if rb is None:
+        return ""
+    won = lost = 0
+    for w in rb.windows:
+        ws = naive_at(w, naive, name) if w.has(name) else None
+        if ws is None or not np.isfinite(ws.capture):
+            continue
+        mine = w.plan(name).own.capture
+        won += bool(mine > ws.capture)
+        lost += bool(mine < ws.capture)
+    return (f"; behind in {lost} of {len(rb.windows)} windows" if ratio < 1
+            else f"; ahead in {won} of {len(rb.windows)} windows")
+
+
+def _theirs(mine: float, theirs: float) -> str:
+    """The naive capture, with the plan's beside it when they round alike."""
+    if pct(theirs) != pct(mine):
+        return pct(theirs)
+    return f"{100 * theirs:.2f}% against {100 * mine:.2f}%"
+
+
+def _against(o, s, phrase: str, record: str) -> str:  # noqa: ANN001 - Scores
+    """'0.84x <phrase>', or 'less than <phrase> caught in the same area (4.2%, so 0.84x)' when it lost."""
+    ratio = o.capture / s.capture
+    if ratio < 1:
+        return f"less than {phrase} caught in the same area ({_theirs(o.capture, s.capture)}, so {ratio:.2f}x{record})"
+    return f"{ratio:.2f}x {phrase}" + (f" ({record[2:]})" if record else "")
+
+
+def _scored(s) -> bool:  # noqa: ANN001
+    return s is not None and np.isfinite(s.capture) and s.capture > 0
+
+
+def _partner_parts(bt: Backtest, name: str, rb: RollingBacktest | None) -> list[str] | None:
+    """The cells comparisons when the plan left partner places out: against the ranking of all
+    squares (saying which partner places it keeps), the same ranking without them, and both on
+    the crime a patrol can address. None when nothing was left out (the plain comparison holds)."""
+    info = bt.partners or {}
+    count = info.get("count", info.get("count_mean_per_window", 0))
+    if info.get("kept_in_plan") or not count or not bt.has("naive_cells_patrol"):
+        return None
+    o = bt.plan(name).own
+    every, patrol = naive_at(bt, "naive_cells", name), naive_at(bt, "naive_cells_patrol", name)
+    if not (_scored(every) and _scored(patrol)):
+        return None
+    from .backtest_partners import partner_phrase
+
+    examples = partner_phrase([(str(n), str(k)) for n, k in (info.get("in_naive") or {}).get(name, [])])
+    sq = f"{bt.cell_m:.0f} m squares"
+    first = _against(o, every, f"a ranking of all {sq} by past crime",
+                     _record(rb, "naive_cells", name, o.capture / every.capture))
+    if examples:
+        first += f", a ranking that keeps {examples}, which the plan leaves to partners"
+    parts = [first, _against(o, patrol, f"the same ranking without {'them' if examples else 'the partner places'}",
+                             _record(rb, "naive_cells_patrol", name, o.capture / patrol.capture))]
+    a = bt.addressable
+    if a is not None and a.has(name):
+        ao = a.plan(name).own
+        a1, a2 = naive_at(a, "naive_cells", name), naive_at(a, "naive_cells_patrol", name)
+        if np.isfinite(ao.capture) and _scored(a1) and _scored(a2):
+            ra = rb.addressable() if rb is not None else None
+            r1, r2 = ao.capture / a1.capture, ao.capture / a2.capture
+            parts.append(f"on the crime a patrol can address (outside the partner places) it caught {pct(ao.capture)}, "
+                         f"{r1:.2f}x the ranking of all squares{_record(ra, 'naive_cells', name, r1).replace(';', ',')} "
+                         f"and {r2:.2f}x the one without partner places"
+                         f"{_record(ra, 'naive_cells_patrol', name, r2).replace(';', ',')}")
+    return parts
 
 
 def _sentence(bt: Backtest, name: str, rb: RollingBacktest | None = None) -> str:
@@ -85,33 +157,18 @@ def _sentence(bt: Backtest, name: str, rb: RollingBacktest | None = None) -> str
     if not (o.area_km2 > 0) or not np.isfinite(o.capture):
         when = "in any window" if rolling else "on the training months"
         return f"No {plan_words(name).lower()} were built {when}, so there is nothing to score."
-    naive = sorted(bt.baselines, key=lambda n: (n != "naive_cells", n))
-    parts = []
-    for n in naive:
+    partner = _partner_parts(bt, name, rb)
+    parts = list(partner or [])
+    for n in sorted(bt.baselines, key=lambda n: (n != "naive_cells", n)):
+        if n == "naive_cells_patrol" or (partner is not None and n == "naive_cells"):
+            continue  # said above, or the same ranking as the naive cells (nothing left out)
         s = naive_at(bt, n, name)
-        if s is None or not np.isfinite(s.capture) or s.capture <= 0:
+        if not _scored(s):
             continue
         ratio = o.capture / s.capture
-        record = ""
-        if rb is not None:
-            won = lost = 0
-            for w in rb.windows:
-                ws = naive_at(w, n, name) if w.has(name) else None
-                if ws is None or not np.isfinite(ws.capture):
-                    continue
-                mine = w.plan(name).own.capture
-                won += bool(mine > ws.capture)
-                lost += bool(mine < ws.capture)
-            record = (f"; behind in {lost} of {len(rb.windows)} windows" if ratio < 1
-                      else f"; ahead in {won} of {len(rb.windows)} windows")
-        phrase = _naive_phrase(n, bt.cell_m)
-        if ratio >= 1:
-            if n == "naive_cells" or rolling:
-                parts.append(f"{ratio:.2f}x {phrase}" + (f" ({record[2:]})" if record else ""))
-        else:
-            theirs = pct(s.capture) if pct(s.capture) != pct(o.capture) else f"{100 * s.capture:.2f}%"
-            mine = "" if pct(s.capture) != pct(o.capture) else f" against {100 * o.capture:.2f}%"
-            parts.append(f"less than {phrase} caught in the same area ({theirs}{mine}, so {ratio:.2f}x{record})")
+        if ratio >= 1 and not (n == "naive_cells" or rolling):
+            continue
+        parts.append(_against(o, s, _naive_phrase(n, bt.cell_m), _record(rb, n, name, ratio)))
     if np.isfinite(o.pei):
         parts.append(f"{pct(o.pei)} of the most any plan that size could have caught")
     avg = " on average" if rolling else ""
@@ -123,7 +180,7 @@ def _sentence(bt: Backtest, name: str, rb: RollingBacktest | None = None) -> str
                 f"predicted from the {rb.k} month{'s' if rb.k != 1 else ''} before it), {head}")
     else:
         head = head[0].upper() + head[1:]
-    return head + (" — " + _join(parts) if parts else "") + "."
+    return head + (" — " + "; ".join(parts) if parts else "") + "."
 
 
 def _headline(bt: Backtest) -> str | None:

@@ -1,18 +1,24 @@
 """``hotspots evaluate`` outputs: evaluation.json, evaluation.csv and concentration.png.
 
 ``evaluation.json`` holds one object per plan under the plan's name (``patrol_spots``,
-``patrol_zones``, ``lsoa_zones``, ``naive_cells``, ``naive_lsoa_density``, whatever
+``patrol_zones``, ``lsoa_zones``, ``naive_cells``, ``naive_cells_patrol`` (the naive cells
+without the partner places), ``naive_lsoa_density``, whatever
 :data:`hotspots.backtest.PLANS` scored) with ``area_share``, ``capture``, ``crimes``,
 ``crimes_per_km2``, ``share_per_km2``, ``pai``, ``rri``, ``pei`` (PEI*) and ``ceiling`` (the
 hindsight ceiling) at the plan's own area (a naive ranking's own area is that of the plan it is
 the baseline for, named in ``area_basis``) and ``equal_area`` figures at every other plan's
-area; the same objects are listed in ``plans``. ``verdict`` is the plain-words sentence,
+area; the same objects are listed in ``plans``. Each plan's ``addressable`` object holds
+the same figures on the test crime a patrol can address (outside the partner places the plan
+left out on the training months); the top-level ``addressable`` says the rule, the crimes and
+partner places left out, and the comparisons on that crime. ``verdict`` is the plain-words sentence,
 ``snap_points.caveat`` the snap-point caveat on PAI. A rolling backtest adds ``windows`` (each
 month's split in full) and its plan figures are the means over the windows.
 
 The CSV is one row per window, plan and area basis (a split is window 1), with the window's
 months and ``snap_share``, the share of its test crimes on a point that held training crime
-(the figure that qualifies its PAI). The chart (matplotlib, imported here only) is every plan's
+(the figure that qualifies its PAI), and ``addressable_capture``, ``addressable_crimes``,
+``addressable_pai``, ``addressable_rri``, ``addressable_ceiling`` and ``addressable_pei``, the
+same row's figures on addressable test crime. The chart (matplotlib, imported here only) is every plan's
 concentration curve (a rolling backtest's mean curve) with the hindsight ceiling dashed.
 """
 
@@ -32,9 +38,10 @@ __all__ = ["write_evaluation", "write_evaluation_json", "write_evaluation_csv", 
 
 CSV_COLUMNS = ["window", "train_from", "train_to", "test_from", "test_to", "plan", "at", "area_share", "capture",
                "crimes", "crimes_per_km2", "share_per_km2", "pai", "rri", "pei", "ceiling", "train_share", "area_km2",
-               "units", "snap_share"]
+               "units", "snap_share", "addressable_capture", "addressable_crimes", "addressable_pai", "addressable_rri",
+               "addressable_ceiling", "addressable_pei"]
 _COLOURS = {"patrol_spots": "#d7301f", "patrol_zones": "#6a51a3", "lsoa_zones": "#2b8cbe", "naive_cells": "#636363",
-            "naive_lsoa_density": "#74c476", CEILING: "#000000"}
+            "naive_cells_patrol": "#bdbdbd", "naive_lsoa_density": "#74c476", CEILING: "#000000"}
 
 Result = Backtest | RollingBacktest
 
