@@ -125,9 +125,9 @@ _KIND_WORDS = {"hospital": ("hospital site", "hospital sites"), "police_station"
                "prison": ("prison", "prisons"), "retail": ("retail place", "retail places")}
 
 
-def partner_phrase(places: list[tuple[str, str]], most_named: int = 2) -> str:
-    """'Bluewater Complex, Dartford and 3 hospital sites': the retail places by name (the busiest
-    ``most_named``), the others counted by kind; "" when there are none."""
+def partner_phrase(places: list[tuple[str, str]], most_named: int = 1) -> str:
+    """'Bluewater Complex and 3 hospital sites': the busiest ``most_named`` retail places by name
+    (without the town), the others counted by kind; "" when there are none."""
     if not places:
         return ""
     named = [n for n, k in places if k == "retail"][:most_named]

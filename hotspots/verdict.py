@@ -80,7 +80,7 @@ def _subject(name: str, units: float, rolling: bool) -> str:
 
 
 def _record(rb: RollingBacktest | None, naive: str, name: str, ratio: float) -> str:
-    """'; ahead in 7 of 9 windows' (or behind, when the mean ratio is below 1); "" for a split."""
+    """'; ahead in 7, behind in 2 of 9 windows' (behind first when the mean ratio is below 1); "" for a split."""
     if rb is None:
         return ""
     won = lost = 0
@@ -91,8 +91,11 @@ def _record(rb: RollingBacktest | None, naive: str, name: str, ratio: float) -> 
         mine = w.plan(name).own.capture
         won += bool(mine > ws.capture)
         lost += bool(mine < ws.capture)
-    return (f"; behind in {lost} of {len(rb.windows)} windows" if ratio < 1
-            else f"; ahead in {won} of {len(rb.windows)} windows")
+    n = len(rb.windows)
+    if won + lost == 0:
+        return f"; the same in all {n} windows" if n != 1 else "; the same in the window"
+    order = [("behind", lost), ("ahead", won)] if ratio < 1 else [("ahead", won), ("behind", lost)]
+    return "; " + ", ".join(f"{word} in {c}" for word, c in order if c) + f" of {n} windows"
 
 
 def _theirs(mine: float, theirs: float) -> str:
@@ -107,7 +110,11 @@ def _against(o, s, phrase: str, record: str) -> str:  # noqa: ANN001 - Scores
     ratio = o.capture / s.capture
     if ratio < 1:
         return f"less than {phrase} caught in the same area ({_theirs(o.capture, s.capture)}, so {ratio:.2f}x{record})"
-    return f"{ratio:.2f}x {phrase}" + (f" ({record[2:]})" if record else "")
+    return f"{ratio:.2f}x {phrase}{_paren(record)}"
+
+
+def _paren(record: str) -> str:
+    return f" ({record[2:]})" if record else ""
 
 
 def _scored(s) -> bool:  # noqa: ANN001
@@ -144,9 +151,9 @@ def _partner_parts(bt: Backtest, name: str, rb: RollingBacktest | None) -> list[
             ra = rb.addressable() if rb is not None else None
             r1, r2 = ao.capture / a1.capture, ao.capture / a2.capture
             parts.append(f"on the crime a patrol can address (outside the partner places) it caught {pct(ao.capture)}, "
-                         f"{r1:.2f}x the ranking of all squares{_record(ra, 'naive_cells', name, r1).replace(';', ',')} "
+                         f"{r1:.2f}x the ranking of all squares{_paren(_record(ra, 'naive_cells', name, r1))} "
                          f"and {r2:.2f}x the one without partner places"
-                         f"{_record(ra, 'naive_cells_patrol', name, r2).replace(';', ',')}")
+                         f"{_paren(_record(ra, 'naive_cells_patrol', name, r2))}")
     return parts
 
 
