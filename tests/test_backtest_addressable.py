@@ -122,7 +122,7 @@ def test_addressable_crime_and_the_naive_cells_without_partner_places_by_hand():
     assert "less than a ranking of all 150 m squares by past crime caught in the same area" in v
     assert "keeps Bluewater Complex and 1 hospital site, which the plan leaves to partners" in v
     assert "1.00x the same ranking without them" in v
-    assert f"on the crime a patrol can address (outside the partner places) it caught" in v
+    assert "on the crime a patrol can address (outside the partner places) it caught" in v
     assert f"{asp.capture / anv.capture:.2f}x the ranking of all squares" in v
 
 
