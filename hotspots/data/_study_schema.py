@@ -34,6 +34,8 @@ Check = Callable[[Any], str | None]  # None when fine, else what was expected
 
 
 def _kind(v: Any) -> str:
+    if getattr(v, "digits", 0):
+        return f"a number of {v.digits:,} digits"
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -111,7 +113,29 @@ def _list_of(inner: Check, max_items: int) -> Callable[[Any, str], None]:
     return check
 
 
-_STUDY_LAYERS = ("boundaries", "imd", "pubs", "streetsafe", "population", "harm_weights_file")
+_STUDY_LAYERS = ("boundaries", "imd", "pubs", "streetsafe", "population", "harm_weights_file", "lsoa_lookup",
+                 "actions", "extract", "extract_columns", "harm_table")
+#: rows of the StreetSafe actions table a study may carry, and the keys of one
+MAX_ACTION_ROWS = 100_000
+_ACTION_KEYS = ("concern_id", "date", "action", "agency", "status")
+
+
+def _check_action_rows(v: Any) -> None:
+    """A list of objects whose values are text (or numbers, or null), as the app saves them."""
+    if not isinstance(v, list):
+        _fail("action_rows", "a list of actions (objects)", v)
+    if len(v) > MAX_ACTION_ROWS:
+        _fail("action_rows", f"a list of at most {MAX_ACTION_ROWS:,} actions", v)
+    for k, row in enumerate(v):
+        if not isinstance(row, dict):
+            _fail(f"action_rows[{k}]", "an action (an object with " + ", ".join(_ACTION_KEYS) + ")", row)
+        for key, val in row.items():
+            if val is None or (isinstance(val, (int, float)) and not isinstance(val, bool)
+                               and math.isfinite(val) and abs(val) < 1e15):
+                continue
+            bad = _text(2000)(val)
+            if bad:
+                _fail(f"action_rows[{k}].{key}", bad, val)
 
 _SETTINGS: dict[str, Check] = {
     "month_from": _optional(_text(20)),
@@ -208,6 +232,8 @@ def validate_study_dict(d: Any, path: str | Path) -> None:
                     _fail(key, bad, d[key])
         if "crimes" in d:
             _list_of(_optional(_path), MAX_CRIME_PATHS)(d["crimes"], "crimes")
+        if "action_rows" in d and d["action_rows"] is not None:
+            _check_action_rows(d["action_rows"])
         if "name" in d:
             bad = _text(500)(d["name"])
             if bad:

@@ -137,12 +137,11 @@ def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = (),
     report : where to say how the file was read when that was not plain UTF-8 CSV (UTF-16,
         decimal commas, the sheet chosen), so a reinterpretation is never silent.
     """
+    from ._input_file import require_input
+
     path = Path(path)
-    if not path.exists():
-        raise DataError(path, f"{what} file not found", hint="check the path")
-    if path.is_dir():
-        raise DataError(path, f"expected a {what} file but this is a folder", hint="pick the file itself")
-    if path.stat().st_size == 0:
+    st = require_input(path, what)  # a FIFO or a device is refused before it is opened
+    if st.st_size == 0:
         raise DataError(path, "the file is empty", hint=f"export the {what} again")
     suffix = path.suffix.lower()
     notes: list[str] = []
@@ -241,6 +240,9 @@ def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path, what: str, header_hint: set[str]) -> pd.DataFrame:
+    from ._input_file import check_inflated_size
+
+    check_inflated_size(path, what)  # a "zip bomb" is refused before a byte of it is inflated
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", header=None)
     except Exception as exc:  # openpyxl raises many types for a broken workbook

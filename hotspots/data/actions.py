@@ -120,7 +120,10 @@ def read_actions(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
 
 
 def study_actions(study: object) -> pd.DataFrame | None:
-    """The study's actions: its actions file, then the rows edited in the GUI (None when neither)."""
+    """The study's actions: its actions file, then the rows edited in the GUI (None when neither).
+
+    Every row is kept, identical ones too: two officers can do the same thing for the same
+    concern on the same day, and an update that merged them would report less than was done."""
     frames = []
     path = getattr(study, "actions", None)
     if path:
@@ -130,4 +133,4 @@ def study_actions(study: object) -> pd.DataFrame | None:
         frames.append(actions_from_records(list(rows), "the study's actions table"))
     if not frames:
         return None
-    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
+    return pd.concat(frames, ignore_index=True)

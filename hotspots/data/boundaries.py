@@ -157,9 +157,10 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """
     path = Path(path)
     report = LoadReport.for_path(path, "boundaries")
-    if not path.exists():
-        raise DataError(path, "boundary file not found", hint="check the path")
-    if path.is_file() and path.stat().st_size == 0:
+    from ._input_file import require_input
+
+    st = require_input(path, "LSOA boundaries", folder_ok=True, not_found="boundary file not found")
+    if not path.is_dir() and st.st_size == 0:
         raise DataError(path, "the file is empty", hint="download the LSOA boundaries again")
     report.files = [str(path)]
     try:

@@ -19,10 +19,16 @@ def read_harm_weights(path: str | Path) -> dict[str, float]:
     w_c = find_column(df, ["weight", "harm", "cchi", "days"], path, "weight")
     weights = dict(DEFAULT_HARM_WEIGHTS)
     values = to_number(df[w_c])
+    first = int(df.attrs.get("first_data_line", 2))
+    given: dict[str, int] = {}  # crime type -> the line that weighted it
     for i, (cat, val) in enumerate(zip(df[cat_c], values, strict=True)):
         name = resolve_crime_types([cat], source=str(path))[0]  # type: ignore[index]
-        if val != val or val < 0:  # NaN or negative
+        if val != val or val < 0 or val == float("inf"):  # NaN, negative or infinite
             raise DataError(path, f"weight '{df[w_c].iloc[i]}' for '{cat}' is not a number >= 0",
-                            hint="give each category a non-negative number of days", row=i + df.attrs.get("first_data_line", 2), column=w_c)
+                            hint="give each category a non-negative number of days", row=i + first, column=w_c)
+        if name in given:  # which of two weights is meant cannot be guessed: the last would win silently
+            raise DataError(path, f"'{name}' is weighted twice (line {given[name]} and line {i + first})",
+                            hint="keep one weight for each crime type", row=i + first, column=cat_c)
+        given[name] = i + first
         weights[name] = float(val)
     return weights

@@ -32,6 +32,10 @@ POPULATION_ALIASES = [
     "total_population", "Total population", "persons", "all persons", "all_ages", "All Ages",
     "residents", "obs_value", "count",
 ]
+#: a resident count an area can have: at least one person; no LSOA (or any area the rate is
+#: asked of) holds ten million
+MIN_POPULATION = 1.0
+MAX_POPULATION = 10_000_000.0
 _POPULATION_CONTAINS = ["totalpopulation", "allusualresidents", "usualresidents", "allpersons", "allages"]
 _HEADER_HINT = ["lsoacode", "lsoa11cd", "lsoa21cd", "population", "usualresidents"]
 
@@ -101,13 +105,24 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     nonpos = keep & (pop <= 0)
     report.drop("population zero or negative", int(nonpos.sum()))
     keep &= ~nonpos
+    # a count of residents is at least one person and finite; 1e-300 or inf would make every
+    # rate 0 or infinite (the analysis then sees the same value in every area)
+    implausible = keep & ~((pop >= MIN_POPULATION) & (pop <= MAX_POPULATION))
+    if implausible.any():
+        first = int(np.flatnonzero(implausible.to_numpy())[0])
+        report.warn(f"{int(implausible.sum())} population value(s) are not a count of residents (below "
+                    f"{MIN_POPULATION:g}, above {MAX_POPULATION:,.0f} or infinite; first on line "
+                    f"{first + df.attrs.get('first_data_line', 2)}: {df[pop_col].iloc[first]!r})")
+    report.drop("population not a count of residents", int(implausible.sum()))
+    keep &= ~implausible
     dup = keep & codes.where(keep).duplicated(keep="first")
     if dup.any():
         report.warn(f"{int(dup.sum())} repeated LSOA code(s) dropped, first kept (e.g. {codes[dup].iloc[0]})")
     report.drop("duplicate LSOA code", int(dup.sum()))
     keep &= ~dup
     if not keep.any():
-        raise DataError(path, "no usable population rows (every row lacked a code or a positive population)",
+        raise DataError(path, "no usable population rows (every row lacked a code or a population of "
+                              f"{MIN_POPULATION:g} to {MAX_POPULATION:,.0f} residents)",
                         hint=f"check that '{pop_col}' holds resident counts", column=pop_col)
 
     out = pd.DataFrame({

@@ -51,6 +51,16 @@ from typing import Any
 from ..data.errors import DataError, disk_error
 from ._stamps import stamp_file
 from .atomic import TEMP_PATTERN, remove_live_temporaries
+from .provenance import (
+    MAX_RECORD,
+    json_dict,
+    link_error,
+    manifest_of,
+    merge,
+    open_no_follow,
+    proven,
+    read_regular,
+)
 
 __all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX", "read_regular",
            "folder_lock"]
@@ -97,127 +107,7 @@ def _unlock(fd: int) -> None:
             fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-#: the most of a summary.json or lock file read back (a planted multi-gigabyte one is not ours)
-_MAX_RECORD = 64 * 1024 * 1024
-_FOLDER = "<folder>"
-
-
-def _link_error(path: Path) -> DataError:
-    return DataError(path, "is a link (or not a regular file); hotspots never follows a link or writes into a "
-                     "FIFO or device in its output folder",
-                     hint="remove it from the output folder, or choose another --out folder")
-
-
-def _open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
-    """``os.open`` that refuses a symbolic link and anything but a regular file (no FIFO hang)."""
-    try:
-        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK, mode)
-    except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO) or path.is_symlink():
-            raise _link_error(path) from None
-        raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise _link_error(path)
-    if _NONBLOCK:
-        os.set_blocking(fd, True)
-    return fd
-
-
-def read_regular(path: Path, limit: int = _MAX_RECORD) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device) of at most
-    ``limit`` bytes, else None; a missing file is None too."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        os.set_blocking(fd, True)
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read(limit + 1)[:limit]
-    finally:
-        os.close(fd)
-
-
-def _file_sha256(path: Path) -> str | None:
-    """SHA-256 of a regular file, None for a link, folder, FIFO, device or a missing file."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _manifest_of(record: bytes | None) -> dict[str, set[str]]:
-    """name -> SHA-256s of the files a record (summary.json or the lock file) says a run wrote
-    (``run_files``; the lock's copy also holds ``previous_files``, the earlier run's, for a run
-    killed between its first and last rename). A folder is recorded as ``"<folder>"``."""
-    if not record:
-        return {}
-    try:
-        d = json.loads(record.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return {}
-    out: dict[str, set[str]] = {}
-    for key in ("run_files", "previous_files"):
-        files = d.get(key) if isinstance(d, dict) else None
-        if not isinstance(files, dict):
-            continue
-        for name, meta in files.items():
-            if not (isinstance(name, str) and _plain_name(name)):
-                continue
-            if isinstance(meta, str):
-                shas = [meta]
-            elif isinstance(meta, list):
-                shas = [m for m in meta if isinstance(m, str)]
-            elif isinstance(meta, dict) and meta.get("folder") is True:
-                shas = [_FOLDER]
-            elif isinstance(meta, dict) and isinstance(meta.get("sha256"), str):
-                shas = [meta["sha256"]]
-            else:
-                shas = []
-            if shas:
-                out.setdefault(name, set()).update(shas)
-    return out
-
-
-def _merge(*proofs: dict[str, set[str]]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for p in proofs:
-        for k, v in p.items():
-            out.setdefault(k, set()).update(v)
-    return out
-
-
-def _proven(path: Path, shas: set[str] | None) -> bool:
-    """The file (or folder) at ``path`` is, byte for byte, one an earlier run recorded writing."""
-    if not shas:
-        return False
-    if _FOLDER in shas:
-        with contextlib.suppress(OSError):
-            if stat.S_ISDIR(os.lstat(path).st_mode):
-                return True
-    return _file_sha256(path) in shas
-
-
-def _plain_name(name: str) -> bool:
-    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") and "\x00" not in name
-
-
 def _is_disk_full(exc: BaseException) -> bool:
-    import errno
 
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return True
@@ -254,7 +144,7 @@ class RunFolder:
             raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
         try:
             out.mkdir(parents=True, exist_ok=True)
-            self._fd = _open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+            self._fd = open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
             raise disk_error(out, exc, what="creating the output folder") from None
         if not _lock(self._fd):
@@ -264,7 +154,7 @@ class RunFolder:
             raise DataError(out, f"another hotspots run is writing to this folder{other}",
                             hint="wait for it to finish, or choose another --out folder")
         try:
-            self._proofs = _manifest_of(self._read_lock())  # a run killed mid-swap left its manifest here
+            self._proofs = manifest_of(self._read_lock())  # a run killed mid-swap left its manifest here
             self._write_lock({"run_id": self.run_id, "pid": os.getpid()})
             self._clean_stale()
             self.staging.mkdir()
@@ -287,7 +177,7 @@ class RunFolder:
 
     def _read_lock(self) -> bytes:
         assert self._fd is not None
-        size = min(os.fstat(self._fd).st_size, _MAX_RECORD)
+        size = min(os.fstat(self._fd).st_size, MAX_RECORD)
         return os.pread(self._fd, size, 0) if size else b""
 
     def _write_lock(self, record: dict[str, Any]) -> None:
@@ -330,7 +220,7 @@ class RunFolder:
             manifest = {p.name: ({"bytes": p.stat().st_size, "sha256": _sha256(p)} if p.is_file() else {"folder": True})
                         for p in staged if p.name != seal}
             seal_path = self.staging / seal
-            proofs = _merge(self._proofs, self._previous_files(seal))
+            proofs = merge(self._proofs, self._previous_files(seal))
             names = {p.name for p in staged}
             self._check_replaceable(staged, proofs, seal)
             removable = []
@@ -338,7 +228,7 @@ class RunFolder:
                 old = self.out / name
                 if not os.path.lexists(old):
                     continue
-                if _proven(old, proofs[name]):
+                if proven(old, proofs[name]):
                     removable.append(old)
                 else:
                     self.kept[name] = "changed since hotspots wrote it, so kept"
@@ -375,17 +265,17 @@ class RunFolder:
             except FileNotFoundError:
                 continue
             if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
-                raise _link_error(target)
+                raise link_error(target)
             if p.name == seal:
                 if not stat.S_ISREG(st.st_mode):
-                    raise _link_error(target)
+                    raise link_error(target)
                 continue  # the previous seal is this tool's record, replaced by the new one
             if stat.S_ISDIR(st.st_mode):
-                if p.is_dir() and _proven(target, proofs.get(p.name)):
+                if p.is_dir() and proven(target, proofs.get(p.name)):
                     continue
                 raise DataError(target, "is a folder this run would replace, and not one hotspots wrote",
                                 hint="move or rename it, or choose another --out folder")
-            if not _proven(target, proofs.get(p.name)):
+            if not proven(target, proofs.get(p.name)):
                 why = "was changed since hotspots wrote it" if p.name in proofs else "was not written by hotspots"
                 raise DataError(target, f"{why}; this run would replace it, so nothing was written",
                                 hint="move or rename the file to keep it (or delete it), then run again; "
@@ -393,7 +283,7 @@ class RunFolder:
 
     def _previous_files(self, seal: str) -> dict[str, set[str]]:
         """The previous seal's manifest (name -> SHA-256); nothing if it is not a regular file."""
-        return _manifest_of(read_regular(self.out / seal))
+        return manifest_of(read_regular(self.out / seal))
 
     def _disk_error(self, exc: BaseException) -> DataError:
         staged = sum(p.stat().st_size for p in self.staging.glob("*") if p.is_file()) if self.staging.exists() else 0
@@ -441,7 +331,7 @@ def folder_lock(out: str | Path) -> Iterator[str]:
         raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        rf._fd = _open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+        rf._fd = open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
     except OSError as exc:
         raise disk_error(out, exc, what="creating the output folder") from None
     if not _lock(rf._fd):
@@ -451,18 +341,10 @@ def folder_lock(out: str | Path) -> Iterator[str]:
                         hint="wait for it to finish, or choose another --out folder")
     try:
         record = rf._read_lock()
-        rf._write_lock({**_json_dict(record), "run_id": rf.run_id, "pid": os.getpid()})  # keep the proofs
+        rf._write_lock({**json_dict(record), "run_id": rf.run_id, "pid": os.getpid()})  # keep the proofs
         yield rf.run_id
     finally:
         rf._release()
-
-
-def _json_dict(record: bytes) -> dict[str, Any]:
-    try:
-        d = json.loads(record.decode("utf-8")) if record else {}
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return {}
-    return d if isinstance(d, dict) else {}
 
 
 def _sha256(p: Path) -> str:

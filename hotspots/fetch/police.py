@@ -18,7 +18,6 @@ one :class:`DataError` naming the service, the month and the fix.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -33,73 +32,17 @@ from ..data.errors import DataError
 from ..export.atomic import write_text_atomic
 from ..progress import CancelFn, Cancelled, ProgressFn
 from .http import HttpClient, HttpStatusError, service_url
+from .police_answers import POLICE_ENV, check_crimes, crime_key, malformed, unique_crimes
 from .tiles import MAX_DEPTH, Tile, TileGrid, poly_param
 
 __all__ = ["PoliceAPI", "FetchReport", "fetch_months", "month_range", "POLICE_API", "POLICE_ENV",
            "GET_LIMIT"]
 
 POLICE_API = "https://data.police.uk/api"
-POLICE_ENV = "HOTSPOTS_POLICE_API"
 #: police.uk answers 400 to a GET longer than 4,094 characters; past this we POST
 GET_LIMIT = 4000
 #: a month as police.uk writes it, and the only month text that may become a path
 MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-
-
-def _malformed(url: str, what: str) -> DataError:
-    return DataError(url, f"the answer is malformed: {what}",
-                     hint=f"check that {POLICE_ENV} (or --police-api) points at the police.uk API (…/api), "
-                          "or try again later")
-
-
-def check_crimes(data: object, url: str, month: str) -> list[dict]:
-    """The answer of ``crimes-street/all-crime`` as a list of crime objects, or a DataError."""
-    if not isinstance(data, list):
-        raise _malformed(url, f"for {month} it is not a list of crimes")
-    for i, c in enumerate(data):
-        where = f"crime {i + 1} of {month}"
-        if not isinstance(c, dict):
-            raise _malformed(url, f"{where} is {type(c).__name__}, not an object")
-        cid = c.get("id")
-        if cid is not None and (isinstance(cid, bool) or not isinstance(cid, (int, str))):
-            raise _malformed(url, f"{where} has an id that is {type(cid).__name__}")
-        if isinstance(cid, int) and abs(cid) >= 10 ** 30:
-            raise _malformed(url, f"{where} has an id of {len(str(abs(cid)))} digits")
-        loc = c.get("location")
-        if loc is not None and not isinstance(loc, dict):
-            raise _malformed(url, f"{where} has a location that is {type(loc).__name__}, not an object")
-        if isinstance(loc, dict):
-            for k in ("latitude", "longitude"):
-                v = loc.get(k)
-                if v is not None and not isinstance(v, (int, float, str)):
-                    raise _malformed(url, f"{where} has a {k} that is {type(v).__name__}")
-                if isinstance(v, str) and v.strip() and not _is_number(v):
-                    raise _malformed(url, f"{where} has a {k} of {v[:20]!r}, not a number")
-            st = loc.get("street")
-            if st is not None and not isinstance(st, dict):
-                raise _malformed(url, f"{where} has a street that is {type(st).__name__}, not an object")
-        out = c.get("outcome_status")
-        if out is not None and not isinstance(out, dict):
-            raise _malformed(url, f"{where} has an outcome_status that is {type(out).__name__}, not an object")
-    return data
-
-
-def _is_number(v: str) -> bool:
-    try:
-        float(v)
-    except ValueError:
-        return False
-    return len(v) < 40
-
-
-def crime_key(c: dict) -> str | None:
-    """The de-duplication key of a crime: its API id, or None when it has no real one (null,
-    missing, empty): such crimes cannot be told apart, so none is ever merged with another."""
-    cid = c.get("id")
-    if cid is None or isinstance(cid, bool):
-        return None
-    text = str(cid).strip()
-    return text or None
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -137,7 +80,7 @@ class PoliceAPI:
         url = f"{self.base}/crimes-street-dates"
         data = self.client.get_json(url)
         if not isinstance(data, list) or not all(isinstance(d, dict) and "date" in d for d in data):
-            raise _malformed(url, "it is not a list of months")
+            raise malformed(url, "it is not a list of months")
         if not data:
             raise DataError(url, "police.uk lists no months with street-level crimes",
                             hint=f"try again later, or check that {POLICE_ENV} (or --police-api) points at the "
@@ -146,7 +89,7 @@ class PoliceAPI:
         for d in data:
             m = d["date"]
             if not isinstance(m, str) or not MONTH_RE.fullmatch(m):
-                raise _malformed(url, f"{str(m)[:40]!r} is not a month (YYYY-MM)")
+                raise malformed(url, f"{str(m)[:40]!r} is not a month (YYYY-MM)")
             months.append(m)
         return months
 
@@ -176,22 +119,22 @@ class PoliceAPI:
         for h in hoods:
             hid = h.get("id") if isinstance(h, dict) else None
             if not isinstance(hid, (str, int)) or isinstance(hid, bool) or not str(hid).strip():
-                raise _malformed(url, "a neighbourhood has no id")
+                raise malformed(url, "a neighbourhood has no id")
             burl = f"{self.base}/{urllib.parse.quote(force, safe='')}/{urllib.parse.quote(str(hid), safe='')}/boundary"
             pts = self.client.get_json(burl)
             if pts is None:
                 pts = []
             if not isinstance(pts, list):
-                raise _malformed(burl, "the boundary is not a list of points")
+                raise malformed(burl, "the boundary is not a list of points")
             ring = []
             for p in pts:
                 try:
                     xy = (float(p["longitude"]), float(p["latitude"]))
                 except (TypeError, ValueError, KeyError, OverflowError):
-                    raise _malformed(burl, f"a boundary point {str(p)[:40]!r} is not a latitude and "
+                    raise malformed(burl, f"a boundary point {str(p)[:40]!r} is not a latitude and "
                                            "longitude") from None
                 if not (abs(xy[0]) <= 180 and abs(xy[1]) <= 90):
-                    raise _malformed(burl, f"a boundary point {xy} is not a latitude and longitude")
+                    raise malformed(burl, f"a boundary point {xy} is not a latitude and longitude")
                 ring.append(xy)
             if len(ring) >= 3:
                 polys.append(shapely.make_valid(shapely.Polygon(ring)))
@@ -318,68 +261,6 @@ def fetch_months(
     if progress:
         progress("Fetch done", 1.0)
     return report
-
-
-def unique_crimes(seen: list[tuple[str, dict]], grid: TileGrid, leaves: set[str]) -> list[dict]:
-    """Each crime once, though overlapping tiles report some twice.
-
-    A crime with a real id is kept the first time that id is seen. A crime without one (null,
-    missing, empty) cannot be matched by id, and two such records alike in every field may
-    well be two crimes (police.uk snaps crimes to shared points), so none is merged with
-    another: each is kept from the one tile whose square (the tile without its overlap)
-    holds its point, and dropped from the tiles that saw it only in their overlap. One with
-    no usable point is kept from the first tile that reported a record like it.
-    """
-    import numpy as np
-    from pyproj import Transformer
-
-    out: list[dict] = []
-    seen_ids: set[str] = set()
-    no_id: list[tuple[str, dict]] = []
-    for key, c in seen:
-        k = crime_key(c)
-        if k is None:
-            no_id.append((key, c))
-        elif k not in seen_ids:
-            seen_ids.add(k)
-            out.append(c)
-    if not no_id:
-        return out
-    lon = np.full(len(no_id), np.nan)
-    lat = np.full(len(no_id), np.nan)
-    for i, (_, c) in enumerate(no_id):
-        loc = c.get("location") or {}
-        with contextlib.suppress(TypeError, ValueError):
-            lon[i], lat[i] = float(loc.get("longitude")), float(loc.get("latitude"))
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
-    first_tile: dict[str, str] = {}
-    for i, (key, c) in enumerate(no_id):
-        owner = _owner(grid, leaves, float(x[i]), float(y[i])) if ok[i] else None
-        if owner is None:  # no point, or outside every answered tile: by the record itself
-            sig = json.dumps(c, sort_keys=True, default=str)
-            owner = first_tile.setdefault(sig, key)
-        if owner == key:
-            out.append(c)
-    return out
-
-
-def _owner(grid: TileGrid, leaves: set[str], x: float, y: float) -> str | None:
-    """The answered tile whose square holds (x, y), walking the quadtree from the root."""
-    t = grid.root
-    x0, y0, x1, y1 = t.bounds
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
-        return None
-    key = t.key
-    while key not in leaves:
-        if len(key) > 40:
-            return None
-        x0, y0, x1, y1 = t.bounds
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        i = (0 if y >= my else 2) + (1 if x >= mx else 0)
-        t = t.children()[i]
-        key = t.key
-    return key
 
 
 def _month_progress(progress: ProgressFn | None, month: str, i: int, n: int) -> Callable[[str, float], None]:
