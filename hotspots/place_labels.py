@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlaceLabel", "town_labels", "towns_in_box", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
+__all__ = ["PlaceLabel", "town_labels", "towns_in_box", "towns_at", "town_at", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
            "MAX_ZOOM"]
 
 #: (population at least, first zoom): cities at county zoom, villages at town zoom
@@ -262,3 +262,32 @@ def shapely_box(minx: float, miny: float, maxx: float, maxy: float) -> Any:
     import shapely
 
     return shapely.box(minx, miny, maxx, maxy)
+
+
+#: a town a place is named after: the nearest of at least this many people within BIG_M, else
+#: the nearest place of any size within ANY_M (so a town centre is not named after a suburb)
+BIG_TOWN, BIG_M, ANY_M = 5_000, 2_500.0, 3_000.0
+
+
+def towns_at(x: np.ndarray, y: np.ndarray, fallback: Any = None) -> np.ndarray:
+    """The town each point (EPSG:27700) is in, for naming spots, zones and concerns.
+
+    The nearest GeoNames place of :data:`BIG_TOWN` people or more within :data:`BIG_M`, else
+    the nearest place within :data:`ANY_M`, else ``fallback`` (e.g. the LSOA's district)."""
+    import shapely
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    fb = np.full(len(x), "", dtype=object) if fallback is None else np.asarray(fallback, dtype=object)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return fb.copy()
+    frame = [shapely.box(x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max())]
+    big = nearest_town(x, y, frame, within_m=BIG_M, min_population=BIG_TOWN)
+    small = nearest_town(x, y, frame, within_m=ANY_M, min_population=0)
+    out = np.where(big != "", big, np.where(small != "", small, fb))
+    return out.astype(object)
+
+
+def town_at(x: float, y: float, fallback: str = "") -> str:
+    """:func:`towns_at` for one point."""
+    return str(towns_at(np.array([x]), np.array([y]), np.array([fallback], dtype=object))[0])

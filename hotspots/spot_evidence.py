@@ -31,7 +31,8 @@ _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
 
 
 def town_of(lsoa_name: str) -> str:
-    """The town (district) of an LSOA name: "Maidstone 004F" -> "Maidstone"."""
+    """The district of an LSOA name: "Maidstone 004F" -> "Maidstone" (a spot's or zone's town is the
+    GeoNames town it is in, :func:`hotspots.place_labels.town_at`; this is its fallback)."""
     return _LSOA_SUFFIX.sub("", str(lsoa_name or "")).strip()
 
 
@@ -76,6 +77,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     """Ranked :class:`~hotspots.spots.PatrolSpot` objects for the cell groups of a plan."""
     from pyproj import Transformer
 
+    from .place_labels import town_at
     from .spots import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid
@@ -107,7 +109,8 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
         n = int(m.sum())
         main = cells[int(np.argmax(result.cells.crimes[cells]))]
         lsoa_name = str(result.cells.lsoa_name[main])
-        town = town_of(lsoa_name)
+        centre = geoms[k].centroid  # the town people say it is in (GeoNames), else the LSOA's district
+        town = town_at(centre.x, centre.y, town_of(lsoa_name))
         lab = pd.Series(names[m])
         kd = kinds[m]
         streets = lab[kd == "street"].value_counts()

@@ -119,3 +119,11 @@ def test_controls_cover_little_of_a_small_pane(page: str, tmp_path) -> None:
     got = json.loads(m.group(1))
     assert got["W"] == 1024 and got["share"] <= 0.15, got
     assert got["names"] >= 1, got  # a town name drawn at the opening view
+
+
+def test_a_place_is_named_by_its_town_not_its_district() -> None:
+    from hotspots.place_labels import town_at
+
+    # Margate's centre (TR 352 708) is in Thanet district: people say Margate
+    assert town_at(635_200.0, 170_800.0, "Thanet") == "Margate"
+    assert town_at(0.0, 0.0, "Thanet") == "Thanet"  # no town anywhere near: the district stands

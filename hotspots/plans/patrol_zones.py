@@ -131,6 +131,7 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     then ``geometry``, zone 1 = the most ranked crime or harm), ``zone_of`` (zone id per LSOA row by
     largest overlap, 0 outside), ``evidence`` per zone, ``summary``, and ``cell_keys`` per zone.
     """
+    from ..place_labels import town_at
     from ..snap_points import label_kinds, strip_prefix
     from ..spot_evidence import town_of
     from ..table import filter_crimes
@@ -143,7 +144,7 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     if spots is None or spots.cells is None or len(spots.value) == 0:
         return _empty(analysis, "no patrol zones: the patrol-spot cells were not ranked", rule, cell)
     g = spots.grid
-    groups = cell_zone_groups(g.col, g.row, g.key, spots.value, cell, rule)
+    groups = cell_zone_groups(g.col, g.row, g.key, spots.zone_ranking(), cell, rule)
     if not groups:
         return _empty(analysis, "no patrol zones: no group of top-ranked cells is large enough "
                       f"({rule.min_cells}+ cells)", rule, cell)
@@ -199,6 +200,8 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
         town_lsoa = max(lsoa_counts.items(), key=lambda kv: (kv[1], -int(kv[0])))[0] if lsoa_counts else None
         town = town_of(names[int(town_lsoa)]) if town_lsoa is not None else \
             town_of(str(spots.cells.lsoa_name[cells[0]]))
+        busiest = g.boxes(np.asarray([cells[int(np.argmax(spots.cells.crimes[cells]))]]))[0].centroid
+        town = town_at(busiest.x, busiest.y, town)  # the town it is in (GeoNames), else the district
         concerns = _top(reasons.get(z, {}), 99) if reasons else []
         over = overlap_rows[z - 1]
         dec = deciles.iloc[over].dropna().astype(float) if len(over) else pd.Series(dtype=float)
