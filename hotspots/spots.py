@@ -8,8 +8,10 @@ built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
 1. every cell gets the analysed measure (crimes, or harm) *without* the crimes at partner places
    (:mod:`hotspots.partner_places`: hospital sites, police stations, prisons, shoplifting-dominated
    retail places; a patrol there prevents none of them), and a cell that is mostly a partner
-   place is left out whole. This ranked value is :attr:`SpotsResult.value`, which the patrol
-   zones rank too; the setting ``keep_partner_places`` keeps them in;
+   place is left out of the spots whole. This ranked value is :attr:`SpotsResult.value`; the
+   patrol zones rank :attr:`SpotsResult.zone_value`, which keeps such a cell's other crime (a
+   zone is a beat, not a door: see :func:`hotspots.partner_places.plan_values`); the setting
+   ``keep_partner_places`` keeps them in;
 2. cells are taken from the highest value down (a *ranking*, not a significance gate). A cell
    joins an adjacent (queen) spot when that spot keeps at most ``max_cells`` cells (4) inside a
    ``max_extent`` (300 m) square and the cell holds at least a quarter of the spot's first
@@ -39,7 +41,7 @@ import pandas as pd
 import shapely
 
 from .data.errors import DataError
-from .partner_places import CELL_SHARE, PartnerPlaces, find_partner_places
+from .partner_places import PartnerPlaces, find_partner_places, mostly_partner, plan_values
 from .snap_points import SnapExclusions, excluded_crimes
 from .spot_groups import SPOT_MAX_CELLS, SPOT_MAX_EXTENT_M, SPOT_MIN_SHARE, group_cells
 from .stats.window_test import CellWindowTest, cell_window_test
@@ -109,8 +111,10 @@ class SpotsResult:
     spots : ranked :class:`PatrolSpot` list (rank 1 first)
     cells : per-cell counts of the analysed crimes (all crimes, the partner places included)
     cell_test : the cell-level window-sum test and its FDR decision, on the ranked value
-    value : the per-cell measure the plan ranks (partner-place crimes removed, cells that are
-        mostly a partner place at 0), per materialised cell; the patrol zones rank it too
+    value : the per-cell measure the spots rank (partner-place crimes removed, cells that are
+        mostly a partner place at 0), per materialised cell
+    zone_value : the per-cell measure the patrol zones rank (partner-place crimes removed, every
+        cell's other crime kept); None when it is ``value`` (see :meth:`zone_ranking`)
     exclusions : crimes at police-station and prison snap points (counted among the analysed)
     partners : the partner places and the crimes left out of the ranking for them
     measure, cell, n_spots, study_area_km2, total_crimes, notes
@@ -128,6 +132,11 @@ class SpotsResult:
     study_area_km2: float
     total_crimes: int
     notes: list[str] = field(default_factory=list)
+    zone_value: np.ndarray | None = None
+
+    def zone_ranking(self) -> np.ndarray:
+        """The per-cell value the patrol zones rank (:attr:`zone_value`, else :attr:`value`)."""
+        return self.value if self.zone_value is None else self.zone_value
 
     @property
     def grid(self) -> CellGrid:
@@ -173,7 +182,7 @@ def without_cells(result: SpotsResult) -> SpotsResult:
     process that must stay under 2 GiB beside the briefing's. The spots, the summary figures
     and the snap-point mask stay; the grid cache is let go too."""
     _GRID_CACHE.clear()
-    return replace(result, cells=None, value=np.empty(0),
+    return replace(result, cells=None, value=np.empty(0), zone_value=None,
                    cell_test=CellTestFigures(result.cell_test.test, result.cell_test.alpha, result.cell_test.to_dict()))
 
 
@@ -248,11 +257,12 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
         ranked = np.bincount(pos[rank_sel], minlength=len(g)).astype(float)
         if measure == "rate":
             notes.append("cells have no resident population: spots rank cells by crimes")
+    zone_value = None
     if exclude and partners.total:
         at_partner = np.bincount(pos[sel & partners.mask], minlength=len(g))
-        mostly = at_partner >= CELL_SHARE * np.maximum(counts.crimes, 1)
-        mostly &= at_partner > 0
-        ranked = np.where(mostly, 0.0, ranked)
+        mostly = mostly_partner(at_partner, counts.crimes)
+        if mostly.any():
+            ranked, zone_value = plan_values(ranked, mostly)
         partners.cells_left_out = int(mostly.sum())
     test = cell_window_test(g, ranked, alpha=alpha)
     cand = np.flatnonzero(ranked > 0)
@@ -267,7 +277,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
     total = int(sel.sum())
     result = SpotsResult(spots=[], cells=counts, cell_test=test, value=ranked, exclusions=exclusions,
                          partners=partners, measure=measure, cell=cell, n_spots=int(n_spots),
-                         study_area_km2=total_area, total_crimes=total, notes=notes)
+                         study_area_km2=total_area, total_crimes=total, notes=notes, zone_value=zone_value)
     if with_evidence:
         from .spot_evidence import describe_spots
 

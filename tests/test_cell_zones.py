@@ -204,6 +204,33 @@ def test_stage_on_a_lattice_names_fields_and_zone_id(tmp_path):
     assert doc["features"][0]["properties"]["name"] == "Cell L0000: High Street"
 
 
+def test_a_zone_keeps_a_cell_a_partner_place_dominates_for_its_street_crime():
+    """A town centre whose middle cell is mostly a shopping area's shoplifting (partner place): the
+    spots leave that cell out whole, the zone keeps it for its street crime (the analysis' zones and
+    the backtest's zones alike), and the shopping area's own crimes do not rank it."""
+    from hotspots.plans.backtest_plans import patrol_zone_cells
+
+    n = 8
+    block = [r * n + c for r in range(3) for c in range(3)]
+    middle = n + 1
+    crimes = pd.concat([crimes_at(dict.fromkeys(block, 30), n, crime_type="Violence and sexual offences"),
+                        crimes_at({middle: 70}, n, crime_type="Shoplifting", location="On or near Shopping Area")])
+    # 100 m cells, one per lattice LSOA, so the middle cell is the shopping area's
+    a, layers = planted_analysis(n, n, crimes, hh=block, settings=Settings(permutations=99, seed=2, cell=100))
+    a = staged_cells(a, layers, zone_share=0.9)
+    g = a.spots.grid
+    mid = int(g.positions(np.array([150.0]), np.array([150.0]))[0])
+    assert a.spots.partners.cells_left_out == 1
+    assert a.spots.value[mid] == 0 and a.spots.zone_ranking()[mid] == 30
+    assert [len(k) for k in a.zones.cell_keys] == [9] and g.key[mid] in a.zones.cell_keys[0]
+    assert a.zone_frame.iloc[0]["n_cells"] == 9
+    assert [sorted(k.tolist()) for k in patrol_zone_cells(a.spots, a.settings)] == \
+        [sorted(k.tolist()) for k in a.zones.cell_keys]
+    union = shapely.union_all([s.geometry for s in a.spots.spots])
+    for p in a.spots.partners.places:
+        assert not shapely.contains_xy(union, p.x, p.y), p.name  # no spot holds the shopping area
+
+
 def test_no_group_large_enough_gives_an_empty_frame_with_a_note():
     a, _ = _lattice_analysis(zone_share=0.01)
     assert len(a.zone_frame) == 0 and a.table["zone_id"].isna().all()

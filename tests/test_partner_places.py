@@ -13,7 +13,7 @@ from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 from test_spots import K, study
 
 from hotspots.data.errors import DataError
-from hotspots.partner_places import find_partner_places, partner_label
+from hotspots.partner_places import find_partner_places, mostly_partner, partner_label, plan_values
 from hotspots.spots import build_spots
 from hotspots.study import Settings
 
@@ -125,6 +125,54 @@ def test_a_cell_that_is_mostly_a_partner_place_is_left_out_whole():
     res = build_spots(both, None, b, n_spots=5)
     assert all("E2100N600" not in s.cell_ids for s in res.spots)  # 25 crimes left, but 210 of 235 were the hospital
     assert res.partners.cells_left_out >= 1
+
+
+def test_the_cell_rule_on_counts():
+    at = np.array([0, 5, 5, 4, 3])
+    crimes = np.array([3, 10, 9, 10, 0])  # the last: partner crimes outside the analysed count (never < 1)
+    mostly = mostly_partner(at, crimes)
+    assert mostly.tolist() == [False, True, True, False, True]  # half or more; a cell with none never
+    spot, zone = plan_values(np.array([3.0, 5.0, 4.0, 6.0, 0.0]), mostly)
+    assert spot.tolist() == [3.0, 0.0, 0.0, 6.0, 0.0]  # the spots leave a dominated cell out whole
+    assert zone.tolist() == [3.0, 5.0, 4.0, 6.0, 0.0]  # the zones keep its other crime
+
+
+def _town_centres() -> pd.DataFrame:
+    """Two 3 x 3 town centres of street violence; the first has a shoplifting-dominated shopping
+    area in its middle cell (40 shoplifting beside 15 street crimes), the second none but a little
+    more street crime (9 x 21 = 189 against 8 x 20 + 15 = 175)."""
+    spec = []
+    for c in range(3, 6):
+        for r in range(3, 6):
+            n = 15 if (c, r) == (4, 4) else 20
+            spec.append(("High Street", "Violence and sexual offences", n, (c + 0.3) * 150, (r + 0.3) * 150))
+    spec.append(("Shopping Area", "Shoplifting", 40, 4.5 * 150, 4.5 * 150))
+    for c in range(13, 16):
+        for r in range(13, 16):
+            spec.append(("Market Street", "Violence and sexual offences", 21, (c + 0.5) * 150, (r + 0.5) * 150))
+    return rows(spec)
+
+
+def test_a_zone_counts_the_street_crime_around_a_partner_place_but_not_its_crimes():
+    from hotspots.plans.cell_zones import ZoneRule, cell_zone_groups
+
+    b, crimes = study(), _town_centres()
+    res = build_spots(crimes, None, b, n_spots=20)
+    g = res.grid
+    middle = int(g.positions(np.array([4.5 * 150]), np.array([4.5 * 150]))[0])
+    assert res.partners.cells_left_out == 1 and res.partners.total == 40
+    assert res.value[middle] == 0 and res.zone_ranking()[middle] == 15  # spots: out whole; zones: its street crime
+    assert res.zone_ranking().sum() == len(crimes) - 40  # only the partner place's own crimes leave the zones
+    union = shapely.union_all([s.geometry for s in res.spots])
+    assert not shapely.contains_xy(union, 4.5 * 150, 4.5 * 150)  # no spot holds the shopping area
+    rule = ZoneRule(share=0.99)
+    zones = cell_zone_groups(g.col, g.row, g.key, res.zone_ranking(), 150.0, rule)
+    assert [len(z) for z in zones] == [9, 9]
+    assert middle in zones[1]  # the town centre is whole, its middle cell with it
+    assert set(g.col[zones[0]].tolist()) == {13, 14, 15}  # ranked by street crime: 189 before 175
+    kept = build_spots(crimes, None, b, n_spots=20, keep_partner_places=True)
+    kept_zones = cell_zone_groups(g.col, g.row, g.key, kept.zone_ranking(), 150.0, rule)
+    assert middle in kept_zones[0]  # kept in, the shopping area's 40 crimes would rank it first
 
 
 def test_month_filtered_snap_counts_agree():

@@ -20,7 +20,7 @@ def patrol_zone_cells(spots, settings) -> list[np.ndarray]:  # noqa: ANN001 - Sp
     if spots is None or spots.cells is None or len(spots.value) == 0:
         return []
     g = spots.grid
-    groups = cell_zone_groups(g.col, g.row, g.key, spots.value, float(g.cell), zone_rule_of(settings))
+    groups = cell_zone_groups(g.col, g.row, g.key, spots.zone_ranking(), float(g.cell), zone_rule_of(settings))
     return [g.key[c] for c in groups]
 
 
