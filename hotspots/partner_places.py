@@ -143,7 +143,9 @@ class PartnerPlaces:
         crimes_by_kind = {k: sum(p.crimes for p in self.places if p.kind == k) for k in KINDS}
         return {"rule": ("crimes at hospital sites, police stations, prisons and retail places where "
                          f"{SHOPLIFTING_SHARE:.0%} or more of the crime is shoplifting are left out of the patrol "
-                         "ranking (kept in every other count); see partner_places.csv"),
+                         f"ranking (kept in every other count); a cell where they hold {CELL_SHARE:.0%} or more of "
+                         "the crime is left out of the patrol spots whole, while the patrol zones keep its other "
+                         "crime; see partner_places.csv"),
                 "kept_in_plan": self.kept, "count": len(self.places), "by_kind": by_kind,
                 "crimes": self.total, "crimes_by_kind": crimes_by_kind,
                 "cells_left_out": self.cells_left_out}

@@ -4,8 +4,10 @@ Measured as a plan (train January-September 2021, score October-December, Kent),
 LSOA clusters captured 27% of the later crime where the 150 m cells ranked by count captured 46%
 at the same area: an LSOA is 0.15-23 km², and a cluster of them pulls in quiet streets beside a
 busy one. A zone is therefore built from the cells the patrol-spot stage ranked
-(:attr:`hotspots.spots.SpotsResult.value`: crimes or harm, with police-station and prison snap
-points, and any partner place, left out), so at its own area it keeps what the cells know:
+(:meth:`hotspots.spots.SpotsResult.zone_ranking`: crimes or harm without the crimes at partner
+places, :mod:`hotspots.partner_places`; unlike a spot, a cell a partner place dominates keeps its
+other crime, because a zone is a beat walked past the premises, not a visit to their door), so at
+its own area it keeps what the cells know:
 
 1. **Candidate cells**: the cells from the highest value down that together hold ``share`` of
    the ranked measure (:data:`ZONE_SHARE_DEFAULT`); among cells of equal value (common in a few
@@ -26,15 +28,17 @@ points, and any partner place, left out), so at its own area it keeps what the c
    the zones are ranked again.
 
 Measured on Kent (train January-September 2021, score October-December; partner places left
-out): at their own area (0.38% of Kent) the zones caught 0.91x what the naive 150 m cells caught
-(all crime; 0.91x violence and sexual offences), 28.7% of the later crime, against 20% for LSOAs
-sorted by density. The rule's parts, each measured the same way: linking across 0 or 1 empty cells
+out): at their own area (0.38% of Kent) the zones caught 0.92x what the naive 150 m cells caught
+(0.916x all crime; 0.911x violence and sexual offences), 29.0% of the later crime, against 20% for
+LSOAs sorted by density. The rule's parts, each measured the same way: linking across 0 or 1 empty cells
 instead of 2 lost 0.5-1 point, attaching gained 1.4 points, a share of 0.30 or 0.45 lost 0.5-2
 points; the cap of 40 zones costs ~2 points (60 zones: +1.8). The candidates themselves reach
-0.94x: a zone cannot hold a lone busy cell far from any zone, nor a partner place. Rolling
-windows (each month of April-December 2021 from the 3 months before): 0.89x on average (0.95x with
-partner places kept), ahead of the LSOA density sort in every window; breaking ties by the window's
-crime added 0.4 points there.
+0.94x: a zone cannot hold a lone busy cell far from any zone, nor a partner place's own crimes.
+Rolling windows (each month of April-December 2021 from the 3 months before): 0.90x on average
+(0.879x-0.916x; 0.95x with partner places kept), ahead of the LSOA density sort in every window;
+breaking ties by the window's crime added 0.4 points there, and keeping the other crime of cells
+partner places dominate (rather than leaving them out whole, as the spots do) took the ratio from
+0.895x to 0.901x (split: 0.907x to 0.916x).
 
 The zone's area is the union of its cells (never a hull), so the plan's area is exactly the
 ground it asks a patrol to cover, and a backtest scores what the map shows.
@@ -246,7 +250,7 @@ def cell_zone_groups(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: n
     Parameters
     ----------
     col, row, key : the grid's cell columns, rows and packed keys (:class:`hotspots.units.grid.CellGrid`)
-    value : the ranked measure per cell (the spots' value: snap points and partner places left out)
+    value : the ranked measure per cell (the zones' value: the crimes at partner places left out)
     cell : cell side in metres
     rule : the :class:`ZoneRule`
 

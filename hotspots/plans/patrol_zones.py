@@ -1,8 +1,9 @@
 """The patrol zones of an analysis: cell groups (:mod:`.cell_zones`) with names, figures and evidence.
 
 The zones stage runs after the patrol-spots stage and reads its ranked cells
-(:attr:`hotspots.spots.SpotsResult.value`), so whatever the spots leave out of the ranking
-(police-station and prison snap points, partner places) is left out of the zones too. It also
+(:meth:`hotspots.spots.SpotsResult.zone_ranking`), so the crimes the spots leave out of the ranking
+(at police-station and prison snap points, partner places) are left out of the zones too; a cell
+such places dominate, left out of the spots whole, keeps its other crime in a zone. It also
 keeps the LSOA LISA/Gi* clusters (:mod:`hotspots.zones`) as ``Analysis.lsoa_clusters``: the
 statistical map and the bids' areas, not a patrol plan.
 
