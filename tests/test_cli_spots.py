@@ -52,7 +52,9 @@ def test_evaluate_on_the_demo_writes_json_csv_png_and_the_figures_hold(tmp_path)
     assert d["naive_lsoa_density"]["area_share"] == pytest.approx(d["lsoa_zones"]["area_share"])
     rows = list(csv.DictReader((out / "evaluation.csv").open()))
     assert {r["plan"] for r in rows} == {"patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells",
-                                         "naive_lsoa_density"}
+                                         "naive_cells_patrol", "naive_lsoa_density"}
+    assert d["naive_cells_patrol"]["area_share"] == pytest.approx(sp["area_share"])
+    assert all(r["addressable_capture"] != "" for r in rows if r["at"] == "own")
     png = (out / "concentration.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     # independent: the demo's test-month crimes in the training spots (by an analyse run on the training months)

@@ -46,6 +46,13 @@ def test_evaluate_action_shows_verdict_table_caveat_and_curve(demo_window, qtbot
     assert v.table.item(0, 4).text().endswith("%")
     ceilings = _column(v, 8)
     assert all(c.endswith("%") for c in ceilings)
+    # the crime a patrol can address (outside the partner places) beside all crime, and the fair naive ranking
+    headers = [v.table.horizontalHeaderItem(c).text() for c in range(v.table.columnCount())]
+    addr = headers.index("% of crime a patrol can address")
+    assert all(c.endswith("%") for c in _column(v, addr))
+    patrol = headers.index("vs cells, partner places left out")
+    assert _column(v, patrol)[0].endswith("x")  # the patrol spots against the naive cells without partner places
+    assert "Crime a patrol can address" in v.caption.text()
     assert "of the study area caught" in v.verdict.text() and "could have caught" in v.verdict.text()
     assert "snap point" in v.caveat.text() and "PAI" in v.caveat.text()
     assert not v.chart.pixmap().isNull() and v.chart.pixmap().width() > 500
