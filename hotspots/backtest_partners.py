@@ -9,14 +9,16 @@ hands to a partner (Kent 2021, train Jan-Sep, test Oct-Dec: the spots caught 0.8
 comparisons are therefore scored beside the all-crime ones:
 
 - **addressable test crime**: the test crimes outside the partner places found on the
-  *training* months, by the rules the plan used: a crime at a partner snap point (same label,
-  same point), or in a cell where partner places held at least
-  :data:`~hotspots.partner_places.CELL_SHARE` of the training crime (the premises' overspill,
-  left out of the ranking whole). Nothing is known of the test months in advance: a partner
-  place first seen in the test months counts as addressable. With ``keep_partner_places`` the
-  plan keeps them and nothing is left out, so the addressable figures equal the all-crime ones;
+  *training* months by the rules the plan used (a crime at a partner snap point: same label,
+  same point). Nothing is known of the test months in advance: a partner place first seen in
+  the test months counts as addressable. The street crime around a partner place (another snap
+  point in its cell) is addressable, as the patrol zones count it. With
+  ``keep_partner_places`` the plan keeps them and nothing is left out, so the addressable
+  figures equal the all-crime ones;
 - ``naive_cells_patrol``: the naive cells ranked by their training crimes *outside* the partner
-  places (cells the partner places dominated left out): the like-for-like spreadsheet sort.
+  places, the cells the partner places dominated (at least
+  :data:`~hotspots.partner_places.CELL_SHARE` of their training crime) left out whole as the
+  spots leave them: the like-for-like spreadsheet sort.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from .partner_places import CELL_SHARE, KINDS, PartnerPlace, PartnerPlaces
 __all__ = ["PartnerReach", "partner_reach", "no_partner_reach", "places_in_cells", "partner_phrase", "RULE"]
 
 RULE = ("test crimes outside the partner places found on the training months (hospital sites, police stations, "
-        "prisons, retail places where 60% or more of the crime is shoplifting) and outside cells those places "
-        "dominated (the same rules the plan used to leave them out of its ranking)")
+        "prisons, retail places where 60% or more of the crime is shoplifting; the same rules the plan used to "
+        "leave them out of its ranking), matched by label and snap point")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class PartnerReach:
     """What the plan left to partners on the training months, applied to every crime.
 
     ``out`` is True for each crime (aligned with the crimes table) at a partner place found on
-    the training months or in a cell left out whole for them; all False when the plan kept them.
+    the training months; all False when the plan kept them. ``cells_left_out`` are the packed
+    keys of the cells the partner places dominated in training (left out of the spots and of
+    ``naive_cells_patrol`` whole).
     """
 
     out: np.ndarray
@@ -101,11 +105,10 @@ def partner_reach(crimes: pd.DataFrame, train: np.ndarray, partners: PartnerPlac
     rows = np.arange(n) if consider is None else np.flatnonzero(np.asarray(consider, bool) | train)
     out = np.zeros(n, bool)
     out[rows] = pd.MultiIndex.from_arrays([codes[rows], x10[rows], y10[rows]]).isin(points)
-    # a cell the partner places dominated in training is left out whole (the plan's rule)
+    # a cell the partner places dominated in training: the spots leave it out whole (their rule)
     tu, tc = key_counts(keys[train])
     pu, pc = key_counts(keys[train & out])
     whole = pu[pc >= CELL_SHARE * np.maximum(tc[np.searchsorted(tu, pu)], 1)]
-    out[rows] |= np.isin(keys[rows], whole)
     return PartnerReach(out=out, kept=False, places=list(partners.places), cells_left_out=whole)
 
 

@@ -5,8 +5,8 @@ hands their units here. Every plan is scored twice with the same units: on every
 the analysed types, and on the test crime a patrol can address (outside the partner places of
 the training months, :mod:`hotspots.backtest_partners`), each with its own hindsight ceiling.
 The naive rankings are fixed by the training months: ``naive_cells`` by all training crime,
-``naive_cells_patrol`` by the training crime outside the partner places (the like-for-like sort
-the patrol plan must beat), ``naive_lsoa_density`` by training crimes per km².
+``naive_cells_patrol`` by the training crime outside the partner places, the cells they
+dominate left out (the like-for-like sort the patrol spots must beat), ``naive_lsoa_density`` by training crimes per km².
 """
 
 from __future__ import annotations
@@ -83,6 +83,9 @@ def score_split(units: PlanUnits, *, keys: np.ndarray, lsoa: np.ndarray, lsoa_ar
     tra, tea = train & ~reach.out, test & ~reach.out
     naive = naive_cell_units(keys[train])
     patrol = naive_cell_units(keys[tra])
+    if len(reach.cells_left_out) and patrol:  # one cell a unit: drop the cells the partner places dominate
+        keep = ~np.isin(np.concatenate(patrol), reach.cells_left_out)
+        patrol = [u for u, k in zip(patrol, keep, strict=True) if k]
     naive_lsoa = naive_lsoa_units(lsoa[train], lsoa_area_km2)
     area_total = float(np.asarray(lsoa_area_km2, float).sum())
     common = (naive, patrol, naive_lsoa, keys, lsoa, lsoa_area_km2, cell_km2)

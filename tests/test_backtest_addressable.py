@@ -9,8 +9,10 @@ at the same coordinate, as police.uk maps them), in its own cell, far from the o
 - P, Q, "A Street" / "B Street": 10 and 6 a month (patrol places);
 - S, "Supermarket": 8 a month, all violence (a retail label, but not shoplifting-dominated: stays);
 
-and a thin sprinkle of background crime. With three spots the plan takes P, S and Q; the naive
-cells by past crime take H, R and P. Every figure is recomputed here from the crimes.
+two crimes a month on Hermitage Lane, a street snap point in the hospital's cell (addressable, as
+street crime around a hospital is), and a thin sprinkle of background crime. With three spots the plan takes
+P, S and Q; the naive cells by past crime take H, R and P. Every figure is recomputed here from the
+crimes.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def lattice():
                 rows.append((month, kind, f"On or near {label}", (c + 0.5) * 150, (r + 0.5) * 150))
         for _ in range(8):
             rows.append((month, "Burglary", "On or near C Road", rng.uniform(0, 3000), rng.uniform(0, 3000)))
+        for _ in range(2):  # the street by the hospital: its own snap point in the hospital's cell
+            rows.append((month, VIOLENCE, "On or near Hermitage Lane", 3.1 * 150, 3.9 * 150))
     month, kind, loc, x, y = (np.array(v) for v in zip(*rows, strict=True))
     lsoa = (x >= 1500).astype(int) + 2 * (y >= 1500).astype(int)
     crimes = pd.DataFrame({"month": pd.Categorical(month), "crime_type": pd.Categorical(kind),
@@ -74,6 +78,7 @@ def test_addressable_crime_and_the_naive_cells_without_partner_places_by_hand():
     from hotspots.study import Settings
 
     layers, month, _, cell = lattice()
+    loc = layers.crimes["location"].astype(str).to_numpy()
     bt = run_backtest(layers, Settings(spots=3), "2021-01", "2021-04", "2021-05", "2021-06", zones=ZONES)
     train, test = month <= "2021-04", month >= "2021-05"
     spots, partner = {_cell("P"), _cell("S"), _cell("Q")}, {_cell("H"), _cell("R")}
@@ -90,14 +95,18 @@ def test_addressable_crime_and_the_naive_cells_without_partner_places_by_hand():
     assert npat.area_basis == "patrol_spots area"
     assert npat.own.capture == pytest.approx(sp.capture)
 
-    # addressable: every test crime outside the hospital's and Bluewater's cells (each dominated by its place)
-    out = np.isin(cell, list(partner))
+    # addressable: every test crime not at the hospital's or Bluewater's snap point
+    out = np.isin(loc, ["On or near Hospital", "On or near Bluewater Complex"])
     ta = test & ~out
     a = bt.addressable
     assert a is not None and a.test_crimes == ta.sum() and a.train_crimes == (train & ~out).sum()
     asp, anv, apat = (a.plan(n).own for n in ("patrol_spots", "naive_cells", "naive_cells_patrol"))
     assert asp.capture == pytest.approx(np.isin(cell[ta], list(spots)).sum() / ta.sum())
-    assert anv.capture == pytest.approx(np.isin(cell[ta], [_cell("P")]).sum() / ta.sum())  # H, R catch nothing
+    # H and R hold only the street crime in their cells (Hermitage Lane's, addressable)
+    assert np.isin(cell[ta], [_cell("H")]).sum() >= 4
+    assert anv.capture == pytest.approx(np.isin(cell[ta], [_cell("H"), _cell("R"), _cell("P")]).sum() / ta.sum())
+    # the naive cells without the partner places: training crime off their points, their cells left out whole
+    assert _top(cell[train & ~out & ~np.isin(cell, list(partner))], 3) == spots
     assert apat.capture == pytest.approx(asp.capture)
     assert asp.ceiling == pytest.approx(_top_count(cell[ta], 3) / ta.sum())
     assert asp.pei == pytest.approx(asp.capture / asp.ceiling)
@@ -150,7 +159,8 @@ def test_a_violence_only_backtest_judges_bluewater_on_every_crime_type():
                       "2021-06", zones=ZONES)
     assert bt.partners["by_kind"]["retail"] == 1 and bt.partners["by_kind"]["hospital"] == 1
     test = (month >= "2021-05") & (kind == VIOLENCE)
-    ta = test & ~np.isin(cell, [_cell("H"), _cell("R")])
+    loc = layers.crimes["location"].astype(str).to_numpy()
+    ta = test & ~np.isin(loc, ["On or near Hospital", "On or near Bluewater Complex"])
     assert bt.test_crimes == test.sum() and bt.addressable.test_crimes == ta.sum()
     # the spots are the three patrol places, not Bluewater's violence
     sp = bt.addressable.plan("patrol_spots").own
