@@ -50,7 +50,7 @@ from ..failures import MEMORY_FIX, OutOfMemory, WorkerStopped
 from ..progress import CancelFn, Cancelled
 
 __all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "guard_child", "new_pool",
-           "resident_bytes", "start_alongside"]
+           "resident_bytes", "start_alongside", "submit_quietly"]
 
 #: exports a forked child writes beside the parent's (the matplotlib ones)
 ALONGSIDE = ("briefing.pdf", "evidence.docx")
@@ -150,6 +150,13 @@ def _stdio_away():
             os.close(fd)
 
 
+def submit_quietly(pool: ProcessPoolExecutor, fn: Callable, *args: Any) -> Future:
+    """``pool.submit`` with fds 1 and 2 on /dev/null while it starts the child (it forks or spawns
+    there): the child never has the caller's pipes, not even before :func:`guard_child` runs."""
+    with _stdio_away():
+        return pool.submit(fn, *args)
+
+
 def _start_resource_tracker(context: str) -> None:
     """A spawned pool's locks start multiprocessing's resource tracker, which inherits the
     process's stdout and stderr; started here, while they are /dev/null, it never holds the caller's pipes."""
@@ -232,7 +239,7 @@ def start_alongside(names: Sequence[str], write: Callable[[str], Path | None],
     _JOB["write"] = write
     pool = new_pool("fork", log_dir)
     try:
-        future = pool.submit(_child, list(names))
+        future = submit_quietly(pool, _child, list(names))
         _remember(pool)
     finally:
         _JOB.clear()  # the child has its copy (forked at submit); the parent keeps nothing

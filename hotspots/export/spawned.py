@@ -89,10 +89,10 @@ def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out
 
 def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path) -> tuple[ProcessPoolExecutor, Future]:
     """Start one spawned child writing ``names`` from the slimmed run; returns it and its future."""
-    from .parallel import _remember, new_pool
+    from .parallel import _remember, new_pool, submit_quietly
 
     slim, slim_layers = slim_for_briefing(analysis, layers)
     pool = new_pool("spawn", out)  # dies with the parent, stdio to a log in the staging folder (see parallel)
-    future = pool.submit(_spawned_child, list(names), slim, slim_layers, study, str(out))
+    future = submit_quietly(pool, _spawned_child, list(names), slim, slim_layers, study, str(out))
     _remember(pool)
     return pool, future
