@@ -22,6 +22,7 @@ FILTERS = {
     "pubs": "Pubs (*.csv *.xlsx *.geojson *.json *.gpkg);;All files (*)",
     "streetsafe": "StreetSafe exports (*.csv *.xlsx *.geojson);;All files (*)",
     "population": "Population tables (*.csv *.xlsx);;All files (*)",
+    "lsoa_lookup": "ONS LSOA (2011) to LSOA (2021) lookup (*.csv *.xlsx);;All files (*)",
     "": ("All supported (*.csv *.xlsx *.zip *.geojson *.json *.gpkg *.shp *.hotspots);;"
          "All files (*)"),
 }
@@ -48,7 +49,10 @@ def ask_kind(parent: QWidget | None, path: str, reason: str) -> str | None:
 
 
 def choose_files(parent: QWidget | None, kind: str, start: str) -> list[str]:
-    title = f"Add {LAYER_KINDS[kind].lower()}" if kind else "Add layers"
+    from .layers_panel import LOOKUP_LABEL
+
+    label = LAYER_KINDS.get(kind) or (LOOKUP_LABEL if kind == "lsoa_lookup" else kind)
+    title = f"Add {label.lower()}" if kind else "Add layers"
     if kind in ("crimes", ""):
         files, _ = QFileDialog.getOpenFileNames(parent, title, start, FILTERS[kind])
         return files

@@ -53,6 +53,12 @@ class LayerLoadingMixin:
             kinds[str(p)] = k
         if not kinds:
             return None
+        from .prompts import one_file_per_layer
+
+        kinds = one_file_per_layer(self, kinds, LAYER_KINDS)  # two deprivation files: ask, never last-wins
+        if not kinds:
+            self.status.setText("Nothing loaded.")
+            return None
         items = group_paths(kinds)
         fresh = self.state.is_demo  # layers opened over the demo start the user's own study
         if "crimes" in items and "boundaries" not in items and (fresh or self.state.layers.boundaries is None):

@@ -27,8 +27,12 @@ from hotspots.study import LAYER_KINDS
 
 from .extract_dialog import layer_kinds
 from .state import StudyState
+from .words import app_words
 
-__all__ = ["LayersPanel", "REQUIRED"]
+__all__ = ["LayersPanel", "REQUIRED", "LOOKUP_LABEL"]
+
+#: the slot for the ONS LSOA 2011 -> 2021 lookup that carries deprivation across vintages
+LOOKUP_LABEL = "LSOA lookup (2011 to 2021)"
 
 REQUIRED = {"boundaries", "crimes"}
 _HELP = {
@@ -38,7 +42,25 @@ _HELP = {
     "pubs": "Open Pubs CSV, an OSM GeoJSON of amenity=pub, or any CSV with lat/lon or easting/northing",
     "streetsafe": "StreetSafe report export (CSV or XLSX with location, date and reasons)",
     "population": "Residents per LSOA (IoD 2019 File 6, census TS001, or code,population)",
+    "lsoa_lookup": "ONS 'LSOA (2011) to LSOA (2021) Exact Fit Lookup' CSV (LSOA11CD, LSOA21CD, CHGIND): joins "
+                   "IMD 2019 to 2021 LSOAs, or IoD 2025 to 2011 LSOAs. Optional.",
 }
+
+
+def _wrapped_tip(text: str) -> str:
+    """A tooltip that wraps (Qt wraps rich text only), the text escaped."""
+    import html
+
+    return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
+
+
+def show_warning_details(parent: QWidget, layer: str, text: str) -> None:
+    """A load warning in full, in a window (tests patch this)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, f"{layer}: warning" if layer else "Warning", text,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.exec()
 
 
 def _paths_text(path: str | list[str] | None) -> str:
@@ -124,6 +146,10 @@ class LayersPanel(QWidget):
             self.removeRequested.emit(kind)
 
     def _double_clicked(self, item: QTreeWidgetItem, _col: int) -> None:
+        full = item.data(0, Qt.ItemDataRole.UserRole + 1)
+        if full:  # a load warning: the whole text in a window (the row cuts it off)
+            show_warning_details(self, item.parent().text(0) if item.parent() else "", str(full))
+            return
         kind = self._kind_of(item)
         if kind and item.parent() is None and getattr(self.state.layers, kind, None) is None:
             self.addRequested.emit(kind)
@@ -142,7 +168,8 @@ class LayersPanel(QWidget):
         ok_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton)
         missing_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogNewFolder)
         grey = QBrush(QColor("#777777"))
-        for kind, label in layer_kinds(self.state.study):  # + the records extract (gui.extract_dialog)
+        kinds = [*layer_kinds(self.state.study), ("lsoa_lookup", LOOKUP_LABEL)]  # + the lookup's slot (#23)
+        for kind, label in kinds:  # + the records extract (gui.extract_dialog)
             rep: LoadReport | None = self.state.layers.reports.get(kind)
             loaded = (kind == "extract" or getattr(self.state.layers, kind, None) is not None) and rep is not None
             item = QTreeWidgetItem(self.tree)
@@ -178,9 +205,11 @@ class LayersPanel(QWidget):
                 child.setFirstColumnSpanned(True)
                 child.setToolTip(0, f"{n:,} rows dropped because: {reason}")
             for text in rep.warnings:
+                text = app_words(text)  # the window's words, not the command line's
                 child = QTreeWidgetItem(item, [text])
                 child.setIcon(0, warn_icon)
-                child.setToolTip(0, text)
+                child.setToolTip(0, _wrapped_tip(text + "\n\nDouble-click to read it in a window."))
+                child.setData(0, Qt.ItemDataRole.UserRole + 1, text)
                 child.setFirstColumnSpanned(True)
             item.setExpanded(bool(rep.dropped or rep.warnings))
         self._update_buttons()

@@ -98,6 +98,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
         self._refresh_recent()
         self.open_extract_action = install_extract_action(self)  # a force's records extract (issue 25)
         self.publish_action = install_publish_action(self)  # File > Export for publication (issue 24)
+        from .study_extras import install_study_extras
+
+        self.study_extras = install_study_extras(self)  # study title, LSOA lookup, the map guide (issue 23)
         self.runner.busyChanged.connect(self._busy_changed)
         self.runner.progress.connect(self._progress)
         self.state.analysisChanged.connect(self._show_analysis)
@@ -200,6 +203,9 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
     # -- messages --------------------------------------------------------------------------
     def _error(self, title: str, text: str) -> None:
         """An error dialog; on stderr instead when headless (``--screenshot``), where nobody can click OK."""
+        from .words import app_words
+
+        text = app_words(text)  # menus and fields, never command-line flags (#23)
         if self.headless:
             sys.stderr.write(f"error: {text}\n")
         else:
@@ -356,6 +362,11 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        from .prompts import busy_close_ok
+
+        if not busy_close_ok(self):  # a run or export still going: ask first (#23)
+            event.ignore()
+            return
         if self.confirm_close and self.state.dirty and not self.state.is_demo:
             answer = QMessageBox.question(
                 self, "Save the study?", "Save the layers and settings before closing?",

@@ -47,6 +47,18 @@ class Recent:
         value = self.settings.value("last_folder", "")
         return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
 
+    def output_folder(self) -> str:
+        """Where the last export, pack or study was written: save dialogs open here, not where the
+        input data was read from (an analyst keeps the police.uk downloads apart from results)."""
+        value = self.settings.value("output_folder", "")
+        return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
+
+    def set_output_folder(self, path: str | Path) -> None:
+        p = Path(path)
+        folder = p if p.is_dir() else p.parent
+        self.settings.setValue("output_folder", str(folder))
+        self.settings.sync()
+
     def set_last_folder(self, path: str | Path) -> None:
         p = Path(path)
         folder = p if p.is_dir() else p.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 from hotspots.data.errors import DataError
 from hotspots.study import DEMO_DIR, Study, demo_study
 
-from . import dialogs, tasks
+from . import dialogs, prompts, tasks
 from .words import describe
 from .workers import Task
 
@@ -45,6 +45,8 @@ class StudyFilesMixin:
         if self.runner.busy:
             self.status.setText("Still busy: wait, or press Esc to cancel it.")
             return
+        if not prompts.unsaved_work_ok(self, "starting a new study"):
+            return
         self.state.new_study()
         self.status.setText("New study: open LSOA boundaries and police.uk crime files (Ctrl+O).")
 
@@ -57,6 +59,8 @@ class StudyFilesMixin:
         from hotspots.data.study_file import read_study
 
         path = Path(path)
+        if not prompts.unsaved_work_ok(self, "opening another study"):
+            return None
         try:
             study = read_study(path)
         except DataError as exc:
@@ -80,7 +84,7 @@ class StudyFilesMixin:
 
         path = self.state.path
         if ask or path is None or self.state.is_demo:
-            start = str(Path(self.recent.last_folder()) / f"{self.state.study.name or 'study'}.hotspots")
+            start = str(Path(self.recent.output_folder()) / f"{self.state.study.name or 'study'}.hotspots")
             name = dialogs.choose_save_study(self, start)
             if not name:
                 return None
@@ -94,6 +98,7 @@ class StudyFilesMixin:
         self.state.mark_saved(path)
         self.recent.add_file(path)
         self.recent.set_last_folder(path)
+        self.recent.set_output_folder(path)
         self._refresh_recent()
         self.status.setText(f"Saved {path}")
         return path
@@ -115,7 +120,7 @@ class StudyFilesMixin:
         if out is None:
             self._error("Nothing to export", "Run the analysis first (Ctrl+R).")
             return None
-        folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.last_folder())
+        folder = folder or dialogs.choose_folder(self, "Export everything to folder", self.recent.output_folder())
         if not folder:
             return None
         study = self.state.study
@@ -142,20 +147,37 @@ class StudyFilesMixin:
             self._error("No population loaded", "An evidence pack gives rates per 1,000 residents: add a population "
                         "layer (IoD 2019 File 6) or an IoD file that carries population, then run again.")
             return None
+        if not path and not area:  # from the menu: ask which area, never pick one silently (#23)
+            from .evidence_area import area_file_stem, ask_evidence_area
+
+            codes = self.results.selected_codes() if hasattr(self, "results") else []
+            zone = self.zones.current_zone() if hasattr(self, "zones") else None
+            area = ask_evidence_area(self, out.analysis, codes, zone)
+            if not area:
+                return None
+            path = dialogs.choose_save_path(self, "Save the evidence pack", str(Path(self.recent.output_folder())
+                                                                                 / f"{area_file_stem(area)}.docx"),
+                                            "Word (*.docx)")
         area = area or self.evidence_area()
         if not path:
-            path = dialogs.choose_save_path(self, "Save the evidence pack", str(Path(self.recent.last_folder())
+            path = dialogs.choose_save_path(self, "Save the evidence pack", str(Path(self.recent.output_folder())
                                                                                  / "evidence.docx"), "Word (*.docx)")
         if not path:
             return None
         study = self.state.study
         return self._start("evidence", lambda p, c: tasks.evidence_pack(out.analysis, self.state.layers, study,
                                                                         Path(path), area, progress=p, cancel=c),
-                           lambda r: self._info("Evidence pack written", f"Wrote {r}"), "Writing the evidence pack…")
+                           lambda r: self._pack_written(Path(r)), "Writing the evidence pack…")
+
+    def _pack_written(self, path: Path) -> None:
+        self.recent.set_output_folder(path)
+        self.status.setText(f"Wrote the evidence pack {path.name}")  # the busy line is replaced, not left
+        self._info("Evidence pack written", f"Wrote {path}")
 
     def _exported(self, folder: Path, result) -> None:  # noqa: ANN001
         _summary, written = result
         self.recent.set_last_folder(folder)  # exists now
+        self.recent.set_output_folder(folder)
         self.status.setText(f"Wrote {len(written)} files to {folder}")
         names = "\n".join(f"  {Path(p).name}" for p in written)
         self._info("Export finished", f"Wrote {len(written)} files to {folder}:\n{names}")

@@ -34,7 +34,8 @@ def test_evidence_files_and_columns(demo_out):
     doc = Document(str(demo_out / "evidence.docx"))
     assert len(doc.tables) >= 1 and len(doc.inline_shapes) >= 1
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert "Patrol zone 1" in heads and "Patrol zone 3" not in heads  # --evidence-area top:2
+    # --evidence-area top:2; zones named by town and streets (#23)
+    assert any(h.startswith("Patrol zone 1: ") for h in heads) and not any(h.startswith("Patrol zone 3") for h in heads)
 
 
 def test_map_and_workbook(demo_out):

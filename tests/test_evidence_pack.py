@@ -58,7 +58,10 @@ def test_pack_areas_against_force(demo_run):
     st, layers, a, ev = demo_run
     pack = build_pack(a, layers, spec=parse_area("top:2"), crosstab=ev.crosstab, bivariate=ev.bivariate,
                       heat_note=heat_note(ev))
-    assert [x.title for x in pack.areas] == ["Patrol zone 1", "Patrol zone 2"][:len(pack.areas)]
+    names = dict(zip(a.zones.frame["rank"], a.zones.frame["name"], strict=True))
+    # each zone is named as on the map (town and streets, #23), not "Patrol zone 1" alone
+    assert [x.title for x in pack.areas] == [f"Patrol zone {k}: {names[k]}" for k in (1, 2)][:len(pack.areas)]
+    assert pack.title.endswith(" - patrol zones 1 and 2") and "Demoton" in pack.title
     z1 = pack.areas[0]
     t = a.table
     idx = np.flatnonzero(t["zone_id"].fillna(0).to_numpy() == 1)

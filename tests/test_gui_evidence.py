@@ -28,6 +28,6 @@ def test_evidence_pack_for_selected_lsoas(demo_window, qtbot, tmp_path, no_dialo
         assert w.evidence_pack(str(path)) is not None
     assert blocker.args == ["evidence", "finished"]
     doc = Document(str(path))
-    assert "2 selected LSOAs" in [p.text for p in doc.paragraphs]
+    assert "2 selected LSOAs in Demoton" in [p.text for p in doc.paragraphs]  # named by their district (#23)
     assert len(doc.inline_shapes) >= 1 and len(doc.tables) >= 1
     assert w.actions_.evidence.text().startswith("E&vidence")

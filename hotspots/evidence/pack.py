@@ -172,6 +172,8 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
         ranks = list(range(1, min(int(spec.values[0]), n_zones) + 1)) if spec.kind == "top" else [int(v) for v in spec.values]
         out = []
         by_rank = {}  # a patrol zone's LSOAs: every LSOA it overlaps (zone_id names only the most-overlapped zone)
+        zone_names = ({int(r): str(n) for r, n in zip(zones["rank"], zones["name"], strict=True) if str(n or "")}
+                      if zones is not None and "name" in zones and "rank" in zones else {})
         if zones is not None and "lsoa_codes" in zones and "rank" in zones:
             by_rank = {int(r): {c.upper() for c in str(v or "").split(";") if c}
                        for r, v in zip(zones["rank"], zones["lsoa_codes"], strict=True)}
@@ -180,7 +182,8 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
             if not len(idx):
                 raise DataError(None, f"there is no patrol zone {k} (the run found {n_zones})",
                                 hint="pick a zone that exists, or name LSOAs with lsoa:CODE,...", setting="evidence_area")
-            out.append((f"Patrol zone {k}", "zone", idx, k))
+            named = zone_names.get(k, "")
+            out.append((f"Patrol zone {k}: {named}" if named else f"Patrol zone {k}", "zone", idx, k))
         return out
     if spec.kind == "lsoa":
         want = [v.upper() for v in spec.values]
@@ -189,7 +192,10 @@ def resolve_areas(table: pd.DataFrame, zones: Any, spec: AreaSpec) -> list[tuple
             raise DataError(None, f"LSOA(s) not in the study: {', '.join(missing[:5])}",
                             hint="use LSOA codes of the loaded boundaries", setting="evidence_area")
         idx = np.flatnonzero(np.isin(codes, want))
-        title = f"LSOA {want[0]}" if len(want) == 1 else f"{len(want)} selected LSOAs"
+        where = _district_of(table["lsoa_name"].iloc[idx]).value_counts()
+        place = (" in " + " and ".join(where.index[:2].astype(str))
+                 + (f" and {len(where) - 2} more districts" if len(where) > 2 else "")) if len(where) else ""
+        title = (f"LSOA {want[0]}" if len(want) == 1 else f"{len(want):,} selected LSOAs") + place
         return [(title, "lsoas", idx, None)]
     districts = _district_of(table["lsoa_name"])
     out = []
@@ -320,11 +326,24 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
 
     facts = run_facts(analysis, layers)
     force_fig = {"population": force_pop, **{f"{k} per 1,000": v for k, v in force.items()}}
-    return EvidencePack(title=f"Safer Streets evidence: {study_name or facts['study']}", study=study_name or facts["study"],
+    return EvidencePack(title=f"Safer Streets evidence: {study_name or facts['study']}{_areas_words(areas)}",
+                        study=study_name or facts["study"],
                         period=facts["period"], crime_types=facts["crime_types"],
                         generated=_dt.datetime.now().strftime("%d %B %Y"), force=force_fig, areas=areas,
                         crosstab=crosstab, bivariate=bivariate, heat_note=heat_note,
                         method=_method(analysis, facts, bivariate, heat_note))
+
+
+def _areas_words(areas: list[Any]) -> str:
+    """The pack's areas for its title: " - Patrol zone 2: Maidstone: ...", " - patrol zones 1, 2 and 3"."""
+    if not areas:
+        return ""
+    if len(areas) == 1:
+        return f" - {areas[0].title}"
+    ranks = [a.zone_rank for a in areas]
+    if all(r is not None for r in ranks):
+        return " - patrol zones " + ", ".join(str(r) for r in ranks[:-1]) + f" and {ranks[-1]}"
+    return " - " + "; ".join(a.title for a in areas[:3]) + (f" and {len(areas) - 3} more" if len(areas) > 3 else "")
 
 
 def _pub_names(layers: Any, t: pd.DataFrame, idx: np.ndarray) -> list[str]:

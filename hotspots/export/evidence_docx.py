@@ -60,6 +60,9 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[floa
                     run.font.size = Pt(8.5)
             if widths:
                 cell.width = Cm(widths[k])
+    if widths:  # Word reads the cells' widths, LibreOffice the grid's: set both, or codes wrap ("E01016 / 110")
+        for k, w in enumerate(widths):
+            t.columns[k].width = Cm(w)
     return t
 
 
@@ -81,7 +84,7 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
 
     doc.add_heading(clean_text(area.title), level=1)
     head = area.measures[0]
-    _para(doc, f"{len(area.lsoa_codes)} LSOAs, {area.population:,.0f} residents, {area.area_km2:,.2f} km². "
+    _para(doc, f"{len(area.lsoa_codes):,} LSOAs, {area.population:,.0f} residents, {area.area_km2:,.2f} km². "
           f"Crime here is {_num(head.ratio, 2)} times the force rate ({_num(head.per_1000)} against "
           f"{_num(head.force_per_1000)} per 1,000 residents), higher than {head.percentile:.0f}% of the force's LSOAs.")
     doc.add_heading("Against the force", level=2)
@@ -103,10 +106,10 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
         doc.add_picture(str(figs["trend"]), width=Cm(16))
     doc.add_heading("Pubs and StreetSafe", level=2)
     names = ", ".join(area.pub_names[:25]) + (f" and {len(area.pub_names) - 25} more" if len(area.pub_names) > 25 else "")
-    _para(doc, f"{area.pubs} pubs" + (f": {names}." if names else "."))
+    _para(doc, f"{area.pubs:,} pubs" + (f": {names}." if names else "."))
     concerns = "; ".join(f"{r} ({n})" for r, n in area.concerns[:8])
     if area.streetsafe_loaded:
-        _para(doc, f"{area.streetsafe} StreetSafe reports" + (f"; concerns: {concerns}." if concerns else "."))
+        _para(doc, f"{area.streetsafe:,} StreetSafe reports" + (f"; concerns: {concerns}." if concerns else "."))
     else:
         _para(doc, "StreetSafe: no reports were loaded for this run.")
     if "map" in figs:
@@ -114,29 +117,32 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
     doc.add_heading("LSOAs", level=2)
     _table(doc, ["LSOA", "Name", "Crimes", "Residents", "Per 1,000", "x force", "IMD decile", "Crime decile",
                  "Crime vs pubs", "Crime vs deprivation"],
-           [[r.code, r.name, r.crimes, _num(r.population, 0), _num(r.rate_per_1000), _num(r.rate_vs_force, 2),
+           [[r.code, r.name, _num(r.crimes, 0), _num(r.population, 0), _num(r.rate_per_1000), _num(r.rate_vs_force, 2),
              r.imd_decile if r.imd_decile is not None else "-", r.crime_decile if r.crime_decile is not None else "-",
              r.bv_pubs or "-", r.bv_imd or "-"] for r in area.lsoas[:40]],
-           widths=[2.4, 2.5, 1.4, 1.7, 1.5, 1.3, 1.3, 1.3, 1.6, 1.9])
+           widths=[2.1, 2.6, 1.3, 1.6, 1.4, 1.2, 1.2, 1.2, 1.9, 2.5])
     if len(area.lsoas) > 40:
         _para(doc, f"... and {len(area.lsoas) - 40} more LSOAs (all are in hotspots.xlsx).", italic=True)
 
 
-def _figures(pack: Any, analysis: Any, layers: Any, out: Path, heat: list[Any] | None) -> dict[str, Any]:
+def _figures(pack: Any, analysis: Any, layers: Any, out: Path, heat: list[Any] | None,
+             stem: str = "evidence") -> dict[str, Any]:
+    """The pack's pictures, named after its document (``evidence_zone_2.docx`` ->
+    ``evidence_zone_2_area_1_map.png``), so a second pack in the folder keeps the first's."""
     from . import _evidence_figures as F
 
     figs: dict[str, Any] = {"areas": []}
     crime_heat = heat[0] if heat else None
     for k, area in enumerate(pack.areas, start=1):
-        f = {"map": F.area_map(area, analysis.table, layers, out / f"evidence_area_{k}_map.png")}
+        f = {"map": F.area_map(area, analysis.table, layers, out / f"{stem}_area_{k}_map.png")}
         if len(area.monthly):
-            f["trend"] = F.trend_chart(area, out / f"evidence_area_{k}_trend.png")
+            f["trend"] = F.trend_chart(area, out / f"{stem}_area_{k}_trend.png")
         figs["areas"].append(f)
     if pack.crosstab is not None:
-        figs["crosstab"] = F.crosstab_chart(pack.crosstab, out / "evidence_crosstab.png",
+        figs["crosstab"] = F.crosstab_chart(pack.crosstab, out / f"{stem}_crosstab.png",
                                             title="Crime and VAWG by deprivation and pub density")
     if crime_heat is not None:
-        figs["heat"] = F.heat_figure(crime_heat, analysis.table, out / "evidence_heat.png",
+        figs["heat"] = F.heat_figure(crime_heat, analysis.table, out / f"{stem}_heat.png",
                                      title=f"Heat map: {crime_heat.label}")
     return figs
 
@@ -166,7 +172,7 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
     from docx.shared import Cm, Pt
 
     path = Path(path)
-    figs = _figures(pack, analysis, layers, path.parent, heat)
+    figs = _figures(pack, analysis, layers, path.parent, heat, stem=path.stem)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Calibri"
