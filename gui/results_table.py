@@ -95,7 +95,7 @@ def _fmt(col: str, v: Any) -> str:
     if col == "gi_bin":
         return f"{int(v):+d}" if v else "0"
     if isinstance(v, float | np.floating):
-        return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:,.2f}"
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"  # a zero count is "0", not "0.00"
     if isinstance(v, int | np.integer):
         return f"{int(v):,}"
     return str(v)

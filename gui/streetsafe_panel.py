@@ -72,6 +72,7 @@ class StreetSafePanel(QWidget):
         self.add_button.clicked.connect(self.add_action)
         self.remove_button.clicked.connect(self.remove_action)
         self.table.itemChanged.connect(self._store)
+        self._fresh: int | None = None  # the row Add action just made, not checked until typed in
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -153,28 +154,42 @@ class StreetSafePanel(QWidget):
                 self.table.setItem(r, k, QTableWidgetItem(values[c]))
         finally:
             self.table.blockSignals(False)
+        self._fresh = r
         self._store()
-        self.table.setCurrentCell(self.table.rowCount() - 1, ACTION_COLUMNS.index("action"))
+        col = ACTION_COLUMNS.index("action")
+        self.table.setCurrentCell(r, col)
+        self.table.setFocus()  # typing goes into the new row's action, never presses the button again
+        self.table.editItem(self.table.item(r, col))
 
     def remove_action(self) -> None:
         r = self.table.currentRow()
         if r >= 0:
             self.table.removeRow(r)
+            self._fresh = None if self._fresh == r else (self._fresh - 1 if self._fresh and self._fresh > r
+                                                           else self._fresh)
             self._store()
 
     def _validate(self) -> bool:
+        rows = self.rows()
+        fresh = self._fresh if self._fresh is not None and self._fresh < len(rows) else None
+        if fresh is not None and not rows[fresh]["action"]:  # just added: no "check row" before any typing
+            rows = rows[:fresh] + rows[fresh + 1:]
         try:
-            actions_from_records(self.rows(), "actions table")
+            actions_from_records(rows, "actions table")
         except DataError as exc:
             self.check.setText(f"Check row {(exc.row or 2) - 1}: {exc.message} ({exc.hint})")
             self.check.setStyleSheet("QLabel{color:#a00000}")
             return False
-        self.check.setText(f"{self.table.rowCount()} action(s); saved with the study.")
+        self.check.setText(f"{self.table.rowCount()} action(s); saved with the study."
+                           + (" Type what was done in the new row's Action." if len(rows) < self.table.rowCount()
+                              else ""))
         self.check.setStyleSheet("")
         return True
 
-    def _store(self) -> None:
+    def _store(self, item: QTableWidgetItem | None = None) -> None:
         """Write the rows into the study (kept even while a row is incomplete) and mark it unsaved."""
+        if item is not None and item.row() == self._fresh:
+            self._fresh = None  # typed in: checked like any other row from now on
         self.state.study.action_rows = self.rows()
         self.state.dirty = True
         self._validate()

@@ -30,13 +30,18 @@ MONTH_PALETTE = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026
 _FIND_LISA = ("var lyr=null,nm=null;for(var k in window){if(k.indexOf('layer_control_')!==0||!window[k]||"
               "!window[k].overlays)continue;var ov=window[k].overlays;for(var n in ov){"
               f"if(n==={json.dumps(LAYER_NAMES['lisa'])}){{lyr=ov[n];nm=n;}}}}}}")
-_PAINT_JS = ("(function(cols){var m=" + FIND_MAP_JS + ";if(!m)return -1;" + _FIND_LISA +
+#: the map legend's LISA section shows the month's classes while a month is painted (and its own after)
+_LEGEND_JS = ("var lg=document.querySelector('.hs-legend [data-layer=\"'+nm+'\"]');"
+              "if(lg){if(lg.__hsOrig===undefined)lg.__hsOrig=lg.innerHTML;"
+              "if(legend===null){lg.innerHTML=lg.__hsOrig;}else{lg.innerHTML=legend;}}")
+_PAINT_JS = ("(function(cols,legend){var m=" + FIND_MAP_JS + ";if(!m)return -1;" + _FIND_LISA +
              "if(!lyr)return -1;if(!m.hasLayer(lyr)){m.addLayer(lyr);m.fire('overlayadd',{layer:lyr,name:nm});}"
              "var n=0;lyr.eachLayer(function(l){var f=l.feature;if(!f||cols[f.id]===undefined)return;"
-             "l.setStyle({fillColor:cols[f.id],fillOpacity:0.8});n++;});window.__hotspotsMonth=n;return n;})")
+             "l.setStyle({fillColor:cols[f.id],fillOpacity:0.8});n++;});" + _LEGEND_JS +
+             "window.__hotspotsMonth=n;return n;})")
 _RESET_JS = ("(function(){var m=" + FIND_MAP_JS + ";if(!m)return -1;" + _FIND_LISA +
-             "if(!lyr)return -1;var n=0;lyr.eachLayer(function(l){lyr.resetStyle(l);n++;});"
-             "window.__hotspotsMonth=0;return n;})()")
+             "if(!lyr)return -1;var n=0;lyr.eachLayer(function(l){lyr.resetStyle(l);n++;});var legend=null;"
+             + _LEGEND_JS + "window.__hotspotsMonth=0;return n;})()")
 
 
 def month_colours(values: np.ndarray, breaks: np.ndarray) -> list[str]:
@@ -133,7 +138,16 @@ class TimePlayer(QWidget):
         else:
             self._ticker.stop()
 
+    def hideEvent(self, event: Any) -> None:  # noqa: N802
+        """Stop playing when the player is hidden (another tab, the window minimised)."""
+        self.play.setChecked(False)
+        super().hideEvent(event)
+
     def _step(self) -> None:
+        win = self.window()
+        if not self.isVisible() or win.isMinimized() or not win.isActiveWindow():
+            self.play.setChecked(False)  # nobody is watching: stop rather than play behind other windows
+            return
         if self.slider.maximum() == 0:
             self.play.setChecked(False)
             return
@@ -157,5 +171,7 @@ class TimePlayer(QWidget):
             self.map_view.run_js(_RESET_JS, lambda n: self.monthShown.emit("", int(n or 0)))
             return
         cols = month_colours(self.time.month_values(month), self.breaks)
-        script = f"{_PAINT_JS}({json.dumps(cols)})"
+        legend = (f"<div class='hs-lg-h'>Crimes in {month} (time player)</div>"
+                  f"<div>{self._legend_html()}</div>")  # the legend names what is drawn, not "LISA clusters"
+        script = f"{_PAINT_JS}({json.dumps(cols)}, {json.dumps(legend)})"
         self.map_view.run_js(script, lambda n, m=month: self.monthShown.emit(m, int(n or 0)))

@@ -173,3 +173,57 @@ def test_study_title_and_the_map_guide(window, monkeypatch) -> None:
     assert "How to read the map" in texts and texts.index("How to read the map") < texts.index("About hotspots")
     w.study_extras["guide"].trigger()
     assert shown == [True] and "Patrol zones" in extras.GUIDE_HTML
+
+
+def test_add_action_moves_focus_and_checks_only_after_typing(demo_window, qtbot) -> None:
+    from hotspots.data.actions import ACTION_COLUMNS
+
+    w = demo_window
+    panel = w.streetsafe_panel
+    panel.concerns.selectRow(0)
+    n = panel.table.rowCount()
+    panel.add_action()
+    assert panel.table.rowCount() == n + 1
+    assert panel.table.currentRow() == n and panel.table.currentColumn() == ACTION_COLUMNS.index("action")
+    assert not panel.add_button.hasFocus()  # typing now goes into the row, not into another blank row
+    assert "Check row" not in panel.check.text() and "Type what was done" in panel.check.text()
+    panel.table.item(n, ACTION_COLUMNS.index("concern_id")).setText("not an id")  # typed: checked from now on
+    assert "Check row" in panel.check.text()
+    w.state.dirty = False
+
+
+def test_small_defects_spot_card_and_zero_counts(demo_window) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    from gui.results_table import _fmt
+    from hotspots.export._map_spots import spot_popup
+
+    w = demo_window
+    spots = w.state.output.analysis.spots.spots
+    doc = QTextDocument()
+    doc.setHtml(spot_popup(spots[0], len(spots)))
+    first, second = doc.toPlainText().split("\n")[:2]
+    assert first.endswith(spots[0].name) and second.startswith(f"{spots[0].crimes:,} crimes")  # not run together
+    assert _fmt("crimes", 0.0) == "0" and _fmt("rate", 0.5) == "0.50" and _fmt("crimes", 1234.0) == "1,234"
+
+
+def test_month_player_stops_when_hidden_and_its_legend_follows(demo_window, qtbot) -> None:
+    w = demo_window
+    player = w.time_player
+    player.play.setChecked(True)
+    player.hide()
+    assert not player.play.isChecked()  # hidden: stopped, not playing behind other windows
+    player.show()
+    with qtbot.waitSignal(player.monthShown, timeout=10_000):
+        player.slider.setValue(2)
+    got: list[str] = []
+    js = "(function(){var e=document.querySelector('.hs-legend .hs-lg-h');return e?e.textContent:'';})()"
+    w.map_view.run_js(js, lambda v: got.append(str(v)))
+    qtbot.waitUntil(lambda: bool(got), timeout=10_000)
+    assert got[0].startswith("Crimes in ") and player.month() in got[0]  # not "LISA clusters"
+    with qtbot.waitSignal(player.monthShown, timeout=10_000):
+        player.slider.setValue(0)
+    got.clear()
+    w.map_view.run_js(js, lambda v: got.append(str(v)))
+    qtbot.waitUntil(lambda: bool(got), timeout=10_000)
+    assert got[0] == "LISA clusters"

@@ -41,14 +41,16 @@ def spot_popup(s: Any, n: int) -> str:
     months = ", ".join(f"{esc(m[5:])}/{esc(m[2:4])} {c}" for m, c in s.crimes_by_month.items())
     flags = "".join(f"<li>{esc(f)}</li>" for f in s.flags)
     imd = "n/a" if s.imd_decile is None else str(int(s.imd_decile))
-    return (f"<div class='hs-pop'><div class='hs-pop-h'>Patrol spot {s.rank} of {n}: {esc(s.name)}</div>"
+    # the body is a block of its own: Qt's rich text (the app's spot card) ran it into the heading
+    # ("Maidstone629 crimes") when it followed the heading's block as bare text
+    return (f"<div class='hs-pop'><div class='hs-pop-h'>Patrol spot {s.rank} of {n}: {esc(s.name)}</div><div>"
             f"<b>{s.crimes:,}</b> crimes ({_pct(s.share_of_crimes)} of the force's) in {s.area_km2:.3f} km²; "
             f"PAI {s.pai:,.0f}<br>Crime types: {_pairs(s.crimes_by_type)}<br>By month: {months or 'none'}<br>"
             f"{spot_test_text(s)}<br>"
             f"Pubs within 100 m: {s.pubs_100m}; StreetSafe reports within 100 m: {s.streetsafe_100m}"
             f"{' (' + _pairs(s.streetsafe_reasons, 4) + ')' if s.streetsafe_reasons else ''}<br>"
             f"LSOA {esc(s.lsoa_code)} {esc(s.lsoa_name)}, IMD decile {imd}<br>"
-            f"<i>{esc(s.dosage)}</i>" + (f"<br>Data quality:<ul>{flags}</ul>" if flags else "") + "</div>")
+            f"<i>{esc(s.dosage)}</i>" + (f"<br>Data quality:<ul>{flags}</ul>" if flags else "") + "</div></div>")
 
 
 def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any, popup_cls: Any) -> bool:
@@ -95,9 +97,9 @@ def partner_popup(p: Any) -> str:
     from .partner_places import KIND_WORDS
 
     shop = f"; {p.share_shoplifting:.0%} shoplifting" if p.kind == "retail" else ""
-    return (f"<div class='hs-pop'><div class='hs-pop-h'>Partner place: {esc(p.name)}</div>"
+    return (f"<div class='hs-pop'><div class='hs-pop-h'>Partner place: {esc(p.name)}</div><div>"
             f"{esc(KIND_WORDS.get(p.kind, p.kind))}: <b>{p.crimes:,}</b> crimes{shop}<br>"
-            f"<i>{esc(p.reason)}</i></div>")
+            f"<i>{esc(p.reason)}</i></div></div>")
 
 
 def add_partner_places(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any, popup_cls: Any) -> bool:
