@@ -32,8 +32,10 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-quiet_pip() {  # pip's notes about absent local mirrors are noise here
-  .venv/bin/python -m pip "$@" 2>&1 | { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; }
+quiet_pip() {  # pip's notes about absent local mirrors, and setuptools' "!! ... !!" box about a folder
+  # named like the package (the project's own hotspots/ in an editable install), are noise here
+  .venv/bin/python -m pip "$@" 2>&1 | awk '/^[[:space:]]*!![[:space:]]*$/ { box = !box; next } !box' \
+    | { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" -e "with strategy, WheelFile" || true; }
   return "${PIPESTATUS[0]}"
 }
 quiet_pip install -q --upgrade pip >/dev/null
