@@ -95,8 +95,9 @@ def partner_reach(crimes: pd.DataFrame, train: np.ndarray, partners: PartnerPlac
     """
     n = len(crimes)
     train = np.asarray(train, bool)
-    if partners is None or partners.kept or not partners.mask.any():
-        return no_partner_reach(n, kept=bool(partners is not None and partners.kept))
+    if partners is None or partners.kept or not partners.mask.any():  # nothing left out (the kept are listed)
+        kept = bool(partners is not None and partners.kept)
+        return PartnerReach(out=np.zeros(n, bool), kept=kept, places=list(partners.places) if kept else [])
     codes = _codes(crimes, shared)
     x10 = np.round(crimes["x"].to_numpy(float) * 10).astype(np.int64)
     y10 = np.round(crimes["y"].to_numpy(float) * 10).astype(np.int64)
@@ -112,8 +113,9 @@ def partner_reach(crimes: pd.DataFrame, train: np.ndarray, partners: PartnerPlac
     return PartnerReach(out=out, kept=False, places=list(partners.places), cells_left_out=whole)
 
 
-def places_in_cells(reach: PartnerReach, cell_keys: np.ndarray, cell: float) -> list[tuple[str, str]]:
-    """The partner places (name, kind) lying in ``cell_keys``, busiest first."""
+def places_in_cells(reach: PartnerReach, cell_keys: np.ndarray, cell: float) -> list[tuple[str, str, float, float]]:
+    """The partner places (name, kind, x, y) lying in ``cell_keys``, busiest first (a place's name
+    can change from one training range to another, its point does not)."""
     from .units.grid import grid_keys
 
     if not reach.places or len(cell_keys) == 0:
@@ -121,7 +123,7 @@ def places_in_cells(reach: PartnerReach, cell_keys: np.ndarray, cell: float) -> 
     xs = np.array([p.x for p in reach.places])
     ys = np.array([p.y for p in reach.places])
     inside = np.isin(grid_keys(xs, ys, cell)[2], np.asarray(cell_keys, np.int64))
-    return [(p.name, p.kind) for p, hit in zip(reach.places, inside, strict=True) if hit]
+    return [(p.name, p.kind, p.x, p.y) for p, hit in zip(reach.places, inside, strict=True) if hit]
 
 
 _KIND_WORDS = {"hospital": ("hospital site", "hospital sites"), "police_station": ("police station", "police stations"),

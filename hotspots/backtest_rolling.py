@@ -77,19 +77,20 @@ def mean_backtest(windows: Sequence[Backtest]) -> Backtest:
 
 def _mean_partners(each: list[dict | None]) -> dict | None:
     """The windows' partner figures: counts averaged, the partner places in the naive cells pooled
-    (by name and kind, those in the naive cells in most windows first)."""
+    (one place by its kind and point, those in the naive cells in most windows first)."""
     if not each or any(p is None for p in each):
         return None
     out: dict = {"kept_in_plan": all(p["kept_in_plan"] for p in each)}  # type: ignore[index]
     for k in ("count", "cells_left_out", "training_crimes_left_out", "test_crimes_left_out"):
         out[f"{k}_mean_per_window"] = float(np.mean([p.get(k, 0) for p in each]))  # type: ignore[union-attr]
-    pooled: dict[str, dict[tuple[str, str], int]] = {}  # plan -> (name, kind) -> windows it was in
+    pooled: dict[str, dict[tuple, list]] = {}  # plan -> place (kind and point) -> [windows it was in, entry]
     for p in each:
         for plan, places in (p.get("in_naive") or {}).items():  # type: ignore[union-attr]
             seen = pooled.setdefault(plan, {})
-            for name, kind in places:
-                seen[(name, kind)] = seen.get((name, kind), 0) + 1
+            for t in places:  # [name, kind, x, y]: one place by its point (its name follows the months' streets)
+                key = (t[1], round(float(t[2])), round(float(t[3]))) if len(t) >= 4 else (t[1], t[0])
+                seen.setdefault(key, [0, list(t)])[0] += 1
     # the places in most windows first (a stable sort keeps each window's busiest-first order)
-    out["in_naive"] = {plan: [[n, k] for (n, k), _ in sorted(d.items(), key=lambda t: -t[1])]
+    out["in_naive"] = {plan: [entry for _, entry in sorted(d.values(), key=lambda v: -v[0])]
                        for plan, d in pooled.items()}
     return out

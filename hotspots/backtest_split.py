@@ -109,7 +109,7 @@ def score_split(units: PlanUnits, *, keys: np.ndarray, lsoa: np.ndarray, lsoa_ar
 
 
 def _partners_in_naive(reach: PartnerReach, naive: list[np.ndarray], area_km2: float, cell: float,
-                       cell_km2: float) -> list[tuple[str, str]]:
+                       cell_km2: float) -> list[tuple[str, str, float, float]]:
     """The partner places in the naive cells' lead at ``area_km2`` (the last cell, even in part, counts)."""
     if not reach.places or not np.isfinite(area_km2) or area_km2 <= 0 or not naive:
         return []

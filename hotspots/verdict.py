@@ -135,7 +135,7 @@ def _partner_parts(bt: Backtest, name: str, rb: RollingBacktest | None) -> list[
         return None
     from .backtest_partners import partner_phrase
 
-    examples = partner_phrase([(str(n), str(k)) for n, k in (info.get("in_naive") or {}).get(name, [])])
+    examples = partner_phrase([(str(t[0]), str(t[1])) for t in (info.get("in_naive") or {}).get(name, [])])
     sq = f"{bt.cell_m:.0f} m squares"
     first = _against(o, every, f"a ranking of all {sq} by past crime",
                      _record(rb, "naive_cells", name, o.capture / every.capture))

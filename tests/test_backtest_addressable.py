@@ -116,7 +116,7 @@ def test_addressable_crime_and_the_naive_cells_without_partner_places_by_hand():
     info = bt.partners
     assert info["count"] == 2 and info["by_kind"]["hospital"] == 1 and info["by_kind"]["retail"] == 1
     assert info["test_crimes_left_out"] == (test & out).sum()
-    assert sorted(k for _, k in info["in_naive"]["patrol_spots"]) == ["hospital", "retail"]
+    assert sorted(t[1] for t in info["in_naive"]["patrol_spots"]) == ["hospital", "retail"]
 
     # the outputs carry it: per plan, at the top level, in the rows, and in the verdict's words
     d = bt.to_dict()
@@ -182,3 +182,20 @@ def test_rolling_means_and_records_on_addressable_crime():
     assert c["windows"] == 3 and c["windows_won"] == 3
     assert d["addressable"]["test_crimes"] == sum(w.addressable.test_crimes for w in rb.windows)
     assert "ahead in 3 of 3 windows" in d["verdicts"]["patrol_spots"]
+
+
+def test_rolling_pools_a_partner_place_by_its_point_not_its_name():
+    """A hospital is named after the nearest street of each window's crimes: the same point is one place."""
+    from hotspots.backtest_rolling import _mean_partners
+
+    def window(hospital_name: str, kept: bool = False) -> dict:
+        return {"kept_in_plan": kept, "count": 2, "cells_left_out": 1, "training_crimes_left_out": 10,
+                "test_crimes_left_out": 4,
+                "in_naive": {"patrol_spots": [[hospital_name, "hospital", 100.0, 200.0],
+                                              ["Bluewater Complex, Dartford", "retail", 900.0, 900.0]]}}
+
+    m = _mean_partners([window("Hospital by Parsley Way"), window("Hospital by High Trees")])
+    places = m["in_naive"]["patrol_spots"]
+    assert sorted(t[1] for t in places) == ["hospital", "retail"] and places[0][0] == "Hospital by Parsley Way"
+    assert m["count_mean_per_window"] == 2 and not m["kept_in_plan"]
+    assert _mean_partners([window("H"), None]) is None
