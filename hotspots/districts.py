@@ -162,7 +162,7 @@ def derive_districts(codes: Sequence[str], names: Sequence[str], *, boundaries: 
     capped = _cap(out, left, max_districts)
     if left.all():
         out[:] = whole
-        source = "one district (no district source)"
+        source = "no file (one district for the whole study)"
         warning = (f"no file says which district each LSOA is in (the boundaries have no district or usable "
                    f"LSOA name column, and no deprivation file or LSOA lookup with a local authority column "
                    f"is loaded): the district trends show one district, '{whole}'; load the IMD file "
