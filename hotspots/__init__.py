@@ -13,3 +13,12 @@ __version__ = "0.1.0"
 
 class HotspotsWarning(UserWarning):
     """Warnings raised by hotspots itself (tests turn them into errors)."""
+
+
+def _prepare_matplotlib() -> None:
+    from ._matplotlib_home import prepare  # no matplotlib import: a folder and a log filter
+
+    prepare()
+
+
+_prepare_matplotlib()

@@ -117,7 +117,23 @@ def _bbox(args: argparse.Namespace) -> tuple[float, float, float, float] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one parsed ``fetch`` command; DataError and Cancelled are left to the caller."""
+    """Run one parsed ``fetch`` command; DataError and Cancelled are left to the caller.
+
+    A file system that refuses the writes (full, read-only, not permitted) is a DataError
+    naming ``--out``, as in ``hotspots analyse``."""
+    import errno
+
+    from .data.errors import disk_error
+
+    try:
+        return _run(args)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EACCES, errno.EPERM, errno.EROFS):
+            raise disk_error(args.out, exc, what="writing the fetched files") from None
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     progress = _printer(args.quiet)
     if args.dataset == "crimes":
         from .fetch.jobs import fetch_crimes

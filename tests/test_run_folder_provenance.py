@@ -128,3 +128,24 @@ def test_13_evaluate_refuses_a_folder_an_analysis_is_writing(capsys, tmp_path, s
                          exports=True)
         assert rc == 2 and len(lines) == 1 and "another hotspots run" in lines[0] and held.run_id in lines[0], lines
     assert not (out / "evaluation.json").exists()
+
+
+def test_11_a_full_disk_seen_through_a_library_error_is_said_as_a_full_disk(capsys, tmp_path, study, monkeypatch):
+    """matplotlib's PDF writer meets ENOSPC, then fails again closing its zlib stream: the error
+    that arrives is ``zlib.error: Error -2 while flushing``, the full disk only in its context."""
+    import errno
+    import zlib
+
+    import hotspots.export.results as results
+
+    def full(*a, **kw):
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError:
+            raise zlib.error("Error -2 while flushing: inconsistent stream state")  # noqa: B904 - as the library does
+
+    monkeypatch.setattr(results, "write_results_csv", full)
+    out = tmp_path / "out"
+    rc, lines = _cli(capsys, study, out)
+    lines = [ln for ln in lines if not ln.startswith("warning: ")]
+    assert rc == 2 and len(lines) == 1 and "disk is full" in lines[0] and str(out) in lines[0], lines

@@ -34,7 +34,6 @@ say so. :class:`RunFolder` makes that impossible to miss:
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -51,6 +50,7 @@ from typing import Any
 from ..data.errors import DataError, disk_error
 from ._stamps import stamp_file
 from .atomic import TEMP_PATTERN, remove_live_temporaries
+from .disk_full import full_disk_cause, full_temporary_folder, is_disk_full
 from .provenance import (
     MAX_RECORD,
     json_dict,
@@ -67,7 +67,6 @@ __all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX
 
 LOCK_NAME = ".hotspots.lock"
 STAGING_PREFIX = ".hotspots-run-"
-_DISK_FULL_TEXT = ("no space left on device", "disk is full", "disk full", "not enough space", "quota exceeded")
 
 
 class Terminated(KeyboardInterrupt):
@@ -105,13 +104,6 @@ def _unlock(fd: int) -> None:
             import fcntl
 
             fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _is_disk_full(exc: BaseException) -> bool:
-
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return True
-    return any(t in str(exc).lower() for t in _DISK_FULL_TEXT)
 
 
 class RunFolder:
@@ -292,9 +284,17 @@ class RunFolder:
             d = json.loads(read_regular(self.out / "summary.json") or b"{}")
             previous = sum(int(v.get("bytes", 0)) for v in d.get("run_files", {}).values())
         needed = max(previous, 2 * staged, 20_000_000)
-        if isinstance(exc, OSError):
+        full = full_disk_cause(exc)
+        if full is None and isinstance(exc, OSError):
             return disk_error(self.out, exc, what="writing the outputs", needed=needed)
-        return disk_error(self.out, OSError(28, "No space left on device"), what="writing the outputs", needed=needed)
+        temp = full_temporary_folder(self.out)
+        if temp is not None:  # the outputs' drive has room: the writers' scratch space ran out
+            return DataError(temp, "the temporary folder is full while writing the outputs (the export "
+                                   "libraries write scratch files there)",
+                             hint="free some space there, or set TMPDIR (TEMP on Windows) to a folder on a drive "
+                                  "with room")
+        return disk_error(self.out, full or OSError(28, "No space left on device"), what="writing the outputs",
+                          needed=needed)
 
     # --- leaving -------------------------------------------------------------------------
     def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
@@ -307,7 +307,7 @@ class RunFolder:
                     signal.signal(sig, old)
             self._old_handlers.clear()
             self._release()
-        if exc is not None and not isinstance(exc, DataError) and isinstance(exc, Exception) and _is_disk_full(exc):
+        if exc is not None and not isinstance(exc, DataError) and isinstance(exc, Exception) and is_disk_full(exc):
             raise self._disk_error(exc) from None
         if isinstance(exc, PermissionError):
             raise disk_error(self.out, exc, what="writing the outputs") from None
