@@ -102,6 +102,8 @@ def guess_kind(path: str | Path) -> Guess:
         if any(f.lower().endswith(".shp") for f in files):
             return Guess("boundaries", "a folder with a shapefile")
         return Guess(None, "a folder with no police.uk street CSVs")
+    if not p.is_file():  # a FIFO or a device: opening it to look would wait for ever
+        return Guess(None, "not a regular file (a named pipe, a device, or gone)")
     suffix = p.suffix.lower()
     if _STREET.search(name):
         return Guess("crimes", "a police.uk street CSV (-street.csv)")

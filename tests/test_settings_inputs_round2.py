@@ -239,3 +239,13 @@ def test_12_a_good_study_with_action_rows_still_reads(tmp_path):
     p.write_text(json.dumps({"format": "hotspots-study", "version": 1, "boundaries": "b.geojson",
                              "action_rows": [row, row], "lsoa_lookup": None}))
     assert read_study(p).action_rows == [row, row]
+
+
+@pytest.mark.parametrize("name", ["fifo.geojson", "fifo.gpkg", "fifo.csv", "fifo.xlsx", "fifo.zip"])
+def test_8_the_app_guessing_a_dropped_fifo_does_not_wait_on_it(tmp_path, name):
+    from gui.file_kinds import guess_kind
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    guess = _in_thread(lambda: guess_kind(fifo), 10)
+    assert guess.kind is None and "not a regular file" in guess.reason
