@@ -307,3 +307,11 @@ def test_3_crimes_without_an_id_seen_by_two_tiles_count_once(httpserver, tmp_pat
                                                        [float(c["location"]["latitude"]) for c in crimes]), crs=4326)
     inside = int(pts.intersects(b.union_all()).sum())
     assert _rows(out) == inside
+
+
+def test_4_a_redirect_to_a_local_file_is_refused(httpserver):
+    httpserver.expect_request("/x").respond_with_data("", status=302, headers={"Location": "file:///etc/passwd"})
+    c = HttpClient(service="the test service", env_var="X", retries=0, timeout=5)
+    with pytest.raises(DataError) as err:
+        c.get_bytes(httpserver.url_for("/x"))
+    assert "the test service" in str(err.value)

@@ -149,3 +149,14 @@ def test_11_a_full_disk_seen_through_a_library_error_is_said_as_a_full_disk(caps
     rc, lines = _cli(capsys, study, out)
     lines = [ln for ln in lines if not ln.startswith("warning: ")]
     assert rc == 2 and len(lines) == 1 and "disk is full" in lines[0] and str(out) in lines[0], lines
+
+
+def test_2_a_lock_hard_linked_to_a_file_outside_is_not_written(capsys, tmp_path, study):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    os.link(victim, out / ".hotspots.lock")
+    rc, lines = _cli(capsys, study, out)
+    assert rc == 2 and len(lines) == 1 and "link" in lines[0], lines
+    assert victim.read_text() == "precious"

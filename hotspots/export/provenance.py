@@ -32,8 +32,8 @@ FOLDER = "<folder>"
 
 
 def link_error(path: Path) -> DataError:
-    return DataError(path, "is a link (or not a regular file); hotspots never follows a link or writes into a "
-                     "FIFO or device in its output folder",
+    return DataError(path, "is a link (symbolic or hard) or not a regular file; hotspots never follows a link or "
+                     "writes into a FIFO or device in its output folder",
                      hint="remove it from the output folder, or choose another --out folder")
 
 
@@ -45,7 +45,8 @@ def open_no_follow(path: Path, flags: int, mode: int = 0o644) -> int:
         if exc.errno in (errno.ELOOP, errno.EMLINK, errno.ENXIO) or path.is_symlink():
             raise link_error(path) from None
         raise
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # a hard link would carry our writes elsewhere
         os.close(fd)
         raise link_error(path)
     if _NONBLOCK:

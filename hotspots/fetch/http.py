@@ -348,7 +348,24 @@ def _opener(watch: _Deadline) -> urllib.request.OpenerDirector:
         def https_open(self, req):  # noqa: ANN001, ANN202
             return self.do_open(_Https, req, context=self._context)
 
-    return urllib.request.build_opener(_HttpHandler, _HttpsHandler)
+    class _Refused(urllib.request.BaseHandler):
+        """A redirect to ftp: or file: is not an answer from the service (and is not bounded here)."""
+
+        def ftp_open(self, req):  # noqa: ANN001, ANN202
+            raise urllib.error.URLError("a redirect to an ftp address was refused")
+
+        def file_open(self, req):  # noqa: ANN001, ANN202
+            raise urllib.error.URLError("a redirect to a local file was refused")
+
+    opener = urllib.request.build_opener(_HttpHandler, _HttpsHandler)
+    opener.handlers = [h for h in opener.handlers
+                       if not isinstance(h, (urllib.request.FTPHandler, urllib.request.FileHandler))]
+    for attr in ("handle_open",):
+        table = getattr(opener, attr)
+        table.pop("ftp", None)
+        table.pop("file", None)
+    opener.add_handler(_Refused())
+    return opener
 
 
 def _one_line(exc: BaseException) -> str:
