@@ -12,7 +12,8 @@ legend. Here:
   controls in a small pane and then pads the view by the boxes the controls still take, so
   nothing covers the place the user just zoomed to; a zoom by the user in a small pane folds
   them as well;
-- the attribution is one line, cut with an ellipsis, whole on hover (all credits stay in the page).
+- the attribution is one line, cut with an ellipsis, whole on hover (all credits stay in the page);
+- from street zoom (14) the LSOA fills turn pale, so the streets, spots and names read through them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ CONTROLS_CSS = """
 .hs-town span { font-size: 14px; font-weight: 700; letter-spacing: 0.3px; transform: translate(-50%, -125%);
   background: rgba(255,255,255,0.82); border-radius: 3px; padding: 0 4px; text-shadow: none; }
 .hs-street span { font-size: 11px; font-style: italic; color: #333; }
+.hs-close .leaflet-overlay-pane path { fill-opacity: 0.32; }
 @media (max-width: 1199px) { .hs-title .hs-title-more { display: none; } .hs-title { max-width: 40%; padding: 4px 8px; } }
 """
 
@@ -118,6 +120,11 @@ _JS = """
     map.on('zoomstart', function () {
         if (small() && !boxes.some(function (el) { return el.matches(':hover'); })) { fold(); }
     });
+    function closeUp() {  // at street zoom the LSOA fills pale, so streets, spots and names read through
+        (map.getZoom() >= 14 ? L.DomUtil.addClass : L.DomUtil.removeClass)(map.getContainer(), 'hs-close');
+    }
+    map.on('zoomend', closeUp);
+    closeUp();
     window.hotspotsControls = {fold: fold, syncLegend: syncLegend, padding: pads};
 })();
 """
