@@ -200,8 +200,15 @@ class _Cache:
         write_text_atomic(self._p(month, "complete"), "\n".join(leaves) + "\n")
 
     def leaves(self, month: str) -> list[str] | None:
+        """The tiles a finished month was answered in; None (fetch again) for a damaged list."""
         p = self._p(month, "complete")
-        return p.read_text("utf-8").split() if p.exists() else None
+        try:
+            keys = p.read_text("utf-8").split() if p.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            return None
+        if keys is not None and not all(re.fullmatch(r"r[0-3]{0,40}", k) for k in keys):
+            return None
+        return keys
 
 
 def fingerprint(area: BaseGeometry, base: str) -> str:
