@@ -29,7 +29,7 @@ __all__ = ["PlaceLabel", "town_labels", "towns_in_box", "towns_at", "town_at", "
            "MAX_ZOOM"]
 
 #: (population at least, first zoom): cities at county zoom, villages at town zoom
-TOWN_ZOOMS = ((200_000, 7), (40_000, 9), (15_000, 10), (4_000, 11), (1, 12), (0, 13))
+TOWN_ZOOMS = ((150_000, 7), (40_000, 8), (15_000, 10), (4_000, 11), (1, 12), (0, 13))
 #: streets are drawn from this zoom (about 4 m a pixel: a few streets across the screen)
 STREET_ZOOM = 15
 MAX_ZOOM = 18

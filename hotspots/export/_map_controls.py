@@ -35,7 +35,7 @@ CONTROLS_CSS = """
 .leaflet-control-layers .hs-fold-h { margin: -6px -10px 2px -6px; }
 .leaflet-control-layers.hs-folded { padding: 6px 10px 6px 6px; }
 .leaflet-control-layers.hs-folded .hs-fold-h { margin: -6px -10px -6px -6px; }
-.hs-legend.hs-folded { padding: 2px 4px; }
+.hs-legend.hs-folded { padding: 2px 4px; overflow: hidden; }
 .hs-legend .hs-fold-h { margin: -3px -6px 0 -6px; }
 .leaflet-control-layers-list { max-height: 60vh; overflow-y: auto; }
 .leaflet-control-attribution { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 55vw; }
@@ -48,7 +48,8 @@ CONTROLS_CSS = """
   background: rgba(255,255,255,0.82); border-radius: 3px; padding: 0 4px; text-shadow: none; }
 .hs-street span { font-size: 11px; font-style: italic; color: #333; }
 .hs-close .leaflet-overlay-pane path { fill-opacity: 0.32; }
-@media (max-width: 1199px) { .hs-title .hs-title-more { display: none; } .hs-title { max-width: 40%; padding: 4px 8px; } }
+@media (max-width: 1199px) { .hs-title .hs-title-more { display: none; } .hs-title { max-width: 56%; padding: 3px 8px; }
+  .hs-title b { font-size: 13px; } }
 """
 
 _JS = """
@@ -96,13 +97,11 @@ _JS = """
             var r = el.getBoundingClientRect();
             if (!r.width || !r.height || el.style.display === 'none') { return; }
             var x0 = r.left - frame.left, y0 = r.top - frame.top, x1 = r.right - frame.left, y1 = r.bottom - frame.top;
-            if (r.width > size.x * 0.5) { // a wide strip (the attribution, the title): pad its edge only
+            // a box across the middle (the title, the attribution) pads its edge; a corner box (zoom,
+            // layers, legend, scale) pads its side, which costs a wide study little of the view
+            if (x0 < size.x / 2 && x1 > size.x / 2) {
                 if (y0 < size.y / 2) { tl[1] = Math.max(tl[1], y1); } else { br[1] = Math.max(br[1], size.y - y0); }
-                return;
-            }
-            if (y1 < size.y * 0.35) { tl[1] = Math.max(tl[1], y1); }
-            else if (y0 > size.y * 0.65) { br[1] = Math.max(br[1], size.y - y0); }
-            else if (x1 < size.x / 2) { tl[0] = Math.max(tl[0], x1); }
+            } else if (x1 <= size.x / 2) { tl[0] = Math.max(tl[0], x1); }
             else { br[0] = Math.max(br[0], size.x - x0); }
         });
         return [L.point(tl[0] + 12, tl[1] + 12), L.point(br[0] + 12, br[1] + 12)];
