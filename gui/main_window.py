@@ -258,7 +258,11 @@ class MainWindow(StudyFilesMixin, LayerLoadingMixin, OpenDataMixin, QMainWindow)
 
     # -- study and layer state -------------------------------------------------------------
     def _study_changed(self) -> None:
-        name = self.state.study.name or "Untitled study"
+        from hotspots.study_title import places_title, user_title
+
+        out = self.state.output  # the user's title, else the places the study covers (never a file name)
+        name = user_title(self.state.study) or (places_title(out.analysis.table, self.state.layers)
+                                                if out is not None else "Untitled study")
         self.setWindowTitle(f"hotspots — {name}{' *' if self.state.dirty else ''}")
         self.banner.setVisible(self.state.is_demo)
 

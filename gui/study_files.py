@@ -76,7 +76,10 @@ class StudyFilesMixin:
         if path is not None:
             self.recent.add_file(path)
             self._refresh_recent()
-        self.status.setText(f"Opened {study.name}: {output.analysis.table.shape[0]:,} LSOAs analysed "
+        from hotspots.study_title import study_title
+
+        self.status.setText(f"Opened {study_title(study, output.analysis, layers)}: "
+                            f"{output.analysis.table.shape[0]:,} LSOAs analysed "
                             f"in {output.seconds:.1f} s.")
 
     def save_study(self, ask: bool = False) -> Path | None:

@@ -57,12 +57,26 @@ def user_title(study: Any) -> str:
     return "" if name.lower() in stems else name
 
 
-def places_title(table: Any, layers: Any = None) -> str:
-    """The places an analysis table's LSOAs cover, in words (rules 2-5 of the module)."""
-    from .districts import districts_for
+_CACHE: list[tuple[Any, Any, str]] = []
 
+
+def places_title(table: Any, layers: Any = None) -> str:
+    """The places an analysis table's LSOAs cover, in words (rules 2-5 of the module).
+
+    Remembered for the last few tables (the app asks on every change of the window title)."""
     if table is None or not len(table):
         return "Hot spot analysis"
+    for t, lay, title in _CACHE:
+        if t is table and lay is layers:
+            return title
+    title = _places_title(table, layers)
+    _CACHE.insert(0, (table, layers, title))
+    del _CACHE[4:]
+    return title
+
+
+def _places_title(table: Any, layers: Any) -> str:
+    from .districts import districts_for
     try:
         d = districts_for(table, layers)
         names = pd.Series(d.names).astype(str)
