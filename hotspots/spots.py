@@ -289,13 +289,21 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
 
 
 def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
-    """Each crime's town (the district of its cell's LSOA), for naming partner places."""
+    """Each crime's town, for naming partner places: the GeoNames town its cell is in (offline,
+    :func:`hotspots.place_labels.towns_at`), else the district of its cell's LSOA."""
+    from .place_labels import towns_at
     from .spot_evidence import town_of
 
     names = np.asarray(counts.lsoa_name, dtype=object)
     uniq, inv = np.unique(names.astype(str), return_inverse=True)
     towns = np.array([town_of(u) for u in uniq], dtype=object)[inv]
-    return towns[np.asarray(pos)]
+    pos = np.asarray(pos)
+    used = np.unique(pos[pos >= 0]) if len(pos) else pos
+    if len(used):
+        centres = shapely.centroid(counts.grid.boxes(used))
+        towns = towns.copy()
+        towns[used] = towns_at(shapely.get_x(centres), shapely.get_y(centres), towns[used])
+    return towns[pos]
 
 
 def spot_test(result: SpotsResult, cells: np.ndarray) -> tuple[bool, float]:

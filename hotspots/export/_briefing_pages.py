@@ -92,7 +92,7 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
     cl = t["lisa_cluster"].where(t["lisa_cluster"].isin(list(LISA_COLOURS)), "ns")
     # thousands of hairline outlines print as grey mush and take seconds each to write: a
     # large study's area map is an embedded image (zones, labels and text stay vector)
-    draw(ax, geoms, [LISA_COLOURS[c] for c in cl], edge="#9a9a9a", lw=0.15)
+    draw(ax, geoms, [_muted(c) for c in cl], edge="#9a9a9a", lw=0.15)  # as on the map: cold spots pale
     if zones is not None and len(zones):
         draw(ax, outlines, "none", edge="black", lw=1.1, z=5)
         ranks, anchors = [], []
@@ -111,7 +111,7 @@ def overview_page(fig: Any, analysis: Any, t: Any, zones: Any, outlines: list, f
                 rank_label(ax, px, py, str(r), size=5.5)
     scale_bar(ax)
     counts = t["lisa_cluster"].value_counts()
-    handles = [Patch(fc=LISA_COLOURS[k], ec="#777777", lw=0.4, label=f"{LISA_LABELS[k]} ({int(counts.get(k, 0))})")
+    handles = [Patch(fc=_muted(k), ec="#777777", lw=0.4, label=f"{LISA_LABELS[k]} ({int(counts.get(k, 0))})")
                for k in ("HH", "HL", "LH", "LL", "ns")]
     if zones is not None and len(zones):
         handles.append(Patch(fc="none", ec="black", lw=1.2, label="Patrol zone (numbered by rank)"))
@@ -363,3 +363,14 @@ def _bars(fig: Any, rect: list[float], pairs: list, title: str, horizontal: bool
         step = max(1, math.ceil(len(labels) / 12))
         ax.set_xticks(pos[::step], labels[::step], rotation=90)
         ax.set_ylim(0, vals.max() * 1.1)
+
+
+def _muted(cluster: str) -> tuple[float, float, float]:
+    """A LISA class's colour as the map draws it (its opacity over white), so hot spots lead on paper too."""
+    from matplotlib.colors import to_rgb
+
+    from ._map_style import LISA_OPACITY
+
+    r, g, b = to_rgb(LISA_COLOURS.get(cluster, LISA_COLOURS["ns"]))
+    a = max(LISA_OPACITY.get(cluster, 0.35), 0.35 if cluster == "ns" else 0.0)
+    return (1 - a + a * r, 1 - a + a * g, 1 - a + a * b)
