@@ -40,7 +40,8 @@ def _num(v: float, digits: int = 1) -> str:
     return f"{v:,.{digits}f}"
 
 
-def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> Any:
+def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[float] | None = None,
+           size: float = 8.5) -> Any:
     from docx.shared import Cm, Pt
 
     t = doc.add_table(rows=1, cols=len(header))
@@ -57,7 +58,7 @@ def _table(doc: Any, header: list[str], rows: list[list[Any]], widths: list[floa
         for k, cell in enumerate(row.cells):
             for p in cell.paragraphs:
                 for run in p.runs:
-                    run.font.size = Pt(8.5)
+                    run.font.size = Pt(size)
             if widths:
                 cell.width = Cm(widths[k])
     if widths:  # Word reads the cells' widths, LibreOffice the grid's: set both, or codes wrap ("E01016 / 110")
@@ -120,7 +121,7 @@ def _area_section(doc: Any, k: int, area: Any, figs: dict[str, Path]) -> None:
            [[r.code, r.name, _num(r.crimes, 0), _num(r.population, 0), _num(r.rate_per_1000), _num(r.rate_vs_force, 2),
              r.imd_decile if r.imd_decile is not None else "-", r.crime_decile if r.crime_decile is not None else "-",
              r.bv_pubs or "-", r.bv_imd or "-"] for r in area.lsoas[:40]],
-           widths=[2.1, 2.6, 1.3, 1.6, 1.4, 1.2, 1.2, 1.2, 1.9, 2.5])
+           widths=[2.4, 2.7, 1.3, 1.5, 1.5, 1.1, 1.1, 1.1, 1.6, 2.3], size=7.5)  # 9-character codes on one line
     if len(area.lsoas) > 40:
         _para(doc, f"... and {len(area.lsoas) - 40} more LSOAs (all are in hotspots.xlsx).", italic=True)
 
@@ -212,7 +213,8 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
             doc.add_picture(str(figs["crosstab"]), width=Cm(17))
         g = pack.crosstab.groups
         _table(doc, ["IMD band", "Pubs band", "LSOAs", "Residents", "Crimes", "VAWG", "Crime per 1,000", "VAWG per 1,000"],
-               [[r.imd_band, r.pub_band, r.lsoas, _num(r.population, 0), r.crimes, r.vawg, _num(r.crime_per_1000),
+               [[r.imd_band, r.pub_band, _num(r.lsoas, 0), _num(r.population, 0), _num(r.crimes, 0), _num(r.vawg, 0),
+                 _num(r.crime_per_1000),
                  _num(r.vawg_per_1000)] for r in g.itertuples()])
         for note in pack.crosstab.notes:
             _para(doc, note, italic=True, size=8.5)
