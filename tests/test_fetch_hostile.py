@@ -315,3 +315,18 @@ def test_4_a_redirect_to_a_local_file_is_refused(httpserver):
     with pytest.raises(DataError) as err:
         c.get_bytes(httpserver.url_for("/x"))
     assert "the test service" in str(err.value)
+
+
+def test_7_ons_paging_with_one_new_lsoa_a_page_stops(httpserver, tmp_path):
+    n = {"k": 0}
+
+    def trickle(request):
+        off = int(request.args.get("resultOffset", 0))
+        n["k"] += 1
+        feats = [_feature(j) for j in range(1999)] + [_feature(10_000 + off)]
+        return Response(json.dumps({"type": "FeatureCollection", "features": feats, "exceededTransferLimit": True}),
+                        content_type="application/json")
+
+    with pytest.raises(DataError):
+        fetch_boundaries(tmp_path, lads=["Ashford"], api_url=_ons(httpserver, trickle), page=2000)
+    assert n["k"] <= 70

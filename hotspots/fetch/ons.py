@@ -177,7 +177,7 @@ def fetch_boundaries(
         if new == 0:  # the service says "more" but repeats what it sent: it would never end
             raise _bad(layer, f"the page at offset {offset:,} repeats LSOAs already sent (no new ones) while "
                               "the service says there are more")
-        if len(features) > MAX_FEATURES:
+        if len(features) > MAX_FEATURES or offset > 2 * MAX_FEATURES:  # a trickle of new ones counts too
             raise _bad(layer, f"it keeps paging past {MAX_FEATURES:,} features, more than there are LSOAs")
         offset += len(page_feats)
     if not features:
