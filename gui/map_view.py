@@ -155,6 +155,9 @@ class MapView(QWidget):
             "(function(kw,key){var m=" + FIND_MAP_JS + ";if(!m)return 0;var n=0;"
             "for(var k in window){if(k.indexOf('layer_control_')!==0||!window[k]||!window[k].overlays)continue;"
             "var ov=window[k].overlays;for(var name in ov){var low=name.toLowerCase();var which=null;"
+            # the bivariate LISAs are evidence layers of their own: 'LISA clusters' must not switch them on
+            # (their saturated cold spots buried the plan in the app's map)
+            "if(low.indexOf('bivariate')>=0)continue;"
             "for(var d in kw){kw[d].forEach(function(w){if(low.indexOf(w)>=0&&which===null)which=d;});}"
             "if(which===null)continue;n++;var on=m.hasLayer(ov[name]);"
             "if(which===key&&!on){m.addLayer(ov[name]);m.fire('overlayadd',{layer:ov[name],name:name});}"

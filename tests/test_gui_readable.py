@@ -227,3 +227,19 @@ def test_month_player_stops_when_hidden_and_its_legend_follows(demo_window, qtbo
     w.map_view.run_js(js, lambda v: got.append(str(v)))
     qtbot.waitUntil(lambda: bool(got), timeout=10_000)
     assert got[0] == "LISA clusters"
+
+
+def test_lisa_display_leaves_the_bivariate_layers_off(demo_window, qtbot) -> None:
+    w = demo_window
+    w.map_view.set_display("lisa")
+    got: list[str] = []
+    js = ("(function(){var m=window.hotspotsMap,out=[];for(var k in window){if(k.indexOf('layer_control_')!==0||"
+          "!window[k]||!window[k].overlays)continue;var ov=window[k].overlays;for(var n in ov){"
+          "if(m.hasLayer(ov[n]))out.push(n);}}return JSON.stringify(out);})()")
+    qtbot.wait(300)
+    w.map_view.run_js(js, lambda v: got.append(str(v)))
+    qtbot.waitUntil(lambda: bool(got), timeout=10_000)
+    import json
+
+    on = json.loads(got[0])
+    assert any("LISA clusters" in n for n in on) and not any("bivariate" in n.lower() for n in on), on
