@@ -95,8 +95,12 @@ _MEASURE = """<script>window.addEventListener('load', function () { setTimeout(f
   for (var y = 0; y < H; y += 4) for (var x = 0; x < W; x += 4) { all++;
     if (boxes.some(function (r) { return x >= r.left && x < r.right && y >= r.top && y < r.bottom; })) hit++; }
   var names = document.querySelectorAll('.hs-place span').length;
+  var heads = document.querySelectorAll('.hs-fold-h'), folded0 = document.querySelectorAll('.hs-folded').length;
+  heads[0].click(); var one = document.querySelectorAll('.hs-folded').length;
+  heads[1].click(); var other = document.querySelectorAll('.hs-folded').length;
   var out = document.createElement('pre'); out.id = 'hs-measure';
-  out.textContent = JSON.stringify({W: W, H: H, share: hit / all, names: names}); document.body.appendChild(out);
+  out.textContent = JSON.stringify({W: W, H: H, share: hit / all, names: names, folded: [folded0, one, other]});
+  document.body.appendChild(out);
 }, 1200); });</script>"""
 
 
@@ -119,6 +123,7 @@ def test_controls_cover_little_of_a_small_pane(page: str, tmp_path) -> None:
     got = json.loads(m.group(1))
     assert got["W"] == 1024 and got["share"] <= 0.15, got
     assert got["names"] >= 1, got  # a town name drawn at the opening view
+    assert got["folded"] == [2, 1, 1], got  # both start folded; in a small pane one opens at a time
 
 
 def test_a_place_is_named_by_its_town_not_its_district() -> None:

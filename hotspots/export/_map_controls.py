@@ -5,7 +5,8 @@ of the map (60-70% in the desktop app's pane), and with many layers the list ran
 legend. Here:
 
 - the layer list and the legend each get a header that folds them; both start folded when the
-  pane is narrower than :data:`SMALL_PANE_PX` (or lower than 700 px), open otherwise;
+  pane is narrower than :data:`SMALL_PANE_PX` (or lower than 700 px), open otherwise; in a small
+  pane opening one folds the other, so the list never runs under the legend;
 - the legend shows only the sections of layers that are on the map, from the first paint
   (not only after a layer is toggled), and hides itself with none;
 - every ``fitBounds`` (the opening view, the app's *zoom to zone/spot*) first folds the
@@ -64,7 +65,13 @@ _JS = """
         el.insertBefore(head, el.firstChild);
         L.DomEvent.on(head, 'click', function (e) {
             L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
-            L.DomUtil.hasClass(el, 'hs-folded') ? L.DomUtil.removeClass(el, 'hs-folded') : L.DomUtil.addClass(el, 'hs-folded');
+            if (L.DomUtil.hasClass(el, 'hs-folded')) {
+                // in a small pane one opens at a time, so the layer list never runs under the legend
+                if (small()) { boxes.forEach(function (o) { if (o !== el) { L.DomUtil.addClass(o, 'hs-folded'); } }); }
+                L.DomUtil.removeClass(el, 'hs-folded');
+            } else {
+                L.DomUtil.addClass(el, 'hs-folded');
+            }
         });
         L.DomEvent.disableClickPropagation(el);
         boxes.push(el);
