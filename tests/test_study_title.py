@@ -58,3 +58,14 @@ def test_the_map_title_is_not_the_boundary_file_name() -> None:
     # no district column and odd LSOA names: the county-level area of GeoNames places (the lattice is in London)
     assert "<b>Greater London</b>" in title
     assert "hs-place" in page  # town names are drawn (test_map_places checks which)
+
+
+def test_cli_title_names_the_study(tmp_path) -> None:
+    from hotspots.cli import _study, build_parser
+
+    args = build_parser().parse_args(["analyse", "--boundaries", str(tmp_path / "kent_lsoa_bgc.gpkg"), "--crimes",
+                                      str(tmp_path), "--title", "  Operation Lantern ", "--out", str(tmp_path / "o")])
+    assert _study(args).name == "Operation Lantern"
+    args = build_parser().parse_args(["analyse", "--boundaries", str(tmp_path / "kent_lsoa_bgc.gpkg"), "--crimes",
+                                      str(tmp_path), "--out", str(tmp_path / "o")])
+    assert user_title(_study(args)) == ""  # no --title: the boundary file's name is never the title
