@@ -55,7 +55,7 @@ def add_parser(sub, parser_class=argparse.ArgumentParser) -> argparse.ArgumentPa
         p.add_argument("--timeout", type=_seconds, default=wait, metavar="S",
                        help=f"seconds one request may take in all, a stalled answer included (default {wait:g})")
         p.add_argument("--max-mb", type=_megabytes, default=None, metavar="MB",
-                       help="the largest answer accepted, in MB (default 512: an endless answer stops there)")
+                       help="the largest answer accepted, in MB (default 256: an endless answer stops there)")
         p.add_argument("--quiet", action="store_true", help="no progress messages")
         p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return f
@@ -82,7 +82,7 @@ def _megabytes(text: str) -> int:
         v = math.nan
     if not (1 <= v <= 1_000_000):
         raise argparse.ArgumentTypeError(f"'{text}' is not a size in MB from 1 to 1000000")
-    return int(v * 1024 * 1024)
+    return int(v * 1_000_000)
 
 
 def _printer(quiet: bool):

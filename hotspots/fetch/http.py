@@ -37,9 +37,9 @@ from ..progress import CancelFn, Cancelled
 
 __all__ = ["HttpClient", "HttpStatusError", "RateLimiter", "service_url", "MAX_BYTES"]
 
-#: the default size bound of one answer: the largest file fetched (IoD 2025 File 7, ~30 MB) with
-#: a wide margin; ``--max-mb`` raises it
-MAX_BYTES = 512 * 1024 * 1024
+#: the default size bound of one answer (bytes): the largest fetched (IoD 2025 File 7, ~30 MB; a
+#: page of 2,000 full-resolution ONS polygons, ~60 MB) with a wide margin; ``--max-mb`` raises it
+MAX_BYTES = 256_000_000
 
 #: statuses worth another try after a pause (503 is left to callers that know what it means)
 RETRY_STATUSES = frozenset({429, 500, 502, 504})
@@ -245,19 +245,17 @@ class HttpClient:
         length = resp.headers.get("Content-Length") if resp.headers else None
         if length and length.strip().isdigit() and len(length.strip()) < 30 and int(length) > limit:
             raise self._too_big(url, int(length))
-        parts: list[bytes] = []
-        total = 0
+        body = bytearray()  # grown in place: the answer is held once, not once in pieces and once joined
         while True:
             piece = resp.read1(1 << 16)
             if not piece:
                 if watch.expired:
                     raise TimeoutError("deadline")
-                return b"".join(parts)
+                return body  # type: ignore[return-value]  # bytes-like: decoded or written as it is
             watch.got_bytes = True
-            total += len(piece)
-            if total > limit:
+            if len(body) + len(piece) > limit:
                 raise self._too_big(url, None)
-            parts.append(piece)
+            body += piece
 
     def _too_big(self, url: str, declared: int | None) -> DataError:
         what = (f"announced an answer of {_mb(declared)}, more than the {_mb(self.max_bytes)} allowed"
