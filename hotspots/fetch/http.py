@@ -18,7 +18,6 @@ with an error instead of growing until the kernel kills the process).
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import socket
@@ -34,6 +33,7 @@ from typing import Any
 
 from ..data.errors import DataError
 from ..progress import CancelFn, Cancelled
+from .deadline import Deadline, opener
 
 __all__ = ["HttpClient", "HttpStatusError", "RateLimiter", "service_url", "MAX_BYTES"]
 
@@ -191,9 +191,9 @@ class HttpClient:
             if data is not None:
                 req.add_header("Content-Type", "application/x-www-form-urlencoded")
             retry_after: float | None = None
-            watch = _Deadline(self.timeout)
+            watch = Deadline(self.timeout)
             try:
-                with watch, _opener(watch).open(req, timeout=self.timeout) as resp:  # http(s) only
+                with watch, opener(watch).open(req, timeout=self.timeout) as resp:  # http(s) only
                     return self._read_body(resp, url, watch)
             except urllib.error.HTTPError as exc:
                 status = exc.code
@@ -239,7 +239,7 @@ class HttpClient:
             self._pause(attempt, retry_after)
             attempt += 1
 
-    def _read_body(self, resp: http.client.HTTPResponse, url: str, watch: _Deadline) -> bytes:
+    def _read_body(self, resp: http.client.HTTPResponse, url: str, watch: Deadline) -> bytes:
         """The whole body, in the pieces the socket gives (``read1``), within the size bound."""
         limit = int(self.max_bytes)
         length = resp.headers.get("Content-Length") if resp.headers else None
@@ -283,87 +283,6 @@ class HttpClient:
 
     def _count(self, key: str) -> None:
         self.stats[key] = self.stats.get(key, 0) + 1
-
-
-class _Deadline:
-    """A watchdog for one request: at ``seconds`` after entry it shuts the request's socket,
-    so a read blocked on a trickling server returns at once (``expired`` says why)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = max(0.05, float(seconds))
-        self.expired = False
-        self.got_bytes = False
-        self._socks: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._socks.append(sock)
-            if self.expired:
-                self._shut(sock)
-
-    def __enter__(self) -> _Deadline:
-        self._timer = threading.Timer(self.seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for s in self._socks:
-                self._shut(s)
-
-    @staticmethod
-    def _shut(sock: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-def _opener(watch: _Deadline) -> urllib.request.OpenerDirector:
-    """An opener whose connections register their socket with ``watch`` once connected."""
-
-    class _Http(http.client.HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            watch.watch(self.sock)
-
-    class _Https(http.client.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            watch.watch(self.sock)
-
-    class _HttpHandler(urllib.request.HTTPHandler):
-        def http_open(self, req):  # noqa: ANN001, ANN202
-            return self.do_open(_Http, req)
-
-    class _HttpsHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req):  # noqa: ANN001, ANN202
-            return self.do_open(_Https, req, context=self._context)
-
-    class _Refused(urllib.request.BaseHandler):
-        """A redirect to ftp: or file: is not an answer from the service (and is not bounded here)."""
-
-        def ftp_open(self, req):  # noqa: ANN001, ANN202
-            raise urllib.error.URLError("a redirect to an ftp address was refused")
-
-        def file_open(self, req):  # noqa: ANN001, ANN202
-            raise urllib.error.URLError("a redirect to a local file was refused")
-
-    opener = urllib.request.build_opener(_HttpHandler, _HttpsHandler)
-    opener.handlers = [h for h in opener.handlers
-                       if not isinstance(h, (urllib.request.FTPHandler, urllib.request.FileHandler))]
-    for attr in ("handle_open",):
-        table = getattr(opener, attr)
-        table.pop("ftp", None)
-        table.pop("file", None)
-    opener.add_handler(_Refused())
-    return opener
 
 
 def _one_line(exc: BaseException) -> str:
