@@ -23,11 +23,11 @@ from hotspots.data.errors import DataError
 from hotspots.data.streetsafe import REASONS
 from hotspots.model import Analysis, Layers
 from hotspots.pipeline import analyse, load_layers
+from hotspots.plans.zones import ZONE_FIELDS, ZONE_RULES, build_zones, zones_stage
 from hotspots.stats.local import ClusterResult
 from hotspots.stats.weights import WeightsInfo
 from hotspots.study import Settings, Study
 from hotspots.table import build_table, filter_crimes
-from hotspots.zones import ZONE_FIELDS, ZONE_RULES, build_zones, zones_stage
 
 CELL = 100.0  # metres
 
@@ -381,31 +381,17 @@ def test_fear_against_crime_labels():
     a = staged(a, layers)
     t = a.table
     gap = t["fear_gap"].to_numpy()
-    # an independent computation: neighbourhood sums from libpysal, exact binomial tails from
-    # scipy, BH from scipy, then the documented rules (coverage >= 5 reports; own reports for fear)
-    from scipy import stats
-
+    # the test itself (negative binomial, dispersion from the data) is pinned in
+    # tests/test_streetsafe_fear.py; here: the labels it gives the stage obey the documented rules
     w = a.weights
-    own_r, own_c = t["streetsafe"].to_numpy(float), t["crimes"].to_numpy(float)
+    own_r = t["streetsafe"].to_numpy(float)
     r = np.array([own_r[i] + sum(own_r[j] for j in w.neighbors[i]) for i in range(n * n)])
-    c = np.array([own_c[i] + sum(own_c[j] for j in w.neighbors[i]) for i in range(n * n)])
-    pi = own_r.sum() / (own_r.sum() + own_c.sum())
     tested = r >= 5
-    p = np.full(n * n, np.nan)
-    for i in np.flatnonzero(tested):
-        m = int(r[i] + c[i])
-        more = stats.binomtest(int(r[i]), m, pi, alternative="greater").pvalue
-        less = stats.binomtest(int(r[i]), m, pi, alternative="less").pvalue
-        p[i] = min(1.0, 2 * min(more, less))
-    q = np.full(n * n, np.inf)
-    q[tested] = stats.false_discovery_control(p[tested], method="bh")
-    sig = q <= 0.05
-    own_e = own_r.sum() * own_c / own_c.sum()
-    hot = t["gi_bin"].to_numpy(int) >= 2
-    excess = sig & (r > pi * (r + c)) & (own_r >= 1) & (own_r > own_e)
-    want = np.where(excess & hot, "both", np.where(excess, "fear_not_crime",
-                    np.where(sig & (r < pi * (r + c)) & (own_r < own_e), "crime_not_fear", "")))
-    assert gap.tolist() == want.tolist()
+    labelled = gap != ""
+    assert not (labelled & ~tested).any()  # never a label where the test could not run
+    fear = np.isin(gap, ["fear_not_crime", "both"])
+    assert (own_r[fear] >= 3).all()  # no fear label rests on fewer than 3 reports of its own
+    assert not np.isin(gap[crime_hot], ["fear_not_crime"]).any()
     centre = 8 * n + 8
     assert gap[centre] == "fear_not_crime"
     assert not np.isin(gap[own_r == 0], ["fear_not_crime", "both"]).any()  # no reports, never fear
