@@ -92,13 +92,16 @@ def test_5_two_identical_action_rows_are_two_actions(tmp_path):
 @pytest.mark.parametrize("flag, name", [("--boundaries", "fifo.geojson"), ("--boundaries", "fifo.gpkg"),
                                         ("--imd", "imd.csv"), ("--population", "pop.xlsx"),
                                         ("--harm-weights", "w.csv"), ("--actions", "a.csv"),
-                                        ("--lsoa-lookup", "l.csv")])
+                                        ("--lsoa-lookup", "l.csv"), ("--crimes", "fifo.csv"),
+                                        ("--crimes", "fifo.zip"), ("--pubs", "p.csv"), ("--streetsafe", "s.csv")])
 def test_8_a_fifo_as_an_input_is_refused_not_waited_on(capsys, tmp_path, study, flag, name):
     fifo = tmp_path / name
     os.mkfifo(fifo)
     args = [a for a in study]
     if flag == "--boundaries":
         args[1] = str(fifo)
+    elif flag == "--crimes":
+        args[3] = str(fifo)
     else:
         args += [flag, str(fifo)]
     rc, lines = _in_thread(lambda: _cli(capsys, args, tmp_path / "out"))

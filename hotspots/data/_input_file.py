@@ -48,7 +48,7 @@ def require_input(path: str | Path, what: str, *, folder_ok: bool = False,
         return st
     if stat.S_ISDIR(st.st_mode):
         raise DataError(p, f"expected a {what} file but this is a folder", hint="pick the file itself")
-    raise DataError(p, f"not a regular file: it is {kind_of(st.st_mode)}, which cannot be read as the {what}",
+    raise DataError(p, f"not a regular file: it is {kind_of(st.st_mode)}, which cannot be read as a {what} file",
                     hint=f"give the path of the {what} file itself (saved on disk)")
 
 

@@ -79,8 +79,10 @@ def collect_crime_files(paths: Iterable[str | Path], archives: ArchiveSet) -> li
     for raw in paths:
         path = Path(raw)
         try:
-            if not path.exists():
-                raise DataError(path, "crime file or folder not found", hint="check the path")
+            from ._input_file import require_input
+
+            # a FIFO would hang the reader, a device read as "empty": refused before opening
+            require_input(path, "crime", folder_ok=True, not_found="crime file or folder not found")
             if path.is_dir():
                 files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".csv" and p.is_file())
                 chosen = [Path(n) for n in _street_only([str(p) for p in files])]
