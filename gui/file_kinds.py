@@ -39,6 +39,10 @@ def _headers(path: Path) -> list[list[str]]:
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from hotspots.data._input_file import check_inflated_size
+
+        check_inflated_size(path, "table")  # a zip bomb's shared strings would be inflated whole
+
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             rows = [next(ws.iter_rows(max_row=1, values_only=True), ()) for ws in wb.worksheets[:6]]

@@ -252,3 +252,11 @@ def test_8_the_app_guessing_a_dropped_fifo_does_not_wait_on_it(tmp_path, name):
     os.mkfifo(fifo)
     guess = _in_thread(lambda: guess_kind(fifo), 10)
     assert guess.kind is None and "not a regular file" in guess.reason
+
+
+def test_9_the_app_guessing_a_dropped_xlsx_bomb_does_not_inflate_it(tmp_path):
+    from gui.file_kinds import guess_kind
+
+    guess = _in_thread(lambda: guess_kind(_bomb(tmp_path / "imd.xlsx", 4_000_000)), 30)
+    assert guess.kind is None and "inflate" in guess.reason
+    assert guess_kind(_bomb(tmp_path / "small.xlsx", 1_000)).kind == "imd"

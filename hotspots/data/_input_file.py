@@ -55,7 +55,7 @@ def require_input(path: str | Path, what: str, *, folder_ok: bool = False,
 #: the most a workbook read here may inflate to (its parts' uncompressed sizes summed): IMD 2019
 #: File 1, the largest table these readers meet, is 10.7 MB inflated; an XLSX "bomb" of a few
 #: MB that inflates to gigabytes (15 million rows) is refused before a byte of it is parsed
-MAX_XLSX_INFLATED = 256 * 1024 * 1024
+MAX_XLSX_INFLATED = 256_000_000
 
 
 def check_inflated_size(path: Path, what: str) -> None:
