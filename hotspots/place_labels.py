@@ -18,6 +18,7 @@ country. Positions are British National Grid metres (EPSG:27700), as every analy
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -107,18 +108,23 @@ def _study_lat(geoms: Any) -> float:
     return float(lat[0])
 
 
-def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=4)
+def _transformer(src: int, dst: int) -> Any:
+    """One PROJ transformer per direction: building one costs ~30 ms, and naming a county's
+    spots and zones asks for hundreds."""
     from pyproj import Transformer
 
-    t = Transformer.from_crs(27700, 4326, always_xy=True)
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = _transformer(27700, 4326)
     lon, lat = t.transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon), np.asarray(lat)
 
 
 def _to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(4326, 27700, always_xy=True)
+    t = _transformer(4326, 27700)
     x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x), np.asarray(y)
 
@@ -175,7 +181,7 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     """
     import shapely
 
-    from .snap_points import label_kinds, strip_prefix
+    from .plans.snap_points import label_kinds, strip_prefix
 
     if crimes is None or not len(crimes) or "location" not in crimes:
         return []
