@@ -3,7 +3,7 @@
 The engine does the work (:func:`hotspots.evaluation.run_backtest` or
 :func:`hotspots.evaluation.run_rolling` in the window's worker, the chart by
 :func:`hotspots.export.evaluation.write_concentration_png`, the sentence by
-:mod:`hotspots.verdict`); this module picks the months with the user (the last three months
+:mod:`hotspots.plans.verdict`); this module picks the months with the user (the last three months
 with data are the default test, the months before them the training; or a rolling backtest of
 every month from the K before it), shows progress with a Cancel button while the worker runs,
 and shows the result. The months are checked by the engine's own rules before anything runs,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hotspots.backtest import PLAN_WORDS
+from hotspots.plans.backtest import PLAN_WORDS
 
 __all__ = ["default_split", "default_rolling", "EvaluationView", "start_evaluation", "run_evaluation", "PLAN_WORDS",
            "CONTROLS"]
@@ -93,7 +93,7 @@ def _basis(basis: str) -> str:
 
 def _vs_cells(bt: Any, name: str, naive: str = "naive_cells") -> str:
     """The plan's capture over a naive cells ranking's at the plan's area ('-' for a naive ranking)."""
-    from hotspots.backtest import naive_at
+    from hotspots.plans.backtest import naive_at
 
     if bt is None or name in bt.baselines or not bt.has(name):
         return "-"
@@ -267,7 +267,7 @@ class EvaluationView(QDialog):
     # -- results -----------------------------------------------------------------------------
     def show_backtest(self, bt: Any, png: Path) -> None:
         """Show a split's or a rolling backtest's verdict, table, caveat and curve."""
-        from hotspots.backtest import RollingBacktest, snap_caveat
+        from hotspots.plans.backtest import RollingBacktest, snap_caveat
 
         rolling = isinstance(bt, RollingBacktest)
         split = bt.mean if rolling else bt

@@ -79,7 +79,7 @@ class SpotsPanel(QWidget):
             show_when(self.clock, self.clock_label, when, "spot", self._result.spots[row].spot_id)
 
     def set_spots(self, result: Any) -> None:
-        """Show a :class:`hotspots.spots.SpotsResult` (or nothing for None)."""
+        """Show a :class:`hotspots.plans.spots.SpotsResult` (or nothing for None)."""
         from hotspots.export._map_spots import spot_popup
 
         self._result = result

@@ -1,12 +1,12 @@
 """``hotspots evaluate``: the patrol plans built on the training months, scored on the test months.
 
-The scoring lives in :mod:`hotspots.backtest`; this module only builds the plans the way an
+The scoring lives in :mod:`hotspots.plans.backtest`; this module only builds the plans the way an
 analysis builds them (the same filters, measure, cell size and number of spots; the zones
 through the same analysis and zone rule) and hands them over. Test crimes are the crimes of the
 same types in the test months, *all* of them (a station's crimes count as captured when a plan
 covers the station: the scoring counts what happened, the plan chose where to go), and every
 plan is scored again on the test crime a patrol can address, outside the partner places the
-plan left out on the training months (:mod:`hotspots.backtest_partners`), beside
+plan left out on the training months (:mod:`hotspots.plans.backtest_partners`), beside
 ``naive_cells_patrol``, the naive cells without those places.
 
 A single split trains on one range and tests on a later one. A *rolling* backtest
@@ -24,11 +24,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .backtest import Backtest, RollingBacktest, mean_backtest, snap_share
-from .backtest_partners import partner_reach
-from .backtest_split import PlanUnits, score_split
 from .data.errors import DataError
+from .plans.backtest import Backtest, RollingBacktest, mean_backtest, snap_share
+from .plans.backtest_partners import partner_reach
 from .plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
+from .plans.backtest_split import PlanUnits, score_split
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .table import filter_crimes
 from .units.grid import grid_keys
@@ -152,9 +152,9 @@ def zone_units(table: pd.DataFrame) -> list[np.ndarray]:
 def run_backtest(layers, settings, train_from: str, train_to: str, test_from: str, test_to: str, *,
                  zones: ZoneBuilder | None = None, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None, shared: dict | None = None) -> Backtest:
-    """Build every plan of :data:`hotspots.backtest.PLANS` on the training months and score them on
+    """Build every plan of :data:`hotspots.plans.backtest.PLANS` on the training months and score them on
     the test months: on all test crime, and (``Backtest.addressable``) on the test crime outside
-    the partner places the plan left out (:mod:`hotspots.backtest_split`).
+    the partner places the plan left out (:mod:`hotspots.plans.backtest_split`).
 
     Parameters
     ----------
@@ -167,7 +167,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     shared : a dict the windows of one rolling backtest share (the crimes' coordinates, LSOAs
         and cell keys, computed on the first window); None for a split of its own
     """
-    from .spots import build_spots
+    from .plans.spots import build_spots
 
     check_split(train_from, train_to, test_from, test_to)
     s = replace(settings.validated(), month_from=train_from, month_to=train_to)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
 
     from .data.report import LoadReport
     from .evidence.stage import EvidenceResult
-    from .spots import SpotsResult
+    from .plans.spots import SpotsResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
     from .streetsafe.stage import StreetSafeResult
@@ -203,7 +203,7 @@ class Analysis:
     units: UnitSet | None = None
     #: patrol zones: compact groups of top-ranked cells (hotspots.plans), None before that stage ran
     zones: ZoneResult | None = None
-    #: the LSOA LISA/Gi* clusters (hotspots.zones): the statistical map and the bids' areas, not a patrol plan
+    #: the LSOA LISA/Gi* clusters (hotspots.plans.zones): the statistical map and the bids' areas, not a patrol plan
     lsoa_clusters: ZoneResult | None = None
     fear_gap: FearGapResult | None = None
     #: crime over time: the space-time cube, emerging hot spots, trends, stability
@@ -212,7 +212,7 @@ class Analysis:
     evidence: EvidenceResult | None = None
     #: StreetSafe accounting, concerns (:class:`hotspots.streetsafe.stage.StreetSafeResult`)
     streetsafe: StreetSafeResult | None = None
-    #: patrol spots on the micro-place grid (hotspots.spots), None before that stage ran
+    #: patrol spots on the micro-place grid (hotspots.plans.spots), None before that stage ran
     spots: SpotsResult | None = None
     #: day-by-hour profiles and patrol windows from a records extract (hotspots.when), None without times
     when: WhenResult | None = None

@@ -36,8 +36,8 @@ from .load import load_layers, without
 from .memory import release
 from .model import Analysis, Layers, UnitSet
 from .plans.patrol_zones import patrol_zones_stage
+from .plans.spots import spots_stage
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
-from .spots import spots_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for
 from .vintage import vintage_stage
@@ -252,7 +252,7 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         release()  # the parse buffers: a national run's resident set would keep them to the end
         analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
         if exports and analysis.spots is not None and _spawns(int(settings.n_jobs)):
-            from .spots import without_cells
+            from .plans.spots import without_cells
 
             analysis = replace(analysis, spots=without_cells(analysis.spots))  # see without_cells
         release()

@@ -66,11 +66,11 @@ class Settings:
     update_under_review: bool = False
     #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
     evidence_area: str | None = None
-    #: micro-place cell side in metres and the number of patrol spots (see hotspots.spots)
+    #: micro-place cell side in metres and the number of patrol spots (see hotspots.plans.spots)
     cell: float = 150.0
     spots: int = 20
     #: keep hospital sites, police stations, prisons and shoplifting-dominated retail places in the
-    #: patrol plan (hotspots.partner_places); by default they are left out and listed for partners
+    #: patrol plan (hotspots.plans.partner_places); by default they are left out and listed for partners
     keep_partner_places: bool = False
     #: a records extract's crimes whose from-to span is longer than this many days are kept out of the
     #: day-by-hour profiles (hotspots.when; counted as spans_excluded)
@@ -108,7 +108,7 @@ class Settings:
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
-        from .spots import check_spots
+        from .plans.spots import check_spots
         from .units.grid import check_cell
 
         s.cell = check_cell(s.cell)

@@ -10,7 +10,7 @@ def staged_cells(a, layers, rule: str | None = "hh_or_gi2", zone_share: float | 
     """A new Analysis with spots, patrol zones (cells), LSOA clusters (``rule``) and the fear gap."""
     from hotspots.fear_gap import fear_gap_stage
     from hotspots.plans.patrol_zones import patrol_zones_stage
-    from hotspots.spots import spots_stage
+    from hotspots.plans.spots import spots_stage
 
     s = a.settings
     if rule is not None:

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspots.backtest import (
+from hotspots.data.errors import DataError
+from hotspots.evaluation import check_split, run_backtest
+from hotspots.plans.backtest import (
     PLANS,
     RankedPlan,
     cell_plan,
@@ -20,8 +22,6 @@ from hotspots.backtest import (
     score_at_area,
     score_prefix,
 )
-from hotspots.data.errors import DataError
-from hotspots.evaluation import check_split, run_backtest
 from hotspots.units.grid import grid_keys
 
 TOTALS = (100.0, 16.0, 20.0)  # study km², training crimes, test crimes

@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspots.backtest import PLANS
 from hotspots.evaluation import run_backtest, run_rolling
+from hotspots.plans.backtest import PLANS
 
 VIOLENCE = "Violence and sexual offences"
 #: place -> (cell column, cell row, label, crimes a month, shoplifting a month)
@@ -186,7 +186,7 @@ def test_rolling_means_and_records_on_addressable_crime():
 
 def test_rolling_pools_a_partner_place_by_its_point_not_its_name():
     """A hospital is named after the nearest street of each window's crimes: the same point is one place."""
-    from hotspots.backtest_rolling import _mean_partners
+    from hotspots.plans.backtest_rolling import _mean_partners
 
     def window(hospital_name: str, kept: bool = False) -> dict:
         return {"kept_in_plan": kept, "count": 2, "cells_left_out": 1, "training_crimes_left_out": 10,

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspots.backtest import (
+from hotspots.data.errors import DataError
+from hotspots.evaluation import rolling_windows, run_backtest, run_rolling, shift_month
+from hotspots.plans.backtest import (
     PLANS,
     Backtest,
     cell_plan,
@@ -25,10 +27,8 @@ from hotspots.backtest import (
     snap_caveat,
     snap_share,
 )
-from hotspots.data.errors import DataError
-from hotspots.evaluation import rolling_windows, run_backtest, run_rolling, shift_month
+from hotspots.plans.verdict import verdict
 from hotspots.units.grid import grid_keys
-from hotspots.verdict import verdict
 
 CELL_KM2 = 0.0225
 MONTHS = [f"2021-{m:02d}" for m in range(1, 7)]
@@ -121,7 +121,7 @@ def test_ceiling_and_pei_by_hand():
     assert s.pei == pytest.approx(0.4)
     assert s.crimes == 4 and s.crimes_per_km2 == pytest.approx(4.0) and s.share_per_km2 == pytest.approx(0.2)
     # past the last cell with test crime the ceiling is every test crime
-    from hotspots.backtest import ceiling_at
+    from hotspots.plans.backtest import ceiling_at
 
     assert ceiling_at(ceiling, 50.0, totals) == pytest.approx(1.0)
     assert ceiling_at(ceiling, 1.5, totals) == pytest.approx((10 + 3) / 20)

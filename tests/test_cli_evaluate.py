@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 
-from hotspots.backtest import PLANS
 from hotspots.cli import main
+from hotspots.plans.backtest import PLANS
 
 
 def _run(args):

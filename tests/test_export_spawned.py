@@ -112,7 +112,7 @@ def test_write_all_with_a_spawned_briefing_writes_every_file(rich, tmp_path, mon
 
 def test_the_plan_without_cells_writes_the_same_summary_and_spot_files(rich, tmp_path):
     from hotspots.export.spots import write_spots_geojson
-    from hotspots.spots import without_cells
+    from hotspots.plans.spots import without_cells
     from hotspots.summary import build_summary
 
     a, layers = rich

@@ -29,7 +29,7 @@ def _column(v, c):
 
 
 def test_evaluate_action_shows_verdict_table_caveat_and_curve(demo_window, qtbot):
-    from hotspots.backtest import PLAN_WORDS, PLANS
+    from hotspots.plans.backtest import PLAN_WORDS, PLANS
 
     w = demo_window
     assert w.actions_.evaluate.isEnabled()

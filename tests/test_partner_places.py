@@ -13,8 +13,13 @@ from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 from test_spots import K, study
 
 from hotspots.data.errors import DataError
-from hotspots.partner_places import find_partner_places, mostly_partner, partner_label, plan_values
-from hotspots.spots import build_spots
+from hotspots.plans.partner_places import (
+    find_partner_places,
+    mostly_partner,
+    partner_label,
+    plan_values,
+)
+from hotspots.plans.spots import build_spots
 from hotspots.study import Settings
 
 

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 from _paths import KENT_CRIME, need_real
 
-from hotspots.snap_points import excluded_crimes, label_kind, label_kinds, place_text, strip_prefix
+from hotspots.plans.snap_points import (
+    excluded_crimes,
+    label_kind,
+    label_kinds,
+    place_text,
+    strip_prefix,
+)
 
 
 @pytest.mark.parametrize("label, kind", [

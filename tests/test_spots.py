@@ -12,7 +12,7 @@ from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.spots import DOSAGE, build_spots, check_spots, group_cells
+from hotspots.plans.spots import DOSAGE, build_spots, check_spots, group_cells
 from hotspots.units.grid import build_grid
 
 K = 20  # the study is K x K cells of 150 m, four LSOAs

@@ -10,8 +10,8 @@ from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 from libpysal.weights import lat2W
 from test_zones import crimes_at, planted_analysis
 
-from hotspots.zone_rules import dense_members, dense_rows, hot_mask
-from hotspots.zones import zones_stage
+from hotspots.plans.zone_rules import dense_members, dense_rows, hot_mask
+from hotspots.plans.zones import zones_stage
 
 
 def _table(values, areas, codes=None) -> pd.DataFrame:

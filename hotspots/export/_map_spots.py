@@ -37,7 +37,7 @@ def spot_test_text(s: Any) -> str:
 
 
 def spot_popup(s: Any, n: int) -> str:
-    """The evidence of one :class:`~hotspots.spots.PatrolSpot` as escaped HTML."""
+    """The evidence of one :class:`~hotspots.plans.spots.PatrolSpot` as escaped HTML."""
     months = ", ".join(f"{esc(m[5:])}/{esc(m[2:4])} {c}" for m, c in s.crimes_by_month.items())
     flags = "".join(f"<li>{esc(f)}</li>" for f in s.flags)
     imd = "n/a" if s.imd_decile is None else str(int(s.imd_decile))

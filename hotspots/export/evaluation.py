@@ -3,7 +3,7 @@
 ``evaluation.json`` holds one object per plan under the plan's name (``patrol_spots``,
 ``patrol_zones``, ``lsoa_zones``, ``naive_cells``, ``naive_cells_patrol`` (the naive cells
 without the partner places), ``naive_lsoa_density``, whatever
-:data:`hotspots.backtest.PLANS` scored) with ``area_share``, ``capture``, ``crimes``,
+:data:`hotspots.plans.backtest.PLANS` scored) with ``area_share``, ``capture``, ``crimes``,
 ``crimes_per_km2``, ``share_per_km2``, ``pai``, ``rri``, ``pei`` (PEI*) and ``ceiling`` (the
 hindsight ceiling) at the plan's own area (a naive ranking's own area is that of the plan it is
 the baseline for, named in ``area_basis``) and ``equal_area`` figures at every other plan's
@@ -29,7 +29,7 @@ import io
 import json
 from pathlib import Path
 
-from ..backtest import CEILING, Backtest, RollingBacktest, plan_words, snap_caveat
+from ..plans.backtest import CEILING, Backtest, RollingBacktest, plan_words, snap_caveat
 from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise
 

@@ -62,7 +62,7 @@ def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
 
 def clusters_layer(analysis: Analysis) -> gpd.GeoDataFrame:
     """The LSOA LISA/Gi* clusters (the statistical map, not a patrol plan), ``cluster_id`` first."""
-    from ..zones import ZONE_FIELDS, empty_zones
+    from ..plans.zones import ZONE_FIELDS, empty_zones
 
     c = getattr(analysis, "lsoa_clusters", None)
     z = empty_zones(analysis.table.crs) if c is None else c.frame

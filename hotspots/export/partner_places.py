@@ -1,6 +1,6 @@
 """``partner_places.csv``: the places left out of the patrol plan, for the inspector to hand on.
 
-One row per partner place (:mod:`hotspots.partner_places`), busiest first, with the contract's
+One row per partner place (:mod:`hotspots.plans.partner_places`), busiest first, with the contract's
 columns ``name, kind, crimes, share_shoplifting, reason``. Names come from police.uk labels, so
 cells that a spreadsheet would read as a formula are neutralised (:mod:`hotspots.export.safe_text`);
 the file is written atomically (:mod:`hotspots.export.atomic`).

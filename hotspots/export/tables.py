@@ -149,7 +149,7 @@ def _pct(x: float | None) -> str:
 
 def method_text(analysis: Analysis, layers: Layers) -> str:
     """A plain-English method paragraph, generated from the settings and results, for a bid."""
-    from ..zones import ZONE_RULES
+    from ..plans.zones import ZONE_RULES
 
     s = analysis.settings
     t = analysis.table

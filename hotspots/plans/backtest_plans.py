@@ -1,7 +1,7 @@
 """The zone plans a backtest scores, built exactly as an analysis builds them.
 
 ``patrol_zones`` are the cell groups of :mod:`hotspots.plans.cell_zones` on the training months'
-ranked cells; ``lsoa_zones`` are the LSOA LISA/Gi* clusters (:mod:`hotspots.zones`), kept as the
+ranked cells; ``lsoa_zones`` are the LSOA LISA/Gi* clusters (:mod:`hotspots.plans.zones`), kept as the
 statistical map they are, scored beside the plan that replaced them.
 """
 

@@ -4,8 +4,8 @@ Measured as a plan (train January-September 2021, score October-December, Kent),
 LSOA clusters captured 27% of the later crime where the 150 m cells ranked by count captured 46%
 at the same area: an LSOA is 0.15-23 km², and a cluster of them pulls in quiet streets beside a
 busy one. A zone is therefore built from the cells the patrol-spot stage ranked
-(:meth:`hotspots.spots.SpotsResult.zone_ranking`: crimes or harm without the crimes at partner
-places, :mod:`hotspots.partner_places`; unlike a spot, a cell a partner place dominates keeps its
+(:meth:`hotspots.plans.spots.SpotsResult.zone_ranking`: crimes or harm without the crimes at partner
+places, :mod:`hotspots.plans.partner_places`; unlike a spot, a cell a partner place dominates keeps its
 other crime, because a zone is a beat walked past the premises, not a visit to their door), so at
 its own area it keeps what the cells know:
 

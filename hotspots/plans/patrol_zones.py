@@ -1,10 +1,10 @@
 """The patrol zones of an analysis: cell groups (:mod:`.cell_zones`) with names, figures and evidence.
 
 The zones stage runs after the patrol-spots stage and reads its ranked cells
-(:meth:`hotspots.spots.SpotsResult.zone_ranking`), so the crimes the spots leave out of the ranking
+(:meth:`hotspots.plans.spots.SpotsResult.zone_ranking`), so the crimes the spots leave out of the ranking
 (at police-station and prison snap points, partner places) are left out of the zones too; a cell
 such places dominate, left out of the spots whole, keeps its other crime in a zone. It also
-keeps the LSOA LISA/Gi* clusters (:mod:`hotspots.zones`) as ``Analysis.lsoa_clusters``: the
+keeps the LSOA LISA/Gi* clusters (:mod:`hotspots.plans.zones`) as ``Analysis.lsoa_clusters``: the
 statistical map and the bids' areas, not a patrol plan.
 
 Each LSOA's ``zone_id`` (lsoa_results.csv) is the zone that overlaps it most by area (0 / empty
@@ -133,10 +133,10 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     largest overlap, 0 outside), ``evidence`` per zone, ``summary``, and ``cell_keys`` per zone.
     """
     from ..place_labels import town_at
-    from ..snap_points import label_kinds, strip_prefix
-    from ..spot_evidence import town_of
     from ..table import filter_crimes
     from ..units.grid import drop_dense
+    from .snap_points import label_kinds, strip_prefix
+    from .spot_evidence import town_of
 
     s = analysis.settings
     rule = zone_rule_of(s)
@@ -237,7 +237,7 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     crimes_in = float(spots.cells.crimes[in_zone].sum())
     share_c = crimes_in / total_crimes if total_crimes else None
     share_a = float(zones["area_km2"].sum()) / study_area if study_area > 0 else None
-    from ..zones import _top_outside
+    from .zones import _top_outside
 
     summary = ZoneSummary(
         count=len(records), rule="cells", rule_text=rule_text(rule, cell), lsoas_in_zones=int((zone_of > 0).sum()),
@@ -273,7 +273,7 @@ def patrol_zones_stage(analysis: Analysis, layers: Layers, progress: ProgressFn 
                        cancel: CancelFn | None = None) -> Analysis:
     """The pipeline's zones stage (after the spots): patrol zones from cells as ``zones``, the LSOA
     clusters as ``lsoa_clusters``, and each LSOA's ``zone_id`` (the zone overlapping it most)."""
-    from ..zones import build_zones
+    from .zones import build_zones
 
     if progress:
         progress("Grouping the LSOA clusters", 0.0)

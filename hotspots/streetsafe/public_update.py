@@ -29,8 +29,8 @@ import pandas as pd
 import shapely
 
 from ..data.streetsafe_reasons import REASONS
-from ..snap_points import label_kinds, strip_prefix
-from ..spot_evidence import spot_name, town_of
+from ..plans.snap_points import label_kinds, strip_prefix
+from ..plans.spot_evidence import spot_name, town_of
 from .concerns import CELL_METRES, cell_of_id, concern_ids
 
 __all__ = ["MIN_REPORTS", "NEAR_STREET_M", "PUBLIC_COLUMNS", "PublicUpdate", "build_public_update", "name_concerns",

@@ -3,7 +3,7 @@
 :func:`hotspots.evaluation.run_backtest` builds the plans the way an analysis builds them and
 hands their units here. Every plan is scored twice with the same units: on every test crime of
 the analysed types, and on the test crime a patrol can address (outside the partner places of
-the training months, :mod:`hotspots.backtest_partners`), each with its own hindsight ceiling.
+the training months, :mod:`hotspots.plans.backtest_partners`), each with its own hindsight ceiling.
 The naive rankings are fixed by the training months: ``naive_cells`` by all training crime,
 ``naive_cells_patrol`` by the training crime outside the partner places, the cells they
 dominate left out (the like-for-like sort the patrol spots must beat), ``naive_lsoa_density`` by training crimes per km².

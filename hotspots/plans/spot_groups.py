@@ -1,6 +1,6 @@
 """Grouping ranked cells into patrol spots: compact groups a 15-minute foot visit can cover.
 
-The rule (see :mod:`hotspots.spots`, step 2): cells are taken best first; a cell joins an
+The rule (see :mod:`hotspots.plans.spots`, step 2): cells are taken best first; a cell joins an
 adjacent (queen) spot that stays within :data:`SPOT_MAX_CELLS` cells inside a
 :data:`SPOT_MAX_EXTENT_M` square when it holds at least :data:`SPOT_MIN_SHARE` of the spot's
 first cell; a weaker neighbour is the spot's halo and is skipped, so one busy place does not
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .units.grid import CellGrid
+from ..units.grid import CellGrid
 
 __all__ = ["group_cells", "SPOT_MAX_CELLS", "SPOT_MAX_EXTENT_M", "SPOT_MIN_SHARE"]
 

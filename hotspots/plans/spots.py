@@ -6,11 +6,11 @@ with short visits of about 15 minutes (Koper 1995), not at the scale of an LSOA.
 built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
 
 1. every cell gets the analysed measure (crimes, or harm) *without* the crimes at partner places
-   (:mod:`hotspots.partner_places`: hospital sites, police stations, prisons, shoplifting-dominated
+   (:mod:`hotspots.plans.partner_places`: hospital sites, police stations, prisons, shoplifting-dominated
    retail places; a patrol there prevents none of them), and a cell that is mostly a partner
    place is left out of the spots whole. This ranked value is :attr:`SpotsResult.value`; the
    patrol zones rank :attr:`SpotsResult.zone_value`, which keeps such a cell's other crime (a
-   zone is a beat, not a door: see :func:`hotspots.partner_places.plan_values`); the setting
+   zone is a beat, not a door: see :func:`hotspots.plans.partner_places.plan_values`); the setting
    ``keep_partner_places`` keeps them in;
 2. cells are taken from the highest value down (a *ranking*, not a significance gate). A cell
    joins an adjacent (queen) spot when that spot keeps at most ``max_cells`` cells (4) inside a
@@ -26,7 +26,7 @@ built from the cells of the sparse grid (:mod:`hotspots.units.grid`):
 
 Why a ranking: the analytic Gi* gate it replaces passed thousands of cells on maps with no
 pattern at all (issue 21), and at the plan's own area the top of the count ranking is what
-captures later crime (4.01% vs 3.95% for single cells on Kent 2021, :mod:`hotspots.backtest`).
+captures later crime (4.01% vs 3.95% for single cells on Kent 2021, :mod:`hotspots.plans.backtest`).
 The spots say what they are: the busiest places, grouped so a patrol gets a few compact named
 places instead of scattered squares, each with the test's verdict beside it.
 """
@@ -40,12 +40,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .data.errors import DataError
-from .partner_places import PartnerPlaces, find_partner_places, mostly_partner, plan_values
-from .snap_points import SnapExclusions, excluded_crimes
-from .spot_groups import SPOT_MAX_CELLS, SPOT_MAX_EXTENT_M, SPOT_MIN_SHARE, group_cells
-from .stats.window_test import CellWindowTest, cell_window_test
-from .units.grid import (
+from ..data.errors import DataError
+from ..stats.window_test import CellWindowTest, cell_window_test
+from ..units.grid import (
     CELL_DEFAULT,
     CellCounts,
     CellGrid,
@@ -55,6 +52,9 @@ from .units.grid import (
     drop_dense,
     keys_from_ids,
 )
+from .partner_places import PartnerPlaces, find_partner_places, mostly_partner, plan_values
+from .snap_points import SnapExclusions, excluded_crimes
+from .spot_groups import SPOT_MAX_CELLS, SPOT_MAX_EXTENT_M, SPOT_MIN_SHARE, group_cells
 
 __all__ = ["PatrolSpot", "SpotsResult", "build_spots", "group_cells", "spot_value_name", "prepare_grid",
            "check_spots", "spots_stage", "SPOTS_DEFAULT", "SPOT_MAX_CELLS", "SPOT_MIN_SHARE", "SPOT_MAX_EXTENT_M", "NEAR_M", "DOSAGE"]
@@ -291,7 +291,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
 def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
     """Each crime's town, for naming partner places: the GeoNames town its cell is in (offline,
     :func:`hotspots.place_labels.towns_at`), else the district of its cell's LSOA."""
-    from .place_labels import towns_at
+    from ..place_labels import towns_at
     from .spot_evidence import town_of
 
     names = np.asarray(counts.lsoa_name, dtype=object)
@@ -361,8 +361,8 @@ def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 -
     """The pipeline's patrol-spots stage: a new Analysis with ``spots`` (see :func:`build_spots`)."""
     from dataclasses import replace
 
-    from .progress import Cancelled
-    from .table import filter_crimes
+    from ..progress import Cancelled
+    from ..table import filter_crimes
 
     s = analysis.settings
     if progress:

@@ -4,13 +4,13 @@ A hot-spot map is a forecast: "crime will be here". The honest test is to make t
 earlier months and count what happened later (Chainey, Tompson and Uhlig 2008; Bowers, Johnson
 and Pease 2004). Six plans are scored (:data:`PLANS`):
 
-- ``patrol_spots``: the ranked patrol spots (:mod:`hotspots.spots`) of the training months;
+- ``patrol_spots``: the ranked patrol spots (:mod:`hotspots.plans.spots`) of the training months;
 - ``patrol_zones``: the patrol zones built from the spots' ranked cells (:mod:`hotspots.plans`);
-- ``lsoa_zones``: the LSOA LISA/Gi* clusters (:mod:`hotspots.zones`) of the training months;
+- ``lsoa_zones``: the LSOA LISA/Gi* clusters (:mod:`hotspots.plans.zones`) of the training months;
 - ``naive_cells``: grid cells of the same size ranked by their training count (the
   spreadsheet sort a plan must beat);
 - ``naive_cells_patrol``: the same cells ranked by their training crime outside the partner
-  places the plan leaves to partners (hospital sites, Bluewater; :mod:`hotspots.backtest_partners`),
+  places the plan leaves to partners (hospital sites, Bluewater; :mod:`hotspots.plans.backtest_partners`),
   the like-for-like sort;
 - ``naive_lsoa_density``: LSOAs ranked by their training crimes per km².
 
@@ -45,8 +45,8 @@ naive rankings, extended) to the area of each other plan, the last unit counted 
 plans of different sizes are compared on the same ground. The concentration curve of a plan is
 its capture against its area share as its units are added in rank order.
 
-The code: scoring in :mod:`hotspots.backtest_scores`, results in :mod:`hotspots.backtest_results`,
-rolling means in :mod:`hotspots.backtest_rolling`, one split in :mod:`hotspots.backtest_split`;
+The code: scoring in :mod:`hotspots.plans.backtest_scores`, results in :mod:`hotspots.plans.backtest_results`,
+rolling means in :mod:`hotspots.plans.backtest_rolling`, one split in :mod:`hotspots.plans.backtest_split`;
 this module re-exports their public names.
 """
 

@@ -1,6 +1,6 @@
 """A backtest's results: every plan's evaluation on one split, or on each window of a rolling backtest.
 
-:class:`Backtest` and :class:`RollingBacktest` carry the scored plans (:mod:`hotspots.backtest_scores`)
+:class:`Backtest` and :class:`RollingBacktest` carry the scored plans (:mod:`hotspots.plans.backtest_scores`)
 and turn them into the outputs' dicts and rows; :func:`comparisons` sets each plan against each
 naive ranking at the plan's own area.
 """
@@ -27,7 +27,7 @@ class Backtest:
     the hindsight ceiling's concentration curve; ``snap_share`` the share of test crimes on a
     point that held training crime (None when not measured); ``cell_m`` the cell side.
     ``addressable`` is the same plans scored on the test crime a patrol can address (outside
-    the partner places of the training months, :mod:`hotspots.backtest_partners`; None when not
+    the partner places of the training months, :mod:`hotspots.plans.backtest_partners`; None when not
     scored) and ``partners`` what was left out for them (counts, and per scored plan the partner
     places the naive cells hold at its area, ``in_naive``).
     """

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
-from .progress import CancelFn, ProgressFn
-from .table import filter_crimes
-from .units.placement import assign_lsoa
+from ..model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
+from ..progress import CancelFn, ProgressFn
+from ..table import filter_crimes
+from ..units.placement import assign_lsoa
 from .zone_rules import PEAKS, ZONE_RULES, components, dense_members, hot_mask, peak_rows
 
 __all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_index", "PEAKS", "ZONE_FIELDS", "ZONE_RULES"]
@@ -96,7 +96,7 @@ def placed_index(layers: Layers, kind: str, geoms: np.ndarray) -> np.ndarray:
 
 def _streetsafe_reasons(layers: Layers, geoms: np.ndarray, zone_of: np.ndarray) -> pd.DataFrame | None:
     """Reports x reason flags with the zone each report falls in (by point-in-polygon)."""
-    from .data.streetsafe import REASONS
+    from ..data.streetsafe import REASONS
 
     ss = layers.streetsafe
     if ss is None:

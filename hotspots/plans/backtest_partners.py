@@ -1,6 +1,6 @@
 """The backtest's partner places: the test crime a patrol can address, and the naive ranking without them.
 
-The patrol plan leaves partner places (:mod:`hotspots.partner_places`: hospital sites, police
+The patrol plan leaves partner places (:mod:`hotspots.plans.partner_places`: hospital sites, police
 stations, prisons, shoplifting-dominated retail places) out of its ranking on purpose: a patrol
 outside Bluewater or a hospital prevents none of the crime inside. Scored only on *all* later
 crime, a naive ranking that keeps them looks better than the plan for the very crime the plan
@@ -17,7 +17,7 @@ comparisons are therefore scored beside the all-crime ones:
   figures equal the all-crime ones;
 - ``naive_cells_patrol``: the naive cells ranked by their training crimes *outside* the partner
   places, the cells the partner places dominated (at least
-  :data:`~hotspots.partner_places.CELL_SHARE` of their training crime) left out whole as the
+  :data:`~hotspots.plans.partner_places.CELL_SHARE` of their training crime) left out whole as the
   spots leave them: the like-for-like spreadsheet sort.
 """
 
@@ -116,7 +116,7 @@ def partner_reach(crimes: pd.DataFrame, train: np.ndarray, partners: PartnerPlac
 def places_in_cells(reach: PartnerReach, cell_keys: np.ndarray, cell: float) -> list[tuple[str, str, float, float]]:
     """The partner places (name, kind, x, y) lying in ``cell_keys``, busiest first (a place's name
     can change from one training range to another, its point does not)."""
-    from .units.grid import grid_keys
+    from ..units.grid import grid_keys
 
     if not reach.places or len(cell_keys) == 0:
         return []

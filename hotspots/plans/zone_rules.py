@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data.errors import DataError
-from .stats.csr import CSR
+from ..data.errors import DataError
+from ..stats.csr import CSR
 
 __all__ = ["DENSE_SHARE", "PEAKS", "ZONE_RULES", "components", "dense_members", "dense_rows", "hot_mask",
            "peak_rows"]

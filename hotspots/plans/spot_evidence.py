@@ -1,6 +1,6 @@
 """The evidence each patrol spot carries: a name a patrol understands, counts, neighbours, flags.
 
-Split from :mod:`hotspots.spots` (which decides *where* the spots are) because this is about
+Split from :mod:`hotspots.plans.spots` (which decides *where* the spots are) because this is about
 *what to say* about them: the busiest real street or place and the town, crimes by month and
 type, the share of the force's crime and the PAI (Chainey, Tompson and Uhlig 2008), pubs and
 StreetSafe reports within 100 m, the LSOA and its IMD decile, and data-quality flags for
@@ -61,7 +61,7 @@ def _near(geoms: np.ndarray, layer, distance: float) -> list[np.ndarray]:
 def _reasons(rows: np.ndarray, streetsafe) -> dict[str, int]:
     if streetsafe is None or len(rows) == 0 or "reasons" not in streetsafe:
         return {}
-    from .data.streetsafe import REASONS
+    from ..data.streetsafe import REASONS
 
     counts: dict[str, int] = {}
     for text in streetsafe["reasons"].to_numpy()[rows]:
@@ -74,10 +74,10 @@ def _reasons(rows: np.ndarray, streetsafe) -> dict[str, int]:
 
 def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.DataFrame, sel: np.ndarray,
                    pos: np.ndarray, *, pubs=None, streetsafe=None) -> list[PatrolSpot]:
-    """Ranked :class:`~hotspots.spots.PatrolSpot` objects for the cell groups of a plan."""
+    """Ranked :class:`~hotspots.plans.spots.PatrolSpot` objects for the cell groups of a plan."""
     from pyproj import Transformer
 
-    from .place_labels import town_at
+    from ..place_labels import town_at
     from .spots import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid

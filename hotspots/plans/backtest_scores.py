@@ -1,6 +1,6 @@
 """The backtest's scoring: a plan as ranked units, scored at any area, with the hindsight ceiling.
 
-The measures are described in :mod:`hotspots.backtest` (the package's entry point, which
+The measures are described in :mod:`hotspots.plans.backtest` (the package's entry point, which
 re-exports everything here): capture, PAI, RRI, crimes per km², the hindsight ceiling and PEI*,
 each at a plan's own area or cut to another plan's area (the last unit pro rata).
 """

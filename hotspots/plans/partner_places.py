@@ -7,7 +7,7 @@ shoplifting at one snap point, and #6, #7 and #18 were hospital sites):
 
 - **hospital sites**: the label is police.uk's "Hospital" category or a name with "Hospital" or
   "Infirmary" that is not a street ("Hospital Road" is a street) - for the NHS trust's security;
-- **police stations** and **prisons** (:mod:`hotspots.snap_points`) - crimes recorded at a custody
+- **police stations** and **prisons** (:mod:`hotspots.plans.snap_points`) - crimes recorded at a custody
   suite or front desk, or inside a prison (HM Prison and Probation Service);
 - **shoplifting-dominated retail places**: a retail label (police.uk's "Supermarket", "Shopping
   Area", "Petrol Station", "Motorway Service Area", or a name such as "... Complex", "...
