@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from hotspots.categories import CATEGORIES, PRESETS
+from hotspots.lsoa.table import MEASURES
 from hotspots.study import Settings
-from hotspots.table import MEASURES
 
 from .state import StudyState
 

@@ -16,7 +16,7 @@ class HotspotsWarning(UserWarning):
 
 
 def _prepare_matplotlib() -> None:
-    from ._matplotlib_home import prepare  # no matplotlib import: a folder and a log filter
+    from .export._matplotlib_home import prepare  # no matplotlib import: a folder and a log filter
 
     prepare()
 

@@ -25,12 +25,12 @@ import numpy as np
 import pandas as pd
 
 from .data.errors import DataError
+from .lsoa.table import filter_crimes
 from .plans.backtest import Backtest, RollingBacktest, mean_backtest, snap_share
 from .plans.backtest_partners import partner_reach
 from .plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
 from .plans.backtest_split import PlanUnits, score_split
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
-from .table import filter_crimes
 from .units.grid import grid_keys
 
 __all__ = ["run_backtest", "run_rolling", "evaluate_study", "check_split", "check_rolling", "rolling_windows",

@@ -31,12 +31,12 @@ if TYPE_CHECKING:  # typing only: importing them here would load geopandas and t
 
     from .data.report import LoadReport
     from .evidence.stage import EvidenceResult
+    from .lsoa.table import FilterReport
     from .plans.spots import SpotsResult
     from .stats.local import ClusterResult
     from .stats.weights import Weights, WeightsInfo
     from .streetsafe.stage import StreetSafeResult
     from .study import Settings
-    from .table import FilterReport
     from .timeseries.stage import TimeResult
     from .when.stage import WhenResult
 

@@ -29,18 +29,18 @@ from typing import Any
 import pandas as pd
 
 from .data.errors import DataError
-from .districts import district_time_stage
 from .evidence.stage import evidence_stage
-from .fear_gap import fear_gap_stage
 from .load import load_layers, without
+from .lsoa.districts import district_time_stage
+from .lsoa.vintage import vintage_stage
 from .memory import release
 from .model import Analysis, Layers, UnitSet
 from .plans.patrol_zones import patrol_zones_stage
 from .plans.spots import spots_stage
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .streetsafe.fear_gap import fear_gap_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for
-from .vintage import vintage_stage
 from .when.stage import when_stage
 
 __all__ = ["STAGES", "RunResult", "load_layers", "analyse", "write_outputs", "run_study", "without", "check_study",
@@ -56,7 +56,7 @@ STAGES: list[tuple[str, str, float, Stage]] = [
     ("when", "When to patrol: day-by-hour profiles", 0.02, when_stage),
     ("fear_gap", "Comparing StreetSafe reports with recorded crime", 0.15, fear_gap_stage),
     ("evidence", "Rates, crime against pubs and deprivation", 0.05, evidence_stage),
-    ("time", "Emerging hot spots and trends over time", 0.05, district_time_stage),  # districts: hotspots.districts
+    ("time", "Emerging hot spots and trends over time", 0.05, district_time_stage),  # districts: hotspots.lsoa.districts
 ]
 
 
@@ -69,8 +69,8 @@ def _check(cancel: CancelFn | None) -> None:
 def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None = None,
             cancel: CancelFn | None = None) -> Analysis:
     """Filter, count per LSOA, run the local statistics, then every stage of :data:`STAGES`."""
+    from .lsoa.table import build_table, filter_crimes
     from .stats.local import analyse_clusters
-    from .table import build_table, filter_crimes
 
     if layers.boundaries is None:
         raise DataError(None, "no LSOA boundaries are loaded", hint="load an LSOA boundary file",

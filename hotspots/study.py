@@ -83,8 +83,8 @@ class Settings:
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
         from .limits import check_limits
+        from .lsoa.table import MEASURES
         from .stats.weights import parse_weights_spec
-        from .table import MEASURES
 
         check_limits(self)  # types and ranges first (a seed of -1, distance:nan): issue 13
         s = Settings(**asdict(self))

@@ -76,7 +76,7 @@ def places_title(table: Any, layers: Any = None) -> str:
 
 
 def _places_title(table: Any, layers: Any) -> str:
-    from .districts import districts_for
+    from .lsoa.districts import districts_for
     try:
         d = districts_for(table, layers)
         names = pd.Series(d.names).astype(str)
@@ -89,7 +89,7 @@ def _places_title(table: Any, layers: Any) -> str:
     areas = _county_areas(table, set(order.index))
     if areas:
         return join_names(areas)
-    from .districts import force_label
+    from .lsoa.districts import force_label
 
     rep = (getattr(layers, "reports", None) or {}).get("crimes")
     force = force_label(getattr(rep, "files", None) or []) if rep is not None else None

@@ -12,9 +12,9 @@ from typing import Any
 
 from . import __version__
 from .harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
+from .lsoa.table import MEASURES
 from .model import Analysis, Layers
 from .study import Study
-from .table import MEASURES
 from .when.stage import summary_blocks
 
 __all__ = ["build_summary", "cluster_counts", "P_VALUE_NOTE"]

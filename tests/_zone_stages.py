@@ -8,9 +8,9 @@ from dataclasses import replace
 
 def staged_cells(a, layers, rule: str | None = "hh_or_gi2", zone_share: float | None = None):
     """A new Analysis with spots, patrol zones (cells), LSOA clusters (``rule``) and the fear gap."""
-    from hotspots.fear_gap import fear_gap_stage
     from hotspots.plans.patrol_zones import patrol_zones_stage
     from hotspots.plans.spots import spots_stage
+    from hotspots.streetsafe.fear_gap import fear_gap_stage
 
     s = a.settings
     if rule is not None:

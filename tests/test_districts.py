@@ -12,7 +12,7 @@ import pytest
 from _study import lattice_study
 
 from hotspots.data.districts import lad_columns
-from hotspots.districts import derive_districts, force_label
+from hotspots.lsoa.districts import derive_districts, force_label
 
 CODES = [f"E0100{i:04d}" for i in range(40)]
 TOWNS = ["Maidstone", "Swale", "Medway", "Dover"]

@@ -16,7 +16,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from hotspots.place_labels import STREET_ZOOM, label_zooms, nearest_town, street_labels, town_labels
+from hotspots.plans.place_labels import (
+    STREET_ZOOM,
+    label_zooms,
+    nearest_town,
+    street_labels,
+    town_labels,
+)
 
 # a 20 km box around Maidstone (TQ 76 55) and one around central London
 MAIDSTONE = shapely.box(566_000, 145_000, 586_000, 165_000)
@@ -127,7 +133,7 @@ def test_controls_cover_little_of_a_small_pane(page: str, tmp_path) -> None:
 
 
 def test_a_place_is_named_by_its_town_not_its_district() -> None:
-    from hotspots.place_labels import town_at
+    from hotspots.plans.place_labels import town_at
 
     # Margate's centre (TR 352 708) is in Thanet district: people say Margate
     assert town_at(635_200.0, 170_800.0, "Thanet") == "Margate"

@@ -205,7 +205,7 @@ def test_kent_acceptance_train_jan_sep_test_oct_dec(types):
     need_real(KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, IMD_FILE1)
     from hotspots.data.boundaries import read_boundaries
     from hotspots.data.crimes import read_crimes
-    from hotspots.table import filter_crimes
+    from hotspots.lsoa.table import filter_crimes
 
     b, _ = read_boundaries(KENT_BOUNDARIES)
     crimes, _ = read_crimes(KENT_CRIME, b)

@@ -47,7 +47,7 @@ def test_concerns_name_the_patrol_spot_covering_them() -> None:
 
     from shapely.geometry import box
 
-    from hotspots.fear_gap import _spots_frame
+    from hotspots.streetsafe.fear_gap import _spots_frame
 
     spots = SimpleNamespace(spots=[SimpleNamespace(rank=2, geometry=box(630_000, 169_950, 630_300, 170_250))])
     frame = _spots_frame(SimpleNamespace(spots=spots))

@@ -107,7 +107,7 @@ def test_kent_cube_matches_the_lsoa_table():
     need_real(KENT_BOUNDARIES, KENT_CRIME)
     from hotspots.data.boundaries import read_boundaries
     from hotspots.data.crimes import read_crimes
-    from hotspots.table import build_table, filter_crimes
+    from hotspots.lsoa.table import build_table, filter_crimes
 
     b, _ = read_boundaries(KENT_BOUNDARIES)
     crimes, _ = read_crimes(KENT_CRIME, b)

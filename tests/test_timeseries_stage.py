@@ -55,9 +55,9 @@ def test_short_period_leaves_the_column_empty_with_a_note(grid, tmp_path):
 
 
 def test_the_cube_is_built_once_and_follows_the_filters(grid):
+    from hotspots.lsoa.table import build_table, filter_crimes
     from hotspots.pipeline import analyse, load_layers
     from hotspots.study import Settings, Study
-    from hotspots.table import build_table, filter_crimes
 
     b, c, *_ = grid
     study = Study(boundaries=str(b), crimes=[str(c)])

@@ -21,13 +21,13 @@ from shapely.geometry import box
 
 from hotspots.data.errors import DataError
 from hotspots.data.streetsafe import REASONS
+from hotspots.lsoa.table import build_table, filter_crimes
 from hotspots.model import Analysis, Layers
 from hotspots.pipeline import analyse, load_layers
 from hotspots.plans.zones import ZONE_FIELDS, ZONE_RULES, build_zones, zones_stage
 from hotspots.stats.local import ClusterResult
 from hotspots.stats.weights import WeightsInfo
 from hotspots.study import Settings, Study
-from hotspots.table import build_table, filter_crimes
 
 CELL = 100.0  # metres
 
@@ -105,7 +105,7 @@ def staged(a, layers, rule="hh_or_gi2"):
     """The pipeline's zones and fear-gap stages on ``a`` (a new Analysis, as the pipeline does)."""
     from dataclasses import replace
 
-    from hotspots.fear_gap import fear_gap_stage
+    from hotspots.streetsafe.fear_gap import fear_gap_stage
 
     if rule is not None:
         a = replace(a, settings=replace(a.settings, zone_rule=rule))

@@ -69,9 +69,9 @@ def test_kent_zones_against_the_density_sort_on_held_out_months(crime_type):
     test crimes per LSOA: the zones at their own area against LSOAs sorted by training density."""
     need_real(KENT_BOUNDARIES, KENT_CRIME)
     from hotspots.evaluation import run_backtest
+    from hotspots.lsoa.table import filter_crimes
     from hotspots.pipeline import load_layers
     from hotspots.study import Settings, Study
-    from hotspots.table import filter_crimes
 
     s = Settings(crime_types=[crime_type] if crime_type else None)
     layers = load_layers(Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)]), settings=s)

@@ -1,6 +1,6 @@
 """Town and street names on the patrol map, drawn with no basemap and no network.
 
-The names and their zooms come from :mod:`hotspots.place_labels` (GeoNames towns, police.uk
+The names and their zooms come from :mod:`hotspots.plans.place_labels` (GeoNames towns, police.uk
 street labels). The page holds them as one small array and shows only the names whose first
 zoom has been reached and that lie in (or near) the view, as non-interactive ``L.divIcon``
 text in a pane above the markers that takes no clicks (a click meant for a zone's popup goes
@@ -67,7 +67,7 @@ def add_place_labels(m: Any, analysis: Any, layers: Any) -> int:
     from folium.map import Layer
     from folium.template import Template
 
-    from ..place_labels import street_labels, town_labels
+    from ..plans.place_labels import street_labels, town_labels
 
     t = analysis.table
     towns = town_labels(t.geometry.values)

@@ -58,7 +58,7 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
     Shared by the map and the briefing so both describe a run in the same words. Values are
     *not* escaped: callers escape for HTML; matplotlib gets them with mathtext off.
     """
-    from ..table import MEASURES
+    from ..lsoa.table import MEASURES
 
     s = analysis.settings
     from ..study_title import study_title

@@ -50,7 +50,7 @@ def _district_sheet(wb, time: Any, cell_value: Callable[[Any], Any]) -> None:
     ws = wb.create_sheet("District trends")
     d = district_frame(time)
     n_months = len(time.months)
-    source = time.trends.params.get("district_source") or "LSOA name prefix"  # hotspots.districts
+    source = time.trends.params.get("district_source") or "LSOA name prefix"  # hotspots.lsoa.districts
     rows: list[list[Any]] = [[f"District trends: monthly crimes per district (districts from {source}), "
                               "Mann-Kendall trend and Sen's slope (crimes per month, per month); 'outlook' "
                               "columns: expected crimes that month and its band (low, high)"],

@@ -132,9 +132,9 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     then ``geometry``, zone 1 = the most ranked crime or harm), ``zone_of`` (zone id per LSOA row by
     largest overlap, 0 outside), ``evidence`` per zone, ``summary``, and ``cell_keys`` per zone.
     """
-    from ..place_labels import town_at
-    from ..table import filter_crimes
+    from ..lsoa.table import filter_crimes
     from ..units.grid import drop_dense
+    from .place_labels import town_at
     from .snap_points import label_kinds, strip_prefix
     from .spot_evidence import town_of
 

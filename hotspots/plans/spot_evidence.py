@@ -32,7 +32,7 @@ _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
 
 def town_of(lsoa_name: str) -> str:
     """The district of an LSOA name: "Maidstone 004F" -> "Maidstone" (a spot's or zone's town is the
-    GeoNames town it is in, :func:`hotspots.place_labels.town_at`; this is its fallback)."""
+    GeoNames town it is in, :func:`hotspots.plans.place_labels.town_at`; this is its fallback)."""
     return _LSOA_SUFFIX.sub("", str(lsoa_name or "")).strip()
 
 
@@ -77,7 +77,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     """Ranked :class:`~hotspots.plans.spots.PatrolSpot` objects for the cell groups of a plan."""
     from pyproj import Transformer
 
-    from ..place_labels import town_at
+    from .place_labels import town_at
     from .spots import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid

@@ -290,8 +290,8 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
 
 def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
     """Each crime's town, for naming partner places: the GeoNames town its cell is in (offline,
-    :func:`hotspots.place_labels.towns_at`), else the district of its cell's LSOA."""
-    from ..place_labels import towns_at
+    :func:`hotspots.plans.place_labels.towns_at`), else the district of its cell's LSOA."""
+    from .place_labels import towns_at
     from .spot_evidence import town_of
 
     names = np.asarray(counts.lsoa_name, dtype=object)
@@ -361,8 +361,8 @@ def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 -
     """The pipeline's patrol-spots stage: a new Analysis with ``spots`` (see :func:`build_spots`)."""
     from dataclasses import replace
 
+    from ..lsoa.table import filter_crimes
     from ..progress import Cancelled
-    from ..table import filter_crimes
 
     s = analysis.settings
     if progress:

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..lsoa.table import filter_crimes
 from ..model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
 from ..progress import CancelFn, ProgressFn
-from ..table import filter_crimes
 from ..units.placement import assign_lsoa
 from .zone_rules import PEAKS, ZONE_RULES, components, dense_members, hot_mask, peak_rows
 

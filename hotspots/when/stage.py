@@ -155,7 +155,7 @@ def when_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - 
     crimes = layers.crimes
     if not has_times(crimes):
         return analysis
-    from ..table import filter_crimes
+    from ..lsoa.table import filter_crimes
 
     s = analysis.settings
     span_days = float(getattr(s, "when_span_days", MAX_SPAN_DAYS) or MAX_SPAN_DAYS)

@@ -71,7 +71,10 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     placed = list(taken or [])
     sizes = [(len(n) * _CHAR_PX[kind]) / 2 + _GAP_PX for n in names]
     widest = max([hw for _, _, hw, _, _ in placed] + sizes + [_HEIGHT_PX["town"]])
-    lowest = min(list(first) + [z for *_, z in placed] + [MAX_ZOOM])
+    # every clash test runs at a zoom >= the earliest zoom of a label being placed, where a clash
+    # spans at most 2 * widest px: a grid that size keeps a test to its neighbours (sizing it by
+    # the towns already placed, at county zoom, put every street of a county in one bucket)
+    lowest = min(list(first) + [MAX_ZOOM])
     cell = 2 * widest * _metres_per_px(int(lowest), lat) + 1.0
     grid: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}
 
@@ -133,7 +136,7 @@ def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
     """GeoNames places inside the study's polygons (EPSG:27700), with their x and y."""
     import shapely
 
-    from .data.gazetteer import places_in
+    from ..data.gazetteer import places_in
 
     geoms = np.asarray(geoms, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
@@ -181,7 +184,7 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     """
     import shapely
 
-    from .plans.snap_points import label_kinds, strip_prefix
+    from .snap_points import label_kinds, strip_prefix
 
     if crimes is None or not len(crimes) or "location" not in crimes:
         return []

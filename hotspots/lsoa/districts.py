@@ -218,8 +218,8 @@ def district_time_stage(analysis, layers, progress=None, cancel=None):  # noqa: 
 
     The LSOA rows of the trends are the same whatever the grouping; only the district column,
     the district table and its series (and the projection, computed later from them) change."""
-    from .timeseries.stage import time_stage
-    from .timeseries.trends import district_trends
+    from ..timeseries.stage import time_stage
+    from ..timeseries.trends import district_trends
 
     result = time_stage(analysis, layers, progress, cancel)
     time = result.time

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Analysis, Layers
-from .progress import CancelFn, ProgressFn
+from ..model import Analysis, Layers
+from ..progress import CancelFn, ProgressFn
 
 __all__ = ["vintage_stage", "LOOKUP_COLUMNS"]
 

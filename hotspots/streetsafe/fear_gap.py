@@ -20,8 +20,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import Analysis, FearGapResult, Layers
-from .progress import CancelFn, Cancelled, ProgressFn
+from ..model import Analysis, FearGapResult, Layers
+from ..progress import CancelFn, Cancelled, ProgressFn
 
 __all__ = ["fear_gap_stage", "FEAR_GAP_LABELS"]
 
@@ -46,10 +46,10 @@ def _spots_frame(analysis: Analysis):
 def fear_gap_stage(analysis: Analysis, layers: Layers, progress: ProgressFn | None = None,
                    cancel: CancelFn | None = None) -> Analysis:
     """The pipeline's fear-vs-crime stage; a no-op without a StreetSafe layer."""
-    from .data.report import LoadReport
-    from .stats.global_moran import global_moran
-    from .streetsafe.fear_test import FEAR_GAP_VALUES
-    from .streetsafe.stage import streetsafe_stage
+    from ..data.report import LoadReport
+    from ..stats.global_moran import global_moran
+    from .fear_test import FEAR_GAP_VALUES
+    from .stage import streetsafe_stage
 
     if layers.streetsafe is None:
         return analysis

@@ -13,9 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .data.errors import DataError
-from .harm import DEFAULT_HARM_WEIGHTS
-from .units.placement import assign_lsoa
+from ..data.errors import DataError
+from ..harm import DEFAULT_HARM_WEIGHTS
+from ..units.placement import assign_lsoa
 
 __all__ = ["MEASURES", "FilterReport", "filter_crimes", "count_points", "build_table"]
 
