@@ -1,6 +1,6 @@
 """Patrol spots, ranked, and the evidence for the selected one; selecting a spot zooms the map.
 
-The engine's :func:`hotspots.export._map_spots.spot_popup` writes the evidence (escaped HTML),
+The engine's :func:`hotspots.export.map._map_spots.spot_popup` writes the evidence (escaped HTML),
 so the panel shows exactly what the map popup and the briefing card say.
 """
 
@@ -80,7 +80,7 @@ class SpotsPanel(QWidget):
 
     def set_spots(self, result: Any) -> None:
         """Show a :class:`hotspots.plans.spots.SpotsResult` (or nothing for None)."""
-        from hotspots.export._map_spots import spot_popup
+        from hotspots.export.map._map_spots import spot_popup
 
         self._result = result
         spots = [] if result is None else result.spots
@@ -122,7 +122,7 @@ class SpotsPanel(QWidget):
             self.table.selectRow(rank - 1)
 
     def _row_changed(self, row: int, *_: int) -> None:
-        from hotspots.export._map_spots import spot_popup
+        from hotspots.export.map._map_spots import spot_popup
 
         if self._result is None or not 0 <= row < len(self._result.spots):
             return

@@ -115,7 +115,7 @@ def run_analysis(layers: Layers, settings: Settings, map_dir: Path, *, study: St
     _check(cancel)
     if progress:
         progress("Drawing the map", 0.9)
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
 
     page = map_html(analysis, layers, study)
     map_dir.mkdir(parents=True, exist_ok=True)
@@ -156,7 +156,7 @@ def evidence_pack(analysis: Analysis, layers: Layers, study: Study, path: Path, 
                   progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Path:
     """``evidence.docx`` for ``area`` (``hotspots.evidence.pack.parse_area``; None = the top zones)."""
     from hotspots.evidence.pack import build_pack, parse_area
-    from hotspots.export.evidence_docx import write_evidence_docx
+    from hotspots.export.documents.evidence_docx import write_evidence_docx
     from hotspots.study_title import study_title
 
     if progress:

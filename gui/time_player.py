@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from hotspots.export._map_style import LAYER_NAMES
+from hotspots.export.map._map_style import LAYER_NAMES
 
 from .map_view import FIND_MAP_JS
 

@@ -107,8 +107,8 @@ def test_marking_line_default_and_setting() -> None:
 
 
 def test_public_map_and_pdf_print_no_small_count(tmp_path: Path) -> None:
-    from hotspots.export.public_map import write_public_map
-    from hotspots.export.public_pdf import write_public_pdf
+    from hotspots.export.briefing.public_pdf import write_public_pdf
+    from hotspots.export.map.public_map import write_public_map
 
     rules = Rules()
     base = _frame().assign(lsoa_name=["Alpha <b>1</b>", "Beta", "Gamma", "Delta", "Epsilon"],

@@ -43,7 +43,7 @@ def test_map_and_workbook(demo_out):
 
     from openpyxl import load_workbook
 
-    from hotspots.export._offline import external_refs
+    from hotspots.export.map._offline import external_refs
 
     html = (demo_out / "patrol_map.html").read_text(encoding="utf-8")
     assert not external_refs(html)

@@ -41,7 +41,7 @@ def test_hand_made_groups():
 
 
 def test_chart_png(tmp_path):
-    from hotspots.export._evidence_figures import crosstab_chart
+    from hotspots.export.documents._evidence_figures import crosstab_chart
 
     ct = cross_table(_table(), vawg=np.zeros(7))
     p = crosstab_chart(ct, tmp_path / "ct.png", title="Demo $x$ (no maths)")

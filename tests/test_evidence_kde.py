@@ -67,7 +67,7 @@ def test_big_grid_coarsened(monkeypatch):
 def test_geotiff_round_trip_and_overlay(tmp_path):
     import rasterio
 
-    from hotspots.export.heat import heat_overlay_png, write_heat_geotiff
+    from hotspots.export.map.heat import heat_overlay_png, write_heat_geotiff
 
     a = kde_surface(PTS[:, 0], PTS[:, 1], BOUNDS, label="Crime", study=[shapely.box(*BOUNDS).buffer(-200)])
     b = kde_surface(PTS[::2, 0], PTS[::2, 1], BOUNDS, label="Pubs")

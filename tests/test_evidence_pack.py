@@ -87,7 +87,7 @@ def test_pack_areas_against_force(demo_run):
 def test_evidence_docx_structure(demo_run, tmp_path):
     from docx import Document
 
-    from hotspots.export.evidence_docx import clean_text, write_evidence_docx
+    from hotspots.export.documents.evidence_docx import clean_text, write_evidence_docx
 
     st, layers, a, ev = demo_run
     from dataclasses import replace

@@ -39,7 +39,7 @@ def _text(path: Path) -> str | None:
 
 
 def test_overview_plus_one_page_per_zone(tmp_path: Path) -> None:
-    from hotspots.export.briefing import write_briefing
+    from hotspots.export.briefing.briefing import write_briefing
 
     analysis, layers = make_analysis()
     out = write_briefing(analysis, layers, STUDY, tmp_path / "briefing.pdf")
@@ -60,7 +60,7 @@ def test_overview_plus_one_page_per_zone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("zones", ["none", "empty"])
 def test_no_zones_gives_one_page_saying_so(tmp_path: Path, zones: str) -> None:
-    from hotspots.export.briefing import write_briefing
+    from hotspots.export.briefing.briefing import write_briefing
 
     analysis, layers = make_analysis({} if zones == "none" else None, fear=False, evidence=False)
     if zones == "empty":
@@ -76,7 +76,7 @@ def test_no_zones_gives_one_page_saying_so(tmp_path: Path, zones: str) -> None:
 
 
 def test_zone_pages_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hotspots.export import briefing
+    from hotspots.export.briefing import briefing
 
     cells = {i + 1: [(r, c)] for i, (r, c) in enumerate((r, c) for r in range(5) for c in range(5))}
     analysis, layers = make_analysis(cells, evidence=False)
@@ -101,7 +101,7 @@ def test_zone_pages_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_failure_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hotspots.export import briefing
+    from hotspots.export.briefing import briefing
 
     analysis, layers = make_analysis()
     target = tmp_path / "briefing.pdf"
@@ -124,7 +124,7 @@ def test_briefing_does_not_touch_pyplot(tmp_path: Path) -> None:
     """Figures are built without pyplot, so a GUI worker thread can write a briefing."""
     import sys
 
-    from hotspots.export.briefing import write_briefing
+    from hotspots.export.briefing.briefing import write_briefing
 
     had_pyplot = "matplotlib.pyplot" in sys.modules
     analysis, layers = make_analysis({1: [(0, 0)]})

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from hotspots.export._briefing_spots import CARDS_PER_PAGE, spot_pages
-from hotspots.export.briefing import write_briefing
+from hotspots.export.briefing._briefing_spots import CARDS_PER_PAGE, spot_pages
+from hotspots.export.briefing.briefing import write_briefing
 from hotspots.pipeline import analyse, load_layers
 from hotspots.study import Settings, demo_study
 

@@ -24,7 +24,7 @@ from test_zones import crimes_at, planted_analysis, streetsafe_points
 from hotspots.data.report import LoadReport
 from hotspots.export import bundle
 from hotspots.export.gis import write_geojson, write_gpkg
-from hotspots.export.tables import ATTRIBUTION, write_xlsx
+from hotspots.export.workbook.tables import ATTRIBUTION, write_xlsx
 from hotspots.harm import HARM_SOURCE
 from hotspots.pipeline import analyse, load_layers
 from hotspots.plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
@@ -213,7 +213,7 @@ def test_xlsx_failure_halfway_keeps_the_previous_file(rich, tmp_path, monkeypatc
 
 # --- the bundle ---------------------------------------------------------------------------------
 
-MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "tables")}
+MINE = {k: v for k, v in bundle.EXPORT_FILES.items() if v[0] in ("gis", "workbook.tables")}
 
 
 def test_bundle_order_and_names():
@@ -253,16 +253,17 @@ def test_bundle_calls_map_and_briefing_with_their_signatures(rich, tmp_path, mon
 
         def write(*args, **kwargs):
             assert len(args) == nargs
-            calls[name] = args
-            calls[name + "_kwargs"] = kwargs
+            key = name.rsplit(".", 1)[-1]
+            calls[key] = args
+            calls[key + "_kwargs"] = kwargs
             args[-1].write_text("x")
             return args[-1]
 
         setattr(mod, func, write)
         monkeypatch.setitem(sys.modules, mod.__name__, mod)
 
-    fake("html_map", "write_map", 3)
-    fake("briefing", "write_briefing", 4)
+    fake("map.html_map", "write_map", 3)
+    fake("briefing.briefing", "write_briefing", 4)
     study = Study(name="s")
     monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k.endswith(("html", "pdf"))})
     paths = bundle.write_all(a, layers, study, tmp_path)

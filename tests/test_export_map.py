@@ -112,7 +112,7 @@ def make_analysis(zone_cells: dict[int, list[tuple[int, int]]] | None = None, *,
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
 
     analysis, layers = make_analysis()
     return map_html(analysis, layers, SimpleNamespace(name="Test <study> & co"))
@@ -153,7 +153,7 @@ def test_layers_legend_and_title(page: str) -> None:
 
 
 def test_map_without_zones_fear_or_points() -> None:
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
 
     analysis, _ = make_analysis({}, fear=False, evidence=False)
     html = map_html(analysis, None)
@@ -174,7 +174,7 @@ def test_map_without_zones_fear_or_points() -> None:
 
 
 def test_write_map_is_atomic_and_small(tmp_path: Path) -> None:
-    from hotspots.export.html_map import write_map
+    from hotspots.export.map.html_map import write_map
 
     analysis, layers = make_analysis()
     out = write_map(analysis, layers, tmp_path / "patrol_map.html")
@@ -187,7 +187,7 @@ def test_write_map_is_atomic_and_small(tmp_path: Path) -> None:
 
 
 def test_export_modules_import_light() -> None:
-    code = ("import sys, hotspots.export.html_map, hotspots.export.briefing; "
+    code = ("import sys, hotspots.export.map.html_map, hotspots.export.briefing.briefing; "
             "bad = [m for m in ('folium', 'matplotlib', 'PySide6') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -195,7 +195,7 @@ def test_export_modules_import_light() -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (scripts/setup.sh installs it)")
 def test_map_draws_offline_in_headless_chromium(tmp_path: Path) -> None:
-    from hotspots.export.html_map import write_map
+    from hotspots.export.map.html_map import write_map
 
     analysis, layers = make_analysis()
     path = write_map(analysis, layers, tmp_path / "patrol_map.html")
@@ -225,7 +225,7 @@ def test_kent_map_size() -> None:
     if not real.exists():
         pytest.skip("needs ../shared/data/real (Kent boundaries)")
     from hotspots.data.boundaries import read_boundaries
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
 
     b, _ = read_boundaries(real / "kent_medway_lsoa2011_bgc.geojson")
     t = b.copy()
@@ -246,7 +246,7 @@ def test_kent_map_size() -> None:
 def test_pubs_are_credited_by_their_real_source() -> None:
     from types import SimpleNamespace
 
-    from hotspots.export.html_map import _pubs_attribution
+    from hotspots.export.map.html_map import _pubs_attribution
 
     def layers(fmt):
         return SimpleNamespace(reports={"pubs": SimpleNamespace(info={"format": fmt})})

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from hotspots.export._map_spots import SPOT_LAYER, spot_popup
-from hotspots.export.html_map import map_html
+from hotspots.export.map._map_spots import SPOT_LAYER, spot_popup
+from hotspots.export.map.html_map import map_html
 from hotspots.pipeline import analyse, load_layers
 from hotspots.study import Settings, demo_study
 

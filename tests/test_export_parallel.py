@@ -32,7 +32,7 @@ def forking(monkeypatch):
 
 
 def _fake_briefing(monkeypatch, write) -> None:
-    mod = types.ModuleType("hotspots.export.briefing")
+    mod = types.ModuleType("hotspots.export.briefing.briefing")
     mod.write_briefing = write
     mod.page_count = lambda *args: 1  # one page: the child writes the whole (fake) briefing
     monkeypatch.setitem(sys.modules, mod.__name__, mod)

@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from hotspots.export.html_map import SIMPLIFY_M, _fc, _to_display, display_tolerance
+from hotspots.export.map.html_map import SIMPLIFY_M, _fc, _to_display, display_tolerance
 
 
 def test_feature_collection_equals_shapely_mapping():

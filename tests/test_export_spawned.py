@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from hotspots.export import bundle, parallel, spawned
-from hotspots.export._briefing_spots import near_spot_rows, near_spots
-from hotspots.export.briefing import write_briefing
+from hotspots.export.briefing._briefing_spots import near_spot_rows, near_spots
+from hotspots.export.briefing.briefing import write_briefing
 from hotspots.study import Study
 
 
@@ -129,8 +129,8 @@ def test_the_plan_without_cells_writes_the_same_summary_and_spot_files(rich, tmp
 @pytest.mark.parametrize("mode", ["fork", "spawn"])
 def test_a_briefing_in_two_parts_is_the_one_briefing(rich, tmp_path, monkeypatch, mode):
     """The child draws the first pages, the parent the rest; the joined file reads as one."""
-    from hotspots.export import briefing_parts
-    from hotspots.export.briefing import page_count
+    from hotspots.export.briefing import briefing_parts
+    from hotspots.export.briefing.briefing import page_count
 
     a, layers = rich
     study = Study(name="Parts test")

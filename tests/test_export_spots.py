@@ -15,7 +15,7 @@ import shapely
 
 from hotspots.export.gis import write_gpkg
 from hotspots.export.spots import SPOT_FIELDS, spots_table, write_spots_geojson
-from hotspots.export.tables import write_xlsx
+from hotspots.export.workbook.tables import write_xlsx
 from hotspots.pipeline import analyse, load_layers
 from hotspots.study import Settings, demo_study
 

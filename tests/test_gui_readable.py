@@ -196,7 +196,7 @@ def test_small_defects_spot_card_and_zero_counts(demo_window) -> None:
     from PySide6.QtGui import QTextDocument
 
     from gui.results_table import _fmt
-    from hotspots.export._map_spots import spot_popup
+    from hotspots.export.map._map_spots import spot_popup
 
     w = demo_window
     spots = w.state.output.analysis.spots.spots

@@ -96,7 +96,7 @@ def test_month_slider_redraws_the_map_without_reading_files(demo_window, qtbot, 
     with qtbot.waitSignal(player.monthShown, timeout=10_000) as got:
         player.slider.setValue(0)
     assert got.args[0] == ""
-    from hotspots.export._map_style import LISA_COLOURS
+    from hotspots.export.map._map_style import LISA_COLOURS
 
     lisa = w.state.output.analysis.table["lisa_cluster"].iloc[busiest]
     assert _map_js(w, qtbot, f"{_FILL}({busiest})") == LISA_COLOURS[lisa]

@@ -67,7 +67,7 @@ def test_streets_from_snap_labels_never_placeholders() -> None:
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
     from tests.test_export_map import make_analysis
 
     analysis, layers = make_analysis()

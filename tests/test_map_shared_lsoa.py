@@ -11,8 +11,8 @@ import tempfile
 import pytest
 from test_export_map import CHROMIUM, make_analysis
 
-from hotspots.export._map_style import FEAR_COLOURS, LAYER_NAMES
-from hotspots.export.html_map import map_html, write_map
+from hotspots.export.map._map_style import FEAR_COLOURS, LAYER_NAMES
+from hotspots.export.map.html_map import map_html, write_map
 
 
 def _data(html: str) -> dict:

@@ -7,7 +7,7 @@ import re
 
 from test_export_gis_tables import _analysis
 
-from hotspots.export.html_map import write_map
+from hotspots.export.map.html_map import write_map
 
 TRAP = "{{ 7*7 }} {{ this.__class__.__name__ }} {% if 1 %}x{% endif %}"
 

@@ -205,8 +205,8 @@ def test_internal_outputs_carry_the_marking_line(tmp_path: Path) -> None:
 def test_evidence_pack_carries_the_marking(tmp_path: Path) -> None:
     import docx
 
-    from hotspots.export.evidence_docx import write_evidence_docx
-    from hotspots.export.evidence_sheets import pack_for
+    from hotspots.export.documents.evidence_docx import write_evidence_docx
+    from hotspots.export.workbook.evidence_sheets import pack_for
     from hotspots.pipeline import analyse, load_layers
     from hotspots.study import Settings, demo_study
 

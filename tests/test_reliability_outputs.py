@@ -95,7 +95,7 @@ def test_7_geometry_with_1e308_coordinates(capsys, tmp_path, study):
 _KILL_INSIDE_PDF = """
 import os, signal, sys
 from pathlib import Path
-import hotspots.export.briefing as briefing
+import hotspots.export.briefing.briefing as briefing
 from hotspots.export.atomic import atomic_path
 
 def slow_briefing(analysis, layers, study, path, *a, **kw):

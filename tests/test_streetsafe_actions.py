@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from hotspots.data.actions import actions_from_records, actions_to_records, read_actions
 from hotspots.data.errors import DataError
 from hotspots.data.streetsafe import read_streetsafe
-from hotspots.export.streetsafe_update import (
+from hotspots.export.documents.streetsafe_update import (
     PUBLIC_SHEET,
     SHEET,
     UPDATE_COLUMNS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import folium
 
-from hotspots.export._map_points import (
+from hotspots.export.map._map_points import (
     FEAR_CLASS_COLOURS,
     OKABE_ITO,
     PUB_POINT_COLOUR,
@@ -12,7 +12,7 @@ from hotspots.export._map_points import (
     cluster_group,
     markercluster_js,
 )
-from hotspots.export._offline import external_refs
+from hotspots.export.map._offline import external_refs
 
 
 def test_marker_cluster_inlined_and_no_network() -> None:

@@ -48,7 +48,7 @@ def test_kent_is_kent_and_medway_on_the_map_and_the_summary() -> None:
 
 
 def test_the_map_title_is_not_the_boundary_file_name() -> None:
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
     from tests.test_export_map import make_analysis
 
     analysis, layers = make_analysis()

@@ -29,7 +29,7 @@ def run(tmp_path_factory):
 
 
 def test_workbook_has_the_time_sheets_and_a_chart(run, tmp_path):
-    from hotspots.export.tables import write_xlsx
+    from hotspots.export.workbook.tables import write_xlsx
 
     study, layers, a, _ = run
     path = write_xlsx(a, layers, study, tmp_path / "hotspots.xlsx")
@@ -57,7 +57,7 @@ def test_workbook_has_the_time_sheets_and_a_chart(run, tmp_path):
 
 
 def test_workbook_says_why_emerging_did_not_run(run, tmp_path):
-    from hotspots.export.tables import write_xlsx
+    from hotspots.export.workbook.tables import write_xlsx
 
     study, layers, _, short = run
     wb = openpyxl.load_workbook(write_xlsx(short, layers, study, tmp_path / "short.xlsx"))
@@ -69,12 +69,12 @@ def _pages(path) -> int:
 
 
 def test_briefing_has_an_over_time_page(run, tmp_path):
-    from hotspots.export.briefing import MAX_ZONE_PAGES, write_briefing
+    from hotspots.export.briefing.briefing import MAX_ZONE_PAGES, write_briefing
 
     study, layers, a, _ = run
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
-    from hotspots.export._briefing_spots import spot_pages
+    from hotspots.export.briefing._briefing_spots import spot_pages
 
     heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
     heat += spot_pages(a)  # pages before the over-time page
@@ -89,7 +89,7 @@ def test_briefing_has_an_over_time_page(run, tmp_path):
 
 
 def test_map_has_the_emerging_layer_and_legend(run):
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
 
     study, layers, a, short = run
     html = map_html(a, layers, study)
@@ -112,14 +112,14 @@ def test_every_category_has_a_colour_and_hot_is_red_cold_is_blue():
 
 
 def test_no_over_time_page_for_two_months(run, tmp_path):
-    from hotspots.export.briefing import MAX_ZONE_PAGES, write_briefing
+    from hotspots.export.briefing.briefing import MAX_ZONE_PAGES, write_briefing
     from hotspots.pipeline import analyse
 
     study, layers, *_ = run
     a = analyse(layers, Settings(permutations=99, month_from="2021-11", month_to="2021-12"))
     out = write_briefing(a, layers, study, tmp_path / "briefing.pdf")
     zones = 0 if a.zone_frame is None else min(len(a.zone_frame), MAX_ZONE_PAGES)
-    from hotspots.export._briefing_spots import spot_pages
+    from hotspots.export.briefing._briefing_spots import spot_pages
 
     heat = len(a.evidence.heat[:1]) if a.evidence is not None else 0
     assert _pages(out) == 1 + heat + spot_pages(a) + zones

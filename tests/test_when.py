@@ -172,7 +172,7 @@ def test_popups_and_briefing_cards_carry_the_clock(run):
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from hotspots.export._briefing_when import draw_spot_clock
+    from hotspots.export.briefing._briefing_when import draw_spot_clock
     from hotspots.when.clock import spot_clock_html
 
     _ex, _layers, analysis = run
@@ -234,7 +234,7 @@ def test_an_extract_beside_police_uk_crimes_and_taken_away_again(tmp_path):
 
 
 def test_the_map_popups_of_spots_and_zones_carry_clocks(run):
-    from hotspots.export.html_map import map_html
+    from hotspots.export.map.html_map import map_html
     from hotspots.when.clock import zone_clock_html
 
     _ex, layers, analysis = run

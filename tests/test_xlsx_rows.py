@@ -15,9 +15,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from hotspots.export._xlsx_rows import splice_rows
 from hotspots.export.safe_text import neutralise
-from hotspots.export.tables import _FORMATS, _column_values, _frame_sheet
+from hotspots.export.workbook._xlsx_rows import splice_rows
+from hotspots.export.workbook.tables import _FORMATS, _column_values, _frame_sheet
 
 
 def _frame() -> pd.DataFrame:

@@ -17,7 +17,7 @@ from ..memory import release
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
 from ..study import Study
-from . import briefing_parts
+from .briefing import briefing_parts
 from .spawned import SPAWNED, start_spawned
 
 __all__ = ["write_all", "write_job", "EXPORT_FILES"]
@@ -29,11 +29,11 @@ EXPORT_FILES: dict[str, tuple[str, str, str]] = {
     "patrol_spots.geojson": ("spots", "write_spots_geojson", "patrol spots GeoJSON"),
     "partner_places.csv": ("partner_places", "write_partner_places_csv", "partner places"),
     "lsoa_clusters.geojson": ("gis", "write_clusters_geojson", "LSOA clusters GeoJSON"),
-    "hotspots.xlsx": ("tables", "write_xlsx", "spreadsheet"),
-    "patrol_map.html": ("html_map", "write_map", "patrol map"),
-    "briefing.pdf": ("briefing", "write_briefing", "briefing"),
-    "evidence.docx": ("evidence_docx", "write_evidence", "evidence pack"),
-    "heat.tif": ("heat", "write_heat", "heat layer (GeoTIFF)"),
+    "hotspots.xlsx": ("workbook.tables", "write_xlsx", "spreadsheet"),
+    "patrol_map.html": ("map.html_map", "write_map", "patrol map"),
+    "briefing.pdf": ("briefing.briefing", "write_briefing", "briefing"),
+    "evidence.docx": ("documents.evidence_docx", "write_evidence", "evidence pack"),
+    "heat.tif": ("map.heat", "write_heat", "heat layer (GeoTIFF)"),
     # StreetSafe: written only when a StreetSafe layer is loaded (the writers return None otherwise)
     "streetsafe_concerns.csv": ("streetsafe_files", "write_concerns_csv", "StreetSafe concerns"),
     "streetsafe_update.xlsx": ("streetsafe_files", "write_update", "StreetSafe 'You said, we did'"),
@@ -48,7 +48,7 @@ def _writer(module: str, func: str) -> Callable:
 def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
     if module in ("gis", "spots"):
         return func(analysis, path)
-    if module == "html_map":
+    if module == "map.html_map":
         return func(analysis, layers, path, study=study)
     return func(analysis, layers, study, path)
 
@@ -57,7 +57,7 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
     """Write one export (a name of :data:`EXPORT_FILES`, or a part of the briefing) into ``out``."""
     part = briefing_parts.parse_job(job)
     if part is not None:
-        write = _writer("briefing", "write_briefing")
+        write = _writer("briefing.briefing", "write_briefing")
         return write(analysis, layers, study, briefing_parts.part_path(out, part[0]), pages=part)
     module, func_name, _ = EXPORT_FILES[job]
     return _call(module, _writer(module, func_name), analysis, layers, study, Path(out) / job)
@@ -102,7 +102,7 @@ def write_all(
     pool = None
     parts: list[tuple[int, int]] = []  # the briefing's page ranges: the child's, then the parent's
     if "briefing.pdf" in alongside:
-        n_pages = importlib.import_module(f"{__package__}.briefing").page_count(analysis, layers, study)
+        n_pages = importlib.import_module(f"{__package__}.briefing.briefing").page_count(analysis, layers, study)
         k = briefing_parts.split(n_pages, mode)
         if k < n_pages:
             parts = [(0, k), (k, n_pages)]

@@ -12,7 +12,7 @@ be published whole:
                             no StreetSafe reasons from fewer reports than the threshold
 ``patrol_zones.gpkg``       the same layers and the LSOAs (EPSG:27700)
 ``hotspots.xlsx``           sheets LSOAs, Zones, Patrol spots, About (rules and the log)
-``patrol_map.html``         areas only (:mod:`hotspots.export.public_map`)
+``patrol_map.html``         areas only (:mod:`hotspots.export.map.public_map`)
 ``public_summary.pdf``      one page: map of areas and the zone table, suppressed
 ``streetsafe_update.*``     the public "you said, we did" (XLSX, HTML, DOCX), when
                             StreetSafe was analysed
@@ -206,8 +206,8 @@ def write_public_set(analysis: Any, layers: Any, study: Any, out: str | Path, *,
     here when ``out`` is not staged). ``rules`` default to the run's settings
     (``suppress_below``, ``sensitive_types``, the analysed crime types).
     """
-    from .html_map import run_facts
-    from .public_map import write_public_map
+    from .map.html_map import run_facts
+    from .map.public_map import write_public_map
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -249,7 +249,7 @@ def write_public_set(analysis: Any, layers: Any, study: Any, out: str | Path, *,
     written.append(write_public_map(out / "patrol_map.html", lsoas, zones, spots, title=title, subtitle=subtitle,
                                     threshold=rules.threshold))
     step("Writing the public summary", 0.6)
-    from .public_pdf import write_public_pdf
+    from .briefing.public_pdf import write_public_pdf
 
     written.append(write_public_pdf(out / "public_summary.pdf", lsoas, zones, title=title, subtitle=subtitle,
                                     rules=rules))
@@ -300,7 +300,7 @@ def _streetsafe(analysis: Any, layers: Any, study: Any, out: Path, log: Disclosu
         return []
     from ..data.actions import study_actions
     from ..streetsafe.public_update import MIN_REPORTS, build_public_update
-    from .public_update_files import (
+    from .documents.public_update_files import (
         write_public_update_docx,
         write_public_update_html,
         write_public_update_xlsx,

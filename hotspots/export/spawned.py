@@ -44,10 +44,10 @@ def _empty_arrays(obj: Any) -> Any:
 
 
 def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
-    """The analysis and layers cut to what :func:`hotspots.export.briefing.write_briefing` reads
+    """The analysis and layers cut to what :func:`hotspots.export.briefing.briefing.write_briefing` reads
     (see the module notes); the heat surfaces are computed here if they were not yet."""
     from ..model import Layers
-    from ._briefing_spots import near_spot_rows
+    from .briefing._briefing_spots import near_spot_rows
 
     spots = analysis.spots
     crimes = getattr(layers, "crimes", None)

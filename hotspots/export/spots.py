@@ -4,7 +4,7 @@ The GeoJSON (EPSG:4326, RFC 7946) is written by hand rather than through GDAL so
 evidence keeps its shape: ``crimes_by_month``, ``crimes_by_type`` and ``streetsafe_reasons`` are
 JSON objects and ``flags`` a list, which a web map reads directly. The GeoPackage layer and the
 XLSX sheet (flat tables) get the same fields as text. Text from the input files is cleaned of
-control characters here; spreadsheets neutralise formulas in :mod:`hotspots.export.tables`.
+control characters here; spreadsheets neutralise formulas in :mod:`hotspots.export.workbook.tables`.
 """
 
 from __future__ import annotations

@@ -20,8 +20,6 @@ __all__ = ["period_label", "write_concerns_csv", "write_update", "UPDATE_HTML", 
 UPDATE_HTML = "streetsafe_update.html"
 #: the same public page as a Word page a communications team pastes
 UPDATE_DOCX = "streetsafe_update.docx"
-#: the same public page as a Word page a communications team pastes
-UPDATE_DOCX = "streetsafe_update.docx"
 
 
 def period_label(analysis: Any) -> str:
@@ -46,7 +44,7 @@ def write_concerns_csv(analysis: Any, layers: Any, study: Any, path: str | Path)
 def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
     """``streetsafe_update.xlsx`` ("You said, we did", "Public update"), the public page as HTML and DOCX."""
     from ..data.actions import study_actions
-    from .streetsafe_update import write_streetsafe_update
+    from .documents.streetsafe_update import write_streetsafe_update
 
     result = getattr(analysis, "streetsafe", None)
     if result is None:
@@ -55,7 +53,7 @@ def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Pa
     period = period_label(analysis)
     from ..streetsafe.public_update import build_public_update
     from .disclosure import marking_of, public_locations
-    from .public_update_files import write_public_update_docx, write_public_update_html
+    from .documents.public_update_files import write_public_update_docx, write_public_update_html
 
     crimes = getattr(layers, "crimes", None)
     public = build_public_update(result.concerns, actions, crimes=crimes if public_locations(crimes) else None,

@@ -16,7 +16,7 @@ update is built here, apart from the working sheet, under three rules:
 
 By default only concerns something was done about are listed; ``under_review=True`` adds the
 rest as "Under review". This module only computes the rows; the writers are in
-:mod:`hotspots.export.public_update_files`.
+:mod:`hotspots.export.documents.public_update_files`.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from ..map._map_spots import spot_test_text
+from ..map._map_style import PUB_COLOUR
 from ._briefing_pages import _clip, _footer, _share
 from ._briefing_when import draw_spot_clock
-from ._map_spots import spot_test_text
-from ._map_style import PUB_COLOUR
 
 __all__ = ["spot_pages", "patrol_list_page", "spot_card_page", "CARDS_PER_PAGE"]
 
@@ -67,7 +67,7 @@ def patrol_list_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, 
 def _partner_list(fig: Any, res: Any, top: float, bottom: float = 0.09) -> None:
     """The busiest partner places under the patrol list, as many as the page holds (all are in
     partner_places.csv): the places the inspector hands to the hospital, the prison, the retailer."""
-    from .partner_places import KIND_WORDS
+    from ..partner_places import KIND_WORDS
 
     places = res.partners.places
     room = int((top - bottom) / 0.019) - 1

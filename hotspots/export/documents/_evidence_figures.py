@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ._briefing_maps import draw, map_axes, points_in, scale_bar, town_names
-from .atomic import atomic_path
+from ..atomic import atomic_path
+from ..briefing._briefing_maps import draw, map_axes, points_in, scale_bar, town_names
 
 __all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba"]
 

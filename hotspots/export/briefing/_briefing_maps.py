@@ -193,7 +193,7 @@ def town_names(ax: Any, *, size: float = 7.0, credit: bool = True) -> int:
 
     from matplotlib import patheffects
 
-    from ..plans.place_labels import towns_in_box
+    from ...plans.place_labels import towns_in_box
 
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     bbox = ax.get_position()

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 __all__ = ["write_heat", "write_heat_geotiff", "heat_overlay_png", "add_heat_overlay", "HEAT_FILE", "HEAT_PANE"]
 
@@ -88,7 +88,7 @@ def _mercator_index(x0: float, y1: float, cell: float, rows: int, cols: int, max
     py = my1 - (np.arange(orows) + 0.5) * (my1 - my0) / orows
     gx, gy = np.meshgrid(px, py)
     # Mercator back to BNG on two threads: a 1,200-pixel national overlay is 1.4 M points
-    from ..units.placement import transform_xy
+    from ...units.placement import transform_xy
 
     bx, by = transform_xy(gx.ravel(), gy.ravel(), 3857, 27700)
     c = np.floor((np.asarray(bx) - x0) / cell).astype(np.int64)
@@ -115,7 +115,7 @@ def heat_overlay_png(surface: Any, *, max_px: int = 1200) -> tuple[bytes, list[l
     """PNG bytes of the surface on a Web Mercator grid and its Leaflet bounds ``[[s, w], [n, e]]``."""
     from matplotlib.image import imsave
 
-    from ._evidence_figures import heat_rgba
+    from ..documents._evidence_figures import heat_rgba
 
     grid, (s, w, n, e) = _mercator_grid(surface, max_px)
     buf = io.BytesIO()

@@ -67,7 +67,7 @@ def add_place_labels(m: Any, analysis: Any, layers: Any) -> int:
     from folium.map import Layer
     from folium.template import Template
 
-    from ..plans.place_labels import street_labels, town_labels
+    from ...plans.place_labels import street_labels, town_labels
 
     t = analysis.table
     towns = town_labels(t.geometry.values)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.streetsafe_reasons import OTHER_PREFIX
-from .atomic import atomic_path, write_text_atomic
-from .safe_text import neutralise
+from ...data.streetsafe_reasons import OTHER_PREFIX
+from ..atomic import atomic_path, write_text_atomic
+from ..safe_text import neutralise
 
 __all__ = ["SHEET", "PUBLIC_SHEET", "SUPPRESS_BELOW", "UPDATE_COLUMNS", "update_frame", "public_frame",
            "write_streetsafe_update", "public_html"]

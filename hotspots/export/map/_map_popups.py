@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import ZoneEvidence
+from ...model import ZoneEvidence
+from .._numbers import finite
 from ._map_style import (
     FEAR_COLOURS,
     FEAR_LABELS,
@@ -30,7 +31,6 @@ from ._map_style import (
     STREETSAFE_COLOUR,
     ZONE_COLOUR,
 )
-from ._numbers import finite
 
 
 def esc(value: Any) -> str:
@@ -154,7 +154,7 @@ def legend_html(t: pd.DataFrame, zones: Any, has: dict[str, bool]) -> str:
 def reason_labels(text: Any) -> str:
     """StreetSafe reason slugs (``a;b``) as readable labels for a popup."""
     try:
-        from ..data.streetsafe import REASONS
+        from ...data.streetsafe import REASONS
     except ImportError:  # pragma: no cover - the reader ships with the package
         REASONS = {}  # noqa: N806
     slugs = [s for s in str(text or "").split(";") if s]

@@ -8,7 +8,7 @@ national map was 33 MB and ~15 s. Here the shapes are written once, as GEOS wrot
 one ``<script>`` (``hs_lsoa``), with every layer's properties on each feature; each layer is a
 ``L.geoJson`` over that data with a ``filter`` (which LSOAs it draws), a ``style`` that looks
 its colour up by a property, and a tooltip built from named properties. Property values are
-escaped text already (:func:`hotspots.export._map_popups.lsoa_props`), and ``</`` is broken up
+escaped text already (:func:`hotspots.export.map._map_popups.lsoa_props`), and ``</`` is broken up
 so nothing in the data can end the script.
 """
 

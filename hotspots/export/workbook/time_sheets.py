@@ -1,6 +1,6 @@
 """The workbook's time sheets: district trends (with a chart), emerging hot spots, top 10 by period.
 
-Called from :func:`hotspots.export.tables.write_xlsx` with the write-only workbook. Every
+Called from :func:`hotspots.export.workbook.tables.write_xlsx` with the write-only workbook. Every
 sheet says what its figures are: the district outlook (recent level, backtest-calibrated band)
 is labelled as such in the sheet itself, and the emerging sheet carries each category's meaning and the method's
 parameters, so a bid writer quoting a number has its definition beside it.
@@ -77,7 +77,7 @@ def _district_sheet(wb, time: Any, cell_value: Callable[[Any], Any]) -> None:
 
 
 def _emerging_sheet(wb, analysis: Any, cell_value: Callable[[Any], Any]) -> None:
-    from ..timeseries.emerging import CATEGORIES, DEFINITIONS
+    from ...timeseries.emerging import CATEGORIES, DEFINITIONS
 
     time = analysis.time
     ws = wb.create_sheet("Emerging hot spots")

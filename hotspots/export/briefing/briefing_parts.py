@@ -5,7 +5,7 @@ page on the project's machine), and it is the longest export. With a child proce
 parent (:mod:`hotspots.export.parallel`, :mod:`hotspots.export.spawned`), the child draws the
 first pages while the parent writes the map, the workbook and the GIS files, and the parent then
 draws the rest, so neither core waits for long. Each part is a whole PDF with the pages numbered
-as in the whole briefing (:func:`hotspots.export.briefing.write_briefing` with ``pages``);
+as in the whole briefing (:func:`hotspots.export.briefing.briefing.write_briefing` with ``pages``);
 :func:`join` appends them with pypdf into ``briefing.pdf`` (atomically) and removes the parts.
 The joined file has the same pages and text as one written in a single pass (a test compares
 them); its fonts are embedded once per part.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 __all__ = ["CHILD_SHARE", "job_name", "parse_job", "part_path", "split", "join"]
 

@@ -23,8 +23,8 @@ def pack_for(analysis: Any, layers: Any, study: Any) -> Any:
     ev = getattr(analysis, "evidence", None)
     if ev is None or ev.rates is None:
         return None
-    from ..evidence.pack import build_pack, parse_area
-    from ..study_title import study_title
+    from ...evidence.pack import build_pack, parse_area
+    from ...study_title import study_title
 
     spec = parse_area(getattr(analysis.settings, "evidence_area", None))
     return build_pack(analysis, layers, spec=spec, study_name=study_title(study, analysis, layers))
@@ -47,7 +47,7 @@ def evidence_frames(analysis: Any, layers: Any, study: Any, pack: Any = None) ->
                              "percentile_in_force": m.percentile, "trend": area.trend, "pubs": area.pubs,
                              "streetsafe": area.streetsafe})
     if ev.bivariate is not None:
-        from ..evidence.bivariate import CAUTION
+        from ...evidence.bivariate import CAUTION
 
         for col, counts in ev.bivariate.counts.items():
             rows.append({"area": "whole study", "figure": f"bivariate LISA, crime vs {ev.bivariate.variables[col]}",

@@ -1,7 +1,7 @@
 """Patrol spots on the patrol map: small filled squares at street scale with an evidence popup.
 
 Every string that came from an input file (street and place names, LSOA names, crime types,
-StreetSafe reasons, flags) goes through :func:`~hotspots.export._map_popups.esc` before folium
+StreetSafe reasons, flags) goes through :func:`~hotspots.export.map._map_popups.esc` before folium
 sees it, as for the zones.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..stats.window_test import p_text
+from ...stats.window_test import p_text
 from ._map_popups import esc
 
 __all__ = ["add_spots", "spot_legend", "spot_popup", "SPOT_COLOUR", "SPOT_LAYER", "add_partner_places", "partner_legend",
@@ -57,7 +57,7 @@ def add_spots(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any,
     """Draw the spots (a layer of its own, on top of the zones); False when there are none."""
     import folium
 
-    from ..when.clock import spot_clock_html  # a records extract: the heat clock in the popup
+    from ...when.clock import spot_clock_html  # a records extract: the heat clock in the popup
 
     res = getattr(analysis, "spots", None)
     if res is None or not res.spots:
@@ -94,7 +94,7 @@ PARTNER_LAYER = "Partner places (left out of the patrol plan)"
 
 def partner_popup(p: Any) -> str:
     """One partner place as escaped HTML."""
-    from .partner_places import KIND_WORDS
+    from ..partner_places import KIND_WORDS
 
     shop = f"; {p.share_shoplifting:.0%} shoplifting" if p.kind == "retail" else ""
     return (f"<div class='hs-pop'><div class='hs-pop-h'>Partner place: {esc(p.name)}</div><div>"

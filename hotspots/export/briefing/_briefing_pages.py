@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._numbers import finite
+from ..map._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
 from ._briefing_maps import (
     draw,
     map_axes,
@@ -26,8 +28,6 @@ from ._briefing_maps import (
     spread,
     town_names,
 )
-from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, PUB_COLOUR, STREETSAFE_COLOUR
-from ._numbers import finite
 
 #: zone pages after the overview; the other zones are listed, a row each, on list pages
 MAX_ZONE_PAGES = 20
@@ -369,7 +369,7 @@ def _muted(cluster: str) -> tuple[float, float, float]:
     """A LISA class's colour as the map draws it (its opacity over white), so hot spots lead on paper too."""
     from matplotlib.colors import to_rgb
 
-    from ._map_style import LISA_OPACITY
+    from ..map._map_style import LISA_OPACITY
 
     r, g, b = to_rgb(LISA_COLOURS.get(cluster, LISA_COLOURS["ns"]))
     a = max(LISA_OPACITY.get(cluster, 0.35), 0.35 if cluster == "ns" else 0.0)

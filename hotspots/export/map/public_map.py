@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_text_atomic
 from ._map_geometry import _fc, _to_display
 from ._map_popups import esc, num
 from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, LISA_OPACITY, MAP_CSS, ZONE_COLOUR
-from .atomic import write_text_atomic
 
 __all__ = ["public_map_html", "write_public_map"]
 

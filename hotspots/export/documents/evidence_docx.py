@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 __all__ = ["write_evidence", "write_evidence_docx", "clean_text", "EVIDENCE_FILE"]
 
@@ -151,7 +151,7 @@ def _figures(pack: Any, analysis: Any, layers: Any, out: Path, heat: list[Any] |
 def write_evidence(analysis: Any, layers: Any, study: Any, path: str | Path) -> Path | None:
     """The bundle's entry: ``evidence.docx`` for the run's evidence area, or None (nothing
     written) when no population is loaded, since a pack of rates needs residents."""
-    from .evidence_sheets import pack_for
+    from ..workbook.evidence_sheets import pack_for
 
     pack = pack_for(analysis, layers, study)
     if pack is None:
@@ -180,7 +180,7 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
     style.font.size = Pt(10)
     for s in doc.sections:
         s.left_margin = s.right_margin = Cm(2)
-    from .disclosure import marking_of
+    from ..disclosure import marking_of
 
     marking = clean_text(marking_of(None, analysis))
     for s in doc.sections:  # the protective marking in every page's header and footer
@@ -220,7 +220,7 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
             _para(doc, note, italic=True, size=8.5)
     bv = pack.bivariate
     if bv is not None and bv.counts:
-        from ..evidence.bivariate import CAUTION
+        from ...evidence.bivariate import CAUTION
 
         doc.add_heading("Crime beside pubs and deprivation (bivariate clusters)", level=1)
         _table(doc, ["Comparison", "HH", "HL", "LH", "LL", "not significant"],

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import RESULT_COLUMNS, Analysis, Layers
-from ..study import Study
-from .atomic import atomic_path
-from .safe_text import neutralise
+from ...model import RESULT_COLUMNS, Analysis, Layers
+from ...study import Study
+from ..atomic import atomic_path
+from ..safe_text import neutralise
 
 __all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
 
@@ -149,7 +149,7 @@ def _pct(x: float | None) -> str:
 
 def method_text(analysis: Analysis, layers: Layers) -> str:
     """A plain-English method paragraph, generated from the settings and results, for a bid."""
-    from ..plans.zones import ZONE_RULES
+    from ...plans.zones import ZONE_RULES
 
     s = analysis.settings
     t = analysis.table
@@ -231,12 +231,12 @@ def method_text(analysis: Analysis, layers: Layers) -> str:
 
 
 def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[str, Any, Any]]:
-    from .. import __version__
-    from ..harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
-    from ..study_title import study_title
+    from ... import __version__
+    from ...harm import DEFAULT_HARM_WEIGHTS, HARM_SOURCE
+    from ...study_title import study_title
 
     s = analysis.settings
-    from .disclosure import marking_of
+    from ..disclosure import marking_of
 
     rows: list[tuple[str, Any, Any]] = [("#", "About this workbook", None),
                                         ("Protective marking", marking_of(study, analysis), None),
@@ -338,7 +338,7 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     """Write ``hotspots.xlsx`` (sheets ``LSOAs``, ``Zones``, ``About``) atomically."""
     from openpyxl import Workbook
 
-    from ..plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
+    from ...plans.patrol_zones import PATROL_ZONE_FIELDS as ZONE_FIELDS
 
     t = analysis.table
     lsoas = pd.DataFrame({c: t[c] for c in LSOA_SHEET_COLUMNS if c in t.columns})
@@ -357,7 +357,7 @@ def write_xlsx(analysis: Analysis, layers: Layers, study: Study, path: str | Pat
     _frame_sheet(wb, "LSOAs", lsoas)
     _frame_sheet(wb, "Zones", zframe)
     if analysis.spots is not None:
-        from .spots import spots_table
+        from ..spots import spots_table
 
         _frame_sheet(wb, "Patrol spots", spots_table(analysis))
     from .evidence_sheets import evidence_frames

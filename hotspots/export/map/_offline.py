@@ -78,7 +78,7 @@ def strip_external(html: str) -> str:
     found = external_refs(html)
     if not found:
         return html
-    from .. import HotspotsWarning
+    from ... import HotspotsWarning
 
     for ref in found:
         warnings.warn(f"removed an external web reference from the map so it works offline: {ref[:120]}",

@@ -1,6 +1,6 @@
 """The evidence layers of the patrol map: bivariate clusters and heat overlays, with legends.
 
-Added by :func:`hotspots.export.html_map.build_map` when the run has an evidence stage:
+Added by :func:`hotspots.export.map.html_map.build_map` when the run has an evidence stage:
 
 - "Crime vs pubs" and "Crime vs deprivation" (bivariate Local Moran, off by default): the
   significant LSOAs in the GeoDa bivariate colours, each legend section carrying the caution
@@ -25,9 +25,9 @@ _Y_WORDS = {"bv_pubs": "pub density", "bv_imd": "deprivation"}
 
 def add_evidence_layers(m: Any, analysis: Any, shared: Any) -> str:
     """Add the bivariate layers (views of the map's shared LSOA shapes,
-    :class:`hotspots.export._map_lsoa.SharedLsoa`) and the heat layers to ``m``; return their
+    :class:`hotspots.export.map._map_lsoa.SharedLsoa`) and the heat layers to ``m``; return their
     legend sections (HTML)."""
-    from ..evidence.bivariate import CAUTION
+    from ...evidence.bivariate import CAUTION
     from ._map_popups import esc
     from .heat import add_heat_overlay
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_text_atomic
 from ._map_geometry import SIMPLIFY_M, _fc, _to_display, display_tolerance, zone_outline
 from ._map_lsoa import SharedLsoa
 from ._map_popups import esc, legend_html, lsoa_props, reason_labels, zone_popup
@@ -47,7 +48,6 @@ from ._map_style import (
     STREETSAFE_COLOUR,
     ZONE_COLOUR,
 )
-from .atomic import write_text_atomic
 
 _OSM = "OpenStreetMap (needs internet)"
 
@@ -58,10 +58,10 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
     Shared by the map and the briefing so both describe a run in the same words. Values are
     *not* escaped: callers escape for HTML; matplotlib gets them with mathtext off.
     """
-    from ..lsoa.table import MEASURES
+    from ...lsoa.table import MEASURES
 
     s = analysis.settings
-    from ..study_title import study_title
+    from ...study_title import study_title
 
     name = study_title(study, analysis, layers)  # the user's title, else the places covered; never a file name
     # the period is the months that hold analysed crime, not the months asked for
@@ -94,7 +94,7 @@ def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str,
 
 
 def _marking(study: Any, analysis: Any) -> str:
-    from .disclosure import marking_of
+    from ..disclosure import marking_of
 
     return marking_of(study, analysis)
 
@@ -234,7 +234,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
              f"<b>{esc(facts['study'])}</b><span class='hs-title-more'><br>{esc(facts['measure'])}; "
              f"{esc(facts['crime_types'])}<br>{esc(facts['period'])}; {esc(facts['zones'])} patrol "
              f"zone{'s' if facts['zones'] != '1' else ''}</span>")
-    from ..data.gazetteer import GEONAMES_CREDIT
+    from ...data.gazetteer import GEONAMES_CREDIT
 
     attribution = (ATTRIBUTION + (_pubs_attribution(layers) if has["pubs"] else "")
                    + (f"; {GEONAMES_CREDIT}" if has["places"] else ""))
@@ -288,7 +288,7 @@ def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls
     import folium
     import geopandas as gpd
 
-    from ..when.clock import zone_clock_html  # a records extract: each zone's heat clock
+    from ...when.clock import zone_clock_html  # a records extract: each zone's heat clock
 
     z = zones.sort_values("rank", kind="mergesort")
     n = len(z)

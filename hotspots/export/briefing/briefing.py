@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 # write_briefing looks the page functions up here, by these names, at call time (tests patch _zone_page)
-from ..model import ZoneEvidence
+from ...model import ZoneEvidence
+from ..atomic import atomic_path
+from ..map.html_map import run_facts, zone_outline
 from ._briefing_maps import LazySimplified
 from ._briefing_pages import LIST_ROWS, MAX_ZONE_PAGES, _footer, list_pages
 from ._briefing_pages import overview_page as _overview_page
 from ._briefing_pages import zone_list_page as _zone_list_page
 from ._briefing_pages import zone_page as _zone_page
-from .atomic import atomic_path
-from .html_map import run_facts, zone_outline
 
 A4_INCHES = (8.27, 11.69)
 _RC = {"text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans", "font.size": 8,
@@ -54,7 +54,7 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path, *, 
     study : :class:`hotspots.study.Study` or None (its name titles the pages)
     path : the PDF to write; a partial file never replaces it
     pages : write only pages ``start .. stop - 1`` (0-based) of the whole briefing, numbered as in
-        the whole: two processes can each write a part (:mod:`hotspots.export.briefing_parts`)
+        the whole: two processes can each write a part (:mod:`hotspots.export.briefing.briefing_parts`)
     """
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
@@ -145,7 +145,7 @@ def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[tuple[Calla
 
     def heat_page(surface: Any) -> Callable[[Any], None]:
         def draw(fig: Any) -> None:
-            from ._evidence_figures import draw_heat
+            from ..documents._evidence_figures import draw_heat
 
             draw_heat(fig, surface, t, title=f"Heat map: {surface.label}", rect=[0.04, 0.25, 0.92, 0.65],
                       pubs=getattr(layers, "pubs", None), footer=0.2)

@@ -22,8 +22,8 @@ def draw_spot_clock(fig: Any, analysis: Any, spot: Any, top: float) -> None:
         return
     from matplotlib.colors import LinearSegmentedColormap
 
-    from ..when.clock import shade
-    from ..when.windows import DAYS
+    from ...when.clock import shade
+    from ...when.windows import DAYS
 
     cmap = LinearSegmentedColormap.from_list("hs_clock", [shade(0.0), shade(0.5), shade(1.0)])
     grid = np.asarray(prof, float).reshape(7, 24)

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .._time_style import EMERGING_COLOURS, PRIORITY
 from ._briefing_maps import draw, map_axes, page_geoms, scale_bar
-from ._time_style import EMERGING_COLOURS, PRIORITY
 
 #: district lines in the chart (busiest first)
 CHART_LINES = 8
@@ -56,7 +56,7 @@ def _district_chart(fig: Any, time: Any, rect: list[float]) -> None:
 
 def _district_table(fig: Any, time: Any, rect: list[float], n_rows: int) -> None:
     """The busiest ``n_rows`` districts (the box is sized for them; every district is in the XLSX)."""
-    from .time_sheets import district_frame
+    from ..workbook.time_sheets import district_frame
 
     d = district_frame(time)
     d = d.sort_values(["crimes", "district"], ascending=[False, True], kind="mergesort").head(n_rows)

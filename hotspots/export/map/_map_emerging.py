@@ -11,14 +11,14 @@ __all__ = ["add_emerging_layer"]
 
 from typing import Any
 
-from ..timeseries.emerging import CATEGORIES, DEFINITIONS, NO_PATTERN
+from ...timeseries.emerging import CATEGORIES, DEFINITIONS, NO_PATTERN
+from .._time_style import EMERGING_COLOURS, EMERGING_LAYER
 from ._map_popups import esc
-from ._time_style import EMERGING_COLOURS, EMERGING_LAYER
 
 
 def add_emerging_layer(m: Any, analysis: Any, shared: Any) -> str:
     """Add the layer to folium map ``m`` as a view of the map's shared LSOA shapes
-    (:class:`hotspots.export._map_lsoa.SharedLsoa`); returns its legend HTML ("" when there is
+    (:class:`hotspots.export.map._map_lsoa.SharedLsoa`); returns its legend HTML ("" when there is
     nothing to show)."""
     time = getattr(analysis, "time", None)
     if time is None or time.emerging is None or "emerging" not in analysis.table:

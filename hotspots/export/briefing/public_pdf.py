@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, LISA_OPACITY
-from .atomic import atomic_path
-from .disclosure import Rules
+from ..atomic import atomic_path
+from ..disclosure import Rules
+from ..map._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, LISA_OPACITY
 
 __all__ = ["write_public_pdf"]
 

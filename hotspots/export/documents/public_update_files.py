@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..streetsafe.public_update import MIN_REPORTS, PublicUpdate
-from .atomic import atomic_path, write_text_atomic
-from .safe_text import neutralise
+from ...streetsafe.public_update import MIN_REPORTS, PublicUpdate
+from ..atomic import atomic_path, write_text_atomic
+from ..safe_text import neutralise
 
 __all__ = ["TITLE", "INTRO", "write_public_update_xlsx", "write_public_update_html", "write_public_update_docx",
            "public_update_html"]

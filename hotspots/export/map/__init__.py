@@ -1,0 +1,2 @@
+"""The patrol map (patrol_map.html) and the public map: folium layers, popups, controls, the heat
+layer, and the vendored MarkerCluster assets (package data in ``vendor/``)."""
