@@ -1,0 +1,1 @@
+"""The PDF briefing (briefing.pdf) and the public PDF: pages, figures and the text layout."""

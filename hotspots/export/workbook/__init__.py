@@ -1,0 +1,1 @@
+"""The Excel workbook (hotspots.xlsx): the sheets and the row formatting they share."""
