@@ -64,7 +64,7 @@ class Settings:
     suppress_below: int = 5
     sensitive_types: list[str] | None = None
     update_under_review: bool = False
-    #: the area evidence.docx covers (hotspots.evidence.pack.parse_area); None = the top zones
+    #: the area evidence.docx covers (hotspots.evidence.area.parse_area); None = the top zones
     evidence_area: str | None = None
     #: micro-place cell side in metres and the number of patrol spots (see hotspots.plans.spots)
     cell: float = 150.0
@@ -103,7 +103,7 @@ class Settings:
             raise DataError(None, f"unknown permutation draws '{s.draws}'", hint="use stable, esda or fast",
                             setting="draws")
         if s.evidence_area:
-            from .evidence.pack import parse_area
+            from .evidence.area import parse_area
 
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:

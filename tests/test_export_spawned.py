@@ -77,7 +77,7 @@ def test_a_spawned_child_writes_the_same_briefing(rich, tmp_path):
     own = write_briefing(a, layers, study, tmp_path / "own.pdf")
     out = tmp_path / "child"
     out.mkdir()
-    pool, future = spawned.start_spawned(["briefing.pdf"], a, layers, study, out)
+    pool, future = spawned.start_spawned(["briefing.pdf"], a, layers, study, out, bundle.write_job)
     done = parallel.collect(pool, future)
     assert [(name, Path(path).name) for name, path, _ in done] == [("briefing.pdf", "briefing.pdf")]
     child = out / "briefing.pdf"

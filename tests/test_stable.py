@@ -272,13 +272,13 @@ def test_rate_measure_runs_lisa_on_eb_rates_and_gi_on_the_raw_rate():
 
 
 def test_stable_bivariate_agrees_with_esda_within_monte_carlo_error():
-    from hotspots.stats.permutation import local_moran_bv
+    from hotspots.stats.local_stable import stable_bivariate
 
     rng = np.random.default_rng(9)
     w = lat2W(12, 12)
     x = rng.normal(size=144).cumsum() % 7
     y = x * 0.6 + rng.normal(size=144)
-    ours = local_moran_bv(x, y, w, permutations=999, seed=4, draws="stable")
+    ours = stable_bivariate(x, y, w, permutations=999, seed=4)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = esda.Moran_Local_BV(x, y, _fresh(w), permutations=999, seed=4, n_jobs=1)

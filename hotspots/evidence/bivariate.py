@@ -107,10 +107,15 @@ def bivariate_one(
             raise DataError(None, f"bivariate LISA: {what} is the same in every LSOA, so there is nothing to compare",
                             hint="load a layer that varies between LSOAs", setting="measure")
     if engine == "fast":
-        from ..stats.permutation import local_moran_bv
+        if draws == "stable":  # per-site streams and sequential Monte Carlo, as the univariate default
+            from ..stats.local_stable import stable_bivariate
 
-        res = local_moran_bv(x, y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
-                             progress=progress, cancel=cancel, draws=draws)
+            res = stable_bivariate(x, y, w, permutations=permutations, seed=seed, progress=progress, cancel=cancel)
+        else:
+            from ..stats.permutation import local_moran_bv
+
+            res = local_moran_bv(x, y, w, permutations=permutations, seed=seed, n_jobs=n_jobs,
+                                 progress=progress, cancel=cancel, draws=draws)
         stat, p_fold, p, q = res.stat, np.asarray(res.p_sim, float), np.asarray(res.p_two_sided, float), res.quad
     else:
         ref = bivariate_lisa(x, y, w, permutations=permutations, seed=seed, alpha=alpha, n_jobs=n_jobs)

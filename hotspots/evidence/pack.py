@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from ..data.errors import DataError
+from .area import DEFAULT_TOP, AreaSpec, parse_area
 from .counts import VAWG_TYPE, month_mask, monthly_counts, type_counts
 from .rates import pooled_rate
 
 __all__ = ["AreaSpec", "MeasureRow", "LsoaRow", "AreaEvidence", "EvidencePack", "parse_area", "resolve_areas",
            "build_pack", "SOURCES", "LICENCES", "CAVEATS", "DEFAULT_TOP"]
 
-DEFAULT_TOP = 3
 SOURCES = [
     "Street-level crime: police.uk (data.police.uk), the force's monthly street-level CSVs.",
     "LSOA boundaries: Office for National Statistics (ONS) Open Geography Portal.",
@@ -54,14 +54,6 @@ CAVEATS = [
     "A bivariate cluster shows co-location of crime with the neighbourhood level of pubs or "
     "deprivation, not cause (Anselin).",
 ]
-
-
-@dataclass
-class AreaSpec:
-    """What the pack covers: ``kind`` in {"top", "zone", "lsoa", "district"} and its values."""
-
-    kind: str = "top"
-    values: list[str] = field(default_factory=lambda: [str(DEFAULT_TOP)])
 
 
 @dataclass
@@ -135,28 +127,6 @@ class EvidencePack:
     licences: str = LICENCES
     caveats: list[str] = field(default_factory=lambda: list(CAVEATS))
     notes: list[str] = field(default_factory=list)
-
-
-def parse_area(text: str | None) -> AreaSpec:
-    """``top[:N]``, ``zone:K[,K]``, ``lsoa:CODE[,CODE]``, ``district:NAME`` -> AreaSpec."""
-    if not text or not str(text).strip():
-        return AreaSpec()
-    kind, _, rest = str(text).strip().partition(":")
-    kind = kind.strip().lower()
-    values = [v.strip() for v in rest.split(",") if v.strip()]
-    if kind == "top":
-        n = values[0] if values else str(DEFAULT_TOP)
-        if not n.isdigit() or int(n) < 1:
-            raise DataError(None, f"'top:{n}' needs a whole number of zones", hint="e.g. top:3",
-                            setting="evidence_area")
-        return AreaSpec("top", [n])
-    if kind in ("zone", "lsoa", "district") and values:
-        if kind == "zone" and not all(v.isdigit() for v in values):
-            raise DataError(None, f"'{text}' names zones that are not numbers", hint="e.g. zone:1 or zone:1,2",
-                            setting="evidence_area")
-        return AreaSpec(kind, values)
-    raise DataError(None, f"'{text}' is not an area",
-                    hint="use top, top:N, zone:K, lsoa:E01..,E01.. or district:NAME", setting="evidence_area")
 
 
 def _district_of(names: pd.Series) -> pd.Series:

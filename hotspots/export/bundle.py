@@ -114,7 +114,7 @@ def write_all(
             pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
         else:  # too large to fork: a fresh interpreter gets the little the briefing reads
             t = time.perf_counter()
-            pool, future = start_spawned(jobs, analysis, layers, study, out)
+            pool, future = start_spawned(jobs, analysis, layers, study, out, write_job)
             timings["spawn_briefing"] = round(time.perf_counter() - t, 3)
     try:
         own = [f for f in EXPORT_FILES if f not in alongside]

@@ -22,6 +22,7 @@ would fork otherwise (more than one worker), never the GUI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
@@ -72,10 +73,12 @@ def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
     return slim, slim_layers
 
 
-def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str) -> list:
-    """In the spawned interpreter: write ``names`` with the bundle's writers, results as data."""
+def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable) -> list:
+    """In the spawned interpreter: write ``names`` with the bundle's writers, results as data.
+
+    ``write_job`` (:func:`hotspots.export.bundle.write_job`) comes in as an argument, pickled by
+    name, so this module never imports the bundle that imports it (no import cycle)."""
     from . import parallel
-    from .bundle import write_job
 
     def write(job: str) -> Path | None:
         return write_job(job, analysis, layers, study, Path(out))
@@ -87,12 +90,14 @@ def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out
         parallel._JOB.clear()
 
 
-def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path) -> tuple[ProcessPoolExecutor, Future]:
-    """Start one spawned child writing ``names`` from the slimmed run; returns it and its future."""
+def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path,
+                  write_job: Callable) -> tuple[ProcessPoolExecutor, Future]:
+    """Start one spawned child writing ``names`` from the slimmed run with ``write_job`` (the
+    bundle's :func:`~hotspots.export.bundle.write_job`); returns it and its future."""
     from .parallel import _remember, new_pool, submit_quietly
 
     slim, slim_layers = slim_for_briefing(analysis, layers)
     pool = new_pool("spawn", out)  # dies with the parent, stdio to a log in the staging folder (see parallel)
-    future = submit_quietly(pool, _spawned_child, list(names), slim, slim_layers, study, str(out))
+    future = submit_quietly(pool, _spawned_child, list(names), slim, slim_layers, study, str(out), write_job)
     _remember(pool)
     return pool, future

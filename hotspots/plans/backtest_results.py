@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backtest_partners import RULE
-from .backtest_scores import MEASURES, PlanEvaluation, Score, _clean, _clean_opt, snap_caveat
+from .backtest_scores import (
+    MEASURES,
+    PlanEvaluation,
+    Score,
+    _clean,
+    _clean_opt,
+    naive_at,
+    snap_caveat,
+)
 
 __all__ = ["Backtest", "RollingBacktest", "naive_at", "comparisons", "rolling_comparisons", "ADDRESSABLE_FIELDS"]
 
@@ -179,16 +187,6 @@ def _window_dict(bt: Backtest) -> dict:
     d["snap_points"] = {"share_of_test_crimes_on_a_training_point": _clean_opt(bt.snap_share)}
     return d
 
-
-
-def naive_at(bt: Backtest, naive: str, plan: str) -> Score | None:
-    """The naive ranking ``naive`` scored at ``plan``'s own area (None when not scored there)."""
-    if not (bt.has(naive) and bt.has(plan)):
-        return None
-    n = bt.plan(naive)
-    if n.area_basis == f"{plan} area":
-        return n.own
-    return n.equal_area.get(plan)
 
 
 def _ratio(a: float, b: float) -> float:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .backtest_results import Backtest
 
 __all__ = ["PLANS", "PLAN_WORDS", "CEILING", "MEASURES", "RankedPlan", "Score", "PlanEvaluation", "plan_words",
            "score_at_area", "score_prefix", "ceiling_at", "with_ceiling", "concentration", "key_counts", "cell_plan",
            "lsoa_plan", "naive_cell_units", "naive_lsoa_units", "hindsight_plan", "evaluate_plans", "snap_share",
-           "snap_caveat"]
+           "snap_caveat", "naive_at"]
 
 PLANS = ("patrol_spots", "patrol_zones", "lsoa_zones", "naive_cells", "naive_cells_patrol", "naive_lsoa_density")
 
@@ -318,3 +322,12 @@ def evaluate_plans(plans: Sequence[RankedPlan], totals: tuple[float, float, floa
         out.append(PlanEvaluation(p.name, with_ceiling(own, ceiling, totals), eq, ca, cc, basis))
     return out
 
+
+def naive_at(bt: Backtest, naive: str, plan: str) -> Score | None:
+    """The naive ranking ``naive`` scored at ``plan``'s own area (None when not scored there)."""
+    if not (bt.has(naive) and bt.has(plan)):
+        return None
+    n = bt.plan(naive)
+    if n.area_basis == f"{plan} area":
+        return n.own
+    return n.equal_area.get(plan)

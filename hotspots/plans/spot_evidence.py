@@ -19,7 +19,7 @@ import shapely
 from .snap_points import label_kinds, place_text, strip_prefix
 
 if TYPE_CHECKING:
-    from .spots import PatrolSpot, SpotsResult
+    from .spot_result import PatrolSpot, SpotsResult
 
 __all__ = ["describe_spots", "town_of", "spot_name", "FLAG_SINGLE_POINT", "FLAG_ONE_MONTH"]
 
@@ -78,7 +78,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     from pyproj import Transformer
 
     from .place_labels import town_at
-    from .spots import DOSAGE, NEAR_M, PatrolSpot, spot_test
+    from .spot_result import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid
     if not groups:

@@ -13,9 +13,14 @@ crime a patrol can address. The headline plan is the patrol zones when there are
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .backtest import Backtest, RollingBacktest, naive_at, plan_words
+from .backtest_scores import naive_at, plan_words
+
+if TYPE_CHECKING:  # annotations only: the results call this module, so it never imports them at run time
+    from .backtest_results import Backtest, RollingBacktest
 
 __all__ = ["verdict", "verdicts", "rolling_verdict", "rolling_verdicts", "pct", "HEADLINE"]
 

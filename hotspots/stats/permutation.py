@@ -354,10 +354,12 @@ def local_moran(y, w: W, *, permutations: int = 999, seed: int = 12345, n_jobs: 
 def local_moran_bv(x, y, w: W, *, permutations: int = 999, seed: int = 12345, n_jobs: int = 1,
                    progress: ProgressCb = None, cancel: CancelCb = None, draws: str = "esda") -> LocalResult:
     """Bivariate local Moran: ``x`` at the site against the lag of ``y``, as
-    ``esda.Moran_Local_BV(x, y, w, transformation="r", ...)``. Parameters as :func:`local_moran`."""
-    if draws == "stable":  # per-site streams and sequential Monte Carlo, as the univariate default
-        from .local_stable import stable_bivariate
-        return stable_bivariate(x, y, w, permutations=permutations, seed=seed, progress=progress, cancel=cancel)
+    ``esda.Moran_Local_BV(x, y, w, transformation="r", ...)``. Parameters as :func:`local_moran`;
+    ``draws`` "esda" or "fast". The stable draws are
+    :func:`hotspots.stats.local_stable.stable_bivariate`, which builds on this module (so this
+    module never imports it: no import cycle)."""
+    if draws not in ("esda", "fast"):
+        raise ValueError(f"local_moran_bv: draws={draws!r}; stable draws are stats.local_stable.stable_bivariate")
     x, y = _values(x, w, "x"), _values(y, w, "y")
     part = _moran_part(_standardise(x, "x"), _standardise(y, "y"), original(w))
     return _run([part], permutations, seed, n_jobs, progress, cancel, draws)[0]

@@ -272,11 +272,11 @@ def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell:
     polys = boundaries.geometry.values
     col, row, key = grid_keys(x, y, cell)
     if dense:
-        from .grid_dense import dense_rings, grid_from_dense
+        from .grid_dense import dense_rings
 
-        d = dense_rings(col, row, polys, cell)
+        d = dense_rings(col, row, polys, cell, DENSE_MAX)
         if d is not None:
-            return grid_from_dense(d, cell, lsoa)
+            return _grid_from_dense(d, cell, lsoa)
     occ_key, inverse = np.unique(key, return_inverse=True)
     occ_col = occ_key // _SHIFT - _OFF
     occ_row = occ_key % _SHIFT - _OFF
@@ -387,3 +387,22 @@ def count_cells(grid: CellGrid, pos: np.ndarray, crimes, mask: np.ndarray | None
     return CellCounts(grid=grid, crimes=crimes_n, harm=harm, pubs=_points_in_cells(grid, pubs),
                       streetsafe=_points_in_cells(grid, streetsafe), lsoa_code=lsoa_code, lsoa_name=lsoa_name,
                       imd_decile=decile)
+
+
+def _grid_from_dense(d: dict, cell: float, lsoa: np.ndarray | None) -> tuple:
+    """``(CellGrid, pos)`` from :func:`hotspots.units.grid_dense.dense_rings`' arrays (``lsoa``: the points' LSOA rows, which
+    vote for their cell's LSOA as in :func:`build_grid`)."""
+    nrows = d["nrows"]
+    r1 = d["ring1"]
+    r1_col, r1_row = r1 // nrows + d["c0"], r1 % nrows + d["r0"]
+    pos = d["pos"]
+    cell_lsoa = d["centre_lsoa"].astype(np.int32)
+    if lsoa is not None:
+        voted = _mode_lsoa(pos, np.asarray(lsoa, np.int64), len(r1))
+        cell_lsoa = np.where(voted >= 0, voted, cell_lsoa).astype(np.int32)
+    occ_centre_out = int((d["occupied"] & (d["centre_lsoa"] < 0)).sum())
+    grid = CellGrid(cell=cell, col=r1_col, row=r1_row, key=_key(r1_col, r1_row), occupied=d["occupied"],
+                    in_grid=d["in_grid"], window=d["window"].astype(np.int8), lsoa=cell_lsoa,
+                    n_cells=d["inside_centres"] + occ_centre_out)
+    object.__setattr__(grid, "_dense", (d["c0"], d["r0"], nrows, d["rank"]))  # the lookups' table, already built
+    return grid, pos

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dense_rings", "grid_from_dense"]
+__all__ = ["dense_rings"]
 
 
 
@@ -71,10 +71,11 @@ def _centre_labels(polys: np.ndarray, cell: float, c0: int, r0: int, ncols: int,
     return label, inside
 
 
-def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float) -> dict | None:
+def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float, max_cells: int) -> dict | None:
     """The grid's rings, windows and ring-centre LSOAs for points in cells ``(col, row)``, or None
-    when their bounding box (plus two cells) exceeds :data:`hotspots.units.grid.DENSE_MAX` cells
-    (the bound of the lookups' dense table, which this build hands over as it is).
+    when their bounding box (plus two cells) exceeds ``max_cells`` (the caller passes
+    :data:`hotspots.units.grid.DENSE_MAX`, the bound of the lookups' dense table, which this build
+    hands over as it is; passed in, not imported, so this module never imports the grid that uses it).
 
     Returns ``c0, r0, nrows`` (the box), ``ring1`` (flat box positions of the materialised cells,
     ascending: the same order as their packed keys), ``pos`` (each point's position in ring1),
@@ -85,9 +86,7 @@ def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float
         return None
     c0, r0 = int(col.min()) - 2, int(row.min()) - 2
     ncols, nrows = int(col.max()) + 3 - c0, int(row.max()) + 3 - r0
-    from . import grid
-
-    if ncols * nrows > grid.DENSE_MAX:
+    if ncols * nrows > max_cells:
         return None
     flat = (col - c0) * nrows + (row - r0)
     occ = np.zeros(ncols * nrows, dtype=bool)
@@ -103,24 +102,3 @@ def dense_rings(col: np.ndarray, row: np.ndarray, polys: np.ndarray, cell: float
     return {"c0": c0, "r0": r0, "nrows": nrows, "ring1": r1, "pos": rank[flat].astype(np.int64),
             "occupied": occ[r1], "in_grid": member.ravel()[r1], "window": window[r1],
             "centre_lsoa": label[r1], "rank": rank, "inside_centres": inside}
-
-
-def grid_from_dense(d: dict, cell: float, lsoa: np.ndarray | None) -> tuple:
-    """``(CellGrid, pos)`` from :func:`dense_rings`' arrays (``lsoa``: the points' LSOA rows, which
-    vote for their cell's LSOA as in :func:`~hotspots.units.grid.build_grid`)."""
-    from .grid import CellGrid, _key, _mode_lsoa
-
-    nrows = d["nrows"]
-    r1 = d["ring1"]
-    r1_col, r1_row = r1 // nrows + d["c0"], r1 % nrows + d["r0"]
-    pos = d["pos"]
-    cell_lsoa = d["centre_lsoa"].astype(np.int32)
-    if lsoa is not None:
-        voted = _mode_lsoa(pos, np.asarray(lsoa, np.int64), len(r1))
-        cell_lsoa = np.where(voted >= 0, voted, cell_lsoa).astype(np.int32)
-    occ_centre_out = int((d["occupied"] & (d["centre_lsoa"] < 0)).sum())
-    grid = CellGrid(cell=cell, col=r1_col, row=r1_row, key=_key(r1_col, r1_row), occupied=d["occupied"],
-                    in_grid=d["in_grid"], window=d["window"].astype(np.int8), lsoa=cell_lsoa,
-                    n_cells=d["inside_centres"] + occ_centre_out)
-    object.__setattr__(grid, "_dense", (d["c0"], d["r0"], nrows, d["rank"]))  # the lookups' table, already built
-    return grid, pos
