@@ -15,11 +15,25 @@ from typing import Any
 
 from .data.errors import DataError
 
-__all__ = ["check_limits", "SEED_MAX", "MAX_DISTANCE_M", "MAX_KNN"]
+__all__ = ["check_limits", "SEED_MAX", "MAX_DISTANCE_M", "MAX_KNN", "MEASURES", "ZONES_DEFAULT", "ZONE_SHARE_DEFAULT",
+           "check_spots", "check_zones", "check_zone_share"]
 
 SEED_MAX = 2**32 - 1  #: NumPy's RandomState (esda's draws) takes seeds 0 .. 2**32 - 1
 MAX_DISTANCE_M = 200_000.0  #: wider than any police force area; beyond it every unit is a neighbour
 MAX_KNN = 100
+
+#: the measures a study can rank by, and their words in the outputs (the per-LSOA table
+#: computes them: :mod:`hotspots.lsoa.table`)
+MEASURES = {
+    "count": "crimes (count)",
+    "harm": "crime harm (CCHI-weighted days)",
+    "rate": "crimes per 1,000 residents",
+    "density": "crimes per km²",
+}
+#: the share of the ranked measure the candidate cells hold (see the module notes; measured on Kent)
+ZONE_SHARE_DEFAULT = 0.35
+#: at most this many zones
+ZONES_DEFAULT = 40
 
 
 def _whole(value: Any, setting: str, lo: int, hi: int, hint: str) -> None:
@@ -61,3 +75,47 @@ def check_limits(s: Any) -> None:
                                       or not all(isinstance(t, str) for t in s.crime_types)):
         raise DataError(None, f"{s.crime_types!r} is not a list of crime type names", setting="crime_types",
                         hint="name police.uk categories, e.g. 'Burglary' or burglary")
+
+
+# The rules of the plan settings, here beside the settings (the ground) so that
+# Settings.validated never imports the stages that use them (:mod:`hotspots.plans`).
+
+
+def check_spots(n: object) -> int:
+    """The number of patrol spots, checked (``DataError`` naming the setting if out of range)."""
+    try:
+        k = int(n)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots") from None
+    if k != n and not (isinstance(n, str) and str(k) == n.strip()):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots")
+    if not 1 <= k <= 500:
+        raise DataError(None, f"{n} is out of range", hint="use 1 to 500 (default 20)", setting="spots")
+    return k
+
+
+def check_zones(n: object) -> int:
+    """The most zones a plan holds (5-200), checked (``DataError`` naming the setting)."""
+    try:
+        k = int(str(n).strip()) if isinstance(n, str) else int(n)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 40", setting="zones") from None
+    if isinstance(n, float) and k != n:
+        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 40", setting="zones")
+    if not 1 <= k <= 200:
+        raise DataError(None, f"{n} is out of range", hint=f"use 1 to 200 (default {ZONES_DEFAULT})",
+                        setting="zones")
+    return k
+
+
+def check_zone_share(s: object) -> float:
+    """The share of the ranked crime the zones' candidate cells hold (0.01-0.9), checked."""
+    try:
+        v = float(s)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{s}' is not a number", hint="use a share such as 0.35",
+                        setting="zone_share") from None
+    if not 0.01 <= v <= 0.9:
+        raise DataError(None, f"{s} is out of range",
+                        hint=f"use a share from 0.01 to 0.9 (default {ZONE_SHARE_DEFAULT})", setting="zone_share")
+    return v

@@ -82,8 +82,7 @@ class Settings:
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
-        from .limits import check_limits
-        from .lsoa.table import MEASURES
+        from .limits import MEASURES, check_limits, check_spots, check_zone_share, check_zones
         from .stats.weights import parse_weights_spec
 
         check_limits(self)  # types and ranges first (a seed of -1, distance:nan): issue 13
@@ -108,7 +107,6 @@ class Settings:
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
-        from .plans.spots import check_spots
         from .units.grid import check_cell
 
         s.cell = check_cell(s.cell)
@@ -125,8 +123,6 @@ class Settings:
         if s.marking is not None and len(str(s.marking)) > 200:
             raise DataError(None, "the protective marking is longer than 200 characters",
                             hint="use one short line, e.g. 'OFFICIAL - SENSITIVE'", setting="marking")
-        from .plans.cell_zones import check_zone_share, check_zones
-
         s.zones = check_zones(s.zones)
         s.zone_share = check_zone_share(s.zone_share)
         return s

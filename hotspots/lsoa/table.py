@@ -15,16 +15,11 @@ import pandas as pd
 
 from ..data.errors import DataError
 from ..harm import DEFAULT_HARM_WEIGHTS
+from ..limits import MEASURES
 from ..units.placement import assign_lsoa
 
 __all__ = ["MEASURES", "FilterReport", "filter_crimes", "count_points", "build_table"]
 
-MEASURES = {
-    "count": "crimes (count)",
-    "harm": "crime harm (CCHI-weighted days)",
-    "rate": "crimes per 1,000 residents",
-    "density": "crimes per km²",
-}
 
 
 @dataclass

@@ -51,14 +51,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import ZONE_SHARE_DEFAULT, ZONES_DEFAULT, check_zone_share, check_zones
+
 __all__ = ["ZONE_SHARE_DEFAULT", "ZONES_DEFAULT", "ZONE_BOX_M", "ZONE_GAP", "ZONE_MIN_CELLS", "ZoneRule",
            "candidate_cells", "window_sums", "link_groups", "split_to_box", "cell_zone_groups", "check_zones", "check_zone_share",
            "rule_text"]
 
-#: the share of the ranked measure the candidate cells hold (see the module notes; measured on Kent)
-ZONE_SHARE_DEFAULT = 0.35
-#: at most this many zones
-ZONES_DEFAULT = 40
 #: a zone fits in a square of this side (metres)
 ZONE_BOX_M = 2000.0
 #: candidate cells with at most this many empty cells between them are one walkable group
@@ -91,35 +89,6 @@ def rule_text(rule: ZoneRule, cell: float) -> str:
             f"ranked by their crime, at most {rule.max_zones} zones{attach}")
 
 
-def check_zones(n: object) -> int:
-    """The most zones a plan holds (5-200), checked (``DataError`` naming the setting)."""
-    from ..data.errors import DataError
-
-    try:
-        k = int(str(n).strip()) if isinstance(n, str) else int(n)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 40", setting="zones") from None
-    if isinstance(n, float) and k != n:
-        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 40", setting="zones")
-    if not 1 <= k <= 200:
-        raise DataError(None, f"{n} is out of range", hint=f"use 1 to 200 (default {ZONES_DEFAULT})",
-                        setting="zones")
-    return k
-
-
-def check_zone_share(s: object) -> float:
-    """The share of the ranked crime the zones' candidate cells hold (0.01-0.9), checked."""
-    from ..data.errors import DataError
-
-    try:
-        v = float(s)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise DataError(None, f"'{s}' is not a number", hint="use a share such as 0.35",
-                        setting="zone_share") from None
-    if not 0.01 <= v <= 0.9:
-        raise DataError(None, f"{s} is out of range",
-                        hint=f"use a share from 0.01 to 0.9 (default {ZONE_SHARE_DEFAULT})", setting="zone_share")
-    return v
 
 
 def window_sums(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..data.errors import DataError
+from ..limits import check_spots
 from ..stats.window_test import cell_window_test
 from ..units.grid import (
     CELL_DEFAULT,
@@ -69,18 +69,6 @@ def without_cells(result: SpotsResult) -> SpotsResult:
     return replace(result, cells=None, value=np.empty(0), zone_value=None,
                    cell_test=CellTestFigures(result.cell_test.test, result.cell_test.alpha, result.cell_test.to_dict()))
 
-
-def check_spots(n: object) -> int:
-    """The number of patrol spots, checked (``DataError`` naming the setting if out of range)."""
-    try:
-        k = int(n)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots") from None
-    if k != n and not (isinstance(n, str) and str(k) == n.strip()):
-        raise DataError(None, f"'{n}' is not a whole number", hint="use e.g. 20", setting="spots")
-    if not 1 <= k <= 500:
-        raise DataError(None, f"{n} is out of range", hint="use 1 to 500 (default 20)", setting="spots")
-    return k
 
 
 def spot_value_name(measure: str) -> str:
