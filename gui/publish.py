@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hotspots.export.disclosure import DEFAULT_THRESHOLD
+from hotspots.publish.disclosure import DEFAULT_THRESHOLD
 
 __all__ = ["PublishChoice", "PublishDialog", "install_publish_action", "export_for_publication", "publish"]
 

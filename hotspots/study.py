@@ -56,7 +56,7 @@ class Settings:
     n_jobs: int = 1
     draws: str = "stable"
     harm_weights: dict[str, float] | None = None
-    #: disclosure control (hotspots.export.disclosure): the protective marking line on internal
+    #: disclosure control (hotspots.publish.disclosure): the protective marking line on internal
     #: outputs (None = "OFFICIAL - SENSITIVE: not for publication"), the count below which a
     #: publication set prints "fewer than N", crime types the user marks sensitive, and whether
     #: the public "you said, we did" also lists concerns still under review

@@ -21,12 +21,13 @@ taken for a title the user gave.
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["study_title", "places_title", "user_title", "join_names", "AREA_SHARE", "DEFAULT_NAMES"]
+__all__ = ["study_title", "places_title", "user_title", "join_names", "run_facts", "AREA_SHARE", "DEFAULT_NAMES"]
 
 #: an area is named in the title when it holds at least this share of the LSOAs
 AREA_SHARE = 0.05
@@ -118,3 +119,48 @@ def _county_areas(table: Any, districts: set[str]) -> list[str]:
 def study_title(study: Any, analysis: Any = None, layers: Any = None) -> str:
     """The title every output carries (see the module)."""
     return user_title(study) or places_title(getattr(analysis, "table", None), layers)
+
+
+def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str, str]:
+    """Plain-text facts about a run (study, period, crime types, measure, method) for titles.
+
+    Shared by the map and the briefing so both describe a run in the same words. Values are
+    *not* escaped: callers escape for HTML; matplotlib gets them with mathtext off.
+    """
+    from .limits import MEASURES
+
+    s = analysis.settings
+    name = study_title(study, analysis, layers)  # the user's title, else the places covered; never a file name
+    # the period is the months that hold analysed crime, not the months asked for
+    months = list(getattr(getattr(analysis, "filters", None), "months_with_data", None) or [])
+    if not months:
+        crimes = getattr(layers, "crimes", None)
+        if crimes is not None and "month" in crimes and len(crimes):
+            months = sorted(crimes["month"].dropna().astype(str).unique())
+    start, end = (months[0], months[-1]) if months else (getattr(s, "month_from", None), getattr(s, "month_to", None))
+    period = (f"{start} to {end}" if start != end else start) if start and end else (start or end or "all months")
+    types = getattr(s, "crime_types", None)
+    measure = getattr(s, "measure", "count")
+    alpha = float(getattr(s, "alpha", 0.05))
+    method = (f"Local Moran's I and Getis-Ord Gi*, {getattr(s, 'permutations', 999):,} permutations, "
+              f"alpha {alpha:g}{' with FDR' if getattr(s, 'fdr', False) else ''}, "
+              f"{getattr(s, 'weights', 'queen')} weights")
+    zones = getattr(analysis, "zones", None)
+    zones = getattr(zones, "frame", zones)
+    return {
+        "study": str(name),
+        "period": period,
+        "crime_types": ", ".join(types) if types else "all crime types",
+        "measure": MEASURES.get(measure, measure),
+        "method": method,
+        "alpha": f"{alpha:g}",
+        "zones": str(0 if zones is None else len(zones)),
+        "generated": _dt.datetime.now().strftime("%d %B %Y %H:%M"),
+        "marking": _marking(study, analysis),
+    }
+
+
+def _marking(study: Any, analysis: Any) -> str:
+    from .publish.disclosure import marking_of
+
+    return marking_of(study, analysis)

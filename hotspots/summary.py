@@ -75,7 +75,7 @@ def _spots(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def _marking(study: Study, analysis: Analysis) -> str:
-    from .export.disclosure import marking_of
+    from .publish.disclosure import marking_of
 
     return marking_of(study, analysis)
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspots.export.disclosure import (
+from hotspots.publish.disclosure import (
     DEFAULT_MARKING,
     DisclosureLog,
     Rules,
@@ -136,7 +136,7 @@ def test_public_map_and_pdf_print_no_small_count(tmp_path: Path) -> None:
 
 
 def test_force_records_never_give_their_addresses_or_hourly_profiles() -> None:
-    from hotspots.export.disclosure import public_locations
+    from hotspots.publish.disclosure import public_locations
 
     police_uk = pd.DataFrame({"location": ["On or near High Street", "On or near Parking Area"], "x": [0, 1]})
     records = police_uk.assign(location=["14 Acacia Road, Margate", "Flat 2, 9 Mill Lane"], offence_code=["8/1", "5/1"])

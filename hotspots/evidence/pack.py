@@ -292,7 +292,7 @@ def build_pack(analysis: Any, layers: Any, *, spec: AreaSpec | None = None, stud
             pubs=int(t["pubs"].iloc[idx].sum()), pub_names=pub_names,
             streetsafe=int(t["streetsafe"].iloc[idx].sum()), concerns=concerns, zone_rank=rank,
             streetsafe_loaded=getattr(layers, "streetsafe", None) is not None))
-    from ..export.map.html_map import run_facts
+    from ..study_title import run_facts
 
     facts = run_facts(analysis, layers)
     force_fig = {"population": force_pop, **{f"{k} per 1,000": v for k, v in force.items()}}

@@ -42,8 +42,7 @@ import pandas as pd
 import shapely
 
 from ..progress import CancelFn, Cancelled, ProgressFn
-from .atomic import atomic_path, write_text_atomic
-from .disclosure import (
+from ..publish.disclosure import (
     PUBLIC_MARKING,
     DisclosureLog,
     Rules,
@@ -51,6 +50,7 @@ from .disclosure import (
     rules_of,
     suppress_table,
 )
+from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise
 
 __all__ = ["write_public_set", "public_tables", "PUBLIC_FILES", "DISCLOSURE_FILE"]

@@ -51,8 +51,8 @@ def write_update(analysis: Any, layers: Any, study: Any, path: str | Path) -> Pa
         return None
     actions = result.actions if result.actions is not None else study_actions(study)
     period = period_label(analysis)
+    from ..publish.disclosure import marking_of, public_locations
     from ..streetsafe.public_update import build_public_update
-    from .disclosure import marking_of, public_locations
     from .documents.public_update_files import write_public_update_docx, write_public_update_html
 
     crimes = getattr(layers, "crimes", None)

@@ -1,7 +1,7 @@
 """``public_summary.pdf`` of a publication set: one page of areas and suppressed figures.
 
 The patrol briefing draws crimes near each spot and prints every count, so it stays internal.
-This page is drawn only from the suppressed tables (:mod:`hotspots.export.disclosure`): LSOAs
+This page is drawn only from the suppressed tables (:mod:`hotspots.publish.disclosure`): LSOAs
 coloured by hot-spot class, patrol zones outlined and numbered, and a table of the zones with
 "fewer than 5" where the tables say so. Text is drawn with mathtext off, so "$" in a place name
 is printed, not parsed.
@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...publish.disclosure import Rules
 from ..atomic import atomic_path
-from ..disclosure import Rules
 from ..map._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS, LISA_OPACITY
 
 __all__ = ["write_public_pdf"]

@@ -180,7 +180,7 @@ def write_evidence_docx(pack: Any, analysis: Any, layers: Any, path: str | Path,
     style.font.size = Pt(10)
     for s in doc.sections:
         s.left_margin = s.right_margin = Cm(2)
-    from ..disclosure import marking_of
+    from ...publish.disclosure import marking_of
 
     marking = clean_text(marking_of(None, analysis))
     for s in doc.sections:  # the protective marking in every page's header and footer

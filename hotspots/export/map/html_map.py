@@ -21,13 +21,13 @@ from __future__ import annotations
 __all__ = ["build_map", "map_html", "write_map", "run_facts", "ATTRIBUTION", "LISA_COLOURS", "GI_COLOURS",
            "FEAR_COLOURS", "SIMPLIFY_M", "zone_outline", "display_tolerance"]
 
-import datetime as _dt
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ...study_title import run_facts  # shared with the briefing, the pack and the public set
 from ..atomic import write_text_atomic
 from ._map_geometry import SIMPLIFY_M, _fc, _to_display, display_tolerance, zone_outline
 from ._map_lsoa import SharedLsoa
@@ -50,53 +50,6 @@ from ._map_style import (
 )
 
 _OSM = "OpenStreetMap (needs internet)"
-
-
-def run_facts(analysis: Any, layers: Any = None, study: Any = None) -> dict[str, str]:
-    """Plain-text facts about a run (study, period, crime types, measure, method) for titles.
-
-    Shared by the map and the briefing so both describe a run in the same words. Values are
-    *not* escaped: callers escape for HTML; matplotlib gets them with mathtext off.
-    """
-    from ...lsoa.table import MEASURES
-
-    s = analysis.settings
-    from ...study_title import study_title
-
-    name = study_title(study, analysis, layers)  # the user's title, else the places covered; never a file name
-    # the period is the months that hold analysed crime, not the months asked for
-    months = list(getattr(getattr(analysis, "filters", None), "months_with_data", None) or [])
-    if not months:
-        crimes = getattr(layers, "crimes", None)
-        if crimes is not None and "month" in crimes and len(crimes):
-            months = sorted(crimes["month"].dropna().astype(str).unique())
-    start, end = (months[0], months[-1]) if months else (getattr(s, "month_from", None), getattr(s, "month_to", None))
-    period = (f"{start} to {end}" if start != end else start) if start and end else (start or end or "all months")
-    types = getattr(s, "crime_types", None)
-    measure = getattr(s, "measure", "count")
-    alpha = float(getattr(s, "alpha", 0.05))
-    method = (f"Local Moran's I and Getis-Ord Gi*, {getattr(s, 'permutations', 999):,} permutations, "
-              f"alpha {alpha:g}{' with FDR' if getattr(s, 'fdr', False) else ''}, "
-              f"{getattr(s, 'weights', 'queen')} weights")
-    zones = getattr(analysis, "zones", None)
-    zones = getattr(zones, "frame", zones)
-    return {
-        "study": str(name),
-        "period": period,
-        "crime_types": ", ".join(types) if types else "all crime types",
-        "measure": MEASURES.get(measure, measure),
-        "method": method,
-        "alpha": f"{alpha:g}",
-        "zones": str(0 if zones is None else len(zones)),
-        "generated": _dt.datetime.now().strftime("%d %B %Y %H:%M"),
-        "marking": _marking(study, analysis),
-    }
-
-
-def _marking(study: Any, analysis: Any) -> str:
-    from ..disclosure import marking_of
-
-    return marking_of(study, analysis)
 
 
 _LABEL_JS = """function(feature, layer) {

@@ -2,7 +2,7 @@
 
 The internal patrol map draws StreetSafe reports, pubs and heat surfaces made from crime
 points, and its popups print every count. The public map is built here from the tables the
-publication set already suppressed (:mod:`hotspots.export.disclosure`), so it can show nothing
+publication set already suppressed (:mod:`hotspots.publish.disclosure`), so it can show nothing
 the tables do not: LSOAs coloured by their hot-spot class, patrol zones and patrol spots as
 outlines, popups with "fewer than 5" where the tables say so. No point layer is ever added.
 Leaflet is inlined (opens offline), and every value goes through :func:`esc` before folium

@@ -236,7 +236,7 @@ def _about_rows(analysis: Analysis, layers: Layers, study: Study) -> list[tuple[
     from ...study_title import study_title
 
     s = analysis.settings
-    from ..disclosure import marking_of
+    from ...publish.disclosure import marking_of
 
     rows: list[tuple[str, Any, Any]] = [("#", "About this workbook", None),
                                         ("Protective marking", marking_of(study, analysis), None),
