@@ -99,3 +99,30 @@ def demo_window(window, qtbot):
     with qtbot.waitSignals([window.analysisShown, window.mapReady], timeout=GUI_TIMEOUT_MS):
         assert window.open_demo() is not None
     return window
+
+
+# --- Kent 2021, loaded once per session (the real-data tests shared these loads, each its own copy) ---
+
+
+def _kent(full: bool):
+    from _paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
+
+    from hotspots.pipeline import load_layers
+    from hotspots.study import Study
+
+    need_real(KENT_BOUNDARIES, KENT_CRIME, *((KENT_PUBS, IMD_FILE1) if full else ()))
+    extra = {"pubs": str(KENT_PUBS), "imd": str(IMD_FILE1)} if full else {}
+    study = Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)], **extra)
+    return study, load_layers(study)
+
+
+@pytest.fixture(scope="session")
+def kent_base():
+    """``(Study, Layers)``: Kent's LSOA boundaries and 2021 street crime (read only: do not change them)."""
+    return _kent(full=False)
+
+
+@pytest.fixture(scope="session")
+def kent_full():
+    """``(Study, Layers)``: Kent's boundaries, crime, pubs and IMD 2019 (read only: do not change them)."""
+    return _kent(full=True)

@@ -14,7 +14,6 @@ import shapely
 
 from hotspots.evidence.bivariate import CAUTION, bivariate_evidence, bivariate_one
 from hotspots.stats import QUAD_LABELS, build_weights
-from tests._paths import IMD_FILE1, KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, need_real
 
 
 def _lattice(n: int = 9) -> gpd.GeoDataFrame:
@@ -91,13 +90,10 @@ def test_fdr_is_no_looser_and_missing_deprivation_filled():
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_kent_bv_pubs_agrees_with_esda():
-    need_real(KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, IMD_FILE1)
-    from hotspots.pipeline import analyse, load_layers
-    from hotspots.study import Study
+def test_kent_bv_pubs_agrees_with_esda(kent_full):
+    from hotspots.pipeline import analyse
 
-    st = Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)], pubs=str(KENT_PUBS), imd=str(IMD_FILE1))
-    layers = load_layers(st)
+    st, layers = kent_full
     a = analyse(layers, st.settings)
     # esda's draws: the default stable draws count ties (LSOAs among pub-less neighbours) in both
     # tails, where esda counts them in the upper tail only (issue 9), so only esda's draws match esda
@@ -140,15 +136,13 @@ def test_publess_neighbourhoods_are_not_significant_by_ties_alone():
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_kent_default_bv_pubs_agrees_with_esda_away_from_ties():
+def test_kent_default_bv_pubs_agrees_with_esda_away_from_ties(kent_full):
     """Default settings: where esda's null is not degenerate, the labels are esda's (two-sided)."""
-    need_real(KENT_BOUNDARIES, KENT_CRIME, KENT_PUBS, IMD_FILE1)
     from hotspots.evidence.bivariate import floor_neighbours
-    from hotspots.pipeline import analyse, load_layers
-    from hotspots.study import Study
+    from hotspots.pipeline import analyse
 
-    st = Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)], pubs=str(KENT_PUBS), imd=str(IMD_FILE1))
-    a = analyse(load_layers(st), st.settings)
+    st, layers = kent_full
+    a = analyse(layers, st.settings)
     assert a.settings.draws == "stable"
     res = bivariate_evidence(a.table, a.weights, a.settings, imd=False)
     x = a.table["value"].to_numpy(float)

@@ -221,16 +221,13 @@ def test_seed_stability_beats_shared_draws():
 
 
 @pytest.mark.realdata
-def test_kent_rows_reversed_identical_and_gi_z_binary():
+def test_kent_rows_reversed_identical_and_gi_z_binary(kent_base):
     """Kent 2021, all crime, count, queen: the file's rows reversed give the same answer per LSOA."""
-    from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
-
-    need_real(KENT_BOUNDARIES, KENT_CRIME)
-    from hotspots.pipeline import analyse, load_layers
+    from hotspots.pipeline import analyse
     from hotspots.stats.weights import build_weights
-    from hotspots.study import Settings, Study
+    from hotspots.study import Settings
 
-    layers = load_layers(Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)]))
+    _, layers = kent_base
     a = analyse(layers, Settings())
     y, codes = a.table["value"].to_numpy(float), a.table["lsoa_code"].to_numpy()
     b = layers.boundaries.iloc[::-1].reset_index(drop=True)

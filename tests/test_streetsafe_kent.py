@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 
 from hotspots.data._tables import to_bng
 from hotspots.pipeline import analyse, load_layers
@@ -16,10 +15,8 @@ pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def kent():
-    need_real(KENT_BOUNDARIES, KENT_CRIME)
-    base = Study(boundaries=str(KENT_BOUNDARIES), crimes=[str(KENT_CRIME)])
-    return base, load_layers(base)
+def kent(kent_base):
+    return kent_base  # (Study, Layers) loaded once per session in conftest.py
 
 
 def test_margate_seafront_reports_are_all_accounted_for(kent, tmp_path: Path) -> None:
