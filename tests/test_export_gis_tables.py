@@ -244,33 +244,41 @@ def test_bundle_writes_times_reports_progress_and_skips_what_has_nothing_to_writ
     assert any("hotspots.xlsx" in m for m, _ in seen)
 
 
-def test_bundle_calls_map_and_briefing_with_their_signatures(rich, tmp_path, monkeypatch):
+def test_bundle_calls_each_writer_with_the_pieces_it_names(rich, tmp_path, monkeypatch):
     a, layers = rich
     calls = {}
 
-    def fake(name, func, nargs):
+    def fake(name, write):
         mod = types.ModuleType(f"hotspots.export.{name}")
-
-        def write(*args, **kwargs):
-            assert len(args) == nargs
-            key = name.rsplit(".", 1)[-1]
-            calls[key] = args
-            calls[key + "_kwargs"] = kwargs
-            args[-1].write_text("x")
-            return args[-1]
-
-        setattr(mod, func, write)
+        setattr(mod, write.__name__, write)
         monkeypatch.setitem(sys.modules, mod.__name__, mod)
 
-    fake("map.html_map", "write_map", 3)
-    fake("briefing.briefing", "write_briefing", 4)
+    def write_map(analysis, layers, path, *, study=None):  # the real writers' parameter names
+        calls["html_map"] = (analysis, layers, path, study)
+        path.write_text("x")
+        return path
+
+    def write_briefing(analysis, layers, study, path, *, pages=None):
+        calls["briefing"] = (analysis, layers, study, path, pages)
+        path.write_text("x")
+        return path
+
+    def write_gpkg(analysis, path):
+        calls["gis"] = (analysis, path)
+        path.write_text("x")
+        return path
+
+    fake("map.html_map", write_map)
+    fake("briefing.briefing", write_briefing)
+    fake("gis", write_gpkg)
     study = Study(name="s")
-    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k.endswith(("html", "pdf"))})
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items()
+                                                 if k.endswith(("html", "pdf", "gpkg"))})
     paths = bundle.write_all(a, layers, study, tmp_path)
-    assert [p.name for p in paths] == ["patrol_map.html", "briefing.pdf"]
-    assert calls["html_map"] == (a, layers, tmp_path / "patrol_map.html")
-    assert calls["html_map_kwargs"] == {"study": study}  # the map title names the study
-    assert calls["briefing"] == (a, layers, study, tmp_path / "briefing.pdf")
+    assert [p.name for p in paths] == ["patrol_zones.gpkg", "patrol_map.html", "briefing.pdf"]
+    assert calls["html_map"] == (a, layers, tmp_path / "patrol_map.html", study)  # the map title names the study
+    assert calls["briefing"] == (a, layers, study, tmp_path / "briefing.pdf", None)
+    assert calls["gis"] == (a, tmp_path / "patrol_zones.gpkg")
 
 
 def test_bundle_cancel_between_files(rich, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ between files; since every writer is atomic, a cancelled run leaves whole files 
 from __future__ import annotations
 
 import importlib
+import inspect
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,12 +46,13 @@ def _writer(module: str, func: str) -> Callable:
     return getattr(importlib.import_module(f"{__package__}.{module}"), func)
 
 
-def _call(module: str, func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
-    if module in ("gis", "spots"):
-        return func(analysis, path)
-    if module == "map.html_map":
-        return func(analysis, layers, path, study=study)
-    return func(analysis, layers, study, path)
+def _call(func: Callable, analysis: Analysis, layers: Layers, study: Study, path: Path):
+    """Call a writer with the pieces of the run it names: every writer takes some of ``analysis``,
+    ``layers``, ``study`` and ``path`` under those names (the GIS files need no layers, the map
+    takes the study by keyword), so one call fits them all and a new writer needs no case here."""
+    given = {"analysis": analysis, "layers": layers, "study": study, "path": path}
+    names = inspect.signature(func).parameters
+    return func(**{k: v for k, v in given.items() if k in names})
 
 
 def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: Path) -> Path | None:
@@ -60,7 +62,7 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
         write = _writer("briefing.briefing", "write_briefing")
         return write(analysis, layers, study, briefing_parts.part_path(out, part[0]), pages=part)
     module, func_name, _ = EXPORT_FILES[job]
-    return _call(module, _writer(module, func_name), analysis, layers, study, Path(out) / job)
+    return _call(_writer(module, func_name), analysis, layers, study, Path(out) / job)
 
 
 def write_all(
