@@ -20,7 +20,7 @@ import pytest
 from shapely.geometry import box
 from werkzeug.wrappers import Response
 
-from hotspots.cli_fetch import main as fetch_main
+from hotspots.cli.fetch import main as fetch_main
 from hotspots.data.errors import DataError
 from hotspots.fetch.http import HttpClient
 from hotspots.fetch.ons import SERVICES, fetch_boundaries

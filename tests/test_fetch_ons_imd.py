@@ -12,7 +12,7 @@ from _paths import KENT_BOUNDARIES, REAL
 from shapely.geometry import box, mapping, shape
 from werkzeug.wrappers import Response
 
-from hotspots.cli_fetch import main as fetch_main
+from hotspots.cli.fetch import main as fetch_main
 from hotspots.data.boundaries import read_boundaries
 from hotspots.data.deprivation import read_deprivation
 from hotspots.data.errors import DataError

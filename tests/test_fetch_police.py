@@ -21,7 +21,7 @@ from _police_mirror import Mirror, api_crimes_from_csv
 from shapely.geometry import box
 
 from hotspots.categories import CATEGORIES
-from hotspots.cli_fetch import main as fetch_main
+from hotspots.cli.fetch import main as fetch_main
 from hotspots.fetch.jobs import fetch_crimes
 from hotspots.fetch.street_csv import STREET_COLUMNS, category_name
 

@@ -28,7 +28,7 @@ def add_extract_arguments(a: argparse.ArgumentParser) -> None:
 
 def apply_extract_arguments(args: argparse.Namespace, study: Any) -> None:
     """Put the extract flags on ``study`` (its settings get ``--span-days``)."""
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     if args.extract or args.columns or args.harm_table:
         if not args.extract:

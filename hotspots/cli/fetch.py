@@ -1,7 +1,7 @@
 """``hotspots fetch crimes|boundaries|imd``: open data in one step, on a connected machine.
 
 ``hotspots.cli`` hands the ``fetch`` sub-command here (:func:`add_parser`, :func:`run`);
-``python -m hotspots.cli_fetch crimes ...`` runs it alone. The exit codes follow the main
+``python -m hotspots.cli.fetch crimes ...`` runs it alone. The exit codes follow the main
 CLI: 0 done, 2 bad input or an unreachable service (one ``error:`` line naming the address
 and the fix), 130 interrupted.
 """
@@ -99,7 +99,7 @@ def _printer(quiet: bool):
 
 
 def _bbox(args: argparse.Namespace) -> tuple[float, float, float, float] | None:
-    from .data.errors import DataError
+    from ..data.errors import DataError
 
     if args.bbox:
         try:
@@ -108,7 +108,7 @@ def _bbox(args: argparse.Namespace) -> tuple[float, float, float, float] | None:
             raise DataError("--bbox", f"'{args.bbox}' is not W,S,E,N", hint="e.g. --bbox 0.03,50.9,1.45,51.5") from None
         return w, s, e, n
     if args.boundaries:
-        from .data.boundaries import read_boundaries
+        from ..data.boundaries import read_boundaries
 
         bnd, _ = read_boundaries(args.boundaries)
         w, s, e, n = bnd.to_crs(4326).total_bounds
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     naming ``--out``, as in ``hotspots analyse``."""
     import errno
 
-    from .data.errors import disk_error
+    from ..data.errors import disk_error
 
     try:
         return _run(args)
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     progress = _printer(args.quiet)
     if args.dataset == "crimes":
-        from .fetch.jobs import fetch_crimes
+        from ..fetch.jobs import fetch_crimes
 
         res = fetch_crimes(args.out, boundaries=args.boundaries, force=args.force, month_from=args.month_from,
                            month_to=args.month_to, api_url=args.police_api, cache=args.cache, name=args.name,
@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
                              f"{'; left out ' + dropped if dropped else ''})\n")
         return 0
     if args.dataset == "boundaries":
-        from .fetch.ons import fetch_boundaries
+        from ..fetch.ons import fetch_boundaries
 
         path, n = fetch_boundaries(args.out, year=args.year, resolution=args.resolution, lads=args.lad or (),
                                    bbox=_bbox(args), api_url=args.ons_api, service=args.service,
@@ -164,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.quiet:
             sys.stderr.write(f"wrote {n:,} LSOAs to {path}\n")
         return 0
-    from .fetch.imd import fetch_imd
+    from ..fetch.imd import fetch_imd
 
     paths = fetch_imd(args.out, release=args.release, imd_url=args.imd_url, timeout=args.timeout,
                       max_bytes=args.max_mb, progress=progress)
@@ -174,10 +174,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m hotspots.cli_fetch``: the fetch command alone, with the main CLI's exit codes."""
-    from .cli import _Parser
-    from .data.errors import DataError
-    from .progress import Cancelled
+    """``python -m hotspots.cli.fetch``: the fetch command alone, with the main CLI's exit codes."""
+    from ..data.errors import DataError
+    from ..progress import Cancelled
+    from .parser import _Parser
 
     parser = _Parser(prog="hotspots")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)

@@ -1,0 +1,5 @@
+"""``python -m hotspots.cli``: the same as the ``hotspots`` command."""
+
+from hotspots.cli import entry
+
+entry()
