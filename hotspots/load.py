@@ -7,24 +7,23 @@ beside the boundary read, places pubs and reports once, and starts the weights p
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .data.errors import DataError
+from .data.file_identity import file_identity
 from .data.report import LoadReport
 from .model import Layers, UnitSet, geometry_fingerprint
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
 from .study import Settings, Study
 from .units.neighbours import prefetch
 
-__all__ = ["load_layers", "file_identity", "without", "LAYER_FILES"]
+__all__ = ["load_layers", "without", "LAYER_FILES"]
 
 #: the optional layers after boundaries and crimes: kind -> progress label
 LAYER_FILES = {"imd": "deprivation", "pubs": "pubs", "streetsafe": "StreetSafe reports",
@@ -34,31 +33,6 @@ LAYER_FILES = {"imd": "deprivation", "pubs": "pubs", "streetsafe": "StreetSafe r
 def _check(cancel: CancelFn | None) -> None:
     if cancel is not None and cancel():
         raise Cancelled()
-
-
-def file_identity(paths: str | list[str] | None) -> tuple:
-    """(path, size, mtime) of every file under ``paths``: equal identities -> same content read.
-
-    Folders are walked (a police.uk folder of months), so a month added to a folder is seen.
-    """
-    if not paths:
-        return ()
-    items = [paths] if isinstance(paths, str) else list(paths)
-    out = []
-    for p in items:
-        q = Path(p)
-        try:
-            if q.is_dir():
-                for root, _dirs, files in os.walk(q):
-                    for f in sorted(files):
-                        st = os.stat(os.path.join(root, f))
-                        out.append((os.path.join(root, f), st.st_size, st.st_mtime_ns))
-            else:
-                st = q.stat()
-                out.append((str(q.resolve()), st.st_size, st.st_mtime_ns))
-        except OSError:
-            out.append((str(q), -1, -1))  # the reader will say what is wrong with it
-    return tuple(sorted(out))
 
 
 def _read(kind: str, path: Any, boundaries: Any = None, *, progress: ProgressFn | None = None,

@@ -16,12 +16,6 @@ grimp = pytest.importorskip("grimp")  # installed with import-linter
 
 ENGINE = Path(__file__).resolve().parents[1] / "hotspots"
 
-#: cycles whose files another change is still editing (the reliability work, issue 27): each is
-#: to be broken there and then taken off this list; the test fails if one is gone but listed
-PENDING = {
-    frozenset({"hotspots.load", "hotspots.data.extract_layer"}),  # extract_layer asks load for file_identity
-}
-
 #: the modules still directly in hotspots/ (issue 28 asks for at most 12): each of those past the
 #: twelve is imported by cli.py, cli_fetch.py, data/ or fetch/, which issue 27 is still editing
 FLAT_NOW = {"__init__", "categories", "evaluation", "evaluation_report",
@@ -95,11 +89,8 @@ def test_function_level_imports_are_in_the_graph(graph):
 
 
 def test_no_import_cycle_among_engine_modules(graph):
-    cycles = set(_cycles(graph))
-    new = [sorted(c) for c in cycles - PENDING]
-    assert not new, f"import cycles: {new}"
-    gone = [sorted(c) for c in PENDING - cycles]
-    assert not gone, f"broken at last, take them off PENDING: {gone}"
+    cycles = sorted(sorted(c) for c in _cycles(graph))
+    assert not cycles, f"import cycles: {cycles}"
 
 
 def test_the_ground_imports_nothing_above_it(graph):

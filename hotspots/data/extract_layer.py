@@ -76,7 +76,7 @@ def load_extract_layer(study: Any, boundaries: Any, crimes: pd.DataFrame | None,
     """
     import time
 
-    from ..load import file_identity
+    from .file_identity import file_identity
 
     path = getattr(study, "extract", None)
     if not path or boundaries is None:
