@@ -1,7 +1,7 @@
 """The Evaluate window: pick the months, backtest the patrol plans, read the verdict, table and curve.
 
-The engine does the work (:func:`hotspots.evaluation.run_backtest` or
-:func:`hotspots.evaluation.run_rolling` in the window's worker, the chart by
+The engine does the work (:func:`hotspots.evaluation.backtest.run_backtest` or
+:func:`hotspots.evaluation.backtest.run_rolling` in the window's worker, the chart by
 :func:`hotspots.export.evaluation.write_concentration_png`, the sentence by
 :mod:`hotspots.plans.verdict`); this module picks the months with the user (the last three months
 with data are the default test, the months before them the training; or a rolling backtest of
@@ -224,7 +224,7 @@ class EvaluationView(QDialog):
     def request(self) -> tuple:
         """``("split", train_from, train_to, test_from, test_to)`` or ``("rolling", k, test_from, test_to)``,
         checked by the engine's rules (raises :class:`DataError` naming the setting)."""
-        from hotspots.evaluation import check_split, rolling_windows
+        from hotspots.evaluation.backtest import check_split, rolling_windows
 
         tf, tt = self.test_from.currentText(), self.test_to.currentText()
         if self.is_rolling():
@@ -339,7 +339,7 @@ def start_evaluation(win: Any) -> Any:
 def run_evaluation(win: Any, view: EvaluationView) -> Any:
     """Backtest the months the view shows in the window's worker; the view shows progress and Cancel."""
     from hotspots.data.errors import DataError
-    from hotspots.evaluation import run_backtest, run_rolling
+    from hotspots.evaluation.backtest import run_backtest, run_rolling
     from hotspots.export.evaluation import write_concentration_png
 
     try:

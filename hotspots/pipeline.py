@@ -33,11 +33,11 @@ from .evidence.stage import evidence_stage
 from .load import load_layers, without
 from .lsoa.districts import district_time_stage
 from .lsoa.vintage import vintage_stage
-from .memory import release
 from .model import Analysis, Layers, UnitSet
 from .plans.patrol_zones import patrol_zones_stage
 from .plans.spots import spots_stage
 from .progress import CancelFn, Cancelled, ProgressFn, scaled
+from .runtime.memory import release
 from .streetsafe.fear_gap import fear_gap_stage
 from .study import Settings, Study
 from .units.neighbours import weights_for

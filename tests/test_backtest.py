@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.evaluation import check_split, run_backtest
+from hotspots.evaluation.backtest import check_split, run_backtest
 from hotspots.plans.backtest import (
     PLANS,
     RankedPlan,

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hotspots.evaluation import run_backtest, run_rolling
+from hotspots.evaluation.backtest import run_backtest, run_rolling
 from hotspots.plans.backtest import PLANS
 
 VIOLENCE = "Violence and sexual offences"

@@ -15,7 +15,7 @@ import pytest
 from shapely.geometry import box
 
 from hotspots.data.errors import DataError
-from hotspots.evaluation import rolling_windows, run_backtest, run_rolling, shift_month
+from hotspots.evaluation.backtest import rolling_windows, run_backtest, run_rolling, shift_month
 from hotspots.plans.backtest import (
     PLANS,
     Backtest,

@@ -278,7 +278,7 @@ def test_cli_bad_zone_share_is_one_error_line(tmp_path, capsys):
 @pytest.mark.parametrize("crime_type", [None, "Violence and sexual offences"])
 def test_kent_zones_hold_what_the_cells_know(crime_type):
     need_real(KENT_BOUNDARIES, KENT_CRIME)
-    from hotspots.evaluation import run_backtest
+    from hotspots.evaluation.backtest import run_backtest
     from hotspots.pipeline import load_layers
     from hotspots.study import Study
 

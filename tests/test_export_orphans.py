@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hotspots.export import parallel
-from hotspots.failures import OutOfMemory, WorkerStopped, as_failure
+from hotspots.runtime.failures import OutOfMemory, WorkerStopped, as_failure
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux /proc and prctl")
 

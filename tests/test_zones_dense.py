@@ -68,7 +68,7 @@ def test_kent_zones_against_the_density_sort_on_held_out_months(crime_type):
     """Trained on January-September 2021, scored on October-December by an independent count of the
     test crimes per LSOA: the zones at their own area against LSOAs sorted by training density."""
     need_real(KENT_BOUNDARIES, KENT_CRIME)
-    from hotspots.evaluation import run_backtest
+    from hotspots.evaluation.backtest import run_backtest
     from hotspots.lsoa.table import filter_crimes
     from hotspots.pipeline import load_layers
     from hotspots.study import Settings, Study

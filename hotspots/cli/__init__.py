@@ -73,9 +73,9 @@ def _warning_printer(quiet: bool, debug: bool, original):
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
-    from ..memory import limit_arenas
+    from ..runtime.memory import limit_arenas
 
-    limit_arenas()  # address space a memory-limited machine can give (see hotspots.memory)
+    limit_arenas()  # address space a memory-limited machine can give (see hotspots.runtime.memory)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -117,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write("error: interrupted; no partial outputs were kept\n")
         return 130
     except Exception as exc:  # the last line of defence: one line, no traceback
-        from ..failures import as_failure
+        from ..runtime.failures import as_failure
 
         failure = as_failure(exc, _STAGE[0])  # out of memory, a killed export worker: said plainly
         if failure is not None and not getattr(args, "debug", False):

@@ -11,11 +11,11 @@ from .parser import _one_line
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate_study
+    from ..evaluation.backtest import evaluate_study
 
     _check_out(args)
     study = _study(args)
-    from ..evaluation_report import report_lines, verdict_lines
+    from ..evaluation.report import report_lines, verdict_lines
     from ..export.run_folder import folder_lock
 
     with folder_lock(Path(args.out)):  # an analysis writing into the same folder refuses, and vice versa

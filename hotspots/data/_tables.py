@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..failures import is_out_of_memory
+from ..runtime.failures import is_out_of_memory
 from .errors import DataError
 from .report import LoadReport
 
@@ -246,7 +246,7 @@ def _read_xlsx(path: Path, what: str, header_hint: set[str]) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", header=None)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        if is_out_of_memory(exc):  # the machine, not the file (hotspots.failures)
+        if is_out_of_memory(exc):  # the machine, not the file (hotspots.runtime.failures)
             raise
         raise DataError(path, f"cannot open the workbook ({exc})", hint="open it in Excel and save it again as .xlsx") from None
     best, best_score, best_name, best_skip = None, -1, "", 0

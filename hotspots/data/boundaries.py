@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..failures import is_out_of_memory
+from ..runtime.failures import is_out_of_memory
 from ._gdal_path import gdal_safe_path
 from ._tables import normalise, to_bng
 from .districts import lad_columns
@@ -179,7 +179,7 @@ def read_boundaries(path: str | Path) -> tuple[gpd.GeoDataFrame, LoadReport]:
     except DataError:
         raise
     except Exception as exc:
-        if is_out_of_memory(exc):  # the machine, not the file (hotspots.failures)
+        if is_out_of_memory(exc):  # the machine, not the file (hotspots.runtime.failures)
             raise
         raise _unreadable(path, exc) from None
     report.rows_read = len(gdf)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..failures import is_out_of_memory
+from ..runtime.failures import is_out_of_memory
 from ._gdal_path import gdal_safe_path
 from ._tables import find_column, first_bad_utf8, normalise, points_to_bng, read_table
 from .errors import DataError
@@ -209,7 +209,7 @@ def _read_vector(path: Path, report: LoadReport) -> tuple[pd.DataFrame, np.ndarr
             with gdal_safe_path(path) as src:
                 gdf = pyogrio.read_dataframe(src)
     except Exception as exc:  # pyogrio raises several types for unreadable input
-        if is_out_of_memory(exc):  # the machine, not the file (hotspots.failures)
+        if is_out_of_memory(exc):  # the machine, not the file (hotspots.runtime.failures)
             raise
         raise DataError(path, f"cannot read the pubs file ({str(exc).splitlines()[0]})",
                         hint="export the pubs as GeoJSON (e.g. from overpass-turbo) or as a CSV") from None

@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..memory import release
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
+from ..runtime.memory import release
 from ..study import Study
 from .briefing import briefing_parts
 from .spawned import SPAWNED, start_spawned

@@ -23,7 +23,7 @@ watchdog thread ends it when its parent id changes (the fallback where prctl is 
 parent died before it was set). It never holds the caller's output either: its stdin, stdout
 and stderr point at a log file in the staging folder, so a script reading the CLI's output
 sees the end of it as soon as the CLI ends, however it ends. A child that dies without
-reporting (killed, out of memory) becomes a :class:`~hotspots.failures.WorkerStopped` naming
+reporting (killed, out of memory) becomes a :class:`~hotspots.runtime.failures.WorkerStopped` naming
 how it ended, never ``BrokenProcessPool``.
 """
 
@@ -46,8 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from ..data.errors import DataError
-from ..failures import MEMORY_FIX, OutOfMemory, WorkerStopped
 from ..progress import CancelFn, Cancelled
+from ..runtime.failures import MEMORY_FIX, OutOfMemory, WorkerStopped
 
 __all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "guard_child", "new_pool",
            "resident_bytes", "start_alongside", "submit_quietly"]
@@ -97,9 +97,9 @@ def guard_child(parent: int, log: str | None) -> None:
     _set_death_signal()
     if os.getppid() != parent:
         os._exit(1)
-    from ..memory import limit_arenas
+    from ..runtime.memory import limit_arenas
 
-    limit_arenas()  # a spawned interpreter starts with glibc's default (see hotspots.memory)
+    limit_arenas()  # a spawned interpreter starts with glibc's default (see hotspots.runtime.memory)
     threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
     with contextlib.suppress(OSError):
         null = os.open(os.devnull, os.O_RDONLY)

@@ -1,6 +1,6 @@
 """One train/test split scored: the plans' units counted on all test crime and on addressable test crime.
 
-:func:`hotspots.evaluation.run_backtest` builds the plans the way an analysis builds them and
+:func:`hotspots.evaluation.backtest.run_backtest` builds the plans the way an analysis builds them and
 hands their units here. Every plan is scored twice with the same units: on every test crime of
 the analysed types, and on the test crime a patrol can address (outside the partner places of
 the training months, :mod:`hotspots.plans.backtest_partners`), each with its own hindsight ceiling.

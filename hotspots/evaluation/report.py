@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plans.backtest import Backtest, RollingBacktest, naive_at, plan_words, snap_caveat
-from .plans.verdict import pct
+from ..plans.backtest import Backtest, RollingBacktest, naive_at, plan_words, snap_caveat
+from ..plans.verdict import pct
 
 __all__ = ["report_lines", "plan_line", "verdict_lines"]
 
@@ -62,7 +62,7 @@ def _split_lines(bt: Backtest) -> list[str]:
 
 def verdict_lines(bt: Backtest | RollingBacktest) -> list[str]:
     """The headline verdict first, then the other plans' sentences."""
-    from .plans.verdict import rolling_verdicts, verdicts
+    from ..plans.verdict import rolling_verdicts, verdicts
 
     head = bt.verdict()
     every = rolling_verdicts(bt) if isinstance(bt, RollingBacktest) else verdicts(bt)

@@ -24,14 +24,14 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .data.errors import DataError
-from .lsoa.table import filter_crimes
-from .plans.backtest import Backtest, RollingBacktest, mean_backtest, snap_share
-from .plans.backtest_partners import partner_reach
-from .plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
-from .plans.backtest_split import PlanUnits, score_split
-from .progress import CancelFn, Cancelled, ProgressFn, scaled
-from .units.grid import grid_keys
+from ..data.errors import DataError
+from ..lsoa.table import filter_crimes
+from ..plans.backtest import Backtest, RollingBacktest, mean_backtest, snap_share
+from ..plans.backtest_partners import partner_reach
+from ..plans.backtest_plans import lsoa_cluster_units, patrol_zone_cells
+from ..plans.backtest_split import PlanUnits, score_split
+from ..progress import CancelFn, Cancelled, ProgressFn, scaled
+from ..units.grid import grid_keys
 
 __all__ = ["run_backtest", "run_rolling", "evaluate_study", "check_split", "check_rolling", "rolling_windows",
            "zone_units", "data_months", "shift_month", "months_between", "ROLLING_MAX"]
@@ -70,7 +70,7 @@ def check_rolling(k: object, test_from: str | None, test_to: str | None) -> tupl
 
     Checked before anything is read; :func:`rolling_windows` checks the range against the data.
     """
-    from .study import _check_month
+    from ..study import _check_month
 
     try:
         kk = int(k)  # type: ignore[call-overload]
@@ -125,7 +125,7 @@ def rolling_windows(k: object, test_from: str | None, test_to: str | None, month
 
 def check_split(train_from: str, train_to: str, test_from: str, test_to: str) -> None:
     """The four months are YYYY-MM, each range in order, and the test starts after training ends."""
-    from .study import _check_month
+    from ..study import _check_month
 
     names = {"train_from": train_from, "train_to": train_to, "test_from": test_from, "test_to": test_to}
     vals = {k: _check_month(v, k) for k, v in names.items()}
@@ -167,7 +167,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
     shared : a dict the windows of one rolling backtest share (the crimes' coordinates, LSOAs
         and cell keys, computed on the first window); None for a split of its own
     """
-    from .plans.spots import build_spots
+    from ..plans.spots import build_spots
 
     check_split(train_from, train_to, test_from, test_to)
     s = replace(settings.validated(), month_from=train_from, month_to=train_to)
@@ -198,7 +198,7 @@ def run_backtest(layers, settings, train_from: str, train_to: str, test_from: st
                       lsoa=crimes["lsoa"].to_numpy())
     x, y = shared["x"], shared["y"]
     if zones is None:
-        from .pipeline import analyse
+        from ..pipeline import analyse
 
         tick("Analysing the training months (zones and patrol spots)")
         analysis = analyse(layers, s, cancel=cancel)
@@ -273,8 +273,8 @@ def evaluate_study(study, out, train_from: str | None, train_to: str | None, tes
     """
     from pathlib import Path
 
-    from .export.evaluation import write_evaluation
-    from .pipeline import check_out_dir, check_study
+    from ..export.evaluation import write_evaluation
+    from ..pipeline import check_out_dir, check_study
 
     settings = study.settings.validated()
     if rolling is not None:
@@ -288,7 +288,7 @@ def evaluate_study(study, out, train_from: str | None, train_to: str | None, tes
     check_study(study)
     check_out_dir(Path(out))
     # only the months in the split are analysed: load everything, filter in the backtest
-    from .pipeline import load_layers
+    from ..pipeline import load_layers
 
     layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
     if rolling is not None:
