@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from .extract import add_extract_arguments
-from .fetch import add_parser as add_fetch_parser
 from .parser import _Parser
 
 __all__ = ["build_parser"]
@@ -102,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--rolling", metavar="K", default=None,
                     help="rolling backtest: each month from --test-from to --test-to is a window trained on the K "
                          "months before it (e.g. --rolling 3 --test-from 2021-04 --test-to 2021-12)")
+
+    # imported here so ``python -m hotspots.cli.fetch`` does not find its module loaded by the package
+    from .fetch import add_parser as add_fetch_parser
 
     add_fetch_parser(sub, _Parser)
 
