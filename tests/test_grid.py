@@ -14,11 +14,11 @@ from _paths import KENT_BOUNDARIES, KENT_CRIME, need_real
 from shapely.geometry import Polygon, box
 
 from hotspots.data.errors import DataError
+from hotspots.units.cell_counts import count_cells
 from hotspots.units.grid import (
     build_grid,
     cell_ids,
     check_cell,
-    count_cells,
     count_centres_inside,
     grid_keys,
     keys_from_ids,

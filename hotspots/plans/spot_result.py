@@ -13,7 +13,8 @@ import numpy as np
 import shapely
 
 from ..stats.window_test import CellWindowTest
-from ..units.grid import CellCounts, CellGrid, keys_from_ids
+from ..units.cell_counts import CellCounts
+from ..units.grid import CellGrid, keys_from_ids
 from .partner_places import PartnerPlaces
 from .snap_points import SnapExclusions
 

@@ -42,13 +42,12 @@ import shapely
 
 from ..limits import check_spots
 from ..stats.window_test import cell_window_test
+from ..units.cell_counts import CellCounts, count_cells
 from ..units.grid import (
     CELL_DEFAULT,
-    CellCounts,
     CellGrid,
     build_grid,
     check_cell,
-    count_cells,
     drop_dense,
 )
 from .partner_places import find_partner_places, mostly_partner, plan_values

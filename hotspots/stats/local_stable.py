@@ -29,11 +29,12 @@ import numpy as np
 
 from ..data.errors import DataError
 from .analytic_z import gstar_z_binary
+from .checked_values import standardise as _standardise
 from .csr import CSR
 from .fdr import fdr_min_permutations, fdr_threshold
 from .global_moran import global_moran
 from .kernel_weights import original, split_diagonal
-from .permutation import _moran_part, _standardise
+from .permutation import _moran_part
 from .stability import near_cutoff
 from .stable import SequentialResult, sequential_counts, site_keys
 
@@ -193,7 +194,8 @@ def stable_bivariate(x, y, w, *, permutations: int = 999, seed: int = 12345, alp
     The statistic is esda's ``Moran_Local_BV``; it is monotone in the neighbour sum of ``y``,
     so the same kernel tests it. Returns a :class:`hotspots.stats.permutation.LocalResult`
     (``z`` None), in row order."""
-    from .permutation import LocalResult, _values
+    from .checked_values import checked as _values
+    from .permutation import LocalResult
 
     x, y = _values(x, w, "x"), _values(y, w, "y")
     n = len(x)

@@ -51,6 +51,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..progress import Cancelled as _StopRequested
+from .checked_values import checked as _values
+from .checked_values import standardise as _standardise
 from .csr import CSR
 from .draws import draw_ids
 from .kernel_weights import gstar_weights, original, row_standardise, split_diagonal
@@ -241,26 +243,6 @@ def _crand(specs: list[_Spec], permutations: int, seed: int, n_jobs: int, moment
 
 
 # ------------------------------------------------------------------------------ statistics
-def _values(v, w: W, what: str) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64).ravel()
-    if len(v) != w.n:
-        raise ValueError(f"{what} has {len(v)} values but the weights have {w.n} areas")
-    if len(v) < 3:
-        raise ValueError("local statistics need at least 3 areas")
-    if not np.isfinite(v).all():
-        raise ValueError(f"{what} has missing or infinite values")
-    return v
-
-
-def _standardise(v: np.ndarray, what: str) -> np.ndarray:
-    sd = v.std()
-    if not sd > 0:
-        raise ValueError(f"{what} is the same in every area: there is nothing to cluster")
-    z = v - v.mean()
-    z /= sd  # esda's order: centre, then divide by the population sd
-    return z
-
-
 def _moran_part(zx: np.ndarray, zy: np.ndarray, a: CSR):
     ar = row_standardise(a)
     n, lag = len(zx), ar @ zy
