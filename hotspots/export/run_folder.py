@@ -130,7 +130,9 @@ class RunFolder:
         self._proofs: dict[str, set[str]] = {}
 
     # --- entering ------------------------------------------------------------------------
-    def __enter__(self) -> RunFolder:
+    def _acquire(self) -> None:
+        """Create the folder and take its lock (never through a link), or refuse: a file in the
+        way, a disk error, or another run (analyse or evaluate) holding it."""
         out = self.out
         if out.exists() and not out.is_dir():
             raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
@@ -141,10 +143,13 @@ class RunFolder:
             raise disk_error(out, exc, what="creating the output folder") from None
         if not _lock(self._fd):
             other = self._holder()
-            os.close(self._fd)
-            self._fd = None
+            self._release()
             raise DataError(out, f"another hotspots run is writing to this folder{other}",
                             hint="wait for it to finish, or choose another --out folder")
+
+    def __enter__(self) -> RunFolder:
+        out = self.out
+        self._acquire()
         try:
             self._proofs = manifest_of(self._read_lock())  # a run killed mid-swap left its manifest here
             self._write_lock({"run_id": self.run_id, "pid": os.getpid()})
@@ -326,19 +331,7 @@ def folder_lock(out: str | Path) -> Iterator[str]:
     do not stage (``hotspots evaluate``): an analysis and an evaluation into one folder at
     once would mix their files, so the second is refused. Yields the run id in the lock."""
     rf = RunFolder(out, signals=False)
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataError(out, "--out names a file, not a folder", hint="give a folder path (it is created if missing)")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        rf._fd = open_no_follow(out / LOCK_NAME, os.O_RDWR | os.O_CREAT)
-    except OSError as exc:
-        raise disk_error(out, exc, what="creating the output folder") from None
-    if not _lock(rf._fd):
-        other = rf._holder()
-        rf._release()
-        raise DataError(out, f"another hotspots run is writing to this folder{other}",
-                        hint="wait for it to finish, or choose another --out folder")
+    rf._acquire()
     try:
         record = rf._read_lock()
         rf._write_lock({**json_dict(record), "run_id": rf.run_id, "pid": os.getpid()})  # keep the proofs
