@@ -123,3 +123,15 @@ def build_actions(win: QMainWindow, handlers: dict[str, Callable[[], object]]) -
             tb.addAction(x)
     win.addToolBar(tb)
     return a
+
+
+def add_after(win: QMainWindow, act: QAction, after: QAction) -> None:
+    """Put ``act`` in the menu that holds ``after``, just below it, and among the window's
+    shortcuts (an action added by a feature module after the menus were built)."""
+    menu = next((a.menu() for a in win.menuBar().actions() if a.menu() is not None
+                 and after in a.menu().actions()), None)
+    if menu is not None:
+        acts = menu.actions()
+        i = acts.index(after)
+        menu.insertAction(acts[i + 1] if i + 1 < len(acts) else None, act)
+    win.addAction(act)

@@ -39,6 +39,8 @@ from hotspots.data.extract_columns import (
     read_mapping,
 )
 
+from .actions import add_after
+
 __all__ = ["ExtractDialog", "install_extract_action", "open_extract", "load_extract", "mapping_path_for", "layer_kinds",
            "EXTRACT_LABEL"]
 
@@ -216,13 +218,7 @@ def install_extract_action(win: Any) -> QAction:
                      "exact places and when to patrol")
     act.setToolTip(act.statusTip())
     act.triggered.connect(lambda _checked=False: open_extract(win))
-    file_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() is not None
-                      and win.actions_.open_folder in a.menu().actions()), None)
-    if file_menu is not None:
-        acts = file_menu.actions()
-        i = acts.index(win.actions_.open_folder)
-        file_menu.insertAction(acts[i + 1] if i + 1 < len(acts) else None, act)
-    win.addAction(act)
+    add_after(win, act, win.actions_.open_folder)
     return act
 
 

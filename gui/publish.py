@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from hotspots.publish.disclosure import DEFAULT_THRESHOLD
 
+from .actions import add_after
+
 __all__ = ["PublishChoice", "PublishDialog", "install_publish_action", "export_for_publication", "publish"]
 
 
@@ -141,12 +143,6 @@ def install_publish_action(win: Any) -> QAction:
                      "and a disclosure log")
     act.setToolTip(act.statusTip())
     act.triggered.connect(lambda _checked=False: export_for_publication(win))
-    file_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() is not None
-                      and win.actions_.export in a.menu().actions()), None)
-    if file_menu is not None:
-        acts = file_menu.actions()
-        i = acts.index(win.actions_.export)
-        file_menu.insertAction(acts[i + 1] if i + 1 < len(acts) else None, act)
-    win.addAction(act)
+    add_after(win, act, win.actions_.export)
     win.runner.busyChanged.connect(lambda busy: act.setEnabled(not busy))
     return act
