@@ -214,24 +214,11 @@ def districts_for(table: pd.DataFrame, layers: Any) -> Districts:
 
 def district_time_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001, ANN201 - a pipeline Stage
     """The time stage (:func:`hotspots.timeseries.stage.time_stage`) with its district trends grouped by
-    :func:`districts_for` instead of the LSOA name alone; a warning note when there is no source.
-
-    The LSOA rows of the trends are the same whatever the grouping; only the district column,
-    the district table and its series (and the projection, computed later from them) change."""
+    :func:`districts_for` instead of the LSOA name alone; a warning note when there is no source."""
     from ..timeseries.stage import time_stage
-    from ..timeseries.trends import district_trends
 
-    result = time_stage(analysis, layers, progress, cancel)
-    time = result.time
-    if time is None:
+    d = districts_for(analysis.table, layers)
+    result = time_stage(analysis, layers, progress, cancel, districts=d.names, district_source=d.source)
+    if result.time is None:
         return result
-    d = districts_for(result.table, layers)
-    trends = time.trends
-    alpha = float(trends.params.get("alpha", 0.05))
-    table, series = district_trends(np.asarray(time.values, dtype=np.float64), d.names, alpha=alpha)
-    lsoa = trends.lsoa.copy()
-    lsoa["district"] = d.names
-    new_trends = replace(trends, lsoa=lsoa, district=table, district_series=series, _projection=None,
-                         params={**trends.params, "district_source": d.source})
-    notes = result.notes + ((d.warning,) if d.warning else ())
-    return replace(result, time=replace(time, trends=new_trends), notes=notes)
+    return replace(result, notes=result.notes + ((d.warning,) if d.warning else ()))

@@ -130,8 +130,11 @@ def emerging_for_units(crimes: pd.DataFrame, unit_of_crime: np.ndarray, n_units:
                           harm_weights=harm_weights or settings.harm_weights, **EMERGING_PARAMS)
 
 
-def time_stage(analysis, layers, progress: ProgressFn | None = None, cancel: CancelFn | None = None):
-    """The pipeline stage (see the module notes); a no-op without crimes."""
+def time_stage(analysis, layers, progress: ProgressFn | None = None, cancel: CancelFn | None = None, *,
+               districts=None, district_source: str | None = None):
+    """The pipeline stage (see the module notes); a no-op without crimes. ``districts``: each
+    LSOA's district for the trends (the pipeline's :func:`hotspots.lsoa.districts.district_time_stage`
+    chooses them), else the LSOA name prefix."""
     if layers.crimes is None:
         return analysis
     s = analysis.settings
@@ -163,7 +166,7 @@ def time_stage(analysis, layers, progress: ProgressFn | None = None, cancel: Can
         progress("Trends and stability", 0.7)
     table = analysis.table
     codes, names = table["lsoa_code"].to_numpy(), table["lsoa_name"].to_numpy()
-    trends = Trends.from_matrix(values, months, codes, names)
+    trends = Trends.from_matrix(values, months, codes, names, districts=districts, district_source=district_source)
     stab = stability(values, months, codes, names)
     result = TimeResult(cube=cube, months=tuple(months), measure=measure, values=values, emerging=emerging,
                         trends=trends, stability=stab, crime_types=types, notes=tuple(notes),

@@ -106,20 +106,23 @@ class Trends:
 
     @classmethod
     def from_matrix(cls, values: np.ndarray, months: Sequence[str], codes: Sequence[str], names: Sequence[str], *,
-                    lookup: Mapping[str, str] | None = None, horizon: int = HORIZON, alpha: float = 0.05,
+                    lookup: Mapping[str, str] | None = None, districts: Sequence[str] | None = None,
+                    district_source: str | None = None, horizon: int = HORIZON, alpha: float = 0.05,
                     level: float = 0.95, **_ignored: object) -> Trends:
         """Both tables from one LSOAs x months array (a cube's matrix for the analysed filter).
 
-        ``horizon`` is capped at 3 months (:data:`.outlook.HORIZON`); older keywords (``n_boot``,
-        ``seed``) of the dropped bootstrap extrapolation are accepted and ignored.
+        ``districts``: each LSOA's district, already chosen (``district_source`` says from what);
+        else ``lookup`` or the LSOA name prefix. ``horizon`` is capped at 3 months
+        (:data:`.outlook.HORIZON`); older keywords (``n_boot``, ``seed``) of the dropped bootstrap
+        extrapolation are accepted and ignored.
         """
         x = np.asarray(values, dtype=np.float64)
-        dist = district_of(names, codes, lookup)
+        dist = np.asarray(districts, dtype=object) if districts is not None else district_of(names, codes, lookup)
         lsoa = lsoa_trends(x, codes, names, districts=dist, alpha=alpha)
         table, series = district_trends(x, dist, alpha=alpha)
         return cls(tuple(months), lsoa, x, table, series, int(max(0, min(horizon, HORIZON))),
                    {"alpha": alpha, "level": level,
-                    "district_source": "lookup" if lookup else "LSOA name prefix"})
+                    "district_source": district_source or ("lookup" if lookup else "LSOA name prefix")})
 
     def outlook(self) -> Outlook:
         """The districts' outlook (rows in :attr:`district` order); no months when none is offered."""
