@@ -85,17 +85,38 @@ def package_places() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=2)
-def _place_arrays(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+def _ranked(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The named places ranked once (most populous first, ties by name, duplicates dropped).
+
+    A box's places are these rows filtered by the box: filtering keeps the rank order, and a
+    duplicate (same name and position) is in or out of a box with its twin, so the answer is
+    the same as ranking each box's rows, for one boolean index instead of a sort a query
+    (a county's spots and zones ask a few hundred times)."""
     df = _gb_places() if gb else package_places()
-    return df, df["lon"].to_numpy(float), df["lat"].to_numpy(float), (df["name"] != "").to_numpy(bool)
+    df = df[(df["name"] != "").to_numpy(bool)]
+    df = df.sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
+    df = df.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
+    return df, df["lon"].to_numpy(float), df["lat"].to_numpy(float)
 
 
-def places_in(west: float, south: float, east: float, north: float) -> pd.DataFrame:
-    """The GeoNames places inside a WGS84 box, most populous first (ties by name, for a stable order)."""
-    df, lon, lat, named = _place_arrays(_inside_shipped(west, south, east, north))
-    keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north) & named  # numpy: ~1 ms a box
-    out = df[keep].sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
-    return out.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
+@functools.lru_cache(maxsize=2)
+def _ranked_bng(gb: bool) -> pd.DataFrame:
+    """:func:`_ranked` with British National Grid metres (x, y), projected once."""
+    from pyproj import Transformer
+
+    df, lon, lat = _ranked(gb)
+    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    return df.assign(x=np.asarray(x, float), y=np.asarray(y, float))
+
+
+def places_in(west: float, south: float, east: float, north: float, *, bng: bool = False) -> pd.DataFrame:
+    """The GeoNames places inside a WGS84 box, most populous first (ties by name, for a stable order).
+
+    ``bng``: with each place's EPSG:27700 position as ``x`` and ``y`` metres."""
+    gb = _inside_shipped(west, south, east, north)
+    df, lon, lat = _ranked(gb)
+    keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    return (_ranked_bng(gb) if bng else df)[keep].reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=1)

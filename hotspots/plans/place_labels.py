@@ -126,12 +126,6 @@ def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon), np.asarray(lat)
 
 
-def _to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = _transformer(4326, 27700)
-    x, y = t.transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x), np.asarray(y)
-
-
 def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
     """GeoNames places inside the study's polygons (EPSG:27700), with their x and y."""
     import shapely
@@ -146,10 +140,11 @@ def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
     b = shapely.total_bounds(geoms)
     lon, lat = _to_wgs84(np.array([b[0], b[2], b[0], b[2]]), np.array([b[1], b[1], b[3], b[3]]))
     pad = 0.02
-    df = places_in(float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad)
+    df = places_in(float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad,
+                   bng=True)
     if not len(df):
-        return df.assign(x=[], y=[])
-    x, y = _to_bng(df["lon"].to_numpy(), df["lat"].to_numpy())
+        return df
+    x, y = df["x"].to_numpy(), df["y"].to_numpy()
     tree = shapely.STRtree(geoms)
     pts = shapely.points(x, y)
     if margin_m > 0:
@@ -158,7 +153,7 @@ def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
         hit, _ = tree.query(pts, predicate="intersects")
     inside = np.zeros(len(df), bool)
     inside[np.unique(hit)] = True
-    return df.assign(x=x, y=y)[inside].reset_index(drop=True)
+    return df[inside].reset_index(drop=True)
 
 
 def town_labels(geoms: Any) -> list[PlaceLabel]:

@@ -105,7 +105,7 @@ def outlook(series: np.ndarray, months: Sequence[str], *, horizon: int = HORIZON
     Returns an empty outlook (no months) when there are fewer than :data:`MIN_MONTHS` months or
     no rows: too few backtests to calibrate a band on.
     """
-    from scipy.stats import norm
+    from scipy.special import ndtri  # norm.ppf itself, without importing scipy.stats (~0.7 s)
 
     y = np.asarray(series, dtype=np.float64)
     d, n = y.shape if y.ndim == 2 else (0, 0)
@@ -133,7 +133,7 @@ def outlook(series: np.ndarray, months: Sequence[str], *, horizon: int = HORIZON
     # extra-Poisson relative variance, by moments over all backtest errors (>= 0)
     kappa = max(0.0, float(np.sum((y_b - f_b) ** 2 - f_b) / np.sum(f_b ** 2)))
     z = np.abs(y_b - f_b) / np.sqrt(f_b + kappa * f_b ** 2)
-    floor = float(norm.ppf((1 + level) / 2))
+    floor = float(ndtri((1 + level) / 2))
     q = []
     for h in range(1, horizon + 1):
         zh = z[h_b == h]
