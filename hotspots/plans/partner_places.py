@@ -49,6 +49,7 @@ they name no Kent place.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -188,7 +189,8 @@ def _place_name(label: str, street: str, town: str) -> str:
 
 
 def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarray | None = None,
-                        cell_of: np.ndarray | None = None, town_of_row: np.ndarray | None = None,
+                        cell_of: np.ndarray | None = None,
+                        town_of_row: np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
                         kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> PartnerPlaces:
     """The partner places among the crimes in ``sel`` (see the module notes).
 
@@ -199,7 +201,8 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     mix : the crimes whose mix decides a retail place (default ``sel``; the pipeline passes the
         analysed months with every crime type, so a place is judged the same in a filtered run)
     cell_of : unused (kept for callers); a place is named after the nearest street snap point
-    town_of_row : each crime's town (for the name)
+    town_of_row : each crime's town (for the name), or a function giving the towns of some rows
+        (asked only for one row per place: naming every crime's cell cost seconds nationally)
     kept : the setting keeps them in the plan (they are still found and listed)
     """
     sel = np.asarray(sel, bool)
@@ -232,14 +235,18 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     first_rows = np.full(len(n_mix), -1, np.int64)
     first_rows[point[::-1]] = np.arange(len(point))[::-1]
     streets = _nearest_streets(crimes, sel, x[first_rows[is_partner]], y[first_rows[is_partner]])
+    place_rows = rows[first_rows[is_partner]]
+    if callable(town_of_row):
+        towns = np.asarray(town_of_row(place_rows), dtype=object)
+    else:
+        towns = np.asarray(town_of_row, dtype=object)[place_rows] if town_of_row is not None else None
     places = []
     for k, p in enumerate(np.flatnonzero(is_partner)):
         i = int(first_rows[p])  # the point's first row in the frame
-        r = int(rows[i])
         label = strip_prefix(cat.categories[int(codes[i])])
         kind = str(kind_pt[p])
         street = streets[k]
-        town = str(town_of_row[r]) if town_of_row is not None else ""
+        town = str(towns[k]) if towns is not None else ""
         places.append(PartnerPlace(name=_place_name(label, street, town), kind=kind, label=label,
                                    crimes=int(n_sel[p]), share_shoplifting=float(share[p]),
                                    reason=_REASONS[kind].format(share=share[p]), x=float(x[i]), y=float(y[i])))

@@ -139,9 +139,13 @@ def _towns_inside(geoms: Any, margin_m: float = 0.0) -> pd.DataFrame:
         return pd.DataFrame({"name": [], "x": [], "y": [], "population": []})
     b = shapely.total_bounds(geoms)
     lon, lat = _to_wgs84(np.array([b[0], b[2], b[0], b[2]]), np.array([b[1], b[1], b[3], b[3]]))
-    pad = 0.02
-    df = places_in(float(lon.min()) - pad, float(lat.min()) - pad, float(lon.max()) + pad, float(lat.max()) + pad,
-                   bng=True)
+    # the box must hold every place within the margin, or the nearest town to a point would depend
+    # on which other points were asked with it (0.02 degrees of longitude is only ~1.4 km here)
+    far = math.radians(min(89.0, float(np.abs(lat).max())))
+    pad_lat = max(0.02, 1.05 * margin_m / 110_574.0)
+    pad_lon = max(0.02, 1.05 * margin_m / (111_320.0 * math.cos(far)))
+    df = places_in(float(lon.min()) - pad_lon, float(lat.min()) - pad_lat, float(lon.max()) + pad_lon,
+                   float(lat.max()) + pad_lat, bng=True)
     if not len(df):
         return df
     x, y = df["x"].to_numpy(), df["y"].to_numpy()

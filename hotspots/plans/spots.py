@@ -118,7 +118,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
                          streetsafe=streetsafe, imd=imd)
     exclusions = excluded_crimes(crimes, sel)
     exclude = exclude_snap and not keep_partner_places
-    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, town_of_row=_towns(counts, pos),
+    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, town_of_row=lambda rows: _towns(counts, pos[rows]),
                                    kept=not exclude)
     rank_sel = sel & ~partners.mask if exclude else sel
     notes: list[str] = []
@@ -160,21 +160,21 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
 
 
 def _towns(counts: CellCounts, pos: np.ndarray) -> np.ndarray:
-    """Each crime's town, for naming partner places: the GeoNames town its cell is in (offline,
-    :func:`hotspots.plans.place_labels.towns_at`), else the district of its cell's LSOA."""
+    """The town of each cell in ``pos``, for naming partner places: the GeoNames town the cell is
+    in (offline, :func:`hotspots.plans.place_labels.towns_at`), else the district of its LSOA
+    ("" for a crime in no cell)."""
     from .place_labels import towns_at
     from .spot_evidence import town_of
 
-    names = np.asarray(counts.lsoa_name, dtype=object)
-    uniq, inv = np.unique(names.astype(str), return_inverse=True)
-    towns = np.array([town_of(u) for u in uniq], dtype=object)[inv]
-    pos = np.asarray(pos)
-    used = np.unique(pos[pos >= 0]) if len(pos) else pos
-    if len(used):
-        centres = shapely.centroid(counts.grid.boxes(used))
-        towns = towns.copy()
-        towns[used] = towns_at(shapely.get_x(centres), shapely.get_y(centres), towns[used])
-    return towns[pos]
+    used, inv = np.unique(np.asarray(pos), return_inverse=True)
+    towns = np.full(len(used), "", dtype=object)
+    ok = used >= 0
+    if ok.any():
+        names = np.asarray(counts.lsoa_name, dtype=object)[used[ok]]
+        fallback = np.array([town_of(str(u)) for u in names], dtype=object)
+        centres = shapely.centroid(counts.grid.boxes(used[ok]))
+        towns[ok] = towns_at(shapely.get_x(centres), shapely.get_y(centres), fallback)
+    return towns[inv]
 
 
 def _bare_spots(result: SpotsResult, groups: list[np.ndarray]) -> list[PatrolSpot]:
