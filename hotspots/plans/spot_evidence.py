@@ -77,7 +77,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     """Ranked :class:`~hotspots.plans.spots.PatrolSpot` objects for the cell groups of a plan."""
     from pyproj import Transformer
 
-    from .place_labels import town_at
+    from .place_labels import towns_at
     from .spot_result import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
     g = result.grid
@@ -104,13 +104,17 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
     total, area_all = max(result.total_crimes, 1), result.study_area_km2
     out = []
+    # the town people say each spot is in (GeoNames, at its centre), else its busiest LSOA's district
+    mains = [cells[int(np.argmax(result.cells.crimes[cells]))] for cells in groups]
+    centres = shapely.centroid(geoms) if len(groups) else np.zeros(0, dtype=object)
+    spot_towns = towns_at(shapely.get_x(centres), shapely.get_y(centres),
+                          np.array([town_of(str(result.cells.lsoa_name[m])) for m in mains], dtype=object))
     for k, cells in enumerate(groups):
         m = which == k
         n = int(m.sum())
-        main = cells[int(np.argmax(result.cells.crimes[cells]))]
+        main = mains[k]
         lsoa_name = str(result.cells.lsoa_name[main])
-        centre = geoms[k].centroid  # the town people say it is in (GeoNames), else the LSOA's district
-        town = town_at(centre.x, centre.y, town_of(lsoa_name))
+        town = str(spot_towns[k])
         lab = pd.Series(names[m])
         kd = kinds[m]
         streets = lab[kd == "street"].value_counts()
