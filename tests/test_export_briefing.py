@@ -130,3 +130,24 @@ def test_briefing_does_not_touch_pyplot(tmp_path: Path) -> None:
     analysis, layers = make_analysis({1: [(0, 0)]})
     write_briefing(analysis, layers, STUDY, tmp_path / "b.pdf")
     assert had_pyplot or "matplotlib.pyplot" not in sys.modules
+
+
+def test_non_latin_text_and_markup_print_as_written(tmp_path: Path) -> None:
+    """The briefing embeds DejaVu Sans (not the core Helvetica, Latin-1 only) and draws names as
+    plain strings, never as reportlab markup: "≥", "–", "²", accents, "<b>" and "&" all print."""
+    from hotspots.export.briefing.briefing import write_briefing
+
+    analysis, layers = make_analysis()
+    name = "Ærø Café ≥ 5 – 2² <i>&amp; Co</i> & Sons"
+    out = write_briefing(analysis, layers, SimpleNamespace(name=name), tmp_path / "b.pdf")
+    data = out.read_bytes()
+    assert b"DejaVu" in data and b"/Helvetica" not in data  # the TrueType font is embedded, no core font
+    import pypdf
+
+    reader = pypdf.PdfReader(str(out))
+    assert reader.metadata.title == f"Patrol briefing: {name}"
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert name in text
+    zone_page = " ".join(reader.pages[1].extract_text().split())
+    assert "<b>Bold Road</b> (2)" in zone_page and "km²" in zone_page
+    assert "The Crown & Anchor" in zone_page

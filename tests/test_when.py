@@ -166,13 +166,14 @@ def test_spot_geojson_and_summary_carry_the_profiles(run):
     assert "category weights" in s["harm"]["note"] and s["harm"]["level"] == "police.uk category"
 
 
-def test_popups_and_briefing_cards_carry_the_clock(run):
-    import matplotlib
+def test_popups_and_briefing_cards_carry_the_clock(run, tmp_path):
+    import re
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from pypdf import PdfReader
+    from reportlab.pdfgen.canvas import Canvas
 
     from hotspots.export.briefing._briefing_when import draw_spot_clock
+    from hotspots.export.briefing._pdf import PAGE_H, PAGE_W, Sheet, register_fonts
     from hotspots.when.clock import spot_clock_html
 
     _ex, _layers, analysis = run
@@ -180,11 +181,18 @@ def test_popups_and_briefing_cards_carry_the_clock(run):
     html = spot_clock_html(analysis, s.spot_id)
     assert "heat-clock" in html and analysis.when.spot_texts(s.spot_id)[0].split(" (")[0] in html
     assert spot_clock_html(object(), s.spot_id) == ""
-    fig = Figure(figsize=(8.27, 11.69))
-    n = len(fig.axes)
-    draw_spot_clock(fig, analysis, s, 0.95)
-    assert len(fig.axes) == n + 1 and fig.axes[-1].images[0].get_array().shape == (7, 24)
-    assert any("When to patrol" in t.get_text() for t in fig.texts)
+    register_fonts()
+    c = Canvas(str(tmp_path / "card.pdf"), pagesize=(PAGE_W, PAGE_H), pageCompression=0)
+    assert draw_spot_clock(Sheet(c), analysis, s, 0.95)
+    assert not draw_spot_clock(Sheet(c), object(), s, 0.95)  # no records extract: no clock
+    c.showPage()
+    c.save()
+    page = PdfReader(str(tmp_path / "card.pdf")).pages[0]
+    ops = page.get_contents().get_data()
+    assert len(re.findall(rb" re f\b", ops)) == 7 * 24  # a shaded cell an hour of the week
+    text = " ".join(page.extract_text().split())
+    assert "When to patrol" in text and "Mon" in text and "18" in text
+    assert analysis.when.spot_texts(s.spot_id)[0].split(" (")[0] in text
 
 
 def test_a_harm_table_weighs_each_crime_everywhere(tmp_path):

@@ -1,14 +1,18 @@
-"""Map drawing for the briefing PDF: polygons as matplotlib paths, true-scale axes, labels.
+"""Map drawing with matplotlib for the evidence pack's figures, and geometry helpers the briefing shares.
 
-Plain matplotlib artists on a given figure (never pyplot), so a GUI worker thread can draw.
-Coordinates are EPSG:27700 metres throughout, which keeps a scale bar honest: the axes are
-widened to the box's shape so 1 m is 1 m both ways. matplotlib is imported only inside the
-functions that use it, so importing this module stays light.
+The briefing PDF draws its maps straight into the PDF (:mod:`._pdf_maps`); the evidence pack's
+PNG figures (:mod:`hotspots.export.documents._evidence_figures`) still draw on matplotlib axes
+with :func:`draw`, :func:`map_axes`, :func:`scale_bar` and :func:`town_names`. Plain matplotlib
+artists on a given figure (never pyplot), so a GUI worker thread can draw. Coordinates are
+EPSG:27700 metres throughout, which keeps a scale bar honest: the axes are widened to the box's
+shape so 1 m is 1 m both ways. matplotlib is imported only inside the functions that use it.
+:func:`spread`, :func:`points_in` and :class:`LazySimplified` are plain numpy and shapely, used
+by both.
 """
 
 from __future__ import annotations
 
-__all__ = ["RASTER_FROM", "LazySimplified", "draw", "map_axes", "page_geoms", "rank_label", "spread", "scale_bar", "points_in"]
+__all__ = ["RASTER_FROM", "LazySimplified", "draw", "map_axes", "spread", "scale_bar", "points_in", "town_names"]
 
 from typing import Any
 
@@ -39,15 +43,6 @@ def _compound(geoms: Any) -> Any:
     codes[first] = MPath.MOVETO
     codes[np.r_[first[1:] - 1, len(xy) - 1]] = MPath.CLOSEPOLY
     return MPath(xy, codes)
-
-
-def page_geoms(table: Any) -> np.ndarray:
-    """The table's polygons simplified for a page-wide map (~2,000 dots across): no vertex closer
-    than 1/5,000 of the study's width (at least 10 m). Douglas-Peucker, not the topology-keeping
-    kind: 16x faster on 33,755 LSOAs, and a gap of a pixel never shows at this scale."""
-    bounds = table.total_bounds
-    extent = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) if np.all(np.isfinite(bounds)) else 0.0
-    return table.geometry.simplify(max(10.0, extent / 5000.0), preserve_topology=False).values
 
 
 class LazySimplified:
@@ -122,12 +117,6 @@ def map_axes(fig: Any, rect: list[float], bounds: tuple[float, float, float, flo
         s.set_color("#999999")
         s.set_linewidth(0.5)
     return ax
-
-
-def rank_label(ax: Any, x: float, y: float, text: str, size: float = 7) -> None:
-    """A zone number in a black circle, legible on any fill and in black and white."""
-    ax.text(x, y, text, ha="center", va="center", fontsize=size, fontweight="bold", color="white", zorder=10,
-            bbox={"boxstyle": "circle,pad=0.25", "fc": "black", "ec": "white", "lw": 0.8})
 
 
 def spread(anchors: np.ndarray, dmin: float, iterations: int = 200) -> np.ndarray:

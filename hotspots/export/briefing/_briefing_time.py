@@ -11,13 +11,13 @@ from __future__ import annotations
 
 __all__ = ["time_page", "CHART_LINES"]
 
-import textwrap
 from typing import Any
 
 import numpy as np
 
 from .._time_style import EMERGING_COLOURS, PRIORITY
-from ._briefing_maps import draw, map_axes, page_geoms, scale_bar
+from ._pdf_charts import line_chart
+from ._pdf_maps import MapFrame, legend
 
 #: district lines in the chart (busiest first)
 CHART_LINES = 8
@@ -37,25 +37,16 @@ def _clip(text: Any, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "\u2026"
 
 
-def _district_chart(fig: Any, time: Any, rect: list[float]) -> None:
-    ax = fig.add_axes(rect)
+def _district_chart(sheet: Any, time: Any, rect: list[float]) -> None:
     d = time.trends.district
-    x = np.arange(len(time.months))
-    for k in range(min(CHART_LINES, len(d))):
-        ax.plot(x, time.trends.district_series[k], color=_LINE_COLOURS[k], lw=1.2, marker="o", ms=2,
-                label=_clip(d["district"].iloc[k], 22))
-    step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], [m[2:] for m in time.months][::step], rotation=0)
-    ax.set_ylabel("crimes per month")
-    ax.set_ylim(bottom=0)
-    ax.grid(axis="y", color="#dddddd", lw=0.5)
-    ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     n = min(CHART_LINES, len(d))
-    ax.set_title(f"Crimes per month, busiest {n} district{'' if n == 1 else 's'}", loc="left", fontsize=8.5)
+    series = [(_clip(d["district"].iloc[k], 22), time.trends.district_series[k], _LINE_COLOURS[k]) for k in range(n)]
+    line_chart(sheet, rect, [m[2:] for m in time.months], series, ylabel="crimes per month",
+               title=f"Crimes per month, busiest {n} district{'' if n == 1 else 's'}")
 
 
-def _district_table(fig: Any, time: Any, rect: list[float], n_rows: int) -> None:
-    """The busiest ``n_rows`` districts (the box is sized for them; every district is in the XLSX)."""
+def _district_table(sheet: Any, time: Any, top: float, row_h: float, n_rows: int) -> float:
+    """The busiest ``n_rows`` districts (every district is in the XLSX); returns the table's bottom."""
     from ..workbook.time_sheets import district_frame
 
     d = district_frame(time)
@@ -72,41 +63,29 @@ def _district_table(fig: Any, time: Any, rect: list[float], n_rows: int) -> None
                      if last != first else ")")
         rows.append([_clip(r["district"], 24), _fmt(r["crimes"]), r["trend"], _fmt(r["sen_slope"], 1),
                      _fmt(r["sen_pct_per_year"], 1), band])
-    ax = fig.add_axes(rect)
-    ax.axis("off")
     head = (f"Outlook a month {months[0]} to {months[-1]} (95% band)" if months
             else "Outlook (too few months)")
-    tab = ax.table(cellText=rows, colLabels=["District", "Crimes", "Trend (MK)", "Sen /month", "% a year", head],
-                   colWidths=[0.22, 0.1, 0.12, 0.1, 0.09, 0.37], loc="upper left", cellLoc="right", bbox=[0, 0, 1, 1])
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(6.5)
-    for (r, c), cell in tab.get_celld().items():
-        cell.set_linewidth(0.3)
-        cell.set_edgecolor("#bbbbbb")
-        if c == 0:
-            cell.set_text_props(ha="left")
-        if r == 0:
-            cell.set_text_props(fontweight="bold")
-            cell.set_facecolor("#eeeeee")
+    return sheet.table(0.06, top, 0.88, [0.22, 0.1, 0.12, 0.1, 0.09, 0.37],
+                       ["District", "Crimes", "Trend (MK)", "Sen /month", "% a year", head], rows, row_h, 6.5,
+                       left=(0,))
 
 
-def _emerging_map(fig: Any, analysis: Any, rect: list[float]) -> None:
-    from matplotlib.patches import Patch
-
+def _emerging_map(sheet: Any, analysis: Any, rect: list[float]) -> None:
     t = analysis.table
     cats = t["emerging"].astype(str).to_numpy()
-    geoms = page_geoms(t)
-    ax = map_axes(fig, rect, tuple(t.total_bounds))
-    draw(ax, geoms, [EMERGING_COLOURS.get(c, "#ffffff") if c else "#ffffff" for c in cats], edge="#b0b0b0", lw=0.12)
-    scale_bar(ax)
+    x, y, w, h = rect
+    sheet.text(x, y + h + 0.006, "Emerging hot spots (ArcGIS categories)", 8.5)
+    m = MapFrame(sheet, rect, tuple(t.total_bounds))
+    m.begin()
+    m.polygons(t.geometry.values, [EMERGING_COLOURS.get(c, "#ffffff") if c else "#ffffff" for c in cats],
+               edge="#b0b0b0", lw=0.12)
+    m.scale_bar()
+    m.end()
     counts = analysis.time.emerging.counts()
     shown = [c for c in EMERGING_COLOURS if counts.get(c) and c != "No Pattern Detected"]
-    handles = [Patch(fc=EMERGING_COLOURS[c], ec="#777777", lw=0.4, label=f"{c} ({counts[c]})") for c in shown]
-    handles.append(Patch(fc="#ffffff", ec="#777777", lw=0.4,
-                         label=f"No Pattern Detected ({counts.get('No Pattern Detected', 0)})"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6, frameon=False,
-              handlelength=1.3)
-    ax.set_title("Emerging hot spots (ArcGIS categories)", loc="left", fontsize=8.5)
+    items = [(f"{c} ({counts[c]})", {"fill": EMERGING_COLOURS[c]}) for c in shown]
+    items.append((f"No Pattern Detected ({counts.get('No Pattern Detected', 0)})", {"fill": "#ffffff"}))
+    legend(sheet, x + w + 0.01, y + h, items, ncol=1, col_w=0.3, size=6, row_h=0.0115)
 
 
 def _priority_text(analysis: Any) -> str:
@@ -130,29 +109,31 @@ def _stability_text(time: Any) -> str:
     return f"Top {st.n} LSOAs by {st.kind}: " + "; ".join(bits) + "."
 
 
-def time_page(fig: Any, analysis: Any, facts: dict[str, str], page: int, n_pages: int, footer: Any) -> None:
+def time_page(sheet: Any, analysis: Any, facts: dict[str, str], page: int, n_pages: int, footer: Any) -> None:
     """One A4 page about crime over time (see the module notes)."""
     time = analysis.time
-    fig.text(0.06, 0.955, "Crime over time", fontsize=17, fontweight="bold")
+    sheet.text(0.06, 0.955, "Crime over time", 17, bold=True)
     span = f"{time.months[0]} to {time.months[-1]}" if time.months else "-"
     n = len(time.months)
-    fig.text(0.06, 0.934, f"{_clip(facts['study'], 60)}: {n} month{'' if n == 1 else 's'}, {span}; "
-             f"{facts['crime_types']}", fontsize=8.5)
-    _district_chart(fig, time, [0.09, 0.72, 0.70, 0.19])
+    sheet.para(0.06, 0.934 + sheet.lines_height(1, 8.5), f"{_clip(facts['study'], 60)}: {n} month"
+               f"{'' if n == 1 else 's'}, {span}; {facts['crime_types']}", 8.5, 0.88, max_lines=1)
+    _district_chart(sheet, time, [0.11, 0.72, 0.68, 0.19])
     n_rows = min(len(time.trends.district), 16)
-    top = 0.69
-    _district_table(fig, time, [0.06, top - 0.0118 * (n_rows + 1), 0.88, 0.0118 * (n_rows + 1)], n_rows)
-    y = top - 0.0118 * (n_rows + 1) - 0.012
+    y = _district_table(sheet, time, 0.69, 0.0118, n_rows) - 0.012
     more = len(time.trends.district) - n_rows
     note = (f"The busiest {n_rows} of {len(time.trends.district)} districts; every district is in the workbook "
             "(District trends). " if more > 0 else "") + time.trends.note
-    fig.text(0.06, y, textwrap.fill(note, 150), fontsize=6.3, color="#444444", va="top", style="italic")
+    sheet.para(0.06, y, note, 6.3, 0.88, color="#444444", italic=True)
     y -= 0.03
+    # the sentences at the foot first, from the footer up, so the map takes the room left
+    stability = sheet.wrap(_stability_text(time), 6.8, 0.88)
+    stab_top = 0.045 + sheet.lines_height(len(stability), 6.8)
+    sheet.text(0.06, stab_top, "\n".join(stability), 6.8, va="top")
     if time.emerging is not None:
-        _emerging_map(fig, analysis, [0.06, 0.10, 0.56, y - 0.13])
-        fig.text(0.06, 0.095, textwrap.fill("Priority: " + _priority_text(analysis), 150), fontsize=6.8, va="top")
+        priority = sheet.wrap("Priority: " + _priority_text(analysis), 6.8, 0.88)
+        prio_top = stab_top + 0.008 + sheet.lines_height(len(priority), 6.8)
+        sheet.text(0.06, prio_top, "\n".join(priority), 6.8, va="top")
+        _emerging_map(sheet, analysis, [0.06, prio_top + 0.01, 0.56, y - 0.04 - prio_top])
     else:
-        fig.text(0.06, y - 0.01, textwrap.fill("Emerging hot spots: " + "; ".join(time.notes), 120), fontsize=8,
-                 va="top")
-    fig.text(0.06, 0.062, textwrap.fill(_stability_text(time), 150), fontsize=6.8, va="top")
-    footer(fig, page, n_pages, facts)
+        sheet.para(0.06, y - 0.01, "Emerging hot spots: " + "; ".join(time.notes), 8, 0.88)
+    footer(sheet, page, n_pages, facts)

@@ -10,17 +10,18 @@ pubs, StreetSafe concerns, crimes by type and month). At most :data:`MAX_ZONE_PA
 pages are written; the other zones follow as a list, a row each (a national run finds
 hundreds: 200 zone pages are not a briefing), and all are in the GIS and spreadsheet outputs.
 
-matplotlib is imported inside :func:`write_briefing` (``import hotspots`` stays light), and
-figures are built without pyplot, so a GUI worker thread can write a briefing safely. Text
-from input files goes in as plain text with mathtext parsing off, so a street called
-"$5 Alley" or a pub called "50% Off" cannot break the page.
+The pages are written straight to PDF with reportlab's canvas (:mod:`._pdf`): text, tables
+and charts as strings, rules and rectangles, maps as prepared paths (:mod:`._pdf_maps`), so a
+page costs milliseconds where a matplotlib figure cost most of a second (Kent's 30 pages: ~12 s
+before, well under a second now). Nothing touches pyplot, so a GUI worker thread can write a
+briefing safely; text from input files is drawn as plain strings (never markup or mathtext),
+so a street called "$5 Alley" or a pub called "<b>50% Off & Co</b>" cannot break the page.
 """
 
 from __future__ import annotations
 
 __all__ = ["write_briefing", "page_count", "MAX_ZONE_PAGES", "A4_INCHES"]
 
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +35,9 @@ from ._briefing_maps import LazySimplified
 from ._briefing_pages import LIST_ROWS, MAX_ZONE_PAGES, _footer, list_pages
 from ._briefing_pages import overview_page as _overview_page
 from ._briefing_pages import zone_list_page as _zone_list_page
-from ._briefing_pages import zone_page as _zone_page
+from ._briefing_zone import zone_page as _zone_page
 
 A4_INCHES = (8.27, 11.69)
-_RC = {"text.parse_math": False, "text.usetex": False, "font.family": "DejaVu Sans", "font.size": 8,
-       "pdf.fonttype": 42, "axes.titlesize": 9, "axes.labelsize": 7.5, "xtick.labelsize": 6.5,
-       "ytick.labelsize": 6.5, "axes.spines.top": False, "axes.spines.right": False}
 
 
 def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path, *, pages: tuple[int, int] | None = None
@@ -56,49 +54,37 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path, *, 
     pages : write only pages ``start .. stop - 1`` (0-based) of the whole briefing, numbered as in
         the whole: two processes can each write a part (:mod:`hotspots.export.briefing.briefing_parts`)
     """
-    import matplotlib
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
+    from reportlab.pdfgen.canvas import Canvas
 
+    from ._pdf import FONT, PAGE_H, PAGE_W, Sheet, register_fonts
+
+    register_fonts()
     plan, facts = _page_plan(analysis, layers, study)
     start, stop = pages if pages is not None else (0, len(plan))
-    meta = {"Title": f"Patrol briefing: {facts['study']}", "Creator": "hotspots", "Subject": facts["period"]}
-    with matplotlib.rc_context(_RC), warnings.catch_warnings(), _lean_font_subsets():
-        warnings.filterwarnings("ignore", message=r".*Glyph .* missing from.*")
-        with atomic_path(path) as tmp, PdfPages(tmp, metadata=meta) as pdf:
-            for draw_page, dpi in plan[start:stop]:
-                fig = Figure(figsize=A4_INCHES)
-                draw_page(fig)
-                pdf.savefig(fig, dpi=dpi)
+    with atomic_path(path) as tmp, _no_ascii85():
+        c = Canvas(str(tmp), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT, initialFontSize=8)
+        c.setTitle(f"Patrol briefing: {facts['study']}")
+        c.setCreator("hotspots")
+        c.setSubject(facts["period"])
+        for draw_page in plan[start:stop]:
+            draw_page(Sheet(c))
+            c.showPage()
+        c.save()
     return Path(path)
 
 
-#: OpenType layout tables a PDF never reads: matplotlib has already placed every glyph
-_LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF", "JSTF", "kern", "MATH"]
-
-
 @contextmanager
-def _lean_font_subsets() -> Iterator[None]:
-    """Embed the fonts without their layout tables while the briefing is written.
+def _no_ascii85() -> Iterator[None]:
+    """Streams only deflated, not also ASCII-85 encoded (reportlab's default, in pure Python:
+    a second for Kent's pages and heat map, and a quarter more bytes). Restored afterwards."""
+    from reportlab import rl_config
 
-    matplotlib subsets DejaVu Sans with fontTools for each PDF it writes, and fontTools parses
-    and subsets the glyph substitution and positioning tables on the way (~0.5 s a file here).
-    In a PDF the text is already laid out glyph by glyph, so a viewer never reads them: the
-    pages and their text (pdftotext) come out the same, the fonts a little smaller."""
-    from fontTools import subset
-
-    original = subset.Options
-
-    class _Options(original):  # type: ignore[misc, valid-type]
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.drop_tables += [t for t in _LAYOUT_TABLES if t not in self.drop_tables]
-
-    subset.Options = _Options
+    before = rl_config.useA85
+    rl_config.useA85 = 0
     try:
         yield
     finally:
-        subset.Options = original
+        rl_config.useA85 = before
 
 
 def page_count(analysis: Any, layers: Any = None, study: Any = None) -> int:
@@ -106,8 +92,9 @@ def page_count(analysis: Any, layers: Any = None, study: Any = None) -> int:
     return len(_page_plan(analysis, layers, study)[0])
 
 
-def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[tuple[Callable[[Any], None], Any]], dict]:
-    """Every page of the briefing in order, as (draw it on a figure, dpi), and the run's facts.
+def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[Callable[[Any], None]], dict]:
+    """Every page of the briefing in order, as functions drawing it on a :class:`._pdf.Sheet`, and
+    the run's facts.
 
     Nothing is drawn here: a process writing some of the pages builds only those."""
     t = analysis.table
@@ -145,10 +132,9 @@ def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[tuple[Calla
 
     def heat_page(surface: Any) -> Callable[[Any], None]:
         def draw(fig: Any) -> None:
-            from ..documents._evidence_figures import draw_heat
+            from ._briefing_heat import heat_page as draw_heat
 
-            draw_heat(fig, surface, t, title=f"Heat map: {surface.label}", rect=[0.04, 0.25, 0.92, 0.65],
-                      pubs=getattr(layers, "pubs", None), footer=0.2)
+            draw_heat(fig, surface, t, pubs=getattr(layers, "pubs", None))
             _footer(fig, 2 + n_spot, n_pages, facts)
         return draw
 
@@ -162,21 +148,20 @@ def _page_plan(analysis: Any, layers: Any, study: Any) -> tuple[list[tuple[Calla
     def zone_list(start: int, page: int) -> Callable[[Any], None]:
         return lambda fig: _zone_list_page(fig, zones, analysis, facts, start, page, n_pages)
 
-    plan: list[tuple[Callable[[Any], None], Any]] = [
-        (lambda fig: _overview_page(fig, analysis, t, zones, outlines, facts, n_pages), 200)]  # a large map's dpi
+    plan: list[Callable[[Any], None]] = [lambda fig: _overview_page(fig, analysis, t, zones, outlines, facts, n_pages)]
     if n_spot:  # the patrol list and the spot cards come before the zone pages
-        plan.append((lambda fig: patrol_list_page(fig, analysis, facts, 2, n_pages), "figure"))
-        plan += [(cards(k), "figure") for k in range(n_spot - 1)]
-    plan += [(heat_page(surface), "figure") for surface in heat]  # the evidence stage's heat map
+        plan.append(lambda fig: patrol_list_page(fig, analysis, facts, 2, n_pages))
+        plan += [cards(k) for k in range(n_spot - 1)]
+    plan += [heat_page(surface) for surface in heat]  # the evidence stage's heat map
     if has_time:  # crime over time, after the overview (and the heat map)
         from ._briefing_time import time_page
 
-        plan.append((lambda fig: time_page(fig, analysis, facts, 2 + n_spot + len(heat), n_pages, _footer), "figure"))
+        plan.append(lambda fig: time_page(fig, analysis, facts, 2 + n_spot + len(heat), n_pages, _footer))
     if zones is not None:
-        plan += [(zone(i, z), "figure") for i, z in zones.head(MAX_ZONE_PAGES).iterrows()]
+        plan += [zone(i, z) for i, z in zones.head(MAX_ZONE_PAGES).iterrows()]
         page = 2 + n_spot + len(heat) + has_time + min(len(zones), MAX_ZONE_PAGES)
         for start in range(MAX_ZONE_PAGES, len(zones), LIST_ROWS):
-            plan.append((zone_list(start, page), "figure"))
+            plan.append(zone_list(start, page))
             page += 1
     assert len(plan) == n_pages, (len(plan), n_pages)
     return plan, facts
