@@ -155,7 +155,7 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     """
     from ..lsoa.table import filter_crimes
     from ..units.grid import drop_dense
-    from .snap_points import label_kinds, strip_prefix
+    from .snap_points import label_kinds, strip_prefixes
 
     s = analysis.settings
     rule = zone_rule_of(s)
@@ -180,7 +180,7 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     rows, cz = rows[cz > 0], cz[cz > 0]
     sub = crimes.iloc[rows]
     kinds = label_kinds(sub["location"])
-    labels = sub["location"].astype(str).map(strip_prefix).to_numpy(dtype=object)
+    labels = strip_prefixes(sub["location"])
     frame = pd.DataFrame({"zone": cz, "street": np.where(kinds == "street", labels, ""),
                           "crime_type": sub["crime_type"].astype(str).to_numpy(),
                           "month": sub["month"].astype(str).to_numpy(), "lsoa": sub["lsoa"].to_numpy()})

@@ -183,7 +183,7 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     """
     import shapely
 
-    from .snap_points import label_kinds, strip_prefix
+    from .snap_points import label_kinds, strip_prefixes
 
     if crimes is None or not len(crimes) or "location" not in crimes:
         return []
@@ -201,8 +201,7 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     if not ok.any():
         return []
     x, y = x_all[ok], y_all[ok]
-    loc = pd.Series(crimes["location"].to_numpy()[ok]).astype(str)
-    df = pd.DataFrame({"name": loc.map(strip_prefix).to_numpy(), "x": x, "y": y})
+    df = pd.DataFrame({"name": strip_prefixes(crimes["location"])[ok], "x": x, "y": y})
     df = df[df["name"] != ""]
     if near is not None:
         near = np.asarray(near, dtype=object)

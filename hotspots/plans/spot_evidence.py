@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .snap_points import label_kinds, place_text, strip_prefix
+from .snap_points import label_kinds, place_text, strip_prefixes
 
 if TYPE_CHECKING:
     from .spot_result import PatrolSpot, SpotsResult
@@ -91,7 +91,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     rows, which = rows[which >= 0], which[which >= 0]
     sub = crimes.iloc[rows]
     kinds = label_kinds(sub["location"])
-    names = sub["location"].astype(str).map(strip_prefix).to_numpy(dtype=object)
+    names = strip_prefixes(sub["location"])
     months = sub["month"].astype(str).to_numpy(dtype=object)
     types = sub["crime_type"].astype(str).to_numpy(dtype=object)
     xy = np.round(sub[["x", "y"]].to_numpy(float), 1)
