@@ -263,6 +263,45 @@ def _is_shoplifting(types: pd.Series, rows: np.ndarray) -> np.ndarray:
     return hit[codes]
 
 
+def _near_blocks(cx: np.ndarray, cy: np.ndarray, x: np.ndarray, y: np.ndarray, within: float) -> np.ndarray:
+    """Which points (cx, cy) lie in a ``within``-metre block next to (or holding) a place (x, y).
+
+    The blocks a place touches are marked on a dense table of the points' blocks (a nation at
+    400 m: ~3 million booleans) and each point reads its block's mark: one gather, where looking
+    5 million points up in a sorted list of blocks cost half a second."""
+    out = np.zeros(len(cx), bool)
+    ok = np.isfinite(cx) & np.isfinite(cy)
+    every = bool(ok.all())
+    if not len(x) or not (every or ok.any()):
+        return out
+    px, py = (cx, cy) if every else (cx[ok], cy[ok])
+    x0, y0 = np.floor(px.min() / within) - 1, np.floor(py.min() / within) - 1
+    w = int(np.floor(px.max() / within) - x0) + 2
+    h = int(np.floor(py.max() / within) - y0) + 2
+    if w * h > 50_000_000:  # points spread over a continent: look blocks up in a sorted list instead
+        key = np.floor(px / within) * 4.0e9 + np.floor(py / within)
+        qx, qy = np.floor(x / within), np.floor(y / within)
+        near = np.unique(np.concatenate([(qx + dx) * 4.0e9 + (qy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]))
+        at = np.minimum(np.searchsorted(near, key), len(near) - 1)
+        hit = near[at] == key
+    else:
+        mark = np.zeros(w * h, bool)
+        qx = (np.floor(x / within) - x0).astype(np.int64)
+        qy = (np.floor(y / within) - y0).astype(np.int64)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                ax, ay = qx + dx, qy + dy
+                inside = (ax >= 0) & (ax < w) & (ay >= 0) & (ay < h)
+                mark[ax[inside] * h + ay[inside]] = True
+        cell = ((px - x0 * within) / within).astype(np.int64) * h  # non-negative: truncation is floor
+        cell += ((py - y0 * within) / within).astype(np.int64)
+        hit = mark[cell]
+    if every:
+        return hit
+    out[ok] = hit
+    return out
+
+
 def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np.ndarray,
                      within: float = NAME_WITHIN_M) -> list[str]:
     """The nearest street snap point's name to each place (within ``within`` metres, else ""), so
@@ -274,12 +313,7 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
         return []
     cx, cy = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
     rows = np.flatnonzero(sel)
-    bx, by = np.floor(x / within).astype(np.int64), np.floor(y / within).astype(np.int64)
-    near_blocks = np.unique(np.concatenate([(bx + dx) * (1 << 32) + (by + dy) for dx in (-1, 0, 1)
-                                            for dy in (-1, 0, 1)]))
-    block = np.floor(cx[rows] / within).astype(np.int64) * (1 << 32) + np.floor(cy[rows] / within).astype(np.int64)
-    at = np.minimum(np.searchsorted(near_blocks, block), len(near_blocks) - 1)  # faster than isin's sort
-    rows = rows[near_blocks[at] == block]
+    rows = rows[_near_blocks(cx[rows], cy[rows], x, y, within)]
     if len(rows) == 0:
         return [""] * len(x)
     loc = crimes["location"]
