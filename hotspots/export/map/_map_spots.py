@@ -102,27 +102,26 @@ def partner_popup(p: Any) -> str:
             f"<i>{esc(p.reason)}</i></div></div>")
 
 
-def add_partner_places(m: Any, analysis: Any, to_display: Any, fc: Any, tooltip_cls: Any, popup_cls: Any) -> bool:
-    """The partner places as small markers (a layer of their own); False when there are none."""
-    import folium
+def add_partner_places(m: Any, analysis: Any, to_display: Any, fc: Any = None, tooltip_cls: Any = None,
+                       popup_cls: Any = None) -> bool:
+    """The partner places as small markers (a layer of their own); False when there are none.
+
+    Drawn from compact rows (:mod:`._map_partners`): a nation has tens of thousands, and a
+    GeoJSON feature with its whole popup each made most of a national page. ``fc``,
+    ``tooltip_cls`` and ``popup_cls`` are not used (the other point layers' signature)."""
     import shapely
+
+    from ._map_partners import add_partner_layer
 
     res = getattr(analysis, "spots", None)
     places = getattr(getattr(res, "partners", None), "places", None) or []
     if not places:
         return False
-    pts = np.array([shapely.Point(p.x, p.y) for p in places], dtype=object)
-    disp = to_display(pts, 27700, extent_m=0.0)
-    props = [{"label": esc(f"Partner place: {p.name} ({p.crimes:,} crimes)"), "popup": partner_popup(p)}
-             for p in places]
-    folium.GeoJson(
-        fc(disp, props), name=PARTNER_LAYER, pane="hs_points",
-        marker=folium.CircleMarker(radius=4, pane="hs_points"),
-        style_function=lambda f: {"color": "#08306b", "weight": 1, "fill": True, "fillColor": PARTNER_COLOUR,
-                                  "fillOpacity": 0.9},
-        tooltip=tooltip_cls(["label"], labels=False, sticky=True),
-        popup=popup_cls(["popup"], labels=False, localize=False, max_width=340),
-    ).add_to(m)
+    pts = shapely.points(np.array([p.x for p in places], float), np.array([p.y for p in places], float))
+    disp = to_display(pts, 27700, extent_m=0.0)  # rounded as every point on the map
+    add_partner_layer(m, PARTNER_LAYER, places, shapely.get_y(disp), shapely.get_x(disp),
+                      marker={"radius": 4, "color": "#08306b", "weight": 1, "fill": True,
+                              "fillColor": PARTNER_COLOUR, "fillOpacity": 0.9}, max_width=340)
     return True
 
 
