@@ -68,9 +68,13 @@ def _cell_value(value: Any) -> Any:
     return neutralise(text)
 
 
-def _width(header: str, values: pd.Series) -> float:
-    sample = values.head(2000).map(lambda v: "" if v is None else str(v))
-    longest = int(sample.str.len().quantile(0.95)) if len(sample) else 0
+def _width(header: str, values: list[Any]) -> float:
+    """A column's width: its header, or the 95th percentile of its first 2,000 values' text.
+
+    The lengths go straight to NumPy (a pandas Series, ``map`` and ``quantile`` per column
+    cost a tenth of a second over a workbook's ~90 columns)."""
+    lengths = [0 if v is None else len(str(v)) for v in values[:2000]]
+    longest = int(np.percentile(lengths, 95)) if lengths else 0
     return float(min(60, max(len(header) + 2, longest + 2, 8)))
 
 
@@ -108,7 +112,7 @@ def _frame_sheet(wb, title: str, frame: pd.DataFrame) -> None:
     cols = list(frame.columns)
     columns = [_column_values(frame[c]) for c in cols]
     for k, c in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = _width(c, pd.Series(columns[k - 1][:2000], dtype=object))
+        ws.column_dimensions[get_column_letter(k)].width = _width(c, columns[k - 1])
     bold = Font(bold=True)
     header = []
     for c in cols:
