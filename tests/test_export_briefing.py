@@ -151,3 +151,47 @@ def test_non_latin_text_and_markup_print_as_written(tmp_path: Path) -> None:
     zone_page = " ".join(reader.pages[1].extract_text().split())
     assert "<b>Bold Road</b> (2)" in zone_page and "km²" in zone_page
     assert "The Crown & Anchor" in zone_page
+
+
+def test_a_national_layer_is_one_picture_that_keeps_every_polygon(tmp_path: Path) -> None:
+    """Over RASTER_FROM polygons a map layer is painted into one image (a national study's LSOAs
+    would be megabytes of paths): each polygon keeps its colour, an enclave inside another's hole
+    included, and the page carries no path per polygon."""
+    import numpy as np
+    import pypdf
+    import shapely
+    from reportlab.pdfgen.canvas import Canvas
+
+    from hotspots.export.briefing._pdf import PAGE_H, PAGE_W, Sheet, register_fonts
+    from hotspots.export.briefing._pdf_maps import RASTER_FROM, MapFrame
+
+    k = int(np.ceil(np.sqrt(RASTER_FROM + 1)))
+    x, y = np.meshgrid(np.arange(k) * 100.0, np.arange(k) * 100.0)
+    cells = shapely.box(x.ravel(), y.ravel(), x.ravel() + 100, y.ravel() + 100)
+    side = k * 100.0
+    ring = shapely.box(side, 0, side + 3000, 3000).difference(shapely.box(side + 1000, 1000, side + 2000, 2000))
+    enclave = shapely.box(side + 1000, 1000, side + 2000, 2000)
+    geoms = np.r_[cells, [ring, enclave]]
+    faces = ["#0000ff"] * len(cells) + ["#00ff00", "#ff0000"]
+    register_fonts()
+    c = Canvas(str(tmp_path / "m.pdf"), pagesize=(PAGE_W, PAGE_H))
+    m = MapFrame(Sheet(c), [0.1, 0.1, 0.8, 0.8], (0, 0, side + 3000, side))
+    m.begin()
+    m.polygons(geoms, faces, edge="#888888", lw=0.2)
+    m.end()
+    c.showPage()
+    c.save()
+    page = pypdf.PdfReader(str(tmp_path / "m.pdf")).pages[0]
+    assert len(page.get_contents().get_data()) < 2000  # an image and a frame, no polygon paths
+    (img,) = page.images
+    pic = np.asarray(img.image.convert("RGB"), dtype=int)
+    h, w = pic.shape[:2]
+
+    def at(mx: float, my: float) -> tuple[int, ...]:
+        px = (mx - m.x0) / (m.x1 - m.x0) * w
+        py = (m.y1 - my) / (m.y1 - m.y0) * h
+        return tuple(pic[int(py), int(px)])
+
+    assert at(side + 1500, 1500) == (255, 0, 0)  # the enclave, painted after the ring around it
+    assert at(side + 500, 500) == (0, 255, 0)
+    assert at(150, 150)[2] > 200 and at(150, 150)[0] < 80  # a cell: blue, its outline only blended in

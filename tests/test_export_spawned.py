@@ -128,7 +128,8 @@ def test_the_plan_without_cells_writes_the_same_summary_and_spot_files(rich, tmp
 
 @pytest.mark.parametrize("mode", ["fork", "spawn"])
 def test_a_briefing_in_two_parts_is_the_one_briefing(rich, tmp_path, monkeypatch, mode):
-    """The child draws the first pages, the parent the rest; the joined file reads as one."""
+    """Split by a share under 1, the child draws the first pages, the parent the rest; the joined
+    file reads as one. (By default the child draws every page: the briefing is fast now.)"""
     from hotspots.export.briefing import briefing_parts
     from hotspots.export.briefing.briefing import page_count
 
@@ -136,6 +137,8 @@ def test_a_briefing_in_two_parts_is_the_one_briefing(rich, tmp_path, monkeypatch
     study = Study(name="Parts test")
     n = page_count(a, layers, study)
     assert n > 3
+    assert briefing_parts.split(n, mode) == n  # the default: one part, written by the child
+    monkeypatch.setattr(briefing_parts, "CHILD_SHARE", {"fork": 0.65, "spawn": 0.75})
     k = briefing_parts.split(n, mode)
     assert 0 < k < n, "the demo briefing must be split for this test to mean anything"
     one = write_briefing(a, layers, study, tmp_path / "one.pdf")

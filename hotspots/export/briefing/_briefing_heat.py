@@ -18,9 +18,9 @@ import numpy as np
 
 from ._briefing_maps import points_in
 from ._pdf import rgb
-from ._pdf_maps import DPI, MapFrame, legend
+from ._pdf_maps import DPI, RASTER_FROM, MapFrame, blend_outlines, legend, pixel_rings
 
-_PUB, _GREY = "#3f007d", "#f4f4f4"
+_PUB, _GREY, _EDGE = "#3f007d", "#f4f4f4", "#bbbbbb"
 
 
 def _coarsen(values: np.ndarray, factor: int) -> np.ndarray:
@@ -51,11 +51,22 @@ def heat_page(sheet: Any, surface: Any, table: Any, *, pubs: Any = None) -> None
     # the density over the study's grey, as one opaque picture (no soft mask to encode), then the
     # outlines over it; the grid is NaN outside the study, which stays white
     coarse = _coarsen(values, factor)
+    # the coarse grid covers whole blocks: its east and south edges may lie past the surface's
+    maxx, miny = minx + coarse.shape[1] * factor * surface.cell, maxy - coarse.shape[0] * factor * surface.cell
     rgba = heat_rgba(coarse, top if top > 0 else None)
     under = np.where(np.isfinite(coarse)[..., None], np.asarray(rgb(_GREY)), 1.0)
     alpha = rgba[..., 3:4]
-    m.image(rgba[..., :3] * alpha + under * (1 - alpha), (minx, miny, maxx, maxy))
-    m.polygons(table.geometry.values, None, edge="#bbbbbb", lw=0.15)
+    picture = rgba[..., :3] * alpha + under * (1 - alpha)
+    geoms = table.geometry.values
+    if len(geoms) > RASTER_FROM:  # a national study's outlines go into the picture, not over it
+        from PIL import Image
+
+        img = Image.fromarray(np.round(np.clip(picture, 0, 1) * 255).astype(np.uint8), "RGB")
+        img = blend_outlines(img, pixel_rings(geoms, (minx, miny, maxx, maxy), img.size[0])[0], _EDGE)
+        picture = np.asarray(img, dtype=float) / 255
+    m.image(picture, (minx, miny, maxx, maxy))
+    if len(geoms) <= RASTER_FROM:
+        m.polygons(geoms, None, edge=_EDGE, lw=0.15)
     m.towns()
     if pubs is not None and len(pubs):
         m.points(points_in(pubs, tuple(table.total_bounds)), size=1.4, fill=_PUB)

@@ -11,7 +11,7 @@ image at 200 dpi with rasterio instead, so the file and its drawing time stay bo
 
 from __future__ import annotations
 
-__all__ = ["MapFrame", "RASTER_FROM", "DPI"]
+__all__ = ["MapFrame", "RASTER_FROM", "DPI", "legend", "pixel_rings", "blend_outlines"]
 
 import math
 from collections.abc import Sequence
@@ -146,31 +146,26 @@ class MapFrame:
         return "".join(op.tolist()) % tuple(ints.ravel().tolist())
 
     def _raster(self, g: np.ndarray, faces: Sequence[Any], edge: Any) -> None:
-        """Burn the polygons (and, a shade darker, their outlines) into an image over the box."""
-        import shapely
-        from PIL import Image
-        from rasterio.features import rasterize
-        from rasterio.transform import from_bounds
+        """Paint the polygons (and, blended in, their outlines) into an image over the box.
 
-        w_px = max(1, round(self.pw / 72 * DPI))
-        h_px = max(1, round(self.ph / 72 * DPI))
-        palette: dict[tuple, int] = {}
-        values = np.array([palette.setdefault(rgb(f), len(palette) + 1) if f is not None else 0 for f in faces])
-        ok = ~(shapely.is_missing(g) | shapely.is_empty(g)) & (values > 0)
-        transform = from_bounds(self.x0, self.y0, self.x1, self.y1, w_px, h_px)
-        shape = (h_px, w_px)
-        idx = (rasterize(zip(g[ok], values[ok], strict=True), out_shape=shape, transform=transform, fill=0,
-                         dtype="uint16") if ok.any() else np.zeros(shape, np.uint16))
-        lut = np.ones((len(palette) + 1, 3))
-        for colour, k in palette.items():
-            lut[k] = colour
-        img = lut[idx]
+        Pillow fills each polygon's outer ring in pixels, largest first so an LSOA inside another's
+        hole is painted over it (see :func:`pixel_rings`). A national study's 33,755 LSOAs take
+        about a second, where rasterio read every vertex through Python (~10 s)."""
+        from PIL import Image, ImageDraw
+
+        w_px, h_px = max(1, round(self.pw / 72 * DPI)), max(1, round(self.ph / 72 * DPI))
+        rings, owner = pixel_rings(g, (self.x0, self.y0, self.x1, self.y1), w_px)
+        img = Image.new("RGB", (w_px, h_px), "white")
+        draw = ImageDraw.Draw(img)
+        colours: dict[int, Any] = {}
+        for r, o in zip(rings, owner, strict=True):
+            if o not in colours:
+                colours[o] = None if faces[o] is None else tuple(round(v * 255) for v in rgb(faces[o]))
+            if colours[o] is not None and len(r) >= 6:
+                draw.polygon(r, fill=colours[o])
         if edge is not None:
-            lines = shapely.boundary(g[~(shapely.is_missing(g) | shapely.is_empty(g))])
-            on = rasterize(((ln, 1) for ln in lines), out_shape=shape, transform=transform, fill=0, dtype="uint8")
-            img[on == 1] = 0.55 * img[on == 1] + 0.45 * np.asarray(rgb(edge))
-        pil = Image.fromarray(np.round(img * 255).astype(np.uint8), "RGB")
-        self.c.drawImage(_reader(pil), self.px0, self.py0, self.pw, self.ph)
+            img = blend_outlines(img, rings, edge)
+        self.c.drawImage(_reader(img), self.px0, self.py0, self.pw, self.ph)
 
     def image(self, rgb_: np.ndarray, extent: Sequence[float]) -> None:
         """An RGB array (0-1, row 0 at the top) over ``extent = (minx, miny, maxx, maxy)`` metres."""
@@ -223,7 +218,7 @@ class MapFrame:
                 p.rect(x - r, y - r, size, size)
             else:
                 p.circle(x, y, r)
-        c.drawPath(p, stroke=int(edge is not None), fill=1)
+        c.drawPath(p, stroke=int(edge is not None), fill=1, fillMode=1)  # non-zero: two pubs at a point stay filled
         c.restoreState()
 
     def line(self, xs: Sequence[float], ys: Sequence[float], *, color: Any = "#000000", lw: float = 0.5) -> None:
@@ -356,6 +351,44 @@ def legend(sheet: Sheet, x: float, top: float, items: Sequence[tuple[str, dict]]
         c.restoreState()
         sheet.text(x + col * col_w + 20 / sheet.w, top - (row + 0.5) * row_h, text, size, va="center")
     return top - row_h * -(-len(items) // ncol)
+
+
+def pixel_rings(g: np.ndarray, extent: Sequence[float], width_px: int) -> tuple[list[list[float]], np.ndarray]:
+    """The outer rings of polygons ``g`` as flat pixel lists ``[x0, y0, x1, y1, ...]`` for an image
+    ``width_px`` wide over ``extent`` (row 0 at the top), largest polygon first, and each ring's
+    index in ``g``. Rings are simplified to half a pixel; one that would vanish keeps its vertices."""
+    import shapely
+
+    x0, _, x1, y1 = extent
+    sx = width_px / (x1 - x0)
+    g = np.asarray(g, dtype=object)
+    ok = np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)))
+    simple = shapely.simplify(g[ok], 0.5 / sx, preserve_topology=False)
+    lost = shapely.is_empty(simple)
+    simple[lost] = g[ok][lost]
+    parts, owner = shapely.get_parts(simple, return_index=True)
+    keep = shapely.get_type_id(parts) == 3
+    parts, owner = parts[keep], ok[owner[keep]]
+    order = np.argsort(-shapely.area(parts), kind="stable")
+    parts, owner = parts[order], owner[order]
+    xy, ring = shapely.get_coordinates(shapely.get_exterior_ring(parts), return_index=True)
+    if not len(xy):
+        return [], owner[:0]
+    pix = np.column_stack([(xy[:, 0] - x0) * sx, (y1 - xy[:, 1]) * sx])
+    return [r.ravel().tolist() for r in np.split(pix, np.flatnonzero(np.diff(ring)) + 1)], owner
+
+
+def blend_outlines(img: Any, rings: list[list[float]], edge: Any, strength: float = 0.45) -> Any:
+    """``img`` (a Pillow RGB image) with the rings drawn over it as one-pixel lines in ``edge`` at
+    ``strength``: thousands of hairlines, not a grey mush."""
+    from PIL import Image, ImageDraw
+
+    mask = Image.new("L", img.size, 0)
+    lines = ImageDraw.Draw(mask)
+    for r in rings:
+        if len(r) >= 4:
+            lines.line(r, fill=round(255 * strength))
+    return Image.composite(Image.new("RGB", img.size, tuple(round(v * 255) for v in rgb(edge))), img, mask)
 
 
 def _is_colour(face: Any) -> bool:

@@ -1,14 +1,15 @@
-"""The briefing written in two parts by two processes, then joined: both cores draw pages.
+"""The briefing in parts written by two processes, then joined: the machinery, kept for large briefings.
 
-matplotlib draws the briefing one page after another on one core (Kent: 22 pages, ~0.7 s a
-page on the project's machine), and it is the longest export. With a child process beside the
-parent (:mod:`hotspots.export.parallel`, :mod:`hotspots.export.spawned`), the child draws the
-first pages while the parent writes the map, the workbook and the GIS files, and the parent then
-draws the rest, so neither core waits for long. Each part is a whole PDF with the pages numbered
-as in the whole briefing (:func:`hotspots.export.briefing.briefing.write_briefing` with ``pages``);
-:func:`join` appends them with pypdf into ``briefing.pdf`` (atomically) and removes the parts.
-The joined file has the same pages and text as one written in a single pass (a test compares
-them); its fonts are embedded once per part.
+When the briefing was drawn with matplotlib (~0.5 s a page), the child process beside the parent
+(:mod:`hotspots.export.parallel`, :mod:`hotspots.export.spawned`) drew the first pages while the
+parent wrote the map, the workbook and the GIS files, and the parent drew the rest. Drawn with
+reportlab the whole briefing takes about a second (Kent's 30 pages), far less than the parent's
+own exports, so the child now writes it all (:data:`CHILD_SHARE` is 1: one part, no join, nothing
+added to the parent's critical path). A share under 1 still splits it: each part is a whole PDF
+with the pages numbered as in the whole briefing
+(:func:`hotspots.export.briefing.briefing.write_briefing` with ``pages``), and :func:`join`
+appends them with pypdf into ``briefing.pdf`` (atomically) and removes the parts; the joined file
+has the same pages and text as one written in a single pass (a test compares them).
 
 A job is named ``briefing.pdf@START-STOP`` so the child's job list stays plain text.
 """
@@ -22,9 +23,10 @@ from ..atomic import atomic_path
 
 __all__ = ["CHILD_SHARE", "job_name", "parse_job", "part_path", "split", "join"]
 
-#: the share of the pages the child draws: a forked child's parent has ~6 s of its own exports
-#: beside ~15 s of briefing (Kent); a spawned child's parent ~23 s beside ~31 s (England-sized)
-CHILD_SHARE = {"fork": 0.65, "spawn": 0.75}
+#: the share of the pages the child draws: all of them, since the reportlab briefing (Kent: ~1 s
+#: beside the parent's ~6 s of its own exports; England-sized: a few seconds beside ~25 s); with
+#: matplotlib it was 0.65 (fork) and 0.75 (spawn) of ~15 s and ~31 s
+CHILD_SHARE = {"fork": 1.0, "spawn": 1.0}
 
 
 def job_name(start: int, stop: int) -> str:
