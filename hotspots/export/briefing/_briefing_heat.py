@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = ["heat_page"]
 
+import math
 import warnings
 from typing import Any
 
@@ -46,7 +47,7 @@ def heat_page(sheet: Any, surface: Any, table: Any, *, pubs: Any = None) -> None
     pos = values[np.isfinite(values) & (values > 0)]
     top = float(np.percentile(pos, 99.5)) if len(pos) else 0.0
     printed_px = (maxx - minx) * m.k / 72 * DPI  # the grid's width in dots at 200 dpi
-    factor = max(1, int(values.shape[1] // max(printed_px, 1.0)))
+    factor = max(1, math.ceil(values.shape[1] / max(printed_px, 1.0)))  # never finer than 200 dpi
     m.begin()
     # the density over the study's grey, as one opaque picture (no soft mask to encode), then the
     # outlines over it; the grid is NaN outside the study, which stays white
