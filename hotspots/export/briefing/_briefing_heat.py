@@ -19,7 +19,8 @@ import numpy as np
 
 from ._briefing_maps import points_in
 from ._pdf import rgb
-from ._pdf_maps import DPI, RASTER_FROM, MapFrame, blend_outlines, legend, pixel_rings
+from ._pdf_charts import legend
+from ._pdf_maps import DPI, RASTER_FROM, MapFrame, blend_outlines, pixel_rings
 
 _PUB, _GREY, _EDGE = "#3f007d", "#f4f4f4", "#bbbbbb"
 

@@ -18,7 +18,8 @@ import numpy as np
 from .._numbers import finite
 from ..map._map_style import ATTRIBUTION, LISA_COLOURS, LISA_LABELS
 from ._briefing_maps import spread
-from ._pdf_maps import MapFrame, legend
+from ._pdf_charts import legend
+from ._pdf_maps import MapFrame
 
 #: zone pages after the overview; the other zones are listed, a row each, on list pages
 MAX_ZONE_PAGES = 20

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .._time_style import EMERGING_COLOURS, PRIORITY
-from ._pdf_charts import line_chart
-from ._pdf_maps import MapFrame, legend
+from ._pdf_charts import legend, line_chart
+from ._pdf_maps import MapFrame
 
 #: district lines in the chart (busiest first)
 CHART_LINES = 8

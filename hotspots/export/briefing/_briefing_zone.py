@@ -20,8 +20,8 @@ from ..map._map_style import PUB_COLOUR, STREETSAFE_COLOUR
 from ._briefing_maps import points_in
 from ._briefing_pages import _clip, _fmt, _footer, _share, heading
 from ._pdf import FONT
-from ._pdf_charts import bars, colour_bar, ylorrd
-from ._pdf_maps import MapFrame, legend
+from ._pdf_charts import bars, colour_bar, legend, ylorrd
+from ._pdf_maps import MapFrame
 
 
 def _cells_text(z: pd.Series) -> str:

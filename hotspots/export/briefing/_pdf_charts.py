@@ -1,5 +1,5 @@
 """The briefing's charts drawn as rectangles, lines and text: bars, a line chart, a colour bar,
-a 7x24 heat clock.
+a 7x24 heat clock, and the legends under its maps.
 
 Each chart sits in a box given in page fractions on a :class:`._pdf.Sheet`, with axes of
 "nice" round ticks (1, 2, 2.5, 5 x 10^k) as matplotlib chose them, so the numbers a reader
@@ -8,7 +8,7 @@ sees did not change with the drawing library.
 
 from __future__ import annotations
 
-__all__ = ["bars", "line_chart", "colour_bar", "heat_grid", "nice_ticks", "ylorrd"]
+__all__ = ["bars", "line_chart", "colour_bar", "heat_grid", "legend", "nice_ticks", "ylorrd"]
 
 import math
 from collections.abc import Callable, Sequence
@@ -198,3 +198,38 @@ def heat_grid(s: Sheet, rect: Sequence[float], grid: np.ndarray, colour: Callabl
     for k, name in cols.items():
         s.text(x + (k + 0.5) * cw, y - 0.002, name, 4.5, ha="center", va="top")
 
+
+def legend(sheet: Sheet, x: float, top: float, items: Sequence[tuple[str, dict]], *, ncol: int, col_w: float,
+           size: float = 6.5, row_h: float = 0.0125) -> float:
+    """A legend under a map: ``items`` of (label, swatch) with a swatch ``{"kind": "box"|"line"|
+    "dot"|"tri", "fill", "edge", "lw", "dash"}``, in ``ncol`` columns; returns its bottom."""
+    c = sheet.c
+    for k, (text, sw) in enumerate(items):
+        if sw.get("kind") == "none":  # an empty cell (a short column)
+            continue
+        col, row = k % ncol, k // ncol
+        px, py = sheet.X(x + col * col_w), sheet.Y(top - (row + 0.5) * row_h)
+        kind = sw.get("kind", "box")
+        c.saveState()
+        if sw.get("fill") is not None:
+            c.setFillColorRGB(*rgb(sw["fill"]))
+        c.setStrokeColorRGB(*rgb(sw.get("edge", "#777777")))
+        c.setLineWidth(sw.get("lw", 0.4))
+        if sw.get("dash"):
+            c.setDash(list(sw["dash"]))
+        if kind == "line":
+            c.line(px, py, px + 16, py)
+        elif kind == "dot":
+            c.circle(px + 8, py, 2.3, stroke=1, fill=1)
+        elif kind == "tri":
+            p = c.beginPath()
+            p.moveTo(px + 5.5, py - 2)
+            p.lineTo(px + 10.5, py - 2)
+            p.lineTo(px + 8, py + 2.5)
+            p.close()
+            c.drawPath(p, stroke=1, fill=1)
+        else:
+            c.rect(px + 2, py - 3, 12, 6, stroke=1, fill=int(sw.get("fill") is not None))
+        c.restoreState()
+        sheet.text(x + col * col_w + 20 / sheet.w, top - (row + 0.5) * row_h, text, size, va="center")
+    return top - row_h * -(-len(items) // ncol)

@@ -5,13 +5,13 @@ at true scale (the metres are widened to the box's shape, so 1 m is 1 m both way
 scale bar is honest). Polygons are simplified to the page's resolution (a quarter of a point)
 with shapely and written as one PDF path per fill colour, built with numpy, not a Python call
 per vertex: a county's overview is a few thousand vertices. Over :data:`RASTER_FROM` polygons
-(a national study's 33,755 LSOAs, most smaller than a printed point) a layer is burnt into an
-image at 200 dpi with rasterio instead, so the file and its drawing time stay bounded.
+(a national study's 33,755 LSOAs, most smaller than a printed point) a layer is painted into
+one 200 dpi image with Pillow instead, so the file and its drawing time stay bounded.
 """
 
 from __future__ import annotations
 
-__all__ = ["MapFrame", "RASTER_FROM", "DPI", "legend", "pixel_rings", "blend_outlines"]
+__all__ = ["MapFrame", "RASTER_FROM", "DPI", "pixel_rings", "blend_outlines"]
 
 import math
 from collections.abc import Sequence
@@ -315,42 +315,6 @@ class MapFrame:
             self.c.setFont(FONT, 4.5)
             self.c.drawRightString(self.px0 + self.pw - 2, self.py0 + 2, "Place names: GeoNames (CC BY 4.0)")
         return len(towns)
-
-
-def legend(sheet: Sheet, x: float, top: float, items: Sequence[tuple[str, dict]], *, ncol: int, col_w: float,
-           size: float = 6.5, row_h: float = 0.0125) -> float:
-    """A legend under a map: ``items`` of (label, swatch) with a swatch ``{"kind": "box"|"line"|
-    "dot"|"tri", "fill", "edge", "lw", "dash"}``, in ``ncol`` columns; returns its bottom."""
-    c = sheet.c
-    for k, (text, sw) in enumerate(items):
-        if sw.get("kind") == "none":  # an empty cell (a short column)
-            continue
-        col, row = k % ncol, k // ncol
-        px, py = sheet.X(x + col * col_w), sheet.Y(top - (row + 0.5) * row_h)
-        kind = sw.get("kind", "box")
-        c.saveState()
-        if sw.get("fill") is not None:
-            c.setFillColorRGB(*rgb(sw["fill"]))
-        c.setStrokeColorRGB(*rgb(sw.get("edge", "#777777")))
-        c.setLineWidth(sw.get("lw", 0.4))
-        if sw.get("dash"):
-            c.setDash(list(sw["dash"]))
-        if kind == "line":
-            c.line(px, py, px + 16, py)
-        elif kind == "dot":
-            c.circle(px + 8, py, 2.3, stroke=1, fill=1)
-        elif kind == "tri":
-            p = c.beginPath()
-            p.moveTo(px + 5.5, py - 2)
-            p.lineTo(px + 10.5, py - 2)
-            p.lineTo(px + 8, py + 2.5)
-            p.close()
-            c.drawPath(p, stroke=1, fill=1)
-        else:
-            c.rect(px + 2, py - 3, 12, 6, stroke=1, fill=int(sw.get("fill") is not None))
-        c.restoreState()
-        sheet.text(x + col * col_w + 20 / sheet.w, top - (row + 0.5) * row_h, text, size, va="center")
-    return top - row_h * -(-len(items) // ncol)
 
 
 def pixel_rings(g: np.ndarray, extent: Sequence[float], width_px: int) -> tuple[list[list[float]], np.ndarray]:
