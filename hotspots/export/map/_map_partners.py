@@ -72,18 +72,19 @@ def partner_rows(places: list[Any], lat: np.ndarray, lon: np.ndarray) -> tuple[l
     tables: dict[str, list[str]] = {"kinds": [], "shops": [], "reasons": []}
     index: dict[str, dict[str, int]] = {k: {} for k in tables}
 
-    def ref(table: str, text: str) -> int:
+    def ref(table: str, raw: str) -> int:
+        """The index of ``raw``'s escaped text in ``table`` (escaped once per distinct text)."""
         at = index[table]
-        if text not in at:
-            at[text] = len(tables[table])
-            tables[table].append(text)
-        return at[text]
+        if raw not in at:
+            at[raw] = len(tables[table])
+            tables[table].append(esc(raw))
+        return at[raw]
 
     rows = []
     for p, la, lo in zip(places, lat.tolist(), lon.tolist(), strict=True):
         shop = f"{p.share_shoplifting:.0%}" if p.kind == "retail" else ""
-        rows.append([la, lo, esc(p.name), ref("kinds", esc(KIND_WORDS.get(p.kind, p.kind))), f"{p.crimes:,}",
-                     ref("shops", shop), ref("reasons", esc(p.reason))])
+        rows.append([la, lo, esc(p.name), ref("kinds", KIND_WORDS.get(p.kind, p.kind)), f"{p.crimes:,}",
+                     ref("shops", shop), ref("reasons", p.reason)])
     return rows, tables
 
 
