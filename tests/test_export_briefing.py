@@ -2,7 +2,7 @@
 
 Uses the lattice (analysis, layers) of ``test_export_map`` so the briefing is tested without
 the statistics or the zoning code. Page counts are read with pypdf when installed, else
-by counting ``/Type /Page`` objects (matplotlib writes page dictionaries uncompressed).
+by counting ``/Type /Page`` objects (reportlab writes page dictionaries uncompressed).
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ def overview_page(sheet: Any, analysis: Any, t: Any, zones: Any, outlines: list,
     m.begin()
     cl = t["lisa_cluster"].where(t["lisa_cluster"].isin(list(LISA_COLOURS)), "ns")
     # as on the map: cold spots pale; a national study's LSOAs become an image (MapFrame.polygons)
-    m.polygons(t.geometry.values, [_muted(c) for c in cl], edge="#9a9a9a", lw=0.15)
+    muted = {k: _muted(k) for k in LISA_COLOURS}  # five colours, not one call per LSOA
+    m.polygons(t.geometry.values, [muted[c] for c in cl], edge="#9a9a9a", lw=0.15)
     if zones is not None and len(zones):
         m.polygons(outlines, None, edge="#000000", lw=1.1)
     m.towns()  # offline place names (GeoNames), under the zone numbers

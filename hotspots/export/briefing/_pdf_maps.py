@@ -97,7 +97,8 @@ class MapFrame:
         if not per:
             self._path(g, face, edge, lw, alpha, dash)
             return
-        keys = [rgb(f) for f in face]
+        memo: dict[Any, tuple[float, float, float]] = {}  # a few colours over thousands of polygons
+        keys = [memo[f] if f in memo else memo.setdefault(f, rgb(f)) for f in face]
         groups: dict[tuple, list[int]] = {}
         for i, k in enumerate(keys):
             groups.setdefault(k, []).append(i)
