@@ -104,3 +104,16 @@ def test_column_width_is_the_95th_percentile_of_the_first_2000_values():
     assert _width("h", []) == 8.0
     assert _width("h", ["y" * 100] * 5) == 60.0
     assert _width("h", [None] * 3000 + ["y" * 50]) == 8.0  # past the first 2,000: not looked at
+
+
+def test_text_columns_convert_as_cell_by_cell():
+    """A column of nothing but text takes a shortcut; it must give what _cell_value gives."""
+    from hotspots.export.workbook._xlsx_values import _cell_value
+
+    text = ["plain", "=SUM(A1:A2)", "+44 1234", "bad\x07char", "  padded", "a < b", "\ud800 lone surrogate", ""]
+    for s in (pd.Series(text, dtype=object), pd.Series(text[:3] + text[4:6], dtype="string[pyarrow]"),
+              pd.Series(text + [None, 3.5, np.nan], dtype=object)):
+        got = _column_values(s)
+        assert got == [_cell_value(v) for v in s.astype(object).tolist()]
+    assert _column_values(pd.Series(text, dtype=object))[1] == neutralise("=SUM(A1:A2)") != "=SUM(A1:A2)"
+    assert _column_values(pd.Series(text, dtype=object))[3] == "badchar"

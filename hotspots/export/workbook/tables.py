@@ -16,13 +16,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ...model import RESULT_COLUMNS, Analysis, Layers
 from ...study import Study
 from ..atomic import atomic_path
-from ..safe_text import neutralise
+from ._xlsx_values import _cell_value, _column_values, _width
 
 __all__ = ["write_xlsx", "method_text", "ATTRIBUTION", "LSOA_SHEET_COLUMNS"]
 
@@ -47,52 +46,6 @@ _FORMATS = {
 _ROUND = {"harm": 3, "value": 6, "lisa_i": 8, "lisa_p": 6, "gi_z": 8, "gi_p": 6, "rate": 3, "density": 3,
           "crime_trend_p": 6, "crime_sen_slope": 4}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def _cell_value(value: Any) -> Any:
-    """A Python value openpyxl stores as-is: numbers stay numbers, missing -> empty, text inert."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, int):
-        return value
-    text = value if isinstance(value, str) else str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text).encode("utf-8", "replace").decode("utf-8")
-    return neutralise(text)
-
-
-def _width(header: str, values: list[Any]) -> float:
-    """A column's width: its header, or the 95th percentile of its first 2,000 values' text.
-
-    The lengths go straight to NumPy (a pandas Series, ``map`` and ``quantile`` per column
-    cost a tenth of a second over a workbook's ~90 columns)."""
-    lengths = [0 if v is None else len(str(v)) for v in values[:2000]]
-    longest = int(np.percentile(lengths, 95)) if lengths else 0
-    return float(min(60, max(len(header) + 2, longest + 2, 8)))
-
-
-def _column_values(s: pd.Series) -> list[Any]:
-    """A column as the Python values openpyxl would store (see :func:`_cell_value`).
-
-    Plain numeric columns are converted in one NumPy pass (missing or non-finite -> empty);
-    anything else goes value by value through :func:`_cell_value`.
-    """
-    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else "?"
-    if kind in ("i", "u"):
-        return s.to_numpy().tolist()
-    if kind == "b":
-        return s.to_numpy().tolist()
-    if kind == "f":
-        v = s.to_numpy(dtype=float)
-        return np.where(np.isfinite(v), v, None).tolist()
-    return [_cell_value(v) for v in s.astype(object).tolist()]
 
 
 def _frame_sheet(wb, title: str, frame: pd.DataFrame) -> None:
