@@ -261,8 +261,15 @@ def nearest_town(x: np.ndarray, y: np.ndarray, geoms: Any, *, within_m: float = 
 def towns_in_box(minx: float, miny: float, maxx: float, maxy: float) -> list[PlaceLabel]:
     """The towns inside a box (EPSG:27700), e.g. a printed map's frame with its surroundings.
 
-    Same zoom rule as :func:`town_labels`; used by the briefing's and evidence pack's maps."""
-    return town_labels([shapely_box(minx, miny, maxx, maxy)])
+    Same zoom rule as :func:`town_labels`; used by the briefing's and evidence pack's maps. The
+    briefing draws several maps of the same frame (overview, heat): each box is placed once per
+    process (a nation's few thousand towns take about a second to place)."""
+    return list(_towns_in_box(float(minx), float(miny), float(maxx), float(maxy)))
+
+
+@functools.lru_cache(maxsize=16)
+def _towns_in_box(minx: float, miny: float, maxx: float, maxy: float) -> tuple[PlaceLabel, ...]:
+    return tuple(town_labels([shapely_box(minx, miny, maxx, maxy)]))
 
 
 def shapely_box(minx: float, miny: float, maxx: float, maxy: float) -> Any:
