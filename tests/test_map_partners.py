@@ -75,7 +75,7 @@ def test_layer_on_the_page_is_inert_and_compact():
     assert "alert('x')</script>" not in page and "<script>alert" not in page
     assert esc(EVIL).replace("</", "<\\/") in page or esc(EVIL) in page
     assert json.dumps(PARTNER_LAYER) in page  # in the layer switcher
-    assert page.count("hs_partner_text(rows[i], tables)") == 1
-    assert '"className": "foliumpopup"' in page and '"maxWidth": 340' in page
+    assert page.count("var props = hs_partner_text;") == 1 and page.count("function hs_partner_text(") == 1
+    assert '{"maxWidth": 340, "className": "foliumpopup"}' in page
     assert '"fillColor": "#1f78b4"' in page and '"radius": 4' in page
     assert not add_partner_places(folium.Map(tiles=None), SimpleNamespace(spots=None), to_display)

@@ -272,8 +272,10 @@ def _add_zones(m: Any, zones: Any, evidence: dict, streetsafe: bool, tooltip_cls
 
 
 def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -> bool:
-    """Pubs or StreetSafe reports as one GeoJSON layer of circle markers (no per-point JS)."""
+    """Pubs (compact rows, :mod:`._map_compact`) or StreetSafe reports (one GeoJSON layer in a
+    marker cluster) as circle markers."""
     import folium
+    import shapely
 
     if gdf is None or len(gdf) == 0:
         return False
@@ -296,14 +298,23 @@ def _add_points(m: Any, gdf: Any, kind: str, tooltip_cls: Any, popup_cls: Any) -
         fields, aliases, colour, radius = ["month", "reasons", "comment", "id"], ["Month", "Why unsafe", "Comment",
                                                                                  "Report"], STREETSAFE_COLOUR, 3.5
         tip = ["reasons"]
+    if kind == "pubs":  # context, not the plan: small marks under the zones, never bubbles over them
+        # a nation's ~45,000 pubs: compact rows, not GeoJSON features
+        from ._map_compact import add_compact_points
+
+        rows = [[la, lo, p["name"], p["address"]]
+                for la, lo, p in zip(shapely.get_y(disp).tolist(), shapely.get_x(disp).tolist(), props, strict=True)]
+        add_compact_points(folium.FeatureGroup(name=LAYER_NAMES[kind], show=True).add_to(m), LAYER_NAMES[kind],
+                           rows, fields=fields, tooltip={"fields": tip, "labels": False, "sticky": True},
+                           popup={"fields": fields, "aliases": aliases, "max_width": 320},
+                           marker={"radius": 2.5, "color": "#ffffff", "weight": 0.6, "fill": True,
+                                   "fillColor": colour, "fillOpacity": 0.95})
+        return True
     from ._map_points import cluster_group
 
-    if kind == "pubs":  # context, not the plan: small marks under the zones, never bubbles over them
-        group = folium.FeatureGroup(name=LAYER_NAMES[kind], show=True).add_to(m)
-        pane, radius, line = "hs_context", 2.5, {"color": "#ffffff", "weight": 0.6}
-    else:  # StreetSafe reports: numbered bubbles at county zoom, points close up
-        group = cluster_group(m, LAYER_NAMES[kind], colour)
-        pane, line = "hs_points", {"color": "#333333", "weight": 1}
+    # StreetSafe reports: numbered bubbles at county zoom, points close up
+    group = cluster_group(m, LAYER_NAMES[kind], colour)
+    pane, line = "hs_points", {"color": "#333333", "weight": 1}
     folium.GeoJson(
         _fc(disp, props), pane=pane,
         marker=folium.CircleMarker(radius=radius, pane=pane),
