@@ -48,5 +48,15 @@ def test_rows_escape_and_layer_nests_in_a_group():
     assert json.dumps({"radius": 2.5, "color": "#ffffff"})[:-1] in page
 
 
-def test_script_json_breaks_up_a_closing_tag():
+def test_script_json_breaks_up_a_closing_tag_and_line_separators():
     assert script_json(["a</script>b"]) == '["a<\\/script>b"]'
+    assert script_json(["x\u2028y\u2029z", "é"]) == '["x\\u2028y\\u2029z","é"]'
+
+
+def test_a_point_without_coordinates_is_left_out():
+    """Leaflet throws on a NaN position, and the page's script would stop there."""
+    m = folium.Map(tiles=None)
+    layer = add_compact_points(m, "Pubs", [[float("nan"), 0.5, "a"], [51.3, 0.5, "b"]], fields=["name"],
+                               tooltip={"fields": ["name"], "labels": False}, marker={"radius": 2},
+                               popup={"fields": ["name"], "max_width": 300})
+    assert layer.rows == '[[51.3,0.5,"b"]]' and layer.control

@@ -19,6 +19,7 @@ from __future__ import annotations
 __all__ = ["add_compact_points", "detail_js", "script_json"]
 
 import json
+import math
 from types import SimpleNamespace
 from typing import Any
 
@@ -43,8 +44,10 @@ _TABLE_CSS = "".join(f".{c} table{{margin: auto;}} .{c} tr{{text-align: left;}} 
 
 
 def script_json(value: Any) -> str:
-    """JSON for inside a ``<script>``: ``</`` broken up so no text can end the script."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON for inside a ``<script>``: ``</`` broken up so no text can end the script, and the
+    line separators older JavaScript reads as line ends inside a string escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def detail_js(fields: list[str], aliases: list[str] | None = None, labels: bool = True) -> str:
@@ -80,6 +83,7 @@ def add_compact_points(parent: Any, name: str, rows: list[list[Any]], *, fields:
             super().__init__(name=name, overlay=True, control=isinstance(parent, Map), show=show)
             self._name = "CompactPoints"
 
+    rows = [r for r in rows if math.isfinite(r[0]) and math.isfinite(r[1])]  # L.circleMarker throws on NaN
     if props_js is None:
         props_js = ("function (r) { return {" + ", ".join(f"{json.dumps(f)}: r[{k + 2}]" for k, f in enumerate(fields))
                     + "}; }")
