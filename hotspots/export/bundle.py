@@ -103,7 +103,8 @@ def write_all(
     total = len(EXPORT_FILES)
     pool = None
     parts: list[tuple[int, int]] = []  # the briefing's page ranges: the child's, then the parent's
-    if "briefing.pdf" in alongside:
+    if "briefing.pdf" in alongside and briefing_parts.CHILD_SHARE.get(mode or "", 1.0) < 1.0:
+        # only a split needs the page count (planning the pages costs ~0.3 s before the child starts)
         n_pages = importlib.import_module(f"{__package__}.briefing.briefing").page_count(analysis, layers, study)
         k = briefing_parts.split(n_pages, mode)
         if k < n_pages:
