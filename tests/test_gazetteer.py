@@ -69,3 +69,23 @@ def test_the_town_of_a_point_does_not_depend_on_the_points_asked_with_it() -> No
     alone = [towns_at(x[i:i + 1], y[i:i + 1], np.array(["district"], dtype=object))[0] for i in range(60)]
     assert list(batch) == alone
     assert sum(t != "district" for t in alone) > 20
+
+
+def test_within_distance_is_shapely_dwithin() -> None:
+    """The square-by-square shortcut must pick exactly the points shapely.dwithin picks."""
+    import shapely
+
+    from hotspots.plans.place_labels import within_distance
+
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(0, 20_000, 40_000), rng.uniform(0, 20_000, 40_000)
+    x[:50], y[:50] = np.nan, np.nan
+    geoms = np.array([shapely.box(a, b, a + 450, b + 300) for a, b in rng.uniform(2_000, 18_000, (12, 2))]
+                     + [shapely.Point(10_000, 10_000).buffer(700)], dtype=object)
+    ok = np.isfinite(x) & np.isfinite(y)
+    for within in (0.0, 120.0, 1500.0):
+        got = within_distance(x, y, geoms, within, ok)
+        want = np.zeros(len(x), bool)
+        hit, _ = shapely.STRtree(geoms).query(shapely.points(x[ok], y[ok]), predicate="dwithin", distance=within)
+        want[np.flatnonzero(ok)[np.unique(hit)]] = True
+        assert (got == want).all() and want.sum() > 100
