@@ -76,25 +76,44 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     # the towns already placed, at county zoom, put every street of a county in one bucket)
     lowest = min(list(first) + [MAX_ZOOM])
     cell = 2 * widest * _metres_per_px(int(lowest), lat) + 1.0
-    grid: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}
+    grid: dict[tuple[int, int], list[int]] = {}
+    n_max = len(placed) + len(names)
+    qx_a, qy_a, qhw_a, qhh_a = (np.empty(n_max) for _ in range(4))
+    qz_a = np.empty(n_max, np.int64)
+    boxes: list[tuple[float, float, float, float, int]] = []
 
     def add(box: tuple[float, float, float, float, int]) -> None:
-        grid.setdefault((int(box[0] // cell), int(box[1] // cell)), []).append(box)
+        k = len(boxes)
+        boxes.append(box)
+        qx_a[k], qy_a[k], qhw_a[k], qhh_a[k], qz_a[k] = box
+        grid.setdefault((int(box[0] // cell), int(box[1] // cell)), []).append(k)
 
     for box in placed:
         add(box)
+    mpps = [_metres_per_px(z, lat) for z in range(MAX_ZOOM + 1)]
     out: list[int | None] = []
     for hw, px, py, z0 in zip(sizes, np.asarray(x, float), np.asarray(y, float), first, strict=True):
         hh = _HEIGHT_PX[kind] / 2 + _GAP_PX / 2
         gx, gy = int(px // cell), int(py // cell)
-        near = [b for i in (-1, 0, 1) for j in (-1, 0, 1) for b in grid.get((gx + i, gy + j), ())]
+        near = [k for i in (-1, 0, 1) for j in (-1, 0, 1) for k in grid.get((gx + i, gy + j), ())]
         chosen = None
-        for z in range(int(z0), MAX_ZOOM + 1):
-            mpp = _metres_per_px(z, lat)
-            if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
-                       for qx, qy, qhw, qhh, qz in near):
-                chosen = z
-                break
+        if len(near) < 48:  # a few neighbours: plain Python is quicker than building arrays
+            nb = [boxes[k] for k in near]
+            for z in range(int(z0), MAX_ZOOM + 1):
+                mpp = mpps[z]
+                if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
+                           for qx, qy, qhw, qhh, qz in nb):
+                    chosen = z
+                    break
+        else:  # a crowded spot (a county zoom's bucket holds hundreds): the same test on arrays
+            idx = np.asarray(near, np.int64)
+            dx, dy = np.abs(qx_a[idx] - px), np.abs(qy_a[idx] - py)
+            sx, sy, qz = hw + qhw_a[idx], hh + qhh_a[idx], qz_a[idx]
+            for z in range(int(z0), MAX_ZOOM + 1):
+                mpp = mpps[z]
+                if not ((qz <= z) & (dx < sx * mpp) & (dy < sy * mpp)).any():
+                    chosen = z
+                    break
         if chosen is not None:
             add((px, py, hw, hh, chosen))
         out.append(chosen)
