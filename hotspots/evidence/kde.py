@@ -114,17 +114,37 @@ def _study_mask(geoms, x: np.ndarray, y: np.ndarray, x0: float, y1: float, cell:
 
 def _binned_gaussian(x, y, w, x0: float, y1: float, rows: int, cols: int, cell: float, bandwidth: float) -> np.ndarray:
     """Linear binning to cell centres (one cell of padding for the edge halves), Gaussian
-    smoothing, per km²; rows north first."""
+    smoothing, per km²; rows north first. ``w`` None: every point weighs 1.
+
+    A nation's five million crimes are binned with the same floating-point operations in the
+    same order as ``(x - x0) / cell - 0.5 + 1.0`` etc. spelt out, so the surface is bit for bit
+    the same, but in place and with the four shares' flat indexes from one: ~0.3 s, not 0.6 s
+    a surface (unit weights are not multiplied: ``1.0 * s == s``)."""
     from scipy.ndimage import gaussian_filter
 
-    u = (x - x0) / cell - 0.5 + 1.0  # column coordinate of the point, in padded cell-centre units
-    v = (y1 - y) / cell - 0.5 + 1.0  # row coordinate (north first)
-    i0, j0 = np.floor(v).astype(np.int64), np.floor(u).astype(np.int64)
-    fv, fu = v - i0, u - j0
     shape = (rows + 2, cols + 2)
+    u = np.subtract(x, x0)  # column coordinate of the point, in padded cell-centre units
+    u /= cell
+    u -= 0.5
+    u += 1.0
+    v = np.subtract(y1, y)  # row coordinate (north first)
+    v /= cell
+    v -= 0.5
+    v += 1.0
+    fu, fv = np.floor(u), np.floor(v)
+    k = fv.astype(np.int64)
+    k *= shape[1]
+    k += fu.astype(np.int64)  # flat index of the north-west centre; the others are +1, +W, +W+1
+    np.subtract(u, fu, out=fu)  # the fractions, u - floor(u)
+    np.subtract(v, fv, out=fv)
+    del u, v
+    gu, gv = np.subtract(1, fu), np.subtract(1, fv)
     binned = np.zeros(shape[0] * shape[1])
-    for di, dj, share in ((0, 0, (1 - fv) * (1 - fu)), (0, 1, (1 - fv) * fu), (1, 0, fv * (1 - fu)), (1, 1, fv * fu)):
-        binned += np.bincount((i0 + di) * shape[1] + (j0 + dj), weights=w * share, minlength=binned.size)
+    for off, a, b in ((0, gv, gu), (1, gv, fu), (shape[1], fv, gu), (shape[1] + 1, fv, fu)):
+        share = a * b
+        if w is not None:
+            share *= w
+        binned += np.bincount(k + off if off else k, weights=share, minlength=binned.size)
     sigma = bandwidth / cell
     dens = gaussian_filter(binned.reshape(shape), sigma=sigma, mode="constant", cval=0.0, truncate=5.0)
     return np.clip(dens[1:-1, 1:-1], 0.0, None) / (cell * cell) * 1e6
@@ -179,17 +199,21 @@ def kde_surface(
                         hint="use e.g. bandwidth 150 m and cell 50 m", setting="heat")
     x = np.asarray(x, float)
     y = np.asarray(y, float)
-    w = np.ones(len(x)) if weights is None else np.asarray(weights, float)
-    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(w) & (w > 0)
-    x, y, w = x[ok], y[ok], w[ok]
+    w = None if weights is None else np.asarray(weights, float)  # None: unit weights, never multiplied
+    ok = np.isfinite(x) & np.isfinite(y)
+    if w is not None:
+        ok &= np.isfinite(w) & (w > 0)
     notes: list[str] = []
     x0, y0, rows, cols, cell = _grid(bounds, float(cell), notes)
     y1 = y0 + rows * cell
     inside = (x > x0) & (x < x0 + cols * cell) & (y > y0) & (y < y1)
-    if (~inside).any():
-        notes.append(f"{int((~inside).sum())} points outside the study's extent were left out")
-        x, y, w = x[inside], y[inside], w[inside]
-    total = float(w.sum())
+    out = ok & ~inside
+    if out.any():
+        notes.append(f"{int(out.sum())} points outside the study's extent were left out")
+    if not (ok & inside).all():  # (a copy only when a point is left out)
+        keep = ok & inside
+        x, y, w = x[keep], y[keep], None if w is None else w[keep]
+    total = float(len(x)) if w is None else float(w.sum())
     values = np.zeros((rows, cols))
     if len(x):
         values = _binned_gaussian(x, y, w, x0, y1, rows, cols, cell, bandwidth)
