@@ -146,8 +146,22 @@ class CellGrid:
         return cell_ids(self.col[pos], self.row[pos], self.cell)
 
     def positions(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Position of the materialised cell holding each point (-1 where none is)."""
-        return self.lookup(grid_keys(x, y, self.cell)[2])
+        """Position of the materialised cell holding each point (-1 where none is).
+
+        On the dense table the point's column and row index it straight away (as floats: exact
+        for whole numbers, and NaN fails every bound), never packed into a key and unpacked."""
+        dense = _dense_table(self) if len(self.key) else None
+        if dense is None:
+            return self.lookup(grid_keys(x, y, self.cell)[2])
+        c0, r0, nrows, table = dense
+        col = np.floor(np.asarray(x, float) / self.cell) - c0
+        row = np.floor(np.asarray(y, float) / self.cell) - r0
+        ok = (col >= 0) & (col < len(table) // nrows) & (row >= 0) & (row < nrows)
+        if ok.all():
+            return table[col.astype(np.int64) * nrows + row.astype(np.int64)].astype(np.int64)
+        out = np.full(len(col), -1, dtype=np.int64)
+        out[ok] = table[col[ok].astype(np.int64) * nrows + row[ok].astype(np.int64)]
+        return out
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Position of each packed key among the materialised cells (-1 where absent).
@@ -172,12 +186,27 @@ class CellGrid:
 
     def neighbours(self, dc: int, dr: int) -> np.ndarray:
         """Position of each cell's neighbour at offset ``(dc, dr)`` (-1 where not materialised)."""
+        inner = _inner(self)
+        if inner is not None:
+            flat, nrows, table = inner
+            return table[flat + (dc * nrows + dr)].astype(np.int64)
         return self.lookup(_key(self.col + dc, self.row + dr))
 
     def window_sum(self, values: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` over each materialised cell's 3 x 3 window (cells not materialised are 0)."""
+        """Sum of ``values`` over each materialised cell's 3 x 3 window (cells not materialised are 0).
+
+        Added in :data:`WINDOW`'s order, centre first, so a sum of fractions (harm) is the same
+        to the last bit however the neighbours are found; on the dense table a missing
+        neighbour (-1) reads the 0 appended to the values (``s + 0.0`` is ``s``)."""
         v = np.asarray(values, float)
         out = np.zeros(len(self.key))
+        inner = _inner(self)
+        if inner is not None and len(v) == len(self.key):
+            flat, nrows, table = inner
+            vx = np.append(v, 0.0)
+            for dc, dr in WINDOW:
+                out += vx[table[flat + (dc * nrows + dr)]]
+            return out
         for dc, dr in WINDOW:
             nb = self.neighbours(dc, dr)
             ok = nb >= 0
@@ -205,8 +234,8 @@ def _dense_table(grid: CellGrid) -> tuple[int, int, int, np.ndarray] | None:
     cached = grid.__dict__.get("_dense")
     if cached is not None:
         return cached or None
-    c0, r0 = int(grid.col.min()), int(grid.row.min())
-    ncols, nrows = int(grid.col.max()) - c0 + 1, int(grid.row.max()) - r0 + 1
+    c0, r0 = int(grid.col.min()) - 1, int(grid.row.min()) - 1  # a margin of one: every window is inside
+    ncols, nrows = int(grid.col.max()) - c0 + 2, int(grid.row.max()) - r0 + 2
     if ncols * nrows > DENSE_MAX or len(grid.key) >= 2**31:
         object.__setattr__(grid, "_dense", ())
         return None
@@ -215,6 +244,19 @@ def _dense_table(grid: CellGrid) -> tuple[int, int, int, np.ndarray] | None:
     dense = (c0, r0, nrows, table)
     object.__setattr__(grid, "_dense", dense)
     return dense
+
+
+def _inner(grid: CellGrid) -> tuple[np.ndarray, int, np.ndarray] | None:
+    """(each cell's flat index in the dense table, rows, table) when every cell's 3 x 3 window
+    lies inside the table's box (so ``flat + dc * rows + dr`` is its neighbour's entry), else None."""
+    dense = _dense_table(grid) if len(grid.key) else None
+    if dense is None:
+        return None
+    c0, r0, nrows, table = dense
+    col, row = grid.col - c0, grid.row - r0
+    if col.min() < 1 or row.min() < 1 or col.max() > len(table) // nrows - 2 or row.max() > nrows - 2:
+        return None
+    return col * nrows + row, nrows, table
 
 
 def drop_dense(grid: CellGrid) -> None:
@@ -228,7 +270,22 @@ def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
     ok = (pos >= 0) & (lsoa >= 0)
     if not ok.any():
         return out
-    pk, counts = np.unique(pos[ok].astype(np.int64) * _SHIFT + lsoa[ok], return_counts=True)
+    pos, lsoa = pos[ok].astype(np.int64), lsoa[ok].astype(np.int64)
+    # most cells hold one LSOA's points: their lowest and highest LSOA agree and that is the
+    # mode; only the points of the other cells are counted (sorting all of them cost ~1 s nationally)
+    lo = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(m, -1, dtype=np.int64)
+    np.minimum.at(lo, pos, lsoa)
+    np.maximum.at(hi, pos, lsoa)
+    one = lo == hi
+    out[one] = lo[one]
+    mixed = ~one[pos]
+    pos, lsoa = pos[mixed], lsoa[mixed]
+    if not len(pos):
+        return out
+    pk = np.sort(pos * _SHIFT + lsoa)  # np.unique's counts, by a sort (see sorted_unique)
+    starts = np.flatnonzero(np.r_[True, pk[1:] != pk[:-1]])
+    counts, pk = np.diff(np.r_[starts, len(pk)]), pk[starts]
     cells, areas = pk // _SHIFT, pk % _SHIFT
     # order by cell, then count descending, then LSOA ascending: the first row of a cell wins
     order = np.lexsort((areas, -counts, cells))
