@@ -7,10 +7,12 @@ and Crime IDs become two 64-bit hashes, compared to find repeats.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["Accumulator", "duplicate_ids", "hash_ids"]
+__all__ = ["Accumulator", "CodedFile", "code_table", "duplicate_ids", "hash_ids"]
 
 
 class Accumulator:
@@ -45,41 +47,74 @@ class Accumulator:
         self._parts.setdefault(name, []).append(arr)
 
     def add(self, table: pa.Table, name: str = "") -> None:
-        self._files.append((name, table.num_rows))
+        """Code one file's table (see :func:`code_table` and :meth:`add_coded`)."""
+        self.add_coded(code_table(table), name)
+
+    def add_coded(self, coded: CodedFile, name: str = "") -> None:
+        """Merge one file's codes into the shared dictionaries, in the order files are added.
+
+        Only this part touches shared state, so files can be coded on worker threads and
+        merged here in file order: the dictionaries (and so the categories) come out exactly
+        as if each file had been added whole, one after another.
+        """
+        self._files.append((name, coded.rows))
         for c in ("longitude", "latitude"):
-            col = table.column(c).combine_chunks()
-            self._put(c, col.to_numpy(zero_copy_only=False).astype(float, copy=False))
+            self._put(c, coded.numbers[c])
         for c in self.TEXT:
-            arr = table.column(c).combine_chunks()
-            if not pa.types.is_dictionary(arr.type):
-                arr = arr.dictionary_encode()
+            dictionary, idx, nulls = coded.text[c]
             lookup, values = self._lookup[c], self.values[c]
-            remap = np.empty(len(arr.dictionary), dtype=np.int32)
-            for i, v in enumerate(arr.dictionary.to_pylist()):
+            remap = np.empty(len(dictionary), dtype=np.int32)
+            for i, v in enumerate(dictionary):
                 v = (v or "").strip()
                 code = lookup.get(v)
                 if code is None:
                     code = lookup[v] = len(values)
                     values.append(v)
                 remap[i] = code
-            idx = arr.indices.fill_null(0).to_numpy(zero_copy_only=False)
-            if arr.null_count:
+            if nulls is not None:
                 empty = lookup.setdefault("", len(values))
                 if empty == len(values):
                     values.append("")
-                idx = np.where(arr.is_null().to_numpy(zero_copy_only=False), -1, idx)
+                idx = np.where(nulls, -1, idx)
                 self._put(c, np.where(idx < 0, empty, remap[np.maximum(idx, 0)]).astype(np.int32))
             else:
                 self._put(c, remap[idx])
-        h1, h2, has = hash_ids(table.column("crime_id").combine_chunks())
-        self._put("id_h1", h1)
-        self._put("id_h2", h2)
-        self._put("has_id", has)
+        for c in ("id_h1", "id_h2", "has_id"):
+            self._put(c, coded.numbers[c])
 
     def finish(self) -> dict[str, np.ndarray]:
         out = {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in self._parts.items()}
         self._parts.clear()
         return out
+
+
+@dataclass
+class CodedFile:
+    """One file's columns as NumPy, before its text is merged into the shared dictionaries."""
+
+    rows: int
+    numbers: dict[str, np.ndarray]  #: longitude, latitude, id_h1, id_h2, has_id
+    #: text column -> (its dictionary's values, each row's index into them, null rows or None)
+    text: dict[str, tuple[list, np.ndarray, np.ndarray | None]]
+
+
+def code_table(table: pa.Table) -> CodedFile:
+    """The per-file half of :meth:`Accumulator.add`: no shared state, so it runs on a worker
+    thread while the next file is parsed (hashing and Arrow->NumPy release the GIL)."""
+    numbers: dict[str, np.ndarray] = {}
+    for c in ("longitude", "latitude"):
+        col = table.column(c).combine_chunks()
+        numbers[c] = col.to_numpy(zero_copy_only=False).astype(float, copy=False)
+    text: dict[str, tuple[list, np.ndarray, np.ndarray | None]] = {}
+    for c in Accumulator.TEXT:
+        arr = table.column(c).combine_chunks()
+        if not pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_encode()
+        idx = arr.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        nulls = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
+        text[c] = (arr.dictionary.to_pylist(), idx, nulls)
+    numbers["id_h1"], numbers["id_h2"], numbers["has_id"] = hash_ids(table.column("crime_id").combine_chunks())
+    return CodedFile(rows=table.num_rows, numbers=numbers, text=text)
 
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)

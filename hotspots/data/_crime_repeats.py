@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ._crime_sources import Source
 
-__all__ = ["Repeats", "Repeat", "REASON", "report_repeats"]
+__all__ = ["Repeats", "Repeat", "REASON", "report_repeats", "likely_read"]
 
 #: LoadReport drop reason for the rows of a repeated file
 REASON = "same month read twice (repeated file)"
@@ -75,9 +75,13 @@ class Repeats:
             return Repeat(src, kept, "same file name", identical=False)
         return None
 
+    def hashes(self, src: Source) -> bool:
+        """Whether :meth:`after_reading` needs ``src``'s content (another source has its size)."""
+        return self._size_count[src.size] >= 2
+
     def after_reading(self, src: Source, data: bytes | str) -> Repeat | None:
         """A repeat recognised by identical content (hashed only when another source has its size)."""
-        if self._size_count[src.size] < 2:
+        if not self.hashes(src):
             return None
         src.digest = _digest(data)
         kept = self._by_digest.get((src.size, src.digest))
@@ -102,6 +106,23 @@ class Repeats:
 
     def record(self, rep: Repeat) -> None:
         self.found.append(rep)
+
+
+def likely_read(sources: list[Source]) -> list[bool]:
+    """Which sources will be parsed, as far as names and identities tell before any is read.
+
+    Only a guess, for reading ahead: a source whose content must be hashed (another has its
+    size) is left to be read in turn, and a wrong guess costs a wasted or a later read, never
+    a different result (the reader decides with :class:`Repeats` as it goes).
+    """
+    sim = Repeats(sources)
+    out = []
+    for src in sources:
+        rep = sim.before_reading(src)
+        out.append((rep is None or not rep.identical) and not sim.hashes(src))
+        if rep is None:
+            sim.keep(src, 0)
+    return out
 
 
 def _digest(data: bytes | str) -> bytes:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,17 +42,18 @@ import pandas as pd
 
 from ..categories import CATEGORIES
 from ..units.placement import assign_lsoa, project_to_bng
-from ._crime_codes import Accumulator, duplicate_ids
+from ._crime_codes import Accumulator, CodedFile, code_table, duplicate_ids
 from ._crime_coverage import check_coverage
 from ._crime_csv import (
     CRIME_COLUMNS,
+    FileNotes,
     check_coordinates,
     normalise_months,
     read_one,
     report_months,
     report_notes,
 )
-from ._crime_repeats import REASON, Repeats, report_repeats
+from ._crime_repeats import REASON, Repeats, likely_read, report_repeats
 from ._crime_sources import ArchiveSet, Source
 from .errors import DataError, disk_error
 from .report import LoadReport
@@ -138,6 +140,27 @@ class ParsedCrimes:
     repeated: int = 0  #: rows of files recognised as a month read twice (counted, not read again)
 
 
+#: files parsed at once (Arrow's parser and the hashing release the GIL), and read ahead
+_READERS = 2
+_AHEAD = 2
+
+
+def _read_source(src: Source, data: bytes | str | None = None) -> tuple[CodedFile, FileNotes]:
+    """Parse and code one source (on a reader thread unless ``data`` is already at hand).
+
+    Pure: shared state (dictionaries, repeats, the report) is updated by the caller in file
+    order, so what comes out does not depend on which file finished first.
+    """
+    if data is None:
+        try:
+            with src.materialised() as data:
+                return _read_source(src, data)
+        except OSError as exc:  # a month deleted or moved between listing and reading
+            raise disk_error(src.name, exc, what="reading") from None
+    table, notes = read_one(src.name, lambda: data)
+    return code_table(table), notes
+
+
 def parse_crime_files(
     paths: Iterable[str | Path] | str | Path,
     *,
@@ -155,36 +178,52 @@ def parse_crime_files(
     report = LoadReport(source=", ".join(str(p) for p in paths), kind="crimes")
     acc = Accumulator()
     malformed = repeated_rows = 0
-    with ArchiveSet() as archives:
+    with ArchiveSet() as archives, ThreadPoolExecutor(max_workers=_READERS) as pool:
         sources = collect_crime_files(paths, archives)
         repeats = Repeats(sources)
-        for k, src in enumerate(sources):
-            if cancel and cancel():
-                from ..progress import Cancelled
+        ahead = likely_read(sources)
+        reading: dict[int, Future] = {}
+        try:
+            for k, src in enumerate(sources):
+                if cancel and cancel():
+                    from ..progress import Cancelled
 
-                raise Cancelled()
-            rep = repeats.before_reading(src)
-            try:
-                with src.materialised() as data:
-                    if rep is None or not rep.identical:  # same name: identical content or not?
-                        rep = repeats.after_reading(src, data) or rep
-                    if rep is None or not rep.identical:
-                        table, notes = read_one(src.name, lambda data=data: data)
-            except OSError as exc:  # a month deleted or moved between listing and reading
-                raise disk_error(src.name, exc, what="reading") from None
-            if rep is not None:
-                rows = repeats.rows_of(rep.kept) if rep.identical else table.num_rows + notes.malformed
-                repeated_rows += rows
-                repeats.record(rep)
-                continue
-            repeats.keep(src, table.num_rows + notes.malformed)
-            acc.add(table, src.name)  # the Arrow table is dropped once its columns are coded
-            del table
-            report.files.append(src.name)
-            report_notes(report, src.name, notes)
-            malformed += notes.malformed
-            if progress:
-                progress(f"Reading {Path(src.member or src.name).name}", 0.6 * (k + 1) / len(sources))
+                    raise Cancelled()
+                for j in range(k, min(k + _AHEAD + 1, len(sources))):  # the next files parse meanwhile
+                    if ahead[j] and j not in reading:
+                        reading[j] = pool.submit(_read_source, sources[j])
+                future = reading.pop(k, None)
+                rep = repeats.before_reading(src)
+                coded: CodedFile | None = None
+                try:
+                    if future is None or rep is not None and rep.identical:
+                        if future is not None:  # read ahead in vain: a repeat after all
+                            future.cancel()
+                        with src.materialised() as data:
+                            if rep is None or not rep.identical:  # same name: identical content or not?
+                                rep = repeats.after_reading(src, data) or rep
+                            if rep is None or not rep.identical:
+                                coded, notes = _read_source(src, data)
+                    else:  # no content hash needed (no other source has its size): read ahead
+                        coded, notes = future.result()
+                except OSError as exc:  # a month deleted or moved between listing and reading
+                    raise disk_error(src.name, exc, what="reading") from None
+                if rep is not None:
+                    rows = repeats.rows_of(rep.kept) if rep.identical else coded.rows + notes.malformed
+                    repeated_rows += rows
+                    repeats.record(rep)
+                    continue
+                repeats.keep(src, coded.rows + notes.malformed)
+                acc.add_coded(coded, src.name)
+                del coded
+                report.files.append(src.name)
+                report_notes(report, src.name, notes)
+                malformed += notes.malformed
+                if progress:
+                    progress(f"Reading {Path(src.member or src.name).name}", 0.6 * (k + 1) / len(sources))
+        finally:
+            for f in reading.values():
+                f.cancel()
     report_repeats(report, repeats, repeated_rows)
     return ParsedCrimes(acc=acc, report=report, sources=len(sources) - len(repeats.found), malformed=malformed,
                         repeated=repeated_rows)
