@@ -92,21 +92,52 @@ def rule_text(rule: ZoneRule, cell: float) -> str:
 
 
 def window_sums(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Sum of ``value`` over each cell's 3 x 3 window (cells not listed count 0)."""
+    """Sum of ``value`` over each cell's 3 x 3 window (cells not listed count 0).
+
+    On a dense table of the cells' box (when it is small enough and no cell is listed twice)
+    each neighbour is one gather, a missing one reading an appended 0 (``s + 0.0`` is ``s``);
+    else nine binary searches over the sorted keys. Either way the window is added in the same
+    order, so the sums are the same to the last bit."""
     from ..units.grid import _key
 
     key = np.asarray(key, np.int64)
     v = np.asarray(value, float)
+    col, row = np.asarray(col, np.int64), np.asarray(row, np.int64)
+    out = np.zeros(len(key))
+    dense = _box_table(col, row) if len(key) else None
+    if dense is not None:
+        flat, nrows, table = dense
+        vx = np.append(v, 0.0)
+        for dc in (-1, 0, 1):
+            for dr in (-1, 0, 1):
+                out += vx[table[flat + (dc * nrows + dr)]]
+        return out
     order = np.argsort(key, kind="stable")
     sk = key[order]
-    out = np.zeros(len(key))
     for dc in (-1, 0, 1):
         for dr in (-1, 0, 1):
-            nb = _key(np.asarray(col, np.int64) + dc, np.asarray(row, np.int64) + dr)
+            nb = _key(col + dc, row + dr)
             p = np.minimum(np.searchsorted(sk, nb), max(len(sk) - 1, 0))
             hit = sk[p] == nb if len(sk) else np.zeros(len(nb), bool)
             out[hit] += v[order[p[hit]]]
     return out
+
+
+def _box_table(col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, int, np.ndarray] | None:
+    """(each cell's flat index, rows, int32 positions) on the cells' box with a margin of one
+    cell, or None when the box is larger than the grid's dense bound or a cell is listed twice."""
+    from ..units.grid import DENSE_MAX
+
+    c0, r0 = int(col.min()) - 1, int(row.min()) - 1
+    ncols, nrows = int(col.max()) - c0 + 2, int(row.max()) - r0 + 2
+    if ncols * nrows > DENSE_MAX or len(col) >= 2**31:
+        return None
+    flat = (col - c0) * nrows + (row - r0)
+    table = np.full(ncols * nrows, -1, dtype=np.int32)
+    table[flat] = np.arange(len(col), dtype=np.int32)
+    if not np.array_equal(table[flat], np.arange(len(col), dtype=np.int32)):
+        return None  # a cell listed twice: the searched path says which copy counts
+    return flat, nrows, table
 
 
 def candidate_cells(value: np.ndarray, key: np.ndarray, share: float, tiebreak: np.ndarray | None = None
@@ -127,29 +158,11 @@ def candidate_cells(value: np.ndarray, key: np.ndarray, share: float, tiebreak: 
 
 def link_groups(col: np.ndarray, row: np.ndarray, gap: int = ZONE_GAP) -> np.ndarray:
     """Group label (0..) of each cell: cells within Chebyshev distance ``gap + 1`` are linked (at most
-    ``gap`` cells between them), and linked cells are one group (transitively)."""
-    col, row = np.asarray(col, np.int64), np.asarray(row, np.int64)
-    n = len(col)
-    where = {(int(c), int(r)): i for i, (c, r) in enumerate(zip(col.tolist(), row.tolist(), strict=True))}
-    reach = gap + 1
-    offsets = [(dc, dr) for dc in range(-reach, reach + 1) for dr in range(-reach, reach + 1) if (dc, dr) != (0, 0)]
-    labels = np.full(n, -1, dtype=np.int64)
-    current = 0
-    for start in range(n):  # depth-first search over the few candidate cells
-        if labels[start] >= 0:
-            continue
-        labels[start] = current
-        stack = [start]
-        while stack:
-            i = stack.pop()
-            c, r = int(col[i]), int(row[i])
-            for dc, dr in offsets:
-                j = where.get((c + dc, r + dr))
-                if j is not None and labels[j] < 0:
-                    labels[j] = current
-                    stack.append(j)
-        current += 1
-    return labels
+    ``gap`` cells between them), and linked cells are one group (transitively). Labels follow each
+    group's lowest index (:func:`hotspots.plans.cell_links.link_labels`)."""
+    from .cell_links import link_labels
+
+    return link_labels(col, row, gap)
 
 
 def split_to_box(col: np.ndarray, row: np.ndarray, value: np.ndarray, key: np.ndarray, span: int,
@@ -166,30 +179,30 @@ def split_to_box(col: np.ndarray, row: np.ndarray, value: np.ndarray, key: np.nd
         return []
     if col.max() - col.min() < span and row.max() - row.min() < span:
         return [np.arange(n)]
+    from .cell_links import neighbour_lists
+
     order = np.lexsort((np.asarray(key), -v)).tolist()  # best first
-    rank = np.empty(n, np.int64)
-    rank[order] = np.arange(n)
-    where = {(int(c), int(r)): i for i, (c, r) in enumerate(zip(col.tolist(), row.tolist(), strict=True))}
-    reach = gap + 1
-    offsets = [(dc, dr) for dc in range(-reach, reach + 1) for dr in range(-reach, reach + 1) if (dc, dr) != (0, 0)]
-    taken = np.zeros(n, bool)
+    rank_a = np.empty(n, np.int64)
+    rank_a[order] = np.arange(n)
+    rank = rank_a.tolist()
+    links = neighbour_lists(col, row, gap)  # each cell's linked cells, found once (not per push)
+    cl, rl = col.tolist(), row.tolist()
+    taken = [False] * n
     parts: list[np.ndarray] = []
     for seed in order:
         if taken[seed]:
             continue
         taken[seed] = True
         members = [seed]
-        box = [int(col[seed]), int(col[seed]), int(row[seed]), int(row[seed])]
+        box = [cl[seed], cl[seed], rl[seed], rl[seed]]
         frontier: list[tuple[int, int]] = []
         queued = {seed}
 
         def push(i: int, frontier: list[tuple[int, int]] = frontier, queued: set[int] = queued) -> None:
-            c, r = int(col[i]), int(row[i])
-            for dc, dr in offsets:
-                j = where.get((c + dc, r + dr))
-                if j is not None and not taken[j] and j not in queued:
+            for j in links[i]:  # the heap orders by rank (unique), so the order they are pushed in is moot
+                if not taken[j] and j not in queued:
                     queued.add(j)
-                    heapq.heappush(frontier, (int(rank[j]), j))
+                    heapq.heappush(frontier, (rank[j], j))
 
         push(seed)
         skipped: list[int] = []
@@ -197,7 +210,7 @@ def split_to_box(col: np.ndarray, row: np.ndarray, value: np.ndarray, key: np.nd
             _, j = heapq.heappop(frontier)
             if taken[j]:
                 continue
-            c, r = int(col[j]), int(row[j])
+            c, r = cl[j], rl[j]
             nb = [min(box[0], c), max(box[1], c), min(box[2], r), max(box[3], r)]
             if nb[1] - nb[0] >= span or nb[3] - nb[2] >= span:
                 skipped.append(j)  # outside this part's box: left for another part
@@ -208,7 +221,7 @@ def split_to_box(col: np.ndarray, row: np.ndarray, value: np.ndarray, key: np.nd
             push(j)
         for j in skipped:
             queued.discard(j)
-        parts.append(np.array(sorted(members, key=lambda i: int(rank[i])), dtype=np.int64))
+        parts.append(np.array(sorted(members, key=rank.__getitem__), dtype=np.int64))
     return parts
 
 
@@ -227,7 +240,11 @@ def cell_zone_groups(col: np.ndarray, row: np.ndarray, key: np.ndarray, value: n
     """
     v = np.nan_to_num(np.asarray(value, float), nan=0.0)
     key = np.asarray(key, np.int64)
-    tb = window_sums(col, row, key, v) if rule.tiebreak else None
+    tb = None
+    if rule.tiebreak:  # read only at cells with value: their windows over the cells with value are the same sums
+        tb = np.zeros(len(v))
+        nz = np.flatnonzero(v != 0)
+        tb[nz] = window_sums(np.asarray(col, np.int64)[nz], np.asarray(row, np.int64)[nz], key[nz], v[nz])
     cand = candidate_cells(v, key, rule.share, tb)
     if len(cand) == 0:
         return []
@@ -265,8 +282,16 @@ def _attach(groups: list[np.ndarray], cand: np.ndarray, col: np.ndarray, row: np
     taken = set(np.concatenate(groups).tolist())
     boxes = [[int(col[g].min()), int(col[g].max()), int(row[g].min()), int(row[g].max())] for g in groups]
     members = [list(g) for g in groups]
-    for p in cand:  # candidates are best first
-        p = int(p)
+    # a box only grows, so a cell that fits no zone's square now never will: only the cells that
+    # fit one are walked in Python (England: ~30 of 24,000 candidates, each against every zone)
+    left = np.asarray(cand, np.int64)
+    left = left[~np.isin(left, np.fromiter(taken, np.int64, len(taken)))]
+    c_all, r_all = col[left], row[left]
+    fits = np.zeros(len(left), bool)
+    for b in boxes:
+        fits |= ((np.maximum(b[1], c_all) - np.minimum(b[0], c_all) < span)
+                 & (np.maximum(b[3], r_all) - np.minimum(b[2], r_all) < span))
+    for p in left[fits].tolist():  # candidates are best first
         if p in taken:
             continue
         c, r = int(col[p]), int(row[p])
