@@ -45,24 +45,29 @@ def centre_runs(polygons: np.ndarray, cell: float, ox: float = 0.0, oy: float = 
     coords, vert_ring = shapely.get_coordinates(rings, return_index=True)
     if len(coords) < 2:
         return empty
-    coords = (coords - np.array([ox, oy])) / cell - 0.5  # centres at whole numbers
-    same = vert_ring[:-1] == vert_ring[1:]
-    a, b = coords[:-1][same], coords[1:][same]
-    part = ring_part[vert_ring[:-1][same]]
-    ylo, yhi = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
-    k_lo = np.ceil(ylo).astype(np.int64)
-    k_hi = np.ceil(yhi).astype(np.int64)  # rows k_lo .. k_hi - 1
-    n = np.maximum(k_hi - k_lo, 0)
-    e = np.repeat(np.arange(len(n)), n)
+    cx = (coords[:, 0] - ox) / cell - 0.5  # centres at whole numbers
+    cy = (coords[:, 1] - oy) / cell - 0.5
+    edge = np.flatnonzero(vert_ring[:-1] == vert_ring[1:])  # edge i runs from vertex edge[i] to the next
+    ax, ay, bx, by = cx[edge], cy[edge], cx[edge + 1], cy[edge + 1]
+    part = ring_part[vert_ring[edge]]
+    k_lo = np.ceil(np.minimum(ay, by)).astype(np.int64)
+    k_hi = np.ceil(np.maximum(ay, by)).astype(np.int64)  # rows k_lo .. k_hi - 1
+    n = k_hi - k_lo
+    crossing = np.flatnonzero(n > 0)  # most edges of a detailed boundary cross no row
+    n = n[crossing]
+    e = np.repeat(crossing, n)
     first = np.repeat(np.cumsum(n) - n, n)
     k = k_lo[e] + (np.arange(len(e)) - first)
-    xa, ya, xb, yb = a[e, 0], a[e, 1], b[e, 0], b[e, 1]
+    xa, ya, xb, yb = ax[e], ay[e], bx[e], by[e]
     x = xa + (k - ya) * (xb - xa) / (yb - ya) if len(e) else np.zeros(0)
     tie_rc = None
     if ties:
-        tie_rc = _ties(a, b, k, x)
+        tie_rc = _ties(ax, ay, bx, by, k, x)
     pe = part[e]
-    order = np.lexsort((x, k, pe))
+    # (part, row) as one integer (0 <= k - k0 < its factor) sorts as the pair does: two keys, not three
+    k0 = int(k.min()) if len(k) else 0
+    group = pe * (int(k.max()) - k0 + 1 if len(k) else 1) + (k - k0)
+    order = np.lexsort((x, group))
     pe, k, x = pe[order], k[order], x[order]
     start = np.ones(len(x), dtype=bool)
     start[1:] = (pe[1:] != pe[:-1]) | (k[1:] != k[:-1])
@@ -78,24 +83,26 @@ def centre_runs(polygons: np.ndarray, cell: float, ox: float = 0.0, oy: float = 
     return out + tie_rc if ties else out
 
 
-def _ties(a: np.ndarray, b: np.ndarray, k: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ties(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, k: np.ndarray, x: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Centres on an edge or a vertex (within :data:`TIE`): crossings at a whole column, vertices
-    at a whole row and column, and horizontal edges along a whole row."""
+    at a whole row and column, and horizontal edges along a whole row (edges ``a -> b``)."""
     rows, cols = [], []
     near = np.abs(x - np.round(x)) < TIE
     rows.append(k[near])
     cols.append(np.round(x[near]).astype(np.int64))
-    v = np.concatenate([a, b[-1:]]) if len(a) else a
-    on = (np.abs(v[:, 0] - np.round(v[:, 0])) < TIE) & (np.abs(v[:, 1] - np.round(v[:, 1])) < TIE)
-    rows.append(np.round(v[on, 1]).astype(np.int64))
-    cols.append(np.round(v[on, 0]).astype(np.int64))
-    flat = (np.abs(a[:, 1] - b[:, 1]) < TIE) & (np.abs(a[:, 1] - np.round(a[:, 1])) < TIE)
+    vx, vy = np.concatenate([ax, bx[-1:]]), np.concatenate([ay, by[-1:]])
+    whole_y = np.flatnonzero(np.abs(vy - np.round(vy)) < TIE)  # rare: test the columns of these only
+    on = whole_y[np.abs(vx[whole_y] - np.round(vx[whole_y])) < TIE]
+    rows.append(np.round(vy[on]).astype(np.int64))
+    cols.append(np.round(vx[on]).astype(np.int64))
+    flat = (np.abs(ay - by) < TIE) & (np.abs(ay - np.round(ay)) < TIE)
     if flat.any():
-        lo = np.ceil(np.minimum(a[flat, 0], b[flat, 0]) - TIE).astype(np.int64)
-        hi = np.floor(np.maximum(a[flat, 0], b[flat, 0]) + TIE).astype(np.int64)
+        lo = np.ceil(np.minimum(ax[flat], bx[flat]) - TIE).astype(np.int64)
+        hi = np.floor(np.maximum(ax[flat], bx[flat]) + TIE).astype(np.int64)
         n = np.maximum(hi - lo + 1, 0)
         idx = np.repeat(np.arange(len(n)), n)
-        rows.append(np.round(a[flat, 1]).astype(np.int64)[idx])
+        rows.append(np.round(ay[flat]).astype(np.int64)[idx])
         cols.append(lo[idx] + (np.arange(len(idx)) - np.repeat(np.cumsum(n) - n, n)))
     return np.concatenate(rows), np.concatenate(cols)
 
