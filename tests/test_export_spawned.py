@@ -184,3 +184,50 @@ def test_briefing_fonts_are_embedded_without_layout_tables(rich, tmp_path):
     text = _text(path)
     if text is not None:
         assert "Fonts" in text and "Patrol" in text
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's cell values, less the 'Created' row (the clock)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    return {ws.title: [r for r in ws.iter_rows(values_only=True) if not (r and r[0] == "Created")]
+            for ws in wb.worksheets}
+
+
+def test_a_spawned_child_writes_the_same_workbook_and_heat_geotiff(rich, tmp_path):
+    """The workbook's evidence pack reads every crime and its title the boundaries, which the child
+    does not get: the parent hands both over, so every cell is the parent's."""
+    a, layers = rich
+    assert a.evidence is not None and a.evidence.rates is not None, "the fixture needs a population (a pack)"
+    study = Study()  # no title of its own: the places the study covers
+    own = tmp_path / "own"
+    own.mkdir()
+    for job in ("hotspots.xlsx", "heat.tif"):
+        bundle.write_job(job, a, layers, study, own)
+    out = tmp_path / "child"
+    out.mkdir()
+    pool, future = spawned.start_spawned(["hotspots.xlsx", "heat.tif"], a, layers, study, out, bundle.write_job)
+    done = parallel.collect(pool, future)
+    assert [name for name, _, _ in done] == ["hotspots.xlsx", "heat.tif"]
+    mine, theirs = _cells(own / "hotspots.xlsx"), _cells(out / "hotspots.xlsx")
+    assert "Evidence" in mine and mine == theirs
+    assert (own / "heat.tif").read_bytes() == (out / "heat.tif").read_bytes()
+    assert len(a.evidence.heat) > 1, "the GeoTIFF holds every surface, the briefing shows one"
+
+
+def test_the_handover_is_what_the_slimmed_run_cannot_work_out(rich):
+    from hotspots.export.workbook.evidence_sheets import evidence_frames, pack_for
+    from hotspots.study_title import places_title
+
+    a, layers = rich
+    slim, slim_layers = spawned.slim_for_briefing(a, layers)
+    given = spawned.handover(list(spawned.SPAWNED), a, layers, Study())
+    assert given["places"] == places_title(a.table, layers)
+    assert spawned.handover(list(spawned.SPAWNED), a, layers, Study(name="Named")).keys() == {"pack"}
+    whole = evidence_frames(a, layers, Study(), given["pack"])["Evidence"]
+    try:  # the slimmed crimes (points and months near the spots) cannot make the pack
+        cut = evidence_frames(slim, slim_layers, Study(), pack_for(slim, slim_layers, Study()))["Evidence"]
+    except KeyError:
+        cut = None
+    assert len(whole) and (cut is None or not whole.equals(cut))

@@ -19,7 +19,7 @@ from ..progress import CancelFn, Cancelled, ProgressFn
 from ..runtime.memory import release
 from ..study import Study
 from .briefing import briefing_parts
-from .spawned import SPAWNED, start_spawned
+from .spawned import SPAWNED, start_spawned, warm_spawned
 
 __all__ = ["write_all", "write_job", "EXPORT_FILES"]
 
@@ -84,8 +84,9 @@ def write_all(
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
-    that is safe, or, for a study too large to fork, the briefing by a spawned one
-    (:mod:`hotspots.export.spawned`); the files and their contents are the same either way.
+    that is safe, or, for a study too large to fork, the briefing, the workbook and the heat
+    GeoTIFF by a spawned one (:mod:`hotspots.export.spawned`); the files and their contents are
+    the same either way.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -115,9 +116,9 @@ def write_all(
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
         if mode == "fork":
             pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
-        else:  # too large to fork: a fresh interpreter gets the little the briefing reads
+        else:  # too large to fork: a fresh interpreter, started first, gets the little its files read
             t = time.perf_counter()
-            pool, future = start_spawned(jobs, analysis, layers, study, out, write_job)
+            pool, future = start_spawned(jobs, analysis, layers, study, out, write_job, warm_spawned(jobs, out))
             timings["spawn_briefing"] = round(time.perf_counter() - t, 3)
     try:
         own = [f for f in EXPORT_FILES if f not in alongside]

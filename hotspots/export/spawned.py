@@ -1,23 +1,29 @@
-"""The briefing in a fresh process beside the other exports, for a study too large to fork.
+"""The briefing, the workbook and the heat GeoTIFF in a fresh process, for a study too large to fork.
 
 A forked child (:mod:`hotspots.export.parallel`) shares the parent's pages, but its resident
 set counts them again, so a national study (a parent of ~1 GiB at export time) would look
 twice its size; below :data:`~hotspots.export.parallel.CHILD_LIMIT_BYTES` the CLI forks. Above
-it the briefing, which is most of a large run's export time (England-sized: ~17 s of ~31 s),
-goes to a *spawned* interpreter that receives only what the briefing reads:
+it the briefing (England-sized: ~6-8 s), the workbook (~2 s) and the heat GeoTIFF go to a
+*spawned* interpreter beside the parent's map (~8 s) and GIS files, which receives only what
+those three read:
 
 - the analysis with its per-cell grid, Gi* arrays and snap mask emptied (the briefing reads
   the ranked spots, the cell size and the test's name, never the four million cells), the
-  space-time cube and the unit set (the table's geometry again) dropped, and the first heat
-  surface already computed (the map needs them all, so the parent computes them once, first);
+  space-time cube and the unit set (the table's geometry again) dropped, and the heat surfaces
+  already computed (the map needs them all, so the parent computes them once, first);
 - the crimes cut to the points within 300 m of a patrol spot (the spot cards' sketches), and
-  the pubs, StreetSafe reports and load reports as they are.
+  the pubs, StreetSafe reports, harm weights and load reports as they are;
+- what the parent works out from the layers it keeps (:func:`handover`): the places the study
+  covers (its title: districts from the boundaries, deprivation file and lookup) and the
+  workbook's evidence pack (rates from every crime), so the files say what the parent's would.
 
-The child writes the same file with the same functions (a test compares the two briefings'
-text page by page), into the same staging folder (the writer is atomic), and reports the
-result in :func:`~hotspots.export.parallel.collect`'s format, so failures and Cancel behave
-as with a forked child. ``spawn`` exists on every platform; the CLI asks for it only when it
-would fork otherwise (more than one worker), never the GUI.
+The interpreter is started first (:func:`warm_spawned`: it imports the writers while the parent
+computes the heat surfaces), then given the run. The child writes the same files with the same
+functions (tests compare the briefing's text page by page and the workbook's cells) into the
+same staging folder (every writer is atomic), and reports in
+:func:`~hotspots.export.parallel.collect`'s format, so failures and Cancel behave as with a
+forked child. ``spawn`` exists on every platform; the CLI asks for it only when it would fork
+otherwise (more than one worker), never the GUI.
 """
 
 from __future__ import annotations
@@ -30,10 +36,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SPAWNED", "slim_for_briefing", "start_spawned"]
+__all__ = ["SPAWNED", "handover", "slim_for_briefing", "start_spawned", "warm_spawned"]
 
-#: the exports a spawned child writes (the evidence pack stays with the parent: it reads more layers)
-SPAWNED = ("briefing.pdf",)
+#: the exports a spawned child writes, in this order (the evidence pack stays with the parent: it
+#: reads more layers); generated England: the child's ~10 s beside the parent's map and GIS files
+SPAWNED = ("briefing.pdf", "hotspots.xlsx", "heat.tif")
+#: the modules the child imports while it waits for the run (see :func:`warm_spawned`)
+_WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing", "hotspots.export.workbook.tables",
+         "hotspots.export.map.heat", "openpyxl", "rasterio")
 
 
 def _empty_arrays(obj: Any) -> Any:
@@ -45,7 +55,7 @@ def _empty_arrays(obj: Any) -> Any:
 
 
 def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
-    """The analysis and layers cut to what :func:`hotspots.export.briefing.briefing.write_briefing` reads
+    """The analysis and layers cut to what the briefing, the workbook and the heat GeoTIFF read
     (see the module notes); the heat surfaces are computed here if they were not yet."""
     from ..model import Layers
     from .briefing._briefing_spots import near_spot_rows
@@ -62,23 +72,68 @@ def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
             crimes = crimes.iloc[rows][[c for c in ("x", "y", "month") if c in crimes]].reset_index(drop=True)
     evidence = analysis.evidence
     if evidence is not None:
-        heat = evidence.heat[:1]  # computed once, in the parent (the map reads them all); the briefing shows one
+        heat = list(evidence.heat)  # computed once, in the parent (the map reads them all too)
         evidence = replace(evidence, _heat_inputs=None, _cache={"heat": heat})
     time_result = analysis.time
     if time_result is not None:
         time_result = replace(time_result, cube=None)
     slim = replace(analysis, spots=spots, evidence=evidence, time=time_result, units=None)  # units: the table's geometry again
     slim_layers = Layers(crimes=crimes, pubs=getattr(layers, "pubs", None),
-                         streetsafe=getattr(layers, "streetsafe", None), reports=dict(getattr(layers, "reports", {})))
+                         streetsafe=getattr(layers, "streetsafe", None), harm_weights=getattr(layers, "harm_weights", None),
+                         reports=dict(getattr(layers, "reports", {})))
     return slim, slim_layers
 
 
-def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable) -> list:
+def handover(names: list[str], analysis: Any, layers: Any, study: Any) -> dict[str, Any]:
+    """What the child cannot work out from the slimmed run, worked out here from the whole one:
+    the places the study covers (the title's fallback) and, for the workbook, the evidence pack."""
+    from ..study_title import places_title, user_title
+
+    given: dict[str, Any] = {}
+    if not user_title(study):  # (the map reads it too: computed once, remembered for this table and layers)
+        given["places"] = places_title(getattr(analysis, "table", None), layers)
+    if "hotspots.xlsx" in names:
+        from .workbook.evidence_sheets import pack_for
+
+        given["pack"] = pack_for(analysis, layers, study)
+    return given
+
+
+def _take_over(given: dict[str, Any], analysis: Any, layers: Any, study: Any) -> None:
+    """In the child: remember the parent's answers for this slimmed run (by identity, as the
+    title's own cache and the workbook's pack look them up)."""
+    from .. import study_title
+    from .workbook import evidence_sheets
+
+    table = getattr(analysis, "table", None)
+    if "places" in given and table is not None and len(table):
+        study_title._CACHE.insert(0, (table, layers, given["places"]))
+    if "pack" in given:
+        evidence_sheets.given_pack(analysis, layers, study, given["pack"])
+
+
+def _warm(names: list[str]) -> None:
+    """In the child, first: import the writers (1-2 s of a cold interpreter) while the parent
+    still computes what to send."""
+    import importlib
+
+    for module in _WARM:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S112 - only a head start: the job itself reports a missing module
+            continue
+
+
+def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable,
+                   given: dict[str, Any] | None = None) -> list:
     """In the spawned interpreter: write ``names`` with the bundle's writers, results as data.
 
     ``write_job`` (:func:`hotspots.export.bundle.write_job`) comes in as an argument, pickled by
     name, so this module never imports the bundle that imports it (no import cycle)."""
     from . import parallel
+
+    if given:
+        _take_over(given, analysis, layers, study)
 
     def write(job: str) -> Path | None:
         return write_job(job, analysis, layers, study, Path(out))
@@ -90,14 +145,31 @@ def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out
         parallel._JOB.clear()
 
 
-def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path,
-                  write_job: Callable) -> tuple[ProcessPoolExecutor, Future]:
-    """Start one spawned child writing ``names`` from the slimmed run with ``write_job`` (the
-    bundle's :func:`~hotspots.export.bundle.write_job`); returns it and its future."""
+def warm_spawned(names: list[str], out: Path) -> ProcessPoolExecutor:
+    """Start the spawned child now (it imports the writers of ``names`` while the parent works out
+    the slimmed run); :func:`start_spawned` then gives it the job."""
     from .parallel import _remember, new_pool, submit_quietly
 
-    slim, slim_layers = slim_for_briefing(analysis, layers)
     pool = new_pool("spawn", out)  # dies with the parent, stdio to a log in the staging folder (see parallel)
-    future = submit_quietly(pool, _spawned_child, list(names), slim, slim_layers, study, str(out), write_job)
+    submit_quietly(pool, _warm, list(names))
+    _remember(pool)
+    return pool
+
+
+def start_spawned(names: list[str], analysis: Any, layers: Any, study: Any, out: Path,
+                  write_job: Callable, pool: ProcessPoolExecutor | None = None) -> tuple[ProcessPoolExecutor, Future]:
+    """Give one spawned child (``pool`` from :func:`warm_spawned`, else a new one) ``names`` to write
+    from the slimmed run with ``write_job`` (the bundle's :func:`~hotspots.export.bundle.write_job`);
+    returns it and its future. Should working out the run fail, the child is stopped."""
+    from .parallel import _remember, abandon, submit_quietly
+
+    pool = pool if pool is not None else warm_spawned(names, out)
+    try:
+        slim, slim_layers = slim_for_briefing(analysis, layers)
+        given = handover(names, analysis, layers, study)
+        future = submit_quietly(pool, _spawned_child, list(names), slim, slim_layers, study, str(out), write_job, given)
+    except BaseException:
+        abandon(pool)
+        raise
     _remember(pool)
     return pool, future

@@ -14,12 +14,25 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["evidence_frames", "pack_for"]
+__all__ = ["evidence_frames", "given_pack", "pack_for"]
+
+#: a pack worked out by another process for this one's (analysis, layers, study), by identity:
+#: a spawned export child (:mod:`hotspots.export.spawned`) has only the crimes near the patrol
+#: spots, and the pack's rates and trends read every crime
+_GIVEN: list[tuple[Any, Any, Any, Any]] = []
+
+
+def given_pack(analysis: Any, layers: Any, study: Any, pack: Any) -> None:
+    """Let :func:`pack_for` answer ``pack`` for these very objects (one run at a time)."""
+    _GIVEN[:] = [(analysis, layers, study, pack)]
 
 
 def pack_for(analysis: Any, layers: Any, study: Any) -> Any:
     """The evidence pack of a run for its ``evidence_area`` (top zones by default), or None
     when the run has no population (a pack of rates needs residents)."""
+    for a, lay, st, pack in _GIVEN:
+        if a is analysis and lay is layers and st is study:
+            return pack
     ev = getattr(analysis, "evidence", None)
     if ev is None or ev.rates is None:
         return None
