@@ -245,3 +245,29 @@ def test_kent_defaults_leave_hospitals_and_shoplifting_complexes_out():
     top = res.partners.places[0]
     assert top.kind == "retail" and top.share_shoplifting >= 0.6 and top.crimes > 500  # one shopping complex
     json.dumps(res.summary()["partner_places"])
+
+
+def test_nearest_street_equals_brute_force_on_random_points():
+    """The block filter and the tree name the nearest street snap point within 400 m, as a scan of
+    every crime does (distinct distances: which of two equidistant points wins is unspecified)."""
+    from hotspots.plans.partner_places import NAME_WITHIN_M, _near_blocks, _nearest_streets
+
+    rng = np.random.default_rng(11)
+    n = 6000
+    cx, cy = rng.uniform(500_000, 530_000, n), rng.uniform(150_000, 170_000, n)
+    labels = np.where(rng.random(n) < 0.15, "On or near Supermarket", [f"On or near Road {i}" for i in range(n)])
+    crimes = pd.DataFrame({"x": cx, "y": cy, "location": pd.Categorical(labels)})
+    sel = rng.random(n) < 0.8
+    px, py = rng.uniform(499_000, 531_000, 300), rng.uniform(149_000, 171_000, 300)
+    got = _nearest_streets(crimes, sel, px, py)
+    street = sel & (labels != "On or near Supermarket")
+    for k in range(len(px)):
+        d = np.hypot(cx - px[k], cy - py[k])
+        d[~street] = np.inf
+        j = int(np.argmin(d))
+        assert got[k] == (labels[j][len("On or near "):] if d[j] <= NAME_WITHIN_M else ""), k
+    assert sum(g != "" for g in got) > 100 and "" in got
+    for block in (None, 200.0, 130.0):  # every point within the distance is kept, far ones are not all kept
+        near = _near_blocks(cx, cy, px, py, NAME_WITHIN_M, block)
+        dmin = np.min(np.hypot(cx[:, None] - px[None, :], cy[:, None] - py[None, :]), axis=1)
+        assert near[dmin <= NAME_WITHIN_M].all() and not near[dmin > 3 * NAME_WITHIN_M].any()

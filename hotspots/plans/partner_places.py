@@ -263,21 +263,26 @@ def _is_shoplifting(types: pd.Series, rows: np.ndarray) -> np.ndarray:
     return hit[codes]
 
 
-def _near_blocks(cx: np.ndarray, cy: np.ndarray, x: np.ndarray, y: np.ndarray, within: float) -> np.ndarray:
-    """Which points (cx, cy) lie in a ``within``-metre block next to (or holding) a place (x, y).
+def _near_blocks(cx: np.ndarray, cy: np.ndarray, x: np.ndarray, y: np.ndarray, within: float,
+                 block: float | None = None) -> np.ndarray:
+    """Which points (cx, cy) may lie within ``within`` metres of a place (x, y): those in a
+    ``block``-metre square (default ``within``) no further than ``within`` from the place's square.
 
-    The blocks a place touches are marked on a dense table of the points' blocks (a nation at
-    400 m: ~3 million booleans) and each point reads its block's mark: one gather, where looking
-    5 million points up in a sorted list of blocks cost half a second."""
+    The blocks near a place are marked on a dense table of the points' blocks (a nation at
+    200 m: ~8 million booleans) and each point reads its block's mark: one gather, where looking
+    5 million points up in a sorted list of blocks cost half a second. Blocks of half the distance
+    leave out the far corners of the 3 x 3 blocks of ``within`` (a sixth of the points nationally)."""
     out = np.zeros(len(cx), bool)
     ok = np.isfinite(cx) & np.isfinite(cy)
     every = bool(ok.all())
     if not len(x) or not (every or ok.any()):
         return out
     px, py = (cx, cy) if every else (cx[ok], cy[ok])
-    x0, y0 = np.floor(px.min() / within) - 1, np.floor(py.min() / within) - 1
-    w = int(np.floor(px.max() / within) - x0) + 2
-    h = int(np.floor(py.max() / within) - y0) + 2
+    b = float(block or within)
+    reach = int(np.ceil(within / b - 1e-9))
+    x0, y0 = np.floor(px.min() / b) - 1, np.floor(py.min() / b) - 1
+    w = int(np.floor(px.max() / b) - x0) + 2
+    h = int(np.floor(py.max() / b) - y0) + 2
     if w * h > 50_000_000:  # points spread over a continent: look blocks up in a sorted list instead
         key = np.floor(px / within) * 4.0e9 + np.floor(py / within)
         qx, qy = np.floor(x / within), np.floor(y / within)
@@ -286,15 +291,17 @@ def _near_blocks(cx: np.ndarray, cy: np.ndarray, x: np.ndarray, y: np.ndarray, w
         hit = near[at] == key
     else:
         mark = np.zeros(w * h, bool)
-        qx = (np.floor(x / within) - x0).astype(np.int64)
-        qy = (np.floor(y / within) - y0).astype(np.int64)
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
+        qx = (np.floor(x / b) - x0).astype(np.int64)
+        qy = (np.floor(y / b) - y0).astype(np.int64)
+        for dx in range(-reach, reach + 1):
+            for dy in range(-reach, reach + 1):
+                if (max(abs(dx) - 1, 0) ** 2 + max(abs(dy) - 1, 0) ** 2) * b * b > within * within:
+                    continue  # every point of that block is further than ``within`` from the place's block
                 ax, ay = qx + dx, qy + dy
                 inside = (ax >= 0) & (ax < w) & (ay >= 0) & (ay < h)
                 mark[ax[inside] * h + ay[inside]] = True
-        cell = ((px - x0 * within) / within).astype(np.int64) * h  # non-negative: truncation is floor
-        cell += ((py - y0 * within) / within).astype(np.int64)
+        cell = ((px - x0 * b) / b).astype(np.int64) * h  # non-negative: truncation is floor
+        cell += ((py - y0 * b) / b).astype(np.int64)
         hit = mark[cell]
     if every:
         return hit
@@ -313,7 +320,7 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
         return []
     cx, cy = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
     rows = np.flatnonzero(sel)
-    rows = rows[_near_blocks(cx[rows], cy[rows], x, y, within)]
+    rows = rows[_near_blocks(cx[rows], cy[rows], x, y, within, within / 2)]
     if len(rows) == 0:
         return [""] * len(x)
     loc = crimes["location"]
@@ -323,5 +330,14 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
     rows, codes = rows[kinds == "street"], codes[kinds == "street"]
     if len(rows) == 0:
         return [""] * len(x)
-    d, j = cKDTree(np.column_stack([cx[rows], cy[rows]])).query(np.column_stack([x, y]), distance_upper_bound=within)
-    return [strip_prefix(cat.categories[codes[jj]]) if np.isfinite(dd) else "" for dd, jj in zip(d, j, strict=True)]
+    # a tree built without the median splits and box shrinking (3x faster to build for 2.5 M
+    # points) answers the same nearest point; among points at exactly the same distance which
+    # one a tree returns was never specified (the generated England and Kent have no such tie)
+    tree = cKDTree(np.column_stack([cx[rows], cy[rows]]), balanced_tree=False, compact_nodes=False)
+    d, j = tree.query(np.column_stack([x, y]), distance_upper_bound=within)
+    out = np.full(len(x), "", dtype=object)
+    found = np.isfinite(d)
+    if found.any():  # each distinct label stripped once
+        used, inv = np.unique(codes[j[found]], return_inverse=True)
+        out[found] = np.array([strip_prefix(c) for c in cat.categories.take(used)], dtype=object)[inv.reshape(-1)]
+    return out.tolist()
