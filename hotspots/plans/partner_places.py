@@ -240,16 +240,19 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
         towns = np.asarray(town_of_row(place_rows), dtype=object)
     else:
         towns = np.asarray(town_of_row, dtype=object)[place_rows] if town_of_row is not None else None
+    pts = np.flatnonzero(is_partner)
+    fr = first_rows[pts]  # each place's first row in the frame
+    used, inv = np.unique(codes[fr], return_inverse=True)  # each distinct label stripped once
+    stripped = [strip_prefix(c) for c in cat.categories.take(used)]
+    labels = [stripped[t] for t in inv.reshape(-1).tolist()]
+    town_l = [str(t) for t in towns] if towns is not None else [""] * len(pts)
     places = []
-    for k, p in enumerate(np.flatnonzero(is_partner)):
-        i = int(first_rows[p])  # the point's first row in the frame
-        label = strip_prefix(cat.categories[int(codes[i])])
-        kind = str(kind_pt[p])
-        street = streets[k]
-        town = str(towns[k]) if towns is not None else ""
-        places.append(PartnerPlace(name=_place_name(label, street, town), kind=kind, label=label,
-                                   crimes=int(n_sel[p]), share_shoplifting=float(share[p]),
-                                   reason=_REASONS[kind].format(share=share[p]), x=float(x[i]), y=float(y[i])))
+    for k, (kind, n_p, sh, px, py) in enumerate(zip([str(q) for q in kind_pt[pts]], n_sel[pts].tolist(),
+                                                    share[pts].tolist(), x[fr].tolist(), y[fr].tolist(), strict=True)):
+        label = labels[k]
+        places.append(PartnerPlace(name=_place_name(label, streets[k], town_l[k]), kind=kind, label=label,
+                                   crimes=n_p, share_shoplifting=sh, reason=_REASONS[kind].format(share=sh),
+                                   x=px, y=py))
     places.sort(key=lambda q: (-q.crimes, q.kind, q.name, q.x, q.y))
     return PartnerPlaces(mask=mask, places=places, kept=kept)
 
