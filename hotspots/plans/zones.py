@@ -47,9 +47,11 @@ def _top_outside(t: pd.DataFrame, zone_of: np.ndarray, k: int = 5) -> list[dict]
             for r in top.itertuples(index=False)]
 
 
-def _top(counts: pd.Series, k: int) -> list[tuple[str, int]]:
-    """(name, n) for the ``k`` largest counts, ties by name, so output never depends on order."""
-    items = [(str(a), int(b)) for a, b in counts.items() if b > 0]  # a zone's few rows: plain Python
+def _top(counts: pd.Series | list[tuple[object, int]], k: int) -> list[tuple[str, int]]:
+    """(name, n) for the ``k`` largest counts (a Series or ``(name, n)`` pairs), ties by name, so
+    output never depends on order."""
+    pairs = counts.items() if isinstance(counts, pd.Series | dict) else counts
+    items = [(str(a), int(b)) for a, b in pairs if b > 0]  # a zone's few rows: plain Python
     items.sort(key=lambda t: (-t[1], t[0]))
     return items[:k]
 
@@ -58,30 +60,44 @@ def _fmt(pairs: list[tuple[str, int]]) -> str:
     return "; ".join(f"{name} ({n:,})" for name, n in pairs)
 
 
-def _streets(location: pd.Series) -> np.ndarray:
-    """police.uk ``Location`` without "On or near "; cleaned once per distinct text, not per crime."""
+def _streets(location: pd.Series) -> pd.Categorical:
+    """police.uk ``Location`` without "On or near " ("" where missing), as categories of the
+    cleaned names (cleaned once per distinct text, not per crime; two texts that clean to the
+    same name are one category), so nothing builds a string per crime."""
     cat = location.astype("category")
     names = pd.Series(cat.cat.categories.astype(str)).str.replace(_PREFIX, "", regex=True).str.strip()
-    codes = cat.cat.codes.to_numpy()
-    lookup = np.append(names.to_numpy(dtype=object), "")  # code -1 (missing) -> ""
-    return lookup[codes]
+    clean, inv = np.unique(np.append(names.to_numpy(dtype=object), ""), return_inverse=True)
+    inv = inv.reshape(-1)
+    return pd.Categorical.from_codes(inv[cat.cat.codes.to_numpy()], clean)  # code -1 (missing) -> ""
 
 
-def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, pd.DataFrame]:
-    """Per-zone counts of analysed crimes by street, type and month (long tables)."""
+def _sorted_cat(values: pd.Series) -> pd.Categorical:
+    """``values`` as categories in sorted order, so a sorted groupby lists them as it lists the
+    strings themselves (without turning every crime's category into a string)."""
+    cat = values.astype("category").array
+    return cat.reorder_categories(sorted(cat.categories, key=str))
+
+
+def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, dict[int, list[tuple[object, int]]]]:
+    """Per-zone counts of analysed crimes by street, type and month: ``{column: {zone: [(value, n),
+    ...]}}``, each zone's pairs in the order a sorted groupby lists them (read once, not looked
+    up per zone in a MultiIndex)."""
     crimes = layers.crimes
     mask, _ = filter_crimes(crimes, s.crime_types, s.month_from, s.month_to)
     zone = zone_of[crimes["lsoa"].to_numpy()]
     keep = mask & (zone >= 0)
     sub = crimes.loc[keep, ["location", "crime_type", "month"]]
     z = zone[keep]
-    frame = pd.DataFrame({"zone": z, "street": _streets(sub["location"]),
-                          "crime_type": sub["crime_type"].to_numpy(),
-                          "month": sub["month"].to_numpy()})
+    frame = pd.DataFrame({"zone": z, "street": _streets(sub["location"]), "crime_type": _sorted_cat(sub["crime_type"]),
+                          "month": _sorted_cat(sub["month"])})
     out = {}
     for col in ("street", "crime_type", "month"):
         f = frame if col != "street" else frame[frame["street"] != ""]
-        out[col] = f.groupby(["zone", col], sort=True, observed=True).size()
+        size = f.groupby(["zone", col], sort=True, observed=True).size()
+        zones = size.index.get_level_values(0).to_numpy()
+        pairs = list(zip(size.index.get_level_values(1).tolist(), size.to_numpy().tolist(), strict=True))
+        bounds = np.flatnonzero(np.r_[True, zones[1:] != zones[:-1], True]).tolist()
+        out[col] = {int(zones[a]): pairs[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
     return out
 
 
@@ -204,6 +220,8 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
     codes = t["lsoa_code"].astype(str).to_numpy()
     names = t["lsoa_name"].astype(str).to_numpy()
     deciles = t["imd_decile"]
+    decile_list = deciles.tolist()  # the evidence reads one LSOA's decile at a time: Python values, not .iloc
+    pubs_n = t["pubs"].to_numpy()
     records, geometries, evidence = [], [], {}
     for rank, r in enumerate(rows, start=1):
         m = r["members"]
@@ -213,7 +231,7 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         area = float(shapely.area(geom) / 1e6)
         share_c = r["crimes"] / total_crimes if total_crimes else float("nan")
         share_a = area / total_area if total_area else float("nan")
-        streets = _top(groups["street"].get(rank, pd.Series(dtype=int)), _EVIDENCE_STREETS) if groups else []
+        streets = _top(groups["street"].get(rank, []), _EVIDENCE_STREETS) if groups else []
         concerns = []
         if concern_sums is not None and rank in concern_sums.index:
             concerns = _top(concern_sums.loc[rank], 99)
@@ -222,7 +240,7 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
         records.append({
             "zone_id": rank, "rank": rank, "lsoa_codes": ";".join(sorted(codes[m])),
             "crimes": r["crimes"], "harm": r["harm"], "streetsafe": int(sscount[m].sum()),
-            "pubs": int(t["pubs"].to_numpy()[m].sum()),
+            "pubs": int(pubs_n[m].sum()),
             "imd_decile_mean": float(dec.astype(float).mean()) if len(dec) else float("nan"),
             "area_km2": area, "share_of_crimes": share_c, "share_of_area": share_a,
             "pai": share_c / share_a if share_a else float("nan"),
@@ -235,10 +253,9 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
             top_concerns=concerns,
             pubs=pubs.get(rank, []),
             lsoas=[(codes[i], names[i], int(crimes[i]),
-                    None if pd.isna(deciles.iloc[i]) else int(deciles.iloc[i])) for i in order],
-            crime_types=_top(groups["crime_type"].get(rank, pd.Series(dtype=int)), 99) if groups else [],
-            months=([(str(k), int(v)) for k, v in groups["month"].get(rank, pd.Series(dtype=int)).items()]
-                    if groups else []),
+                    None if pd.isna(decile_list[i]) else int(decile_list[i])) for i in order],
+            crime_types=_top(groups["crime_type"].get(rank, []), 99) if groups else [],
+            months=[(str(k), int(v)) for k, v in groups["month"].get(rank, [])] if groups else [],
         )
     if records:
         zones = gpd.GeoDataFrame(pd.DataFrame.from_records(records, columns=ZONE_FIELDS),
