@@ -207,8 +207,11 @@ def cell_window_test(grid: CellGrid, values: np.ndarray, *, alpha: float = 0.05)
     nan = np.full(len(v), np.nan)
     if n < 1 or len(v) == 0 or not (v > 0).any():
         return CellWindowTest(nan, np.zeros(len(v), bool), 0.0, float(alpha), n, 1.0)
-    u, q = _units(v, grid.window_sum(v)[inside])
-    s = grid.window_sum(u.astype(float)).round().astype(np.int64)
+    ws = grid.window_sum(v)
+    u, q = _units(v, ws[inside])
+    uf = u.astype(float)
+    # ordinary counts are their own units: the same values give the same window sums, summed once
+    s = (ws if np.array_equal(uf, v) else grid.window_sum(uf)).round().astype(np.int64)
     w = np.asarray(grid.window, np.int64)
     cap = int(s[inside].max())
     tails = window_sum_tails(u[inside], n, cap)
