@@ -59,6 +59,9 @@ def test_hand_made_cases_both_paths():
         (45, 0.5): -1,    # between the parts
         (-1, -1): -1,     # outside everything
         (30, 20): 3,      # the outer corner of 3
+        (12, 5): 1,       # inside 1 (odd) and 6 (even): the lower index across the two threads' halves
+        (14, 10): 6,      # on the edge of 1 and 2, inside 6: containment (even) beats touching (odd)
+        (24, 5): 5,       # on 5's edge, in 3's hole: touched by 5 (odd) only
     }
     x = np.array([p[0] for p in pts], float)
     y = np.array([p[1] for p in pts], float)

@@ -10,14 +10,15 @@ object per point:
    in index order within a cell);
 2. points are sorted by cell (so neighbouring points test the same few polygons while their
    edge indexes are in cache: the locality a space-filling curve buys), and each point's
-   candidates are the polygons listed in its cell whose bounding box holds it;
+   candidates are the polygons listed in its cell;
 3. an exact test per candidate, GEOS's prepared, indexed point-in-area locator
-   (:func:`shapely.contains_xy`); a point no polygon contains is tested for touching one
-   (:func:`shapely.intersects_xy`), so a point on an edge still lands somewhere.
+   (:func:`shapely.contains_xy`, which rejects a point outside the polygon's box first); a
+   point no polygon contains is tested for touching one (:func:`shapely.intersects_xy`), so
+   a point on an edge still lands somewhere.
 
 The rule is the obvious path's: the lowest-indexed polygon that contains the point, else the
 lowest-indexed one whose boundary it lies on, else -1 (a test pins the two paths together).
-Chunks of points are tested on two threads (the GEOS calls release the GIL).
+The even and the odd polygons are tested on two threads (the GEOS calls release the GIL).
 """
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Index:
-    """Polygons' bounding boxes listed per grid cell (CSR), polygons ascending within a cell."""
+    """Polygons' bounding boxes listed per grid cell (CSR), polygons ascending within a cell.
 
-    def __init__(self, polygons: np.ndarray, usable: np.ndarray, cell: float | None) -> None:
+    ``lists`` holds one listing per class of polygons (``classes`` of them, by index modulo
+    ``classes``) over the same grid, so each class can be tested on its own thread.
+    """
+
+    def __init__(self, polygons: np.ndarray, usable: np.ndarray, cell: float | None, classes: int = 1) -> None:
         bounds = shapely.bounds(polygons)
         idx = np.flatnonzero(usable)
         b = bounds[idx]
@@ -63,10 +68,12 @@ class _Index:
         r2, vy = _expand(iy0[r1], iy1[r1] + 1)
         poly = idx[r1[r2]]
         flat = vx[r2] * self.ny + vy
-        order = np.lexsort((poly, flat))
-        self.poly = poly[order]
-        self.start = np.searchsorted(flat[order], np.arange(self.nx * self.ny + 1)).astype(np.int64)
-        self.bx0, self.by0, self.bx1, self.by1 = (np.ascontiguousarray(bounds[:, j]) for j in range(4))
+        self.lists: list[tuple[np.ndarray, np.ndarray]] = []
+        for k in range(classes):
+            mine = poly % classes == k if classes > 1 else slice(None)
+            order = np.lexsort((poly[mine], flat[mine]))
+            self.lists.append((poly[mine][order],
+                               np.searchsorted(flat[mine][order], np.arange(self.nx * self.ny + 1)).astype(np.int64)))
 
     def _ix(self, v: np.ndarray) -> np.ndarray:
         return np.clip(np.floor((v - self.x0) / self.c), 0, self.nx - 1).astype(np.int64)
@@ -88,38 +95,57 @@ def _first_per_row(row: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _chunk(index: _Index, polygons: np.ndarray, x: np.ndarray, y: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """Exact answers for one chunk of points (sorted by cell)."""
-    row, k = _expand(index.start[flat], index.start[flat + 1])
-    poly = index.poly[k]
-    px, py = x[row], y[row]
-    inbox = (px >= index.bx0[poly]) & (px <= index.bx1[poly]) & (py >= index.by0[poly]) & (py <= index.by1[poly])
-    row, poly, px, py = row[inbox], poly[inbox], px[inbox], py[inbox]
-    geoms = polygons[poly]
-    hold = shapely.contains_xy(geoms, px, py)
-    best = _first_per_row(row[hold], poly[hold], len(x))  # polygons ascending per row: first = lowest
-    rest = best < 0
-    if rest.any():  # contained by none: on an edge (touched by one or two) or outside
-        redo = rest[row]
-        touch = shapely.intersects_xy(geoms[redo], px[redo], py[redo])
-        best = np.where(rest, _first_per_row(row[redo][touch], poly[redo][touch], len(x)), best)
-    return best
+def _lowest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row, the lower of two polygon indexes where -1 means none."""
+    return np.where(a < 0, b, np.where(b < 0, a, np.minimum(a, b)))
+
+
+class _Pairs:
+    """One chunk's candidate (point, polygon) pairs within one class of polygons."""
+
+    def __init__(self, index: _Index, k: int, x: np.ndarray, y: np.ndarray, flat: np.ndarray) -> None:
+        listed, start = index.lists[k]
+        row, at = _expand(start[flat], start[flat + 1])
+        # no bounding-box filter here: GEOS's prepared test rejects a point outside the box
+        # first, for less than the filter costs (it halves the pairs but not the time)
+        self.n = len(x)
+        self.row, self.poly, self.px, self.py = row, listed[at], x[row], y[row]
+
+    def contained(self, polygons: np.ndarray) -> np.ndarray:
+        """Each point's lowest polygon (of this class) containing it, -1 for none."""
+        hold = shapely.contains_xy(polygons[self.poly], self.px, self.py)
+        return _first_per_row(self.row[hold], self.poly[hold], self.n)  # polygons ascending: first = lowest
+
+    def touched(self, polygons: np.ndarray, rest: np.ndarray) -> np.ndarray:
+        """For the points in ``rest`` (contained by no polygon), the lowest polygon they lie on
+        the edge of (touched by one or two), -1 for none."""
+        redo = rest[self.row]
+        row, poly = self.row[redo], self.poly[redo]
+        touch = shapely.intersects_xy(polygons[poly], self.px[redo], self.py[redo])
+        return _first_per_row(row[touch], poly[touch], self.n)
+
+
+def _class_task(index: _Index, k: int, polygons: np.ndarray, x: np.ndarray, y: np.ndarray,
+                flat: np.ndarray) -> tuple[_Pairs, np.ndarray]:
+    pairs = _Pairs(index, k, x, y, flat)
+    return pairs, pairs.contained(polygons)
 
 
 def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: float | None = None,
-                threads: int = 1) -> np.ndarray:
+                threads: int = 2) -> np.ndarray:
     """Index of the polygon holding each point (-1 for none), exactly as the obvious tree query.
 
     Parameters
     ----------
     x, y : point coordinates, in the polygons' CRS (NaN -> -1)
     polygons : array of shapely (Multi)Polygons; None or empty ones hold nothing
-    cell : grid cell side (default half the median polygon width)
-    threads : chunks tested at once. **Keep 1.** GEOS builds a prepared polygon's point locator
-        lazily, on its first test, and that is not thread-safe: with two threads sharing the
-        prepared LSOAs, about one national run in three died at exit ("tcache_thread_shutdown():
-        unaligned tcache chunk detected", a corrupted heap). One thread costs ~1.5 s on five
-        million exact points.
+    cell : grid cell side (default a third of the median polygon width)
+    threads : 2 splits the polygons into even and odd indexes, each class tested on its own
+        thread (one task at a time per class), and takes the lower answer of the two. Never
+        split the points instead: GEOS builds a prepared polygon's point locator lazily, on
+        its first tests, and that is not thread-safe (with two threads sharing the prepared
+        LSOAs about one national run in three died at exit with a corrupted heap); split by
+        polygon, no polygon is ever tested by two threads at once.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -128,25 +154,57 @@ def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: flo
     usable = ~(shapely.is_missing(polygons) | shapely.is_empty(polygons))
     if len(x) == 0 or not usable.any():
         return out
-    index = _Index(polygons, usable, cell)
+    classes = 2 if threads > 1 else 1
+    index = _Index(polygons, usable, cell, classes)
     shapely.prepare(polygons[usable])
     ok = np.isfinite(x) & np.isfinite(y)
     ok &= (x >= index.x0) & (y >= index.y0) & (x <= index.x0 + index.nx * index.c) & (y <= index.y0 + index.ny * index.c)
     pts = np.flatnonzero(ok)
     flat = index.flat(x[pts], y[pts])
-    order = np.argsort(flat)  # by cell: neighbours test the same polygons while they are in cache
+    # by cell: neighbours test the same polygons while they are in cache (stable: a timsort,
+    # quick on points that come grouped, as police.uk's do)
+    order = np.argsort(flat, kind="stable")
     pts, flat = pts[order], flat[order]
     spans = [(s, min(s + CHUNK, len(pts))) for s in range(0, len(pts), CHUNK)]
+    if classes == 1:
+        for a, z in spans:
+            sel = pts[a:z]
+            pairs = _Pairs(index, 0, x[sel], y[sel], flat[a:z])
+            best = pairs.contained(polygons)
+            rest = best < 0
+            if rest.any():
+                best = np.where(rest, pairs.touched(polygons, rest), best)
+            out[sel] = best
+        return out
+    lanes = [ThreadPoolExecutor(max_workers=1) for _ in range(classes)]  # one per class: its tests in turn
+    try:
+        queued: list[tuple[np.ndarray, list]] = []
 
-    def work(span: tuple[int, int]) -> None:
-        a, z = span
-        sel = pts[a:z]
-        out[sel] = _chunk(index, polygons, x[sel], y[sel], flat[a:z])
+        def submit(a: int, z: int) -> None:
+            sel = pts[a:z]
+            xs, ys = x[sel], y[sel]
+            queued.append((sel, [lane.submit(_class_task, index, k, polygons, xs, ys, flat[a:z])
+                                 for k, lane in enumerate(lanes)]))
 
-    if threads > 1 and len(spans) > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(work, spans))
-    else:
-        for span in spans:
-            work(span)
+        for j, (a, z) in enumerate(spans):
+            if j == 0:
+                submit(a, z)
+            if j + 1 < len(spans):
+                submit(*spans[j + 1])  # the next chunk is tested while this one is finished
+            sel, tasks = queued.pop(0)
+            results = [t.result() for t in tasks]
+            best = results[0][1]
+            for _pairs, found in results[1:]:
+                best = _lowest(best, found)
+            rest = best < 0
+            if rest.any():
+                touched = [lanes[k].submit(p.touched, polygons, rest) for k, (p, _f) in enumerate(results)]
+                edge = touched[0].result()
+                for t in touched[1:]:
+                    edge = _lowest(edge, t.result())
+                best = np.where(rest, edge, best)
+            out[sel] = best
+    finally:
+        for lane in lanes:
+            lane.shutdown(wait=True)
     return out
