@@ -229,6 +229,22 @@ def parse_crime_files(
                         repeated=repeated_rows)
 
 
+def _point_keys(lon: np.ndarray, lat: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """One int64 per row of ``idx``: its longitude and latitude to the microdegree (police.uk
+    writes six decimals), computed in place: a national year is five million rows, and each
+    temporary array would cost 40 MB of fresh pages."""
+    a = lon[idx]
+    a *= 1e6
+    np.round(a, out=a)
+    key = a.astype(np.int64)
+    key *= 1_000_000_000
+    a = lat[idx]
+    a *= 1e6
+    np.round(a, out=a)
+    key += a.astype(np.int64)
+    return key
+
+
 def _distinct(values: np.ndarray) -> int:
     """How many distinct values (a sort: 5M int64 in 0.1 s, where a hash table takes 1.5 s)."""
     s = np.sort(values)
@@ -281,18 +297,21 @@ def read_crimes(
 
     # project and place each distinct snap point once (police.uk reuses a few points a lot)
     idx = np.flatnonzero(keep)
-    key = np.round(lon[idx] * 1e6).astype(np.int64) * 1_000_000_000 + np.round(lat[idx] * 1e6).astype(np.int64)
-    if _distinct(key) > len(key) // 2:  # exact coordinates: de-duplicating would cost more than it saves
-        pt_code, first = np.arange(len(idx)), idx
+    key = _point_keys(lon, lat, idx)
+    n_distinct = _distinct(key)
+    exact = n_distinct > len(key) // 2  # exact coordinates: de-duplicating would cost more than it saves
+    if exact:  # each kept row is its own point (pt_code would be 0, 1, 2, ...)
+        first = idx
     else:
         pt_code, uniq_key = pd.factorize(key, sort=False)
         first = np.full(len(uniq_key), -1, dtype=np.int64)
         first[pt_code[::-1]] = idx[::-1]
-    ux, uy = project_to_bng(lon[first], lat[first])  # on two threads: exact data has millions
+    # on two threads (exact data has millions), in place in the fresh gathered arrays
+    ux, uy = project_to_bng(lon[first], lat[first], overwrite=True)
     if progress:
         progress("Placing crimes in LSOAs", 0.7)
     u_lsoa = assign_lsoa(ux, uy, boundaries.geometry.values, unique=True)
-    lsoa_kept = u_lsoa[pt_code]
+    lsoa_kept = u_lsoa if exact else u_lsoa[pt_code]
     inside = lsoa_kept >= 0
     report.drop("outside every LSOA", int((~inside).sum()))
     rows = idx[inside]
@@ -311,8 +330,8 @@ def read_crimes(
         "crime_type": _cat("crime_type"),
         "location": _cat("location"),
         "lsoa_code_csv": _cat("lsoa_code_csv"),
-        "x": ux[pt_code[inside]],
-        "y": uy[pt_code[inside]],
+        "x": ux[inside] if exact else ux[pt_code[inside]],
+        "y": uy[inside] if exact else uy[pt_code[inside]],
         "lsoa": lsoa_kept[inside].astype(np.int32),
     })
     cols.clear()
@@ -320,7 +339,10 @@ def read_crimes(
         out[c] = _drop_unused(out[c].array)
     report.rows_kept = n_kept
     report.check_balance()
-    n_unique_points = _distinct(key[inside])
+    if not exact:  # a point is inside or not for all its rows
+        n_unique_points = int(np.count_nonzero(np.bincount(pt_code[inside], minlength=len(uniq_key))))
+    else:
+        n_unique_points = n_distinct if inside.all() else _distinct(key[inside])
 
     # --- what the analyst should know about these rows ----------------------------------
     # compare codes through the (small) category table, not 5 million strings
