@@ -92,13 +92,13 @@ def _weak(w) -> CSR:
                           binary=True)  # weak: a link either way round joins two LSOAs
 
 
-def components(w, members: np.ndarray) -> np.ndarray:
+def components(w, members: np.ndarray, weak: CSR | None = None) -> np.ndarray:
     """Component label per LSOA (-1 when not a member); neighbours taken from ``w`` either way round.
 
     ``w`` ids are row positions of the table (a :class:`hotspots.stats.weights.Weights` or a libpysal
     ``W``). Components are weak (i links j or j links i), the same "touching" the statistics used.
     """
-    a = _weak(w)
+    a = _weak(w) if weak is None else weak  # ``weak``: _weak(w) already built (a run asks up to three times)
     indptr, indices = a.indptr.tolist(), a.indices.tolist()
     is_in = np.asarray(members, bool).tolist()
     labels = [-1] * len(is_in)
@@ -119,13 +119,14 @@ def components(w, members: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-def dense_members(table: pd.DataFrame, w, significant: np.ndarray, share: float = DENSE_SHARE) -> np.ndarray:
+def dense_members(table: pd.DataFrame, w, significant: np.ndarray, share: float = DENSE_SHARE,
+                  weak: CSR | None = None) -> np.ndarray:
     """The ``dense`` rule's members before the peaks: dense LSOAs that are or touch a
     ``significant`` one, in groups holding at least one significant LSOA."""
     sig = np.asarray(significant, bool)
-    a = _weak(w)
+    a = _weak(w) if weak is None else weak
     touches = np.bincount(a.rows(), weights=sig[a.indices].astype(float), minlength=a.n) > 0
     cand = dense_rows(table, share) & (sig | touches)
-    labels = components(w, cand)
+    labels = components(w, cand, a)
     keep = np.unique(labels[cand & sig])
     return cand & np.isin(labels, keep)

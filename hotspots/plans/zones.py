@@ -24,7 +24,7 @@ from ..lsoa.table import filter_crimes
 from ..model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
 from ..progress import CancelFn, ProgressFn
 from ..units.placement import assign_lsoa
-from .zone_rules import PEAKS, ZONE_RULES, components, dense_members, hot_mask, peak_rows
+from .zone_rules import PEAKS, ZONE_RULES, _weak, components, dense_members, hot_mask, peak_rows
 
 __all__ = ["build_zones", "zones_stage", "hot_mask", "empty_zones", "placed_index", "PEAKS", "ZONE_FIELDS", "ZONE_RULES"]
 
@@ -80,23 +80,30 @@ def _sorted_cat(values: pd.Series) -> pd.Categorical:
 
 def _crime_groups(layers: Layers, s, zone_of: np.ndarray) -> dict[str, dict[int, list[tuple[object, int]]]]:
     """Per-zone counts of analysed crimes by street, type and month: ``{column: {zone: [(value, n),
-    ...]}}``, each zone's pairs in the order a sorted groupby lists them (read once, not looked
-    up per zone in a MultiIndex)."""
+    ...]}}``, each zone's pairs in the order a sorted groupby of (zone, value) lists them: zones
+    ascending, values in sorted category order (counted on integer keys, not grouped by pandas)."""
     crimes = layers.crimes
     mask, _ = filter_crimes(crimes, s.crime_types, s.month_from, s.month_to)
     zone = zone_of[crimes["lsoa"].to_numpy()]
     keep = mask & (zone >= 0)
     sub = crimes.loc[keep, ["location", "crime_type", "month"]]
-    z = zone[keep]
-    frame = pd.DataFrame({"zone": z, "street": _streets(sub["location"]), "crime_type": _sorted_cat(sub["crime_type"]),
-                          "month": _sorted_cat(sub["month"])})
+    z = zone[keep].astype(np.int64)
+    streets = _streets(sub["location"])
     out = {}
-    for col in ("street", "crime_type", "month"):
-        f = frame if col != "street" else frame[frame["street"] != ""]
-        size = f.groupby(["zone", col], sort=True, observed=True).size()
-        zones = size.index.get_level_values(0).to_numpy()
-        pairs = list(zip(size.index.get_level_values(1).tolist(), size.to_numpy().tolist(), strict=True))
-        bounds = np.flatnonzero(np.r_[True, zones[1:] != zones[:-1], True]).tolist()
+    for col, cat in (("street", streets), ("crime_type", _sorted_cat(sub["crime_type"])),
+                     ("month", _sorted_cat(sub["month"]))):
+        codes = np.asarray(cat.codes, np.int64)
+        ok = codes >= 0  # a missing value is no group (as groupby drops it)
+        if col == "street":
+            ok &= codes != int(cat.categories.get_loc(""))  # no street name: not a street
+        ncat = max(len(cat.categories), 1)
+        key = np.sort(z[ok] * ncat + codes[ok])
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
+        n = np.diff(np.r_[starts, len(key)]).tolist()
+        key = key[starts]
+        zones, values = key // ncat, cat.categories.take(key % ncat).tolist()
+        pairs = list(zip(values, n, strict=True))
+        bounds = np.flatnonzero(np.r_[True, zones[1:] != zones[:-1], True]).tolist() if len(key) else [0]
         out[col] = {int(zones[a]): pairs[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
     return out
 
@@ -178,8 +185,9 @@ def build_zones(analysis: Analysis, layers: Layers, rule: str | None = None) -> 
     if rule == "dense":  # peaks join the group they touch; a group without a hot spot is a lone peak
         peaks = np.zeros(n, bool)
         peaks[peak_rows(t)] = True
-        members = dense_members(t, analysis.weights, hot) | (peaks & (t["value"].to_numpy(float) > 0))
-        labels = components(analysis.weights, members)
+        weak = _weak(analysis.weights)  # the links, either way round: built once for both
+        members = dense_members(t, analysis.weights, hot, weak=weak) | (peaks & (t["value"].to_numpy(float) > 0))
+        labels = components(analysis.weights, members, weak)
         lone = {int(c) for c in np.unique(labels[members]) if not hot[labels == c].any()}
     else:
         labels = components(analysis.weights, hot)
