@@ -108,9 +108,31 @@ def _ref_window_sums(col, row, v):
     return out
 
 
+def _ref_candidates(v, key, share, tb=None):
+    """Every cell with value ordered (value down, tie-break down, key up), then the prefix reaching ``share``."""
+    pos = np.flatnonzero(v > 0)
+    tb = np.zeros(len(v)) if tb is None else tb
+    order = pos[np.lexsort((key[pos], -tb[pos], -v[pos]))]
+    cum = np.cumsum(v[order])
+    k = int(np.searchsorted(cum, share * cum[-1] * (1 - 1e-12))) + 1
+    return order[:min(k, len(order))]
+
+
+def test_candidates_equal_ordering_every_cell():
+    rng = np.random.default_rng(12)
+    for _ in range(30):
+        n = int(rng.integers(1, 3000))
+        v = np.where(rng.random(n) < 0.5, rng.integers(0, 6, n), 0).astype(float) / rng.choice([1.0, 3.0])
+        if not (v > 0).any():
+            continue
+        key, tb = rng.permutation(n), rng.integers(0, 4, n).astype(float)
+        for share in (0.01, 0.4, 0.99, 1.0):
+            assert np.array_equal(CZ.candidate_cells(v, key, share, tb), _ref_candidates(v, key, share, tb))
+
+
 def _ref_groups(col, row, key, v, cell, rule):
     tb = _ref_window_sums(col, row, v) if rule.tiebreak else None
-    cand = CZ.candidate_cells(v, key, rule.share, tb)
+    cand = _ref_candidates(v, key, rule.share, tb)
     labels = link_labels_search(col[cand], row[cand], rule.gap)
     span = max(int(np.floor(rule.box_m / cell + 1e-9)), 1)
     groups = []

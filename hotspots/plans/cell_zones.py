@@ -150,10 +150,15 @@ def candidate_cells(value: np.ndarray, key: np.ndarray, share: float, tiebreak: 
     if len(pos) == 0:
         return pos
     tb = np.zeros(len(v)) if tiebreak is None else np.asarray(tiebreak, float)
+    # the running total follows the values in descending order whatever breaks their ties, so the
+    # cut is found on the sorted values and only the cells down to the cut's value are ordered
+    # (England: 24,000 of 756,000 cells with value)
+    desc = np.sort(v[pos])[::-1]
+    cum = np.cumsum(desc)
+    k = min(int(np.searchsorted(cum, share * cum[-1] * (1 - 1e-12))) + 1, len(pos))
+    pos = pos[v[pos] >= desc[k - 1]]
     order = pos[np.lexsort((np.asarray(key)[pos], -tb[pos], -v[pos]))]
-    cum = np.cumsum(v[order])
-    k = int(np.searchsorted(cum, share * cum[-1] * (1 - 1e-12))) + 1
-    return order[:min(k, len(order))]
+    return order[:k]
 
 
 def link_groups(col: np.ndarray, row: np.ndarray, gap: int = ZONE_GAP) -> np.ndarray:
