@@ -195,25 +195,37 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
             for ws in wb.worksheets}
 
 
-def test_a_spawned_child_writes_the_same_workbook_and_heat_geotiff(rich, tmp_path):
+def test_a_spawned_child_writes_the_same_workbook_geopackage_and_heat_geotiff(rich, tmp_path):
     """The workbook's evidence pack reads every crime and its title the boundaries, which the child
-    does not get: the parent hands both over, so every cell is the parent's."""
+    does not get: the parent hands both over, so every cell is the parent's; the GeoPackage's
+    layers and the GeoTIFF come from the slimmed run unchanged."""
+    import pyogrio
+
     a, layers = rich
     assert a.evidence is not None and a.evidence.rates is not None, "the fixture needs a population (a pack)"
     study = Study()  # no title of its own: the places the study covers
+    jobs = [j for j in spawned.SPAWNED if j != "briefing.pdf"]
+    assert jobs == ["hotspots.xlsx", "patrol_zones.gpkg", "heat.tif"]
     own = tmp_path / "own"
     own.mkdir()
-    for job in ("hotspots.xlsx", "heat.tif"):
+    for job in jobs:
         bundle.write_job(job, a, layers, study, own)
     out = tmp_path / "child"
     out.mkdir()
-    pool, future = spawned.start_spawned(["hotspots.xlsx", "heat.tif"], a, layers, study, out, bundle.write_job)
+    pool, future = spawned.start_spawned(jobs, a, layers, study, out, bundle.write_job)
     done = parallel.collect(pool, future)
-    assert [name for name, _, _ in done] == ["hotspots.xlsx", "heat.tif"]
+    assert [name for name, _, _ in done] == jobs
     mine, theirs = _cells(own / "hotspots.xlsx"), _cells(out / "hotspots.xlsx")
     assert "Evidence" in mine and mine == theirs
     assert (own / "heat.tif").read_bytes() == (out / "heat.tif").read_bytes()
     assert len(a.evidence.heat) > 1, "the GeoTIFF holds every surface, the briefing shows one"
+    names = [n for n, _ in pyogrio.list_layers(own / "patrol_zones.gpkg")]
+    assert "patrol_spots" in names and names == [n for n, _ in pyogrio.list_layers(out / "patrol_zones.gpkg")]
+    for layer in names:
+        x = pyogrio.read_dataframe(own / "patrol_zones.gpkg", layer=layer)
+        y = pyogrio.read_dataframe(out / "patrol_zones.gpkg", layer=layer)
+        assert x.drop(columns="geometry").equals(y.drop(columns="geometry")), layer
+        assert x.geometry.to_wkb().tolist() == y.geometry.to_wkb().tolist(), layer
 
 
 def test_the_handover_is_what_the_slimmed_run_cannot_work_out(rich):

@@ -1,11 +1,11 @@
-"""The briefing, the workbook and the heat GeoTIFF in a fresh process, for a study too large to fork.
+"""The briefing, workbook, GeoPackage and heat GeoTIFF in a fresh process, for a study too large to fork.
 
 A forked child (:mod:`hotspots.export.parallel`) shares the parent's pages, but its resident
 set counts them again, so a national study (a parent of ~1 GiB at export time) would look
 twice its size; below :data:`~hotspots.export.parallel.CHILD_LIMIT_BYTES` the CLI forks. Above
-it the briefing (England-sized: ~6-8 s), the workbook (~2 s) and the heat GeoTIFF go to a
-*spawned* interpreter beside the parent's map (~8 s) and GIS files, which receives only what
-those three read:
+it the briefing (England-sized: ~6-8 s), the workbook (~2 s), the GeoPackage (~1.2 s) and
+the heat GeoTIFF go to a *spawned* interpreter beside the parent's map (~8 s) and other files,
+which receives only what those read:
 
 - the analysis with its per-cell grid, Gi* arrays and snap mask emptied (the briefing reads
   the ranked spots, the cell size and the test's name, never the four million cells), the
@@ -39,11 +39,14 @@ import numpy as np
 __all__ = ["SPAWNED", "handover", "slim_for_briefing", "start_spawned", "warm_spawned"]
 
 #: the exports a spawned child writes, in this order (the evidence pack stays with the parent: it
-#: reads more layers); generated England: the child's ~10 s beside the parent's map and GIS files
-SPAWNED = ("briefing.pdf", "hotspots.xlsx", "heat.tif")
+#: reads more layers). Generated England, CPU seconds: the child's warm start ~3 + briefing ~5.5 +
+#: workbook ~1.6 + GeoPackage ~1.2 + GeoTIFF ~0.2, beside the parent's heat surfaces ~1.5 + map ~8
+#: + GeoJSON and CSV files ~1
+SPAWNED = ("briefing.pdf", "hotspots.xlsx", "patrol_zones.gpkg", "heat.tif")
 #: the modules the child imports while it waits for the run (see :func:`warm_spawned`)
 _WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing", "hotspots.export.workbook.tables",
-         "hotspots.export.map.heat", "openpyxl", "rasterio", "reportlab.pdfgen.canvas", "PIL.ImageDraw")
+         "hotspots.export.map.heat", "hotspots.export.gis", "openpyxl", "rasterio", "pyogrio", "reportlab.pdfgen.canvas",
+         "PIL.ImageDraw")
 
 
 def _empty_arrays(obj: Any) -> Any:
@@ -55,7 +58,7 @@ def _empty_arrays(obj: Any) -> Any:
 
 
 def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
-    """The analysis and layers cut to what the briefing, the workbook and the heat GeoTIFF read
+    """The analysis and layers cut to what the briefing, the workbook, the GeoPackage and the GeoTIFF read
     (see the module notes); the heat surfaces are computed here if they were not yet."""
     from ..model import Layers
     from .briefing._briefing_spots import near_spot_rows
