@@ -211,13 +211,13 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     loc = crimes["location"]
     cat = pd.Categorical(loc) if not isinstance(loc.dtype, pd.CategoricalDtype) else loc.array
     cand_of_cat = np.array([partner_label(c) or "" for c in cat.categories] + [""], dtype=object)
-    cand = cand_of_cat[np.asarray(cat.codes)]
-    rows = np.flatnonzero(mix & (cand != ""))
+    codes_all = np.asarray(cat.codes)
+    rows = np.flatnonzero(mix & (cand_of_cat != "")[codes_all])  # per category, not a string per crime
     if len(rows) == 0:
         return PartnerPlaces(mask=np.zeros(n, bool), kept=kept)
     x = np.round(crimes["x"].to_numpy(float)[rows], 1)
     y = np.round(crimes["y"].to_numpy(float)[rows], 1)
-    codes = np.asarray(cat.codes)[rows]
+    codes = codes_all[rows]
     shop = _is_shoplifting(crimes["crime_type"], rows)
     frame = pd.DataFrame({"code": codes, "x": x, "y": y, "shop": shop, "sel": sel[rows], "row": rows})
     point = frame.groupby(["code", "x", "y"], sort=False, observed=True).ngroup().to_numpy()
@@ -226,7 +226,7 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     n_sel = np.bincount(point, weights=frame["sel"].to_numpy(float)).astype(np.int64)
     share = n_shop / np.maximum(n_mix, 1)
     kind_pt = np.empty(len(n_mix), dtype=object)
-    kind_pt[point] = cand[rows]
+    kind_pt[point] = cand_of_cat[codes_all[rows]]
     is_partner = (kind_pt != "retail") | (share >= shoplifting_share)
     is_partner &= n_sel > 0
     mask = np.zeros(n, bool)
