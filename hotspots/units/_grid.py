@@ -71,18 +71,33 @@ class _Index:
         self.lists: list[tuple[np.ndarray, np.ndarray]] = []
         for k in range(classes):
             mine = poly % classes == k if classes > 1 else slice(None)
-            order = np.lexsort((poly[mine], flat[mine]))
-            self.lists.append((poly[mine][order],
-                               np.searchsorted(flat[mine][order], np.arange(self.nx * self.ny + 1)).astype(np.int64)))
+            # ``poly`` ascends, so a stable sort by cell keeps polygons ascending within a cell
+            order = np.argsort(flat[mine], kind="stable")
+            counts = np.bincount(flat[mine], minlength=self.nx * self.ny)
+            start = np.zeros(len(counts) + 1, dtype=np.int64)
+            np.cumsum(counts, out=start[1:])
+            self.lists.append((poly[mine][order], start))
+
+    def _cell(self, v: np.ndarray, origin: float, n: int) -> np.ndarray:
+        """Cell column (or row) of each value, clipped to the grid: in one buffer (millions of
+        points: each temporary would be tens of MB of fresh pages)."""
+        f = np.subtract(v, origin, dtype=float)
+        f /= self.c
+        np.floor(f, out=f)
+        np.clip(f, 0, n - 1, out=f)
+        return f.astype(np.int64)
 
     def _ix(self, v: np.ndarray) -> np.ndarray:
-        return np.clip(np.floor((v - self.x0) / self.c), 0, self.nx - 1).astype(np.int64)
+        return self._cell(v, self.x0, self.nx)
 
     def _iy(self, v: np.ndarray) -> np.ndarray:
-        return np.clip(np.floor((v - self.y0) / self.c), 0, self.ny - 1).astype(np.int64)
+        return self._cell(v, self.y0, self.ny)
 
     def flat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return self._ix(x) * self.ny + self._iy(y)
+        out = self._ix(x)
+        out *= self.ny
+        out += self._iy(y)
+        return out
 
 
 def _first_per_row(row: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
@@ -159,8 +174,12 @@ def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: flo
     shapely.prepare(polygons[usable])
     ok = np.isfinite(x) & np.isfinite(y)
     ok &= (x >= index.x0) & (y >= index.y0) & (x <= index.x0 + index.nx * index.c) & (y <= index.y0 + index.ny * index.c)
-    pts = np.flatnonzero(ok)
-    flat = index.flat(x[pts], y[pts])
+    if ok.all():  # no gathers of millions of coordinates that are all in
+        pts = np.arange(len(x))
+        flat = index.flat(x, y)
+    else:
+        pts = np.flatnonzero(ok)
+        flat = index.flat(x[pts], y[pts])
     # by cell: neighbours test the same polygons while they are in cache (stable: a timsort,
     # quick on points that come grouped, as police.uk's do)
     order = np.argsort(flat, kind="stable")
