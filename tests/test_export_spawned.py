@@ -195,7 +195,7 @@ def _cells(path: Path) -> dict[str, list[tuple]]:
             for ws in wb.worksheets}
 
 
-def test_a_spawned_child_writes_the_same_workbook_geopackage_and_heat_geotiff(rich, tmp_path):
+def test_a_spawned_child_writes_the_same_workbook_geopackage_csv_and_geotiff(rich, tmp_path):
     """The workbook's evidence pack reads every crime and its title the boundaries, which the child
     does not get: the parent hands both over, so every cell is the parent's; the GeoPackage's
     layers and the GeoTIFF come from the slimmed run unchanged."""
@@ -205,7 +205,7 @@ def test_a_spawned_child_writes_the_same_workbook_geopackage_and_heat_geotiff(ri
     assert a.evidence is not None and a.evidence.rates is not None, "the fixture needs a population (a pack)"
     study = Study()  # no title of its own: the places the study covers
     jobs = [j for j in spawned.SPAWNED if j != "briefing.pdf"]
-    assert jobs == ["hotspots.xlsx", "patrol_zones.gpkg", "heat.tif"]
+    assert jobs == ["hotspots.xlsx", "patrol_zones.gpkg", "partner_places.csv", "heat.tif"]
     own = tmp_path / "own"
     own.mkdir()
     for job in jobs:
@@ -218,6 +218,7 @@ def test_a_spawned_child_writes_the_same_workbook_geopackage_and_heat_geotiff(ri
     mine, theirs = _cells(own / "hotspots.xlsx"), _cells(out / "hotspots.xlsx")
     assert "Evidence" in mine and mine == theirs
     assert (own / "heat.tif").read_bytes() == (out / "heat.tif").read_bytes()
+    assert (own / "partner_places.csv").read_bytes() == (out / "partner_places.csv").read_bytes()
     assert len(a.evidence.heat) > 1, "the GeoTIFF holds every surface, the briefing shows one"
     names = [n for n, _ in pyogrio.list_layers(own / "patrol_zones.gpkg")]
     assert "patrol_spots" in names and names == [n for n, _ in pyogrio.list_layers(out / "patrol_zones.gpkg")]

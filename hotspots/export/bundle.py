@@ -84,9 +84,9 @@ def write_all(
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
-    that is safe, or, for a study too large to fork, the briefing, the workbook, the GeoPackage
-    and the heat GeoTIFF by a spawned one (:mod:`hotspots.export.spawned`); the files and their
-    contents are the same either way.
+    that is safe, or, for a study too large to fork, the briefing, the workbook, the GeoPackage,
+    the partner places and the heat GeoTIFF by a spawned one (:mod:`hotspots.export.spawned`);
+    the files and their contents are the same either way.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,11 @@
-"""The briefing, workbook, GeoPackage and heat GeoTIFF in a fresh process, for a study too large to fork.
+"""The briefing, workbook, GeoPackage and other files in a fresh process, for a study too large to fork.
 
 A forked child (:mod:`hotspots.export.parallel`) shares the parent's pages, but its resident
 set counts them again, so a national study (a parent of ~1 GiB at export time) would look
 twice its size; below :data:`~hotspots.export.parallel.CHILD_LIMIT_BYTES` the CLI forks. Above
-it the briefing (England-sized: ~6-8 s), the workbook (~2 s), the GeoPackage (~1.2 s) and
-the heat GeoTIFF go to a *spawned* interpreter beside the parent's map (~8 s) and other files,
-which receives only what those read:
+it the briefing (England-sized: ~6-8 s), the workbook (~2 s), the GeoPackage (~1.2 s), the
+partner places and the heat GeoTIFF go to a *spawned* interpreter beside the parent's map
+(~8 s) and GeoJSON files, which receives only what those read:
 
 - the analysis with its per-cell grid, Gi* arrays and snap mask emptied (the briefing reads
   the ranked spots, the cell size and the test's name, never the four million cells), the
@@ -40,9 +40,9 @@ __all__ = ["SPAWNED", "handover", "slim_for_briefing", "start_spawned", "warm_sp
 
 #: the exports a spawned child writes, in this order (the evidence pack stays with the parent: it
 #: reads more layers). Generated England, CPU seconds: the child's warm start ~3 + briefing ~5.5 +
-#: workbook ~1.6 + GeoPackage ~1.2 + GeoTIFF ~0.2, beside the parent's heat surfaces ~1.5 + map ~8
-#: + GeoJSON and CSV files ~1
-SPAWNED = ("briefing.pdf", "hotspots.xlsx", "patrol_zones.gpkg", "heat.tif")
+#: workbook ~1.6 + GeoPackage ~1.2 + partner places ~0.5 + GeoTIFF ~0.2, beside the parent's heat
+#: surfaces and hand-over ~2.5 + map ~8 + GeoJSON files ~0.5
+SPAWNED = ("briefing.pdf", "hotspots.xlsx", "patrol_zones.gpkg", "partner_places.csv", "heat.tif")
 #: the modules the child imports while it waits for the run (see :func:`warm_spawned`)
 _WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing", "hotspots.export.workbook.tables",
          "hotspots.export.map.heat", "hotspots.export.gis", "openpyxl", "rasterio", "pyogrio", "reportlab.pdfgen.canvas",
