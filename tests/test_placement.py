@@ -147,3 +147,27 @@ def test_grid_equals_tree_on_kent_boundaries():
     x = np.concatenate([rng.uniform(b[0], b[2], n), shapely.get_coordinates(polys)[::3, 0]])
     y = np.concatenate([rng.uniform(b[1], b[3], n), shapely.get_coordinates(polys)[::3, 1]])
     np.testing.assert_array_equal(assign_grid(x, y, polys), assign_tree(x, y, polys))
+
+
+@pytest.mark.parametrize("n", [0, 3, 250_001])
+def test_projection_in_place_equals_pyproj(n):
+    """transform_xy's chunks (two threads from 200,000 points), transformed in place, give
+    pyproj's own answer to the bit; ``overwrite`` hands back the caller's arrays."""
+    from pyproj import Transformer
+
+    from hotspots.units.placement import project_to_bng, transform_xy
+
+    rng = np.random.default_rng(n)
+    lon, lat = rng.uniform(-6, 2, n), rng.uniform(49.9, 55.8, n)
+    if n:
+        lon[::101] = np.nan
+    want = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    kept = lon.copy(), lat.copy()
+    got = project_to_bng(lon, lat)
+    assert np.array_equal(lon, kept[0], equal_nan=True) and np.array_equal(lat, kept[1], equal_nan=True)
+    mine = lon.copy(), lat.copy()
+    over = project_to_bng(*mine, overwrite=True)
+    assert over[0] is mine[0] and over[1] is mine[1]
+    for g in (got, over, transform_xy(list(lon), list(lat), 4326, 27700, threads=1)):
+        np.testing.assert_array_equal(g[0], want[0])
+        np.testing.assert_array_equal(g[1], want[1])
