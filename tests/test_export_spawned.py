@@ -244,3 +244,15 @@ def test_the_handover_is_what_the_slimmed_run_cannot_work_out(rich):
     except KeyError:
         cut = None
     assert len(whole) and (cut is None or not whole.equals(cut))
+
+
+def test_the_child_titles_its_files_with_the_places_the_parent_found(rich):
+    """The places a study covers come from its boundaries, deprivation file and lookup, which the
+    child does not get: it takes the parent's words for its slimmed table."""
+    from hotspots.study_title import study_title
+
+    a, layers = rich
+    slim, slim_layers = spawned.slim_for_briefing(a, layers)
+    spawned._take_over({"places": "Somewhere In Particular"}, slim, slim_layers, Study())
+    assert study_title(Study(), slim, slim_layers) == "Somewhere In Particular"
+    assert study_title(Study(name="Own title"), slim, slim_layers) == "Own title"

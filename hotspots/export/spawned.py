@@ -109,8 +109,9 @@ def _take_over(given: dict[str, Any], analysis: Any, layers: Any, study: Any) ->
     from .workbook import evidence_sheets
 
     table = getattr(analysis, "table", None)
-    if "places" in given and table is not None and len(table):
-        study_title._CACHE.insert(0, (table, layers, given["places"]))
+    cache = getattr(study_title, "_CACHE", None)  # (table, layers, title) by identity, newest first
+    if "places" in given and table is not None and len(table) and isinstance(cache, list):
+        cache.insert(0, (table, layers, given["places"]))
     if "pack" in given:
         evidence_sheets.given_pack(analysis, layers, study, given["pack"])
 
