@@ -216,8 +216,13 @@ def cell_window_test(grid: CellGrid, values: np.ndarray, *, alpha: float = 0.05)
     cap = int(s[inside].max())
     tails = window_sum_tails(u[inside], n, cap)
     p = np.full(len(v), np.nan)
-    p[inside] = tails[np.clip(w[inside], 0, _W), np.clip(s[inside], 0, cap)]
+    cell = np.clip(w[inside], 0, _W) * (cap + 1) + np.clip(s[inside], 0, cap)  # its (W, S): p is a function of it
+    p[inside] = tails.ravel()[cell]
     n_empty = max(n - int(inside.sum()), 0)
-    thr = bh_threshold(np.append(p[inside], 1.0), alpha, np.append(np.ones(int(inside.sum()), np.int64), n_empty))
+    # BH over the distinct (W, S) with their cell counts: tied p-values in one block give the cut-off
+    # they give one by one (the last of a tie is the one that can pass), without sorting every cell
+    per = np.bincount(cell, minlength=tails.size)
+    used = np.flatnonzero(per)
+    thr = bh_threshold(np.append(tails.ravel()[used], 1.0), alpha, np.append(per[used], n_empty))
     hot = inside & (p <= thr) & (s > 0) if thr > 0 else np.zeros(len(v), bool)
     return CellWindowTest(p=p, hot=np.asarray(hot, bool), threshold=thr, alpha=float(alpha), n_cells=n, unit=q)
