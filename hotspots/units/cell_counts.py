@@ -84,14 +84,14 @@ def count_cells(grid: CellGrid, pos: np.ndarray, crimes, mask: np.ndarray | None
     harm = np.bincount(p, weights=w, minlength=m)
     codes = boundaries["lsoa_code"].to_numpy(dtype=object)
     names = boundaries["lsoa_name"].to_numpy(dtype=object)
-    ok = grid.lsoa >= 0
-    lsoa_code = np.where(ok, codes[np.maximum(grid.lsoa, 0)], "")
-    lsoa_name = np.where(ok, names[np.maximum(grid.lsoa, 0)], "")
+    at = np.where(grid.lsoa >= 0, grid.lsoa, len(codes))  # no LSOA: the entry appended after the last
+    lsoa_code = np.append(codes, "").astype(object)[at]
+    lsoa_name = np.append(names, "").astype(object)[at]
     decile = np.full(m, np.nan)
     if imd is not None and len(imd):
         d = imd.drop_duplicates("lsoa_code").set_index("lsoa_code")["imd_decile"]
         per_lsoa = pd.Series(codes).map(d).astype(float).to_numpy()
-        decile = np.where(ok, per_lsoa[np.maximum(grid.lsoa, 0)], np.nan)
+        decile = np.append(per_lsoa, np.nan)[at]
     return CellCounts(grid=grid, crimes=crimes_n, harm=harm, pubs=_points_in_cells(grid, pubs),
                       streetsafe=_points_in_cells(grid, streetsafe), lsoa_code=lsoa_code, lsoa_name=lsoa_name,
                       imd_decile=decile)
