@@ -326,13 +326,15 @@ def build_grid(boundaries: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cell:
     cell = check_cell(cell)
     x, y = np.asarray(x, float), np.asarray(y, float)
     polys = boundaries.geometry.values
-    col, row, key = grid_keys(x, y, cell)
+    col = np.floor(x / cell).astype(np.int64)  # grid_keys' columns and rows; the raster needs no keys
+    row = np.floor(y / cell).astype(np.int64)
     if dense:
         from .grid_dense import dense_rings
 
         d = dense_rings(col, row, polys, cell, DENSE_MAX)
         if d is not None:
             return _grid_from_dense(d, cell, lsoa)
+    key = _key(col, row)
     occ_key, inverse = np.unique(key, return_inverse=True)
     occ_col = occ_key // _SHIFT - _OFF
     occ_row = occ_key % _SHIFT - _OFF
