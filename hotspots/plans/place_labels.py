@@ -275,6 +275,13 @@ def within_distance(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, within: flo
         return out
     cell = (np.floor(px / block) - x0).astype(np.int64) * h + (np.floor(py / block) - y0).astype(np.int64)
     used = np.flatnonzero(np.bincount(cell, minlength=w * h))
+    boxes = np.zeros((w, h), bool)  # squares touching a geometry's box widened by the distance
+    for b in shapely.bounds(geoms):
+        c0, c1 = int(np.floor((b[0] - within) / block) - x0), int(np.floor((b[2] + within) / block) - x0)
+        r0, r1 = int(np.floor((b[1] - within) / block) - y0), int(np.floor((b[3] + within) / block) - y0)
+        if c1 >= 0 and r1 >= 0 and c0 < w and r0 < h:
+            boxes[max(c0, 0):c1 + 1, max(r0, 0):r1 + 1] = True
+    used = used[boxes.ravel()[used]]  # the others hold no point within the distance of any geometry
     cx = (x0 + used // h + 0.5) * block
     cy = (y0 + used % h + 0.5) * block
     half = block * math.sqrt(0.5)
