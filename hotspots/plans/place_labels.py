@@ -19,6 +19,7 @@ country. Positions are British National Grid metres (EPSG:27700), as every analy
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -95,10 +96,11 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     for hw, px, py, z0 in zip(sizes, np.asarray(x, float), np.asarray(y, float), first, strict=True):
         hh = _HEIGHT_PX[kind] / 2 + _GAP_PX / 2
         gx, gy = int(px // cell), int(py // cell)
-        near = [k for i in (-1, 0, 1) for j in (-1, 0, 1) for k in grid.get((gx + i, gy + j), ())]
+        lists = [b for i in (-1, 0, 1) for j in (-1, 0, 1) if (b := grid.get((gx + i, gy + j)))]
+        total = sum(map(len, lists))
         chosen = None
-        if len(near) < 48:  # a few neighbours: plain Python is quicker than building arrays
-            nb = [boxes[k] for k in near]
+        if total < 48:  # a few neighbours: plain Python is quicker than building arrays
+            nb = [boxes[k] for b in lists for k in b]
             for z in range(int(z0), MAX_ZOOM + 1):
                 mpp = mpps[z]
                 if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
@@ -106,7 +108,7 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
                     chosen = z
                     break
         else:  # a crowded spot (a county zoom's bucket holds hundreds): the same test on arrays
-            idx = np.asarray(near, np.int64)
+            idx = np.fromiter(itertools.chain.from_iterable(lists), np.int64, total)
             dx, dy = np.abs(qx_a[idx] - px), np.abs(qy_a[idx] - py)
             sx, sy, qz = hw + qhw_a[idx], hh + qhh_a[idx], qz_a[idx]
             for z in range(int(z0), MAX_ZOOM + 1):
