@@ -75,7 +75,7 @@ def test_within_distance_is_shapely_dwithin() -> None:
     """The square-by-square shortcut must pick exactly the points shapely.dwithin picks."""
     import shapely
 
-    from hotspots.plans.place_labels import within_distance
+    from hotspots.plans.street_points import within_distance
 
     rng = np.random.default_rng(11)
     x, y = rng.uniform(0, 20_000, 40_000), rng.uniform(0, 20_000, 40_000)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["PlaceLabel", "town_labels", "towns_in_box", "towns_at", "town_at", "street_labels", "within_distance", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
+__all__ = ["PlaceLabel", "town_labels", "towns_in_box", "towns_at", "town_at", "street_labels", "nearest_town", "label_zooms", "TOWN_ZOOMS", "STREET_ZOOM",
            "MAX_ZOOM"]
 
 #: (population at least, first zoom): cities at county zoom, villages at town zoom
@@ -39,8 +39,6 @@ MAX_ZOOM = 18
 _CHAR_PX = {"town": 8.0, "street": 6.2}
 _HEIGHT_PX = {"town": 18.0, "street": 15.0}
 _GAP_PX = 6.0
-#: one label per street per this many metres (a long street is named again further along)
-STREET_REPEAT_M = 400.0
 
 
 @dataclass(frozen=True)
@@ -205,6 +203,7 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     import shapely
 
     from .snap_points import label_kinds, strip_prefixes
+    from .street_points import busiest_points, within_distance
 
     if crimes is None or not len(crimes) or "location" not in crimes:
         return []
@@ -232,15 +231,8 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
     rows, names = rows[names != ""], names[names != ""]
     if not len(rows):
         return []
-    df = pd.DataFrame({"name": names, "x": x_all[rows], "y": y_all[rows]})
-    pts = df.groupby(["name", "x", "y"], sort=True).size().rename("crimes").reset_index()
-    pts["gx"], pts["gy"] = np.floor(pts["x"] / STREET_REPEAT_M), np.floor(pts["y"] / STREET_REPEAT_M)
-    # each street stretch is labelled at its busiest snap point, weighted by the stretch's crimes
-    pts = pts.sort_values(["crimes", "name", "x", "y"], ascending=[False, True, True, True], kind="mergesort")
-    best = pts.groupby(["name", "gx", "gy"], sort=False).agg(x=("x", "first"), y=("y", "first"),
-                                                           crimes=("crimes", "sum")).reset_index()
-    best = best.sort_values(["crimes", "name", "x", "y"], ascending=[False, True, True, True],
-                            kind="mergesort").head(max_labels)
+    name_of, bx, by, bc = busiest_points(names, x_all[rows], y_all[rows], max_labels)
+    best = pd.DataFrame({"name": name_of, "x": bx, "y": by, "crimes": bc})
     lat = float(_to_wgs84(np.array([best["x"].mean()]), np.array([best["y"].mean()]))[1][0])
     taken = [(t.x, t.y, len(t.name) * _CHAR_PX["town"] / 2 + _GAP_PX, _HEIGHT_PX["town"] / 2 + _GAP_PX / 2, t.min_zoom)
              for t in towns or []]
@@ -249,59 +241,6 @@ def street_labels(crimes: Any, *, near: Any = None, near_m: float = 1500.0, town
                         taken=taken)
     return [PlaceLabel(n, float(x), float(y), z, "street", int(c))
             for n, x, y, c, z in zip(names, best["x"], best["y"], best["crimes"], zooms, strict=True) if z is not None]
-
-
-def within_distance(x: np.ndarray, y: np.ndarray, geoms: np.ndarray, within: float, ok: np.ndarray,
-                    block: float = 250.0) -> np.ndarray:
-    """Which points (where ``ok``) lie within ``within`` metres of any of ``geoms``: exactly
-    ``shapely.dwithin``, without a point object and a tree query for every one of millions.
-
-    Points are grouped in ``block``-metre squares. A square whose centre is within
-    ``within - h`` of a geometry (h: half its diagonal) holds only points within ``within`` of it
-    (triangle inequality); one whose centre is farther than ``within + h`` holds none; only the
-    points of the squares between are tested one by one (a national run's ~1.2 million crimes
-    near its zones: ~3 s and 1 GiB of points -> the few on the edges)."""
-    import shapely
-
-    out = np.zeros(len(x), bool)
-    rows = np.flatnonzero(ok)
-    if not len(rows) or not len(geoms):
-        return out
-    px, py = x[rows], y[rows]
-    x0, y0 = np.floor(px.min() / block), np.floor(py.min() / block)
-    w, h = int(np.floor(px.max() / block) - x0) + 1, int(np.floor(py.max() / block) - y0) + 1
-    tree = shapely.STRtree(geoms)
-    if w * h > 50_000_000:  # points spread over a continent: the exact test for every point
-        hit, _ = tree.query(shapely.points(px, py), predicate="dwithin", distance=within)
-        out[rows[np.unique(hit)]] = True
-        return out
-    cell = (np.floor(px / block) - x0).astype(np.int64) * h + (np.floor(py / block) - y0).astype(np.int64)
-    used = np.flatnonzero(np.bincount(cell, minlength=w * h))
-    boxes = np.zeros((w, h), bool)  # squares touching a geometry's box widened by the distance
-    for b in shapely.bounds(geoms):
-        c0, c1 = int(np.floor((b[0] - within) / block) - x0), int(np.floor((b[2] + within) / block) - x0)
-        r0, r1 = int(np.floor((b[1] - within) / block) - y0), int(np.floor((b[3] + within) / block) - y0)
-        if c1 >= 0 and r1 >= 0 and c0 < w and r0 < h:
-            boxes[max(c0, 0):c1 + 1, max(r0, 0):r1 + 1] = True
-    used = used[boxes.ravel()[used]]  # the others hold no point within the distance of any geometry
-    cx = (x0 + used // h + 0.5) * block
-    cy = (y0 + used % h + 0.5) * block
-    half = block * math.sqrt(0.5)
-    (found, _), dist = tree.query_nearest(shapely.points(cx, cy), max_distance=within + half, return_distance=True,
-                                          all_matches=False)
-    near_d = np.full(len(used), np.inf)
-    near_d[found] = dist
-    state = np.zeros(w * h, np.int8)  # 0: no point near, 1: every point near, 2: test each point
-    margin = 1e-9 * max(within, 1.0)  # rounding: a square on the line is tested point by point
-    state[used[near_d <= within - half - margin]] = 1
-    state[used[(near_d > within - half - margin) & (near_d <= within + half + margin)]] = 2
-    s = state[cell]
-    out[rows[s == 1]] = True
-    edge = np.flatnonzero(s == 2)
-    if len(edge):
-        hit, _ = tree.query(shapely.points(px[edge], py[edge]), predicate="dwithin", distance=within)
-        out[rows[edge[np.unique(hit)]]] = True
-    return out
 
 
 def nearest_town(x: np.ndarray, y: np.ndarray, geoms: Any, *, within_m: float = 3000.0,
