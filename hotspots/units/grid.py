@@ -270,7 +270,9 @@ def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
     ok = (pos >= 0) & (lsoa >= 0)
     if not ok.any():
         return out
-    pos, lsoa = pos[ok].astype(np.int64), lsoa[ok].astype(np.int64)
+    if not ok.all():
+        pos, lsoa = pos[ok], lsoa[ok]
+    pos, lsoa = pos.astype(np.int64, copy=False), lsoa.astype(np.int64, copy=False)  # read only below
     # most cells hold one LSOA's points: their lowest and highest LSOA agree and that is the
     # mode; only the points of the other cells are counted (sorting all of them cost ~1 s nationally)
     lo = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
