@@ -301,7 +301,7 @@ def read_crimes(
     idx = np.flatnonzero(keep)
     with ThreadPoolExecutor(max_workers=1) as side:
         keyed = side.submit(_keys_counted, lon, lat, idx)
-        dup = duplicate_ids(cols["id_h1"], cols["id_h2"], cols["has_id"] & keep)
+        dup = duplicate_ids(cols.pop("id_h1"), cols.pop("id_h2"), cols.pop("has_id") & keep)  # then freed
         key, n_distinct = keyed.result()
     report.drop("duplicate Crime ID", int(dup.sum()))
     if dup.any():  # the keys of the rows still kept (rare: a repeated download, re-issued IDs)

@@ -184,6 +184,7 @@ def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: flo
     # quick on points that come grouped, as police.uk's do)
     order = np.argsort(flat, kind="stable")
     pts, flat = pts[order], flat[order]
+    del order
     spans = [(s, min(s + CHUNK, len(pts))) for s in range(0, len(pts), CHUNK)]
     if classes == 1:
         for a, z in spans:
