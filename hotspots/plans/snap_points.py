@@ -81,21 +81,26 @@ def label_kind(label: object) -> str:
     return "street"
 
 
+def _categorical(labels: pd.Series | pd.Categorical | np.ndarray) -> pd.Categorical:
+    """The labels as a Categorical: a categorical Series' own array, else one built from the values."""
+    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
+        return labels.array
+    return labels if isinstance(labels, pd.Categorical) else pd.Categorical(labels)
+
+
 def label_kinds(labels: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
     """:func:`label_kind` of every label, computed once per distinct label."""
-    cat = pd.Categorical(labels) if not isinstance(labels, pd.Categorical) else labels
-    if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
-        cat = labels.array
+    cat = _categorical(labels)
     kinds = _kinds_of(tuple(str(c) for c in cat.categories))
     return kinds[np.asarray(cat.codes)]  # code -1 (missing) picks the trailing "none"
 
 
 def strip_prefixes(labels: pd.Series | pd.Categorical | np.ndarray) -> np.ndarray:
-    """:func:`strip_prefix` of every label (an object array), computed once per distinct label:
-    a county's 200,000 crimes hold ~12,000 labels, a nation's millions a few hundred thousand."""
-    cat = labels.array if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype) \
-        else labels if isinstance(labels, pd.Categorical) else pd.Categorical(np.asarray(labels, dtype=object))
-    names = np.array([strip_prefix(c) for c in cat.categories] + [""], dtype=object)
+    """:func:`strip_prefix` of every label (an object array), computed once per category table:
+    a county's 200,000 crimes hold ~12,000 labels, a nation's millions a few hundred thousand,
+    and a run asks for the same table's names from several stages."""
+    cat = _categorical(labels)
+    names = _names_of(tuple(str(c) for c in cat.categories))
     return names[np.asarray(cat.codes)]  # code -1 (missing) picks the trailing ""
 
 
@@ -103,6 +108,14 @@ def strip_prefixes(labels: pd.Series | pd.Categorical | np.ndarray) -> np.ndarra
 def _kinds_of(labels: tuple[str, ...]) -> np.ndarray:
     """Kinds of a category table, once per table (a county's crimes hold ~25,000 labels)."""
     out = np.array([label_kind(c) for c in labels] + ["none"], dtype=object)
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _names_of(labels: tuple[str, ...]) -> np.ndarray:
+    """Names of a category table without "On or near ", once per table (as :func:`_kinds_of`)."""
+    out = np.array([strip_prefix(c) for c in labels] + [""], dtype=object)
     out.flags.writeable = False
     return out
 
