@@ -190,7 +190,7 @@ def _place_name(label: str, street: str, town: str) -> str:
 
 def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarray | None = None,
                         cell_of: np.ndarray | None = None,
-                        town_of_row: np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
+                        towns_of_rows: Callable[[np.ndarray], np.ndarray] | None = None,
                         kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> PartnerPlaces:
     """The partner places among the crimes in ``sel`` (see the module notes).
 
@@ -201,8 +201,8 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     mix : the crimes whose mix decides a retail place (default ``sel``; the pipeline passes the
         analysed months with every crime type, so a place is judged the same in a filtered run)
     cell_of : unused (kept for callers); a place is named after the nearest street snap point
-    town_of_row : each crime's town (for the name), or a function giving the towns of some rows
-        (asked only for one row per place: naming every crime's cell cost seconds nationally)
+    towns_of_rows : the towns of some crimes (rows of ``crimes``), for the names; asked only for
+        one row per place (naming every crime's cell cost seconds nationally)
     kept : the setting keeps them in the plan (they are still found and listed)
     """
     sel = np.asarray(sel, bool)
@@ -236,10 +236,7 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     first_rows[point[::-1]] = np.arange(len(point))[::-1]
     streets = _nearest_streets(crimes, sel, x[first_rows[is_partner]], y[first_rows[is_partner]])
     place_rows = rows[first_rows[is_partner]]
-    if callable(town_of_row):
-        towns = np.asarray(town_of_row(place_rows), dtype=object)
-    else:
-        towns = np.asarray(town_of_row, dtype=object)[place_rows] if town_of_row is not None else None
+    towns = None if towns_of_rows is None else np.asarray(towns_of_rows(place_rows), dtype=object)
     pts = np.flatnonzero(is_partner)
     fr = first_rows[pts]  # each place's first row in the frame
     used, inv = np.unique(codes[fr], return_inverse=True)  # each distinct label stripped once

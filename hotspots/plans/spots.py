@@ -118,7 +118,7 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
                          streetsafe=streetsafe, imd=imd)
     exclusions = excluded_crimes(crimes, sel)
     exclude = exclude_snap and not keep_partner_places
-    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, town_of_row=lambda rows: _towns(counts, pos[rows]),
+    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, towns_of_rows=lambda rows: _towns(counts, pos[rows]),
                                    kept=not exclude)
     rank_sel = sel & ~partners.mask if exclude else sel
     notes: list[str] = []
