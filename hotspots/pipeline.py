@@ -144,7 +144,7 @@ class RunResult:
 def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool = True,
                   timings: dict[str, float] | None = None, progress: ProgressFn | None = None,
                   cancel: CancelFn | None = None, run_folder: Any = None, workers: int = 1,
-                  public: bool = False) -> tuple[dict, list[Path]]:
+                  public: bool = False, warm: Any = None) -> tuple[dict, list[Path]]:
     """Write lsoa_results.csv, summary.json and (with ``exports``) the map/GIS/XLSX/PDF files.
 
     With ``public`` the folder gets a publication set instead (:mod:`hotspots.export.public_set`:
@@ -159,9 +159,10 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
     if run_folder is None:
         with RunFolder(out) as rf:
             return write_outputs(analysis, layers, study, out, exports=exports, timings=timings,
-                                 progress=progress, cancel=cancel, run_folder=rf, workers=workers, public=public)
+                                 progress=progress, cancel=cancel, run_folder=rf, workers=workers, public=public,
+                                 warm=warm)
     summary, staged = _write_staged(analysis, layers, study, run_folder.staging, exports=exports, timings=timings,
-                                    progress=progress, cancel=cancel, workers=workers, public=public)
+                                    progress=progress, cancel=cancel, workers=workers, public=public, warm=warm)
     written = run_folder.commit(staged)
     summary = {"run_id": run_folder.run_id, **summary}
     if run_folder.kept:  # an earlier run's files the analyst changed since: kept, and said so
@@ -171,7 +172,8 @@ def write_outputs(analysis: Analysis, layers: Layers, study: Study, out: Path, *
 
 def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *, exports: bool,
                   timings: dict[str, float] | None, progress: ProgressFn | None,
-                  cancel: CancelFn | None, workers: int = 1, public: bool = False) -> tuple[dict, list[Path]]:
+                  cancel: CancelFn | None, workers: int = 1, public: bool = False,
+                  warm: Any = None) -> tuple[dict, list[Path]]:
     from .export.results import write_results_csv, write_summary_json
     from .summary import build_summary
 
@@ -193,7 +195,7 @@ def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *
         from .export import bundle
 
         written += bundle.write_all(analysis, layers, study, out, progress=progress, cancel=cancel,
-                                    timings=export_timings, skipped=skipped, workers=workers)
+                                    timings=export_timings, skipped=skipped, workers=workers, warm=warm)
         timings["exports"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     written.append(write_results_csv(analysis.table, out / "lsoa_results.csv"))
@@ -238,6 +240,17 @@ def _spawns(workers: int) -> bool:
     return child_mode(workers) == "spawn"
 
 
+def _warm_export_child(staging: Path, workers: int) -> Any:
+    """For a study already too large to fork once loaded: start the spawned export child now,
+    so it imports its writers during the analysis (about 3 s of CPU on the core the analysis
+    leaves idle, not on the exports' path); None where the exports will not spawn."""
+    if not _spawns(workers):
+        return None
+    from .export.spawned import SPAWNED, warm_spawned
+
+    return warm_spawned(list(SPAWNED), staging)
+
+
 def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
               exports: bool = True, public: bool = False) -> RunResult:
     """Load, analyse and write a whole study into ``out`` (the CLI's job); ``public``: a publication set."""
@@ -250,16 +263,29 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
     with RunFolder(Path(out)) as rf:  # locked for the whole run; SIGTERM unwinds cleanly
         layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
         release()  # the parse buffers: a national run's resident set would keep them to the end
-        analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
-        if exports and analysis.spots is not None and _spawns(int(settings.n_jobs)):
-            from .plans.spots import without_cells
+        warm = None
+        if exports and not public:
+            from .export.bundle import prepare_early
 
-            analysis = replace(analysis, spots=without_cells(analysis.spots))  # see without_cells
-        release()
-        timings = {**layers.timings, **analysis.timings}
-        summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
-                                         progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
-                                         workers=int(settings.n_jobs), public=public)
+            prepare_early(layers, int(settings.n_jobs))  # the map's shapes, on a thread beside the analysis
+            warm = _warm_export_child(rf.staging, int(settings.n_jobs))
+        try:
+            analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
+            if exports and analysis.spots is not None and _spawns(int(settings.n_jobs)):
+                from .plans.spots import without_cells
+
+                analysis = replace(analysis, spots=without_cells(analysis.spots))  # see without_cells
+            release()
+            timings = {**layers.timings, **analysis.timings}
+            summary, written = write_outputs(analysis, layers, study, Path(out), exports=exports, timings=timings,
+                                             progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
+                                             workers=int(settings.n_jobs), public=public, warm=warm)
+        except BaseException:
+            if warm is not None:  # (write_all owns it once called, and stops it on its own failure)
+                from .export.parallel import abandon
+
+                abandon(warm)
+            raise
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

@@ -12,6 +12,7 @@ import importlib
 import inspect
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..model import Analysis, Layers
@@ -21,7 +22,7 @@ from ..study import Study
 from .briefing import briefing_parts
 from .spawned import SPAWNED, start_spawned, warm_spawned
 
-__all__ = ["write_all", "write_job", "EXPORT_FILES"]
+__all__ = ["write_all", "write_job", "prepare_early", "EXPORT_FILES"]
 
 #: file name -> (module under hotspots.export, function, label); written in this order
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
@@ -65,6 +66,17 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
     return _call(_writer(module, func_name), analysis, layers, study, Path(out) / job)
 
 
+def prepare_early(layers: Layers, workers: int = 1) -> None:
+    """Start what the exports need of the boundaries alone on a thread, beside the analysis
+    (:mod:`hotspots.export.map._prepared`); only with a second core's worth of workers (the CLI)."""
+    boundaries = getattr(layers, "boundaries", None)
+    if workers < 2 or boundaries is None or not len(boundaries):
+        return
+    from .map._prepared import prepare_shapes
+
+    prepare_shapes(boundaries.geometry.values, boundaries.crs)
+
+
 def write_all(
     analysis: Analysis,
     layers: Layers,
@@ -76,6 +88,7 @@ def write_all(
     timings: dict[str, float] | None = None,
     skipped: list[str] | None = None,
     workers: int = 1,
+    warm: ProcessPoolExecutor | None = None,
 ) -> list[Path]:
     """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
 
@@ -86,7 +99,9 @@ def write_all(
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
     that is safe, or, for a study too large to fork, the briefing, the workbook, the GeoPackage,
     the partner places and the heat GeoTIFF by a spawned one (:mod:`hotspots.export.spawned`);
-    the files and their contents are the same either way.
+    the files and their contents are the same either way. ``warm``: a spawned child already
+    started (:func:`~hotspots.export.spawned.warm_spawned`) that this call takes over: given the
+    job when the exports spawn, stopped otherwise.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +113,9 @@ def write_all(
         return write_job(job, analysis, layers, study, out)
 
     mode = parallel.child_mode(workers)
+    if warm is not None and mode != "spawn":  # the run came out small enough to fork after all
+        parallel.abandon(warm)
+        warm = None
     names = {"fork": parallel.ALONGSIDE, "spawn": SPAWNED}.get(mode or "", ())
     alongside = [f for f in names if f in EXPORT_FILES]
     results: dict[str, Path | None] = {}
@@ -118,7 +136,9 @@ def write_all(
             pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
         else:  # too large to fork: a fresh interpreter, started first, gets the little its files read
             t = time.perf_counter()
-            pool, future = start_spawned(jobs, analysis, layers, study, out, write_job, warm_spawned(jobs, out))
+            pool, future = start_spawned(jobs, analysis, layers, study, out, write_job,
+                                         warm if warm is not None else warm_spawned(jobs, out))
+            warm = None
             timings["spawn_briefing"] = round(time.perf_counter() - t, 3)
     try:
         own = [f for f in EXPORT_FILES if f not in alongside]
@@ -152,6 +172,8 @@ def write_all(
     finally:
         if pool is not None:  # the parent failed or was cancelled: the child goes too
             parallel.abandon(pool)
+        if warm is not None:  # (a warm child never given its job)
+            parallel.abandon(warm)
     written: list[Path] = []
     for fname in EXPORT_FILES:  # the contract's order, whoever wrote the file
         if fname not in results:

@@ -67,10 +67,11 @@ def add_place_labels(m: Any, analysis: Any, layers: Any) -> int:
     from folium.map import Layer
     from folium.template import Template
 
-    from ...plans.place_labels import street_labels, town_labels
+    from ...plans.place_labels import street_labels
+    from ._prepared import prepared
 
     t = analysis.table
-    towns = town_labels(t.geometry.values)
+    towns = prepared("towns", t.geometry.values, t.crs)  # town_labels, perhaps started early
     near = []
     zones = getattr(getattr(analysis, "zones", None), "frame", None)
     if zones is not None and len(zones):

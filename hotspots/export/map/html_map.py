@@ -48,6 +48,7 @@ from ._map_style import (
     STREETSAFE_COLOUR,
     ZONE_COLOUR,
 )
+from ._prepared import prepared
 
 _OSM = "OpenStreetMap (needs internet)"
 
@@ -115,7 +116,7 @@ def build_map(analysis: Any, layers: Any = None, study: Any = None) -> Any:
 
     t = analysis.table
     facts = run_facts(analysis, layers, study)
-    disp = _to_display(t.geometry.values, t.crs)  # the study's own extent sets the tolerance
+    disp = prepared("lsoa_display", t.geometry.values, t.crs)  # _to_display; the study's own extent sets the tolerance
     minx, miny, maxx, maxy = _bounds(disp)
     m = folium.Map(tiles=None, control_scale=True, location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11,
                    font_size="12px", zoom_snap=0.5)

@@ -1,0 +1,111 @@
+"""Export work started during the analysis: the map's shape-only pieces on a thread, and the
+spawned export child warmed before the exports; the files are the ones written without them."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from hotspots.export import bundle, parallel, spawned
+from hotspots.export.map import _prepared
+from hotspots.export.map._map_geometry import _to_display
+from hotspots.plans.place_labels import town_labels
+from hotspots.study import Study
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from hotspots.load import load_layers
+    from hotspots.pipeline import analyse
+    from hotspots.study import Settings, demo_study
+
+    study = demo_study()
+    if not Path(study.boundaries).exists():
+        pytest.skip("demo data not generated")
+    layers = load_layers(study)
+    return analyse(layers, Settings(permutations=99, seed=3)), layers
+
+
+def test_prepared_shapes_are_the_ones_worked_out_on_the_spot(demo):
+    a, layers = demo
+    geoms, crs = layers.boundaries.geometry.values, layers.boundaries.crs
+    _prepared.prepare_shapes(geoms, crs)
+    assert set(_prepared._READY) == {"lsoa_display", "towns"}
+    early = _prepared.prepared("lsoa_display", a.table.geometry.values, a.table.crs)  # the table shares the shapes
+    towns = _prepared.prepared("towns", a.table.geometry.values, a.table.crs)
+    assert not _prepared._READY  # each answer is used once, then let go
+    direct = _to_display(np.asarray(geoms, dtype=object), crs)
+    assert len(early) == len(direct) and shapely.equals_exact(early, direct, 0).all()
+    assert towns == town_labels(geoms) and len(towns) > 0
+
+
+def test_other_shapes_are_not_given_an_answer_started_for_different_ones(demo, monkeypatch):
+    _a, layers = demo
+    geoms, crs = layers.boundaries.geometry.values, layers.boundaries.crs
+    _prepared.prepare_shapes(geoms[:-1], crs)  # started for fewer shapes
+    calls = []
+    monkeypatch.setitem(_prepared.WORK, "lsoa_display", lambda g, c: calls.append(len(g)) or "fresh")
+    assert _prepared.prepared("lsoa_display", geoms, crs) == "fresh" and calls == [len(geoms)]
+    _prepared.prepare_shapes(geoms, crs)
+    copies = np.array([shapely.from_wkb(shapely.to_wkb(g)) for g in geoms], dtype=object)  # equal, not the same
+    assert _prepared.prepared("lsoa_display", copies, crs) == "fresh"
+    _prepared._READY.clear()
+
+
+def test_the_map_is_the_same_with_its_shapes_prepared_early(demo, tmp_path):
+    import re
+
+    a, layers = demo
+
+    def page(folder: Path) -> str:
+        bundle.write_job("patrol_map.html", a, layers, Study(), folder)
+        text = (folder / "patrol_map.html").read_text(encoding="utf-8")
+        ids: dict[str, str] = {}
+        return re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), text)
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    plain = page(tmp_path / "a")
+    bundle.prepare_early(layers, workers=2)
+    assert _prepared._READY
+    assert page(tmp_path / "b") == plain and not _prepared._READY
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc"), reason="reads /proc to find the child")
+def test_a_warm_child_is_given_the_job_or_stopped(demo, tmp_path, monkeypatch):
+    a, layers = demo
+    small = ("patrol_zones.geojson", "briefing.pdf")
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k in small})
+    # spawn: the warm child writes the briefing, and no new child is started
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: "spawn")
+    (tmp_path / "s").mkdir()
+    warm = spawned.warm_spawned(["briefing.pdf"], tmp_path / "s")
+    started = []
+    monkeypatch.setattr(bundle, "warm_spawned", lambda *args: started.append(args))
+    paths = bundle.write_all(a, layers, Study(), tmp_path / "s", workers=2, warm=warm)
+    assert [p.name for p in paths] == list(small) and not started
+    # fork after all (the run came out small): the warm child is stopped, the files still written
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: None)
+    (tmp_path / "f").mkdir()
+    warm = spawned.warm_spawned(["briefing.pdf"], tmp_path / "f")
+    pids = [p.pid for p in warm._hotspots_procs]
+    assert pids and all(_alive(p) for p in pids)
+    paths = bundle.write_all(a, layers, Study(), tmp_path / "f", workers=2, warm=warm)
+    assert [p.name for p in paths] == list(small)
+    end = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids)
