@@ -267,7 +267,7 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         if exports and not public:
             from .export.bundle import prepare_early
 
-            prepare_early(layers, int(settings.n_jobs))  # the map's shapes, on a thread beside the analysis
+            prepare_early(layers, settings, int(settings.n_jobs))  # the map's shapes, on a thread beside the analysis
             warm = _warm_export_child(rf.staging, int(settings.n_jobs))
         try:
             analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)

@@ -109,3 +109,29 @@ def test_a_warm_child_is_given_the_job_or_stopped(demo, tmp_path, monkeypatch):
     while any(_alive(p) for p in pids) and time.monotonic() < end:
         time.sleep(0.1)
     assert not any(_alive(p) for p in pids)
+
+
+def test_early_heat_is_the_analysis_heat_and_only_for_the_same_inputs(demo):
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from hotspots.evidence import early_heat
+    from hotspots.evidence.stage import heat_surfaces
+
+    a, layers = demo
+    table, crimes, pubs, settings = a.evidence._heat_inputs
+    direct = heat_surfaces(table, crimes, pubs, settings)
+    with ThreadPoolExecutor(1) as pool:
+        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool)
+        early = early_heat.take_heat(table, crimes, pubs, settings)
+    assert early is not None and len(early) == len(direct) >= 2
+    for e, d in zip(early, direct, strict=True):
+        assert (e.label, e.cell, e.shape, e.points) == (d.label, d.cell, d.shape, d.points)
+        assert np.array_equal(e.values, d.values, equal_nan=True)
+    assert early_heat.take_heat(table, crimes, pubs, settings) is None  # used once
+    with ThreadPoolExecutor(1) as pool:  # another period: not this run's surfaces
+        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool)
+        other = replace(settings, month_from=sorted(crimes["month"].unique())[1])
+        assert early_heat.take_heat(table, crimes, pubs, other) is None
+        early_heat.start_heat(layers.boundaries, layers.crimes.copy(), layers.pubs, settings, pool)
+        assert early_heat.take_heat(table, crimes, pubs, settings) is None  # other crimes

@@ -49,7 +49,11 @@ class EvidenceResult:
     def heat(self) -> list[HeatSurface]:
         """Kernel density surfaces: the analysed crimes, VAWG or the selected types, pubs."""
         if "heat" not in self._cache:
-            self._cache["heat"] = heat_surfaces(*self._heat_inputs) if self._heat_inputs else []
+            from .early_heat import take_heat
+
+            early = take_heat(*self._heat_inputs) if self._heat_inputs else None  # started beside the analysis
+            self._cache["heat"] = early if early is not None else (
+                heat_surfaces(*self._heat_inputs) if self._heat_inputs else [])
         return self._cache["heat"]
 
     @property

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ..model import Analysis, Layers
 from ..progress import CancelFn, Cancelled, ProgressFn
@@ -66,15 +67,26 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
     return _call(_writer(module, func_name), analysis, layers, study, Path(out) / job)
 
 
-def prepare_early(layers: Layers, workers: int = 1) -> None:
-    """Start what the exports need of the boundaries alone on a thread, beside the analysis
-    (:mod:`hotspots.export.map._prepared`); only with a second core's worth of workers (the CLI)."""
+def prepare_early(layers: Layers, settings: Any = None, workers: int = 1) -> None:
+    """Start what the exports need of the loaded files alone on a thread, beside the analysis:
+    the map's shapes (:mod:`hotspots.export.map._prepared`), then, given the run's ``settings``,
+    the heat surfaces (:mod:`hotspots.evidence.early_heat`). Only with a second core's worth of
+    workers (the CLI); the exports are the same without it."""
     boundaries = getattr(layers, "boundaries", None)
     if workers < 2 or boundaries is None or not len(boundaries):
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     from .map._prepared import prepare_shapes
 
-    prepare_shapes(boundaries.geometry.values, boundaries.crs)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exports-early")
+    prepare_shapes(boundaries.geometry.values, boundaries.crs, pool)
+    crimes = getattr(layers, "crimes", None)
+    if settings is not None and crimes is not None and len(crimes):
+        from ..evidence.early_heat import start_heat
+
+        start_heat(boundaries, crimes, getattr(layers, "pubs", None), settings, pool)
+    pool.shutdown(wait=False)
 
 
 def write_all(

@@ -19,7 +19,7 @@ __all__ = ["prepare_shapes", "prepared"]
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -49,14 +49,16 @@ def _towns(geoms: np.ndarray, crs: Any) -> Any:
 WORK: dict[str, Callable[[np.ndarray, Any], Any]] = {"lsoa_display": _display, "towns": _towns}
 
 
-def prepare_shapes(geoms: Any, crs: Any) -> None:
-    """Start the map's shape-only work on a thread (returns at once)."""
+def prepare_shapes(geoms: Any, crs: Any, pool: Executor | None = None) -> None:
+    """Start the map's shape-only work on ``pool`` (a thread of its own if None); returns at once."""
     geoms = np.asarray(geoms, dtype=object)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-shapes")
+    own = pool is None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-shapes") if own else pool
     with _LOCK:
         for kind, fn in WORK.items():
             _READY[kind] = (geoms, crs, pool.submit(fn, geoms, crs))
-    pool.shutdown(wait=False)
+    if own:
+        pool.shutdown(wait=False)
 
 
 def prepared(kind: str, geoms: Any, crs: Any) -> Any:
