@@ -67,8 +67,11 @@ def _check(cancel: CancelFn | None) -> None:
 
 # -------------------------------------------------------------------------------- analysis
 def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None = None,
-            cancel: CancelFn | None = None) -> Analysis:
-    """Filter, count per LSOA, run the local statistics, then every stage of :data:`STAGES`."""
+            cancel: CancelFn | None = None, beside: Callable[[], None] | None = None) -> Analysis:
+    """Filter, count per LSOA, run the local statistics, then every stage of :data:`STAGES`.
+
+    ``beside`` is called once the statistics are done (the CLI starts export work there, on the
+    core the single-threaded stages after them leave idle)."""
     from .lsoa.table import build_table, filter_crimes
     from .stats.local import analyse_clusters
 
@@ -113,6 +116,8 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
                                 codes=table["lsoa_code"].to_numpy(),  # stable draws are keyed on the codes
                                 progress=scaled(progress, 0.15, stats_end), cancel=cancel)
     tick("statistics", t)
+    if beside is not None:
+        beside()
     for c in clusters.frame.columns:
         table[c] = clusters.frame[c].to_numpy()
     table["zone_id"] = pd.array([pd.NA] * len(table), dtype="Int64")
@@ -263,14 +268,19 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
     with RunFolder(Path(out)) as rf:  # locked for the whole run; SIGTERM unwinds cleanly
         layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
         release()  # the parse buffers: a national run's resident set would keep them to the end
-        warm = None
-        if exports and not public:
+        early: dict[str, Any] = {}
+
+        def start_exports_early() -> None:
+            """Once the statistics (two threads) are done: the rest of the analysis leaves a core idle."""
             from .export.bundle import prepare_early
 
-            prepare_early(layers, settings, int(settings.n_jobs))  # the map's shapes, on a thread beside the analysis
-            warm = _warm_export_child(rf.staging, int(settings.n_jobs))
+            prepare_early(layers, settings, int(settings.n_jobs))  # the map's shapes, the heat surfaces
+            early["warm"] = _warm_export_child(rf.staging, int(settings.n_jobs))
+
         try:
-            analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel)
+            analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel,
+                               beside=start_exports_early if exports and not public else None)
+            warm = early.get("warm")
             if exports and analysis.spots is not None and _spawns(int(settings.n_jobs)):
                 from .plans.spots import without_cells
 
@@ -281,10 +291,10 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
                                              progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
                                              workers=int(settings.n_jobs), public=public, warm=warm)
         except BaseException:
-            if warm is not None:  # (write_all owns it once called, and stops it on its own failure)
+            if early.get("warm") is not None:  # (write_all owns it once called, and stops it on its own failure)
                 from .export.parallel import abandon
 
-                abandon(warm)
+                abandon(early["warm"])
             raise
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)

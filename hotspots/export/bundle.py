@@ -109,8 +109,8 @@ def write_all(
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
-    that is safe, or, for a study too large to fork, the briefing, the workbook, the GeoPackage,
-    the partner places and the heat GeoTIFF by a spawned one (:mod:`hotspots.export.spawned`);
+    that is safe, or, for a study too large to fork, the briefing, the workbook and the heat
+    GeoTIFF by a spawned one (:data:`~hotspots.export.spawned.SPAWNED`);
     the files and their contents are the same either way. ``warm``: a spawned child already
     started (:func:`~hotspots.export.spawned.warm_spawned`) that this call takes over: given the
     job when the exports spawn, stopped otherwise.

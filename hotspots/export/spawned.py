@@ -1,11 +1,11 @@
-"""The briefing, workbook, GeoPackage and other files in a fresh process, for a study too large to fork.
+"""The briefing, workbook and heat GeoTIFF in a fresh process, for a study too large to fork.
 
 A forked child (:mod:`hotspots.export.parallel`) shares the parent's pages, but its resident
 set counts them again, so a national study (a parent of ~1 GiB at export time) would look
 twice its size; below :data:`~hotspots.export.parallel.CHILD_LIMIT_BYTES` the CLI forks. Above
-it the briefing (England-sized: ~6-8 s), the workbook (~2 s), the GeoPackage (~1.2 s), the
-partner places and the heat GeoTIFF go to a *spawned* interpreter beside the parent's map
-(~8 s) and GeoJSON files, which receives only what those read:
+it the briefing (England-sized: ~4 s), the workbook (~1.4 s) and the heat GeoTIFF go to a
+*spawned* interpreter beside the parent's map (~4 s), GeoPackage, partner places and GeoJSON
+files (~2 s together), which receives only what those read:
 
 - the analysis with its per-cell grid, Gi* arrays and snap mask emptied (the briefing reads
   the ranked spots, the cell size and the test's name, never the four million cells), the
@@ -17,8 +17,8 @@ partner places and the heat GeoTIFF go to a *spawned* interpreter beside the par
   covers (its title: districts from the boundaries, deprivation file and lookup) and the
   workbook's evidence pack (rates from every crime), so the files say what the parent's would.
 
-The interpreter is started first (:func:`warm_spawned`: it imports the writers while the parent
-computes the heat surfaces), then given the run. The child writes the same files with the same
+The interpreter is started first (:func:`warm_spawned`: the CLI starts it as soon as a large
+study is loaded, so it imports the writers during the analysis), then given the run. The child writes the same files with the same
 functions (tests compare the briefing's text page by page and the workbook's cells) into the
 same staging folder (every writer is atomic), and reports in
 :func:`~hotspots.export.parallel.collect`'s format, so failures and Cancel behave as with a
@@ -39,10 +39,11 @@ import numpy as np
 __all__ = ["SPAWNED", "handover", "slim_for_briefing", "start_spawned", "warm_spawned"]
 
 #: the exports a spawned child writes, in this order (the evidence pack stays with the parent: it
-#: reads more layers). Generated England, CPU seconds: the child's warm start ~3 + briefing ~5.5 +
-#: workbook ~1.6 + GeoPackage ~1.2 + partner places ~0.5 + GeoTIFF ~0.2, beside the parent's heat
-#: surfaces and hand-over ~2.5 + map ~8 + GeoJSON files ~0.5
-SPAWNED = ("briefing.pdf", "hotspots.xlsx", "patrol_zones.gpkg", "partner_places.csv", "heat.tif")
+#: reads more layers). Generated England (33,755 LSOAs, 5M crimes), seconds: the hand-over ~0.5
+#: (pickling ~100 MB) + the child's unpickling ~0.5 + briefing ~4 + workbook ~1.4 + GeoTIFF ~0.15,
+#: beside the parent's GeoPackage ~0.7 + GeoJSON files ~0.5 + partner places ~0.5 + map ~4 (its
+#: shapes and the heat surfaces computed beside the analysis: :func:`hotspots.export.bundle.prepare_early`)
+SPAWNED = ("briefing.pdf", "hotspots.xlsx", "heat.tif")
 #: the modules the child imports while it waits for the run (see :func:`warm_spawned`)
 _WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing", "hotspots.export.workbook.tables",
          "hotspots.export.map.heat", "hotspots.export.gis", "openpyxl", "rasterio", "pyogrio", "reportlab.pdfgen.canvas",
@@ -58,7 +59,7 @@ def _empty_arrays(obj: Any) -> Any:
 
 
 def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
-    """The analysis and layers cut to what the briefing, the workbook, the GeoPackage and the GeoTIFF read
+    """The analysis and layers cut to what the briefing, the workbook and the GeoTIFF read
     (see the module notes); the heat surfaces are computed here if they were not yet."""
     from ..model import Layers
     from .briefing._briefing_spots import near_spot_rows
@@ -118,8 +119,10 @@ def _take_over(given: dict[str, Any], analysis: Any, layers: Any, study: Any) ->
 
 def _warm(names: list[str]) -> None:
     """In the child, first: import the writers (1-2 s of a cold interpreter) and read the place
-    names the briefing's maps are labelled with (GeoNames' 170,000 places: a 1-2 s JSON parse)
-    while the parent still computes what to send."""
+    names the briefing's maps are labelled with, ranked and projected once: the shipped British
+    table, and GeoNames' 170,000 places of the world (a 1-2 s JSON parse), which a map whose box
+    reaches past the British table's asks for (an England-sized overview does), while the
+    parent still analyses."""
     import importlib
 
     for module in _WARM:
@@ -128,9 +131,10 @@ def _warm(names: list[str]) -> None:
         except Exception:  # noqa: BLE001, S112 - only a head start: the job itself reports a missing module
             continue
     if "briefing.pdf" in names or any(n.startswith("briefing") for n in names):
-        from ..data.gazetteer import package_places
+        from ..data.gazetteer import SHIPPED_BOX, places_in
 
-        package_places()  # cached for the process: the briefing's town labels read it
+        places_in(*SHIPPED_BOX, bng=True)  # the shipped British table, ranked and projected: zone maps
+        places_in(-180.0, -90.0, 180.0, 90.0, bng=True)  # the world's: a national overview's box reaches past it
 
 
 def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable,

@@ -27,11 +27,12 @@ def display_tolerance(extent_m: float) -> tuple[float, int]:
     return tol, (5 if tol < 10 else 4)
 
 
-def _to_display(geoms: Any, crs: Any, extent_m: float | None = None) -> np.ndarray:
+def _to_display(geoms: Any, crs: Any, extent_m: float | None = None, *, threads: int = 2) -> np.ndarray:
     """27700 shapes -> simplified, rounded EPSG:4326 shapes (for drawing only).
 
     ``extent_m``: the width of the whole map (default: these shapes' own), which sets the
-    tolerance and precision (:func:`display_tolerance`).
+    tolerance and precision (:func:`display_tolerance`); ``threads``: for the simplification
+    (one where it already runs beside other work, :mod:`hotspots.export.map._prepared`).
     """
     import geopandas as gpd
     import shapely
@@ -41,7 +42,7 @@ def _to_display(geoms: Any, crs: Any, extent_m: float | None = None) -> np.ndarr
         b = shapely.total_bounds(np.asarray(g.values, dtype=object))
         extent_m = float(max(b[2] - b[0], b[3] - b[1])) if np.all(np.isfinite(b)) else 0.0
     tol, decimals = display_tolerance(extent_m)
-    g = gpd.GeoSeries(_simplify(np.asarray(g.values, dtype=object), tol), crs=g.crs).to_crs(4326)
+    g = gpd.GeoSeries(_simplify(np.asarray(g.values, dtype=object), tol, threads), crs=g.crs).to_crs(4326)
     return shapely.transform(np.asarray(g.values, dtype=object), lambda c: np.round(c, decimals))
 
 
@@ -49,7 +50,7 @@ def _to_display(geoms: Any, crs: Any, extent_m: float | None = None) -> np.ndarr
 THREADED_FROM = 4000
 
 
-def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
+def _simplify(geoms: np.ndarray, tol: float, threads: int = 2) -> np.ndarray:
     """``shapely.simplify`` (topology preserved), on two threads for many shapes.
 
     GEOS releases the GIL, so a nation's 33,755 LSOAs simplify in half the time (2.2 -> 1.1 s)
@@ -58,7 +59,7 @@ def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
 
     import shapely
 
-    if len(geoms) < THREADED_FROM or (os.cpu_count() or 1) < 2:
+    if threads < 2 or len(geoms) < THREADED_FROM or (os.cpu_count() or 1) < 2:
         return shapely.simplify(geoms, tol, preserve_topology=True)
     from concurrent.futures import ThreadPoolExecutor
 

@@ -36,7 +36,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 def _display(geoms: np.ndarray, crs: Any) -> Any:
     from ._map_geometry import _to_display
 
-    return _to_display(geoms, crs)
+    return _to_display(geoms, crs, threads=1)  # beside the analysis: one thread, not two more
 
 
 def _towns(geoms: np.ndarray, crs: Any) -> Any:
