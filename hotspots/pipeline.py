@@ -195,16 +195,25 @@ def _write_staged(analysis: Analysis, layers: Layers, study: Study, out: Path, *
     written: list[Path] = []
     export_timings: dict[str, float] = {}
     skipped: list[str] = []
+    results: list[Path] = []
+
+    def write_results() -> None:
+        t = time.perf_counter()
+        results.append(write_results_csv(analysis.table, out / "lsoa_results.csv"))
+        timings["write_results"] = round(time.perf_counter() - t, 3)
+
     t = time.perf_counter()
     if exports:
         from .export import bundle
 
+        # the results table is written while the export child finishes (the parent would only wait)
         written += bundle.write_all(analysis, layers, study, out, progress=progress, cancel=cancel,
-                                    timings=export_timings, skipped=skipped, workers=workers, warm=warm)
+                                    timings=export_timings, skipped=skipped, workers=workers, warm=warm,
+                                    while_waiting=write_results)
         timings["exports"] = round(time.perf_counter() - t, 3)
-    t = time.perf_counter()
-    written.append(write_results_csv(analysis.table, out / "lsoa_results.csv"))
-    timings["write_results"] = round(time.perf_counter() - t, 3)
+    if not results:
+        write_results()
+    written.append(results[0])
     timings.update({f"export_{k}": v for k, v in export_timings.items()})
     summary = build_summary(analysis, layers, study, timings, skipped=skipped)
     written.append(write_summary_json(summary, out / "summary.json"))

@@ -101,6 +101,7 @@ def write_all(
     skipped: list[str] | None = None,
     workers: int = 1,
     warm: ProcessPoolExecutor | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Write the GeoPackage, GeoJSON, XLSX, patrol map and briefing into ``out``.
 
@@ -113,7 +114,9 @@ def write_all(
     GeoTIFF by a spawned one (:data:`~hotspots.export.spawned.SPAWNED`);
     the files and their contents are the same either way. ``warm``: a spawned child already
     started (:func:`~hotspots.export.spawned.warm_spawned`) that this call takes over: given the
-    job when the exports spawn, stopped otherwise.
+    job when the exports spawn, stopped otherwise. ``while_waiting``: the caller's own work,
+    called once the parent's files are written and before it waits for the child's (the caller
+    writes it after this call where there is no child: it is not called then).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -167,6 +170,8 @@ def write_all(
             timings[fname] = round(time.perf_counter() - t, 3)
             release()  # a national map's feature dicts are gone: do not carry them into the next file
         if pool is not None:
+            if while_waiting is not None:
+                while_waiting()
             if progress:
                 progress("Waiting for the " + " and ".join(EXPORT_FILES[f][2] for f in alongside), len(own) / total)
             t = time.perf_counter()
