@@ -135,3 +135,52 @@ def test_early_heat_is_the_analysis_heat_and_only_for_the_same_inputs(demo):
         assert early_heat.take_heat(table, crimes, pubs, other) is None
         early_heat.start_heat(layers.boundaries, layers.crimes.copy(), layers.pubs, settings, pool)
         assert early_heat.take_heat(table, crimes, pubs, settings) is None  # other crimes
+
+
+def test_a_fork_while_the_early_heat_is_still_running_neither_hangs_nor_changes_the_file(demo, tmp_path,
+                                                                                         monkeypatch):
+    """The forked child gets the parent's futures but not its threads: the parent waits for its
+    early work before it forks (a child waiting on the parent's future waited for ever)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hotspots.evidence import early_heat, stage
+
+    a, layers = demo
+    direct = tmp_path / "direct"
+    direct.mkdir()
+    bundle.write_job("heat.tif", a, layers, Study(), direct)
+    table, crimes, pubs, settings = a.evidence._heat_inputs
+    fresh = replace_evidence(a)  # no surfaces cached yet: the child must ask for them
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: "fork")
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k == "heat.tif"})
+    slow = stage.heat_surfaces
+
+    def slow_heat(*args, **kwargs):
+        time.sleep(1.5)  # still running when the exports fork
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(stage, "heat_surfaces", slow_heat)
+    pool = ThreadPoolExecutor(1)
+    early_heat.start_heat(layers.boundaries, crimes, pubs, settings, pool)
+    pool.shutdown(wait=False)
+    out = tmp_path / "forked"
+    out.mkdir()
+    done: list = []
+    t = threading.Thread(target=lambda: done.append(bundle.write_all(fresh, layers, Study(), out, workers=2)),
+                         daemon=True)
+    t.start()
+    t.join(90)
+    assert done and [p.name for p in done[0]] == ["heat.tif"], "the forked child hung on the parent's future"
+    import rasterio
+
+    with rasterio.open(direct / "heat.tif") as x, rasterio.open(out / "heat.tif") as y:
+        assert np.array_equal(x.read(), y.read(), equal_nan=True)
+
+
+def replace_evidence(analysis):
+    """The analysis with its evidence's heat not yet computed (a copy: the fixture's stays cached)."""
+    from dataclasses import replace
+
+    ev = analysis.evidence
+    return replace(analysis, evidence=replace(ev, _cache={}))

@@ -23,7 +23,7 @@ from ..study import Study
 from .briefing import briefing_parts
 from .spawned import SPAWNED, start_spawned, warm_spawned
 
-__all__ = ["write_all", "write_job", "prepare_early", "EXPORT_FILES"]
+__all__ = ["write_all", "write_job", "prepare_early", "settle_early", "EXPORT_FILES"]
 
 #: file name -> (module under hotspots.export, function, label); written in this order
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
@@ -89,6 +89,15 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1) -> Non
     pool.shutdown(wait=False)
 
 
+def settle_early() -> None:
+    """Wait for the work :func:`prepare_early` started (a fork copies no thread, only its locks)."""
+    from ..evidence.early_heat import settle_heat
+    from .map._prepared import settle
+
+    settle()
+    settle_heat()
+
+
 def write_all(
     analysis: Analysis,
     layers: Layers,
@@ -148,6 +157,7 @@ def write_all(
         if progress:
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
         if mode == "fork":
+            settle_early()  # no thread of ours mid-work when the process is copied
             pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
         else:  # too large to fork: a fresh interpreter, started first, gets the little its files read
             t = time.perf_counter()

@@ -15,8 +15,9 @@ is computed as before, so the map is the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["prepare_shapes", "prepared"]
+__all__ = ["prepare_shapes", "prepared", "settle"]
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -24,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-#: kind -> (the shapes asked for, their CRS, the answer to come)
-_READY: dict[str, tuple[np.ndarray, Any, Future]] = {}
+#: kind -> (the shapes asked for, their CRS, the answer to come, the process that asked)
+_READY: dict[str, tuple[np.ndarray, Any, Future, int]] = {}
 _LOCK = threading.Lock()
 
 
@@ -56,7 +57,7 @@ def prepare_shapes(geoms: Any, crs: Any, pool: Executor | None = None) -> None:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-shapes") if own else pool
     with _LOCK:
         for kind, fn in WORK.items():
-            _READY[kind] = (geoms, crs, pool.submit(fn, geoms, crs))
+            _READY[kind] = (geoms, crs, pool.submit(fn, geoms, crs), os.getpid())
     if own:
         pool.shutdown(wait=False)
 
@@ -67,6 +68,16 @@ def prepared(kind: str, geoms: Any, crs: Any) -> Any:
     geoms = np.asarray(geoms, dtype=object)
     with _LOCK:
         ready = _READY.pop(kind, None)
-    if ready is not None and ready[1] == crs and _same(ready[0], geoms):
+    # (a forked child has the parent's futures but not its threads: it works its answer out itself)
+    if ready is not None and ready[3] == os.getpid() and ready[1] == crs and _same(ready[0], geoms):
         return ready[2].result()
     return WORK[kind](geoms, crs)
+
+
+def settle() -> None:
+    """Wait until the work started here is done (before a fork: a child must not inherit a
+    thread's half-held locks, nor futures no thread of its own will complete)."""
+    with _LOCK:
+        pending = [r[2] for r in _READY.values() if r[3] == os.getpid()]
+    for future in pending:
+        future.exception()  # waits; a failure is raised where the answer is asked for
