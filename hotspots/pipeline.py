@@ -283,8 +283,9 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             """Once the statistics (two threads) are done: the rest of the analysis leaves a core idle."""
             from .export.bundle import prepare_early
 
-            prepare_early(layers, settings, int(settings.n_jobs))  # the map's shapes, the heat surfaces
-            early["warm"] = _warm_export_child(rf.staging, int(settings.n_jobs))
+            early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
+            # the map's shapes and the heat surfaces, once the child is warm
+            prepare_early(layers, settings, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
 
         try:
             analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel,

@@ -164,7 +164,7 @@ def warm_spawned(names: list[str], out: Path) -> ProcessPoolExecutor:
     from .parallel import _remember, new_pool, submit_quietly
 
     pool = new_pool("spawn", out)  # dies with the parent, stdio to a log in the staging folder (see parallel)
-    submit_quietly(pool, _warm, list(names))
+    pool._hotspots_warm = submit_quietly(pool, _warm, list(names))  # type: ignore[attr-defined]
     _remember(pool)
     return pool
 
