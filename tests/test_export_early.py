@@ -184,3 +184,24 @@ def replace_evidence(analysis):
 
     ev = analysis.evidence
     return replace(analysis, evidence=replace(ev, _cache={}))
+
+
+def test_no_early_work_under_an_address_space_limit(demo, monkeypatch):
+    """Under ``ulimit -v`` the early thread's temporaries could be the allocation that fails, on a
+    thread where NumPy cannot say so cleanly: the exports then do the work themselves."""
+    import resource
+
+    from hotspots.evidence import early_heat
+
+    _a, layers = demo
+    _prepared._READY.clear()
+    early_heat._EARLY.clear()
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (700 << 20, 700 << 20))
+    bundle.prepare_early(layers, _a.settings, workers=2)
+    assert not _prepared._READY and not early_heat._EARLY
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    bundle.prepare_early(layers, _a.settings, workers=2)
+    assert set(_prepared._READY) == {"lsoa_display", "towns"} and len(early_heat._EARLY) == 1
+    bundle.settle_early()
+    _prepared._READY.clear()
+    early_heat._EARLY.clear()

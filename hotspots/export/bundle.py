@@ -77,7 +77,7 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
     once beside the analysis, three things want two cores and its patrol spots took 2 s longer
     on an England-sized study; one after the other, about 0.8 s)."""
     boundaries = getattr(layers, "boundaries", None)
-    if workers < 2 or boundaries is None or not len(boundaries):
+    if workers < 2 or boundaries is None or not len(boundaries) or _memory_capped():
         return
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import wait as wait_for
@@ -94,6 +94,24 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
 
         start_heat(boundaries, crimes, getattr(layers, "pubs", None), settings, pool)
     pool.shutdown(wait=False)
+
+
+def _memory_capped() -> bool:
+    """Whether the process runs under an address-space limit (``ulimit -v``, ``prlimit --as``).
+
+    There the early work stays off: its heat surfaces hold a few hundred MB of a national
+    study's temporaries while the patrol spots hold theirs, and under a 700 MB cap an
+    allocation failing inside NumPy on that thread ended the process with a segmentation
+    fault instead of the CLI's "ran out of memory" line."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return False
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        return False
+    return soft != resource.RLIM_INFINITY
 
 
 def settle_early() -> None:
