@@ -122,7 +122,7 @@ def test_early_heat_is_the_analysis_heat_and_only_for_the_same_inputs(demo):
     table, crimes, pubs, settings = a.evidence._heat_inputs
     direct = heat_surfaces(table, crimes, pubs, settings)
     with ThreadPoolExecutor(1) as pool:
-        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool)
+        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool, heat_surfaces)
         early = early_heat.take_heat(table, crimes, pubs, settings)
     assert early is not None and len(early) == len(direct) >= 2
     for e, d in zip(early, direct, strict=True):
@@ -130,10 +130,10 @@ def test_early_heat_is_the_analysis_heat_and_only_for_the_same_inputs(demo):
         assert np.array_equal(e.values, d.values, equal_nan=True)
     assert early_heat.take_heat(table, crimes, pubs, settings) is None  # used once
     with ThreadPoolExecutor(1) as pool:  # another period: not this run's surfaces
-        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool)
+        early_heat.start_heat(layers.boundaries, layers.crimes, layers.pubs, settings, pool, heat_surfaces)
         other = replace(settings, month_from=sorted(crimes["month"].unique())[1])
         assert early_heat.take_heat(table, crimes, pubs, other) is None
-        early_heat.start_heat(layers.boundaries, layers.crimes.copy(), layers.pubs, settings, pool)
+        early_heat.start_heat(layers.boundaries, layers.crimes.copy(), layers.pubs, settings, pool, heat_surfaces)
         assert early_heat.take_heat(table, crimes, pubs, settings) is None  # other crimes
 
 
@@ -162,7 +162,7 @@ def test_a_fork_while_the_early_heat_is_still_running_neither_hangs_nor_changes_
 
     monkeypatch.setattr(stage, "heat_surfaces", slow_heat)
     pool = ThreadPoolExecutor(1)
-    early_heat.start_heat(layers.boundaries, crimes, pubs, settings, pool)
+    early_heat.start_heat(layers.boundaries, crimes, pubs, settings, pool, stage.heat_surfaces)
     pool.shutdown(wait=False)
     out = tmp_path / "forked"
     out.mkdir()

@@ -19,6 +19,7 @@ __all__ = ["settle_heat", "start_heat", "take_heat"]
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -35,12 +36,12 @@ def _key(settings: Any) -> tuple:
             getattr(settings, "month_to", None))
 
 
-def start_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any, pool: Executor) -> None:
-    """Compute the heat surfaces of these inputs on ``pool`` (returns at once)."""
-    from .stage import heat_surfaces
-
+def start_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any, pool: Executor,
+               compute: Callable[..., list]) -> None:
+    """Compute the heat surfaces of these inputs with ``compute`` (the evidence stage's
+    ``heat_surfaces``, passed in: that module asks this one) on ``pool``; returns at once."""
     geoms = np.asarray(boundaries.geometry.values, dtype=object)
-    future = pool.submit(heat_surfaces, boundaries, crimes, pubs, settings)
+    future = pool.submit(compute, boundaries, crimes, pubs, settings)
     with _LOCK:
         _EARLY[:] = [(geoms, crimes, pubs, _key(settings), future, os.getpid())]
 

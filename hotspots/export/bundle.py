@@ -91,8 +91,9 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
     crimes = getattr(layers, "crimes", None)
     if settings is not None and crimes is not None and len(crimes):
         from ..evidence.early_heat import start_heat
+        from ..evidence.stage import heat_surfaces
 
-        start_heat(boundaries, crimes, getattr(layers, "pubs", None), settings, pool)
+        start_heat(boundaries, crimes, getattr(layers, "pubs", None), settings, pool, heat_surfaces)
     pool.shutdown(wait=False)
 
 
