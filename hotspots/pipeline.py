@@ -67,10 +67,11 @@ def _check(cancel: CancelFn | None) -> None:
 
 # -------------------------------------------------------------------------------- analysis
 def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None = None,
-            cancel: CancelFn | None = None, beside: Callable[[], None] | None = None) -> Analysis:
+            cancel: CancelFn | None = None, beside: Callable[[str], None] | None = None) -> Analysis:
     """Filter, count per LSOA, run the local statistics, then every stage of :data:`STAGES`.
 
-    ``beside`` is called once the statistics are done (the CLI starts export work there, on the
+    ``beside(stage)`` is called as the statistics and each stage are done ("statistics", then
+    the :data:`STAGES` names; the CLI starts export work there, on the
     core the single-threaded stages after them leave idle)."""
     from .lsoa.table import build_table, filter_crimes
     from .stats.local import analyse_clusters
@@ -117,7 +118,7 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
                                 progress=scaled(progress, 0.15, stats_end), cancel=cancel)
     tick("statistics", t)
     if beside is not None:
-        beside()
+        beside("statistics")
     for c in clusters.frame.columns:
         table[c] = clusters.frame[c].to_numpy()
     table["zone_id"] = pd.array([pd.NA] * len(table), dtype="Int64")
@@ -131,6 +132,8 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
         t = time.perf_counter()
         analysis = fn(analysis, layers, scaled(progress, start, start + share), cancel)
         analysis.timings[name] = round(time.perf_counter() - t, 3)
+        if beside is not None:
+            beside(name)
         start += share
     if progress:
         progress("Analysis done", 1.0)
@@ -279,13 +282,19 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         release()  # the parse buffers: a national run's resident set would keep them to the end
         early: dict[str, Any] = {}
 
-        def start_exports_early() -> None:
-            """Once the statistics (two threads) are done: the rest of the analysis leaves a core idle."""
-            from .export.bundle import prepare_early
+        def start_exports_early(stage: str) -> None:
+            """After the statistics (two threads) the rest of the analysis leaves a core idle: the
+            export child warms there, then the map's shapes are worked out; the heat surfaces wait
+            for the patrol spots (their temporaries and the spots' were a national run's peak)."""
+            from .export.bundle import prepare_early, prepare_heat_early
 
-            early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
-            # the map's shapes and the heat surfaces, once the child is warm
-            prepare_early(layers, settings, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
+            if stage == "statistics":
+                early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
+                early["pool"] = prepare_early(layers, settings, int(settings.n_jobs),
+                                              after=getattr(warm, "_hotspots_warm", None), heat=False)
+            elif stage == "spots" and early.get("pool") is not None:
+                prepare_heat_early(layers, settings, early["pool"])
+                early.pop("pool").shutdown(wait=False)
 
         try:
             analysis = analyse(layers, settings, progress=scaled(progress, 0.4, 0.8), cancel=cancel,
@@ -301,6 +310,8 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
                                              progress=scaled(progress, 0.8, 1.0), cancel=cancel, run_folder=rf,
                                              workers=int(settings.n_jobs), public=public, warm=warm)
         except BaseException:
+            if early.get("pool") is not None:  # (its thread, idle or not, ends with its work)
+                early["pool"].shutdown(wait=False)
             if early.get("warm") is not None:  # (write_all owns it once called, and stops it on its own failure)
                 from .export.parallel import abandon
 

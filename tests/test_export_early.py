@@ -205,3 +205,15 @@ def test_no_early_work_under_an_address_space_limit(demo, monkeypatch):
     bundle.settle_early()
     _prepared._READY.clear()
     early_heat._EARLY.clear()
+
+
+def test_the_analysis_says_when_each_stage_is_done(demo):
+    """The CLI starts export work beside the analysis from these calls (the child's warm start
+    and the map's shapes after the statistics, the heat surfaces after the patrol spots)."""
+    from hotspots.pipeline import STAGES, analyse
+    from hotspots.study import Settings
+
+    _a, layers = demo
+    calls: list[str] = []
+    analyse(layers, Settings(permutations=99, seed=3), beside=calls.append)
+    assert calls == ["statistics", *[name for name, *_ in STAGES]]

@@ -67,18 +67,21 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
     return _call(_writer(module, func_name), analysis, layers, study, Path(out) / job)
 
 
-def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after: Any = None) -> None:
+def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after: Any = None,
+                  heat: bool = True) -> Any:
     """Start what the exports need of the loaded files alone on a thread, beside the analysis:
-    the map's shapes (:mod:`hotspots.export.map._prepared`), then, given the run's ``settings``,
-    the heat surfaces (:mod:`hotspots.evidence.early_heat`). Only with a second core's worth of
-    workers (the CLI); the exports are the same without it.
+    the map's shapes and towns (:mod:`hotspots.export.map._prepared`), then, given the run's
+    ``settings`` and ``heat``, the heat surfaces (:func:`prepare_heat_early`). Returns the
+    thread's executor (without ``heat``, the caller queues them later, then shuts it down), or
+    None where nothing was started. Only with a second core's worth of workers (the CLI) and
+    no address-space limit; the exports are the same without it.
 
     ``after``: a future to wait for first (the spawned export child's warm start: with both at
     once beside the analysis, three things want two cores and its patrol spots took 2 s longer
     on an England-sized study; one after the other, about 0.8 s)."""
     boundaries = getattr(layers, "boundaries", None)
     if workers < 2 or boundaries is None or not len(boundaries) or _memory_capped():
-        return
+        return None
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import wait as wait_for
 
@@ -88,13 +91,22 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
     if after is not None:
         pool.submit(wait_for, [after])
     prepare_shapes(boundaries.geometry.values, boundaries.crs, pool)
-    crimes = getattr(layers, "crimes", None)
-    if settings is not None and crimes is not None and len(crimes):
-        from ..evidence.early_heat import start_heat
-        from ..evidence.stage import heat_surfaces
+    if heat:
+        if settings is not None:
+            prepare_heat_early(layers, settings, pool)
+        pool.shutdown(wait=False)  # its thread ends once the work queued is done
+    return pool
 
-        start_heat(boundaries, crimes, getattr(layers, "pubs", None), settings, pool, heat_surfaces)
-    pool.shutdown(wait=False)
+
+def prepare_heat_early(layers: Layers, settings: Any, pool: Any) -> None:
+    """Queue the heat surfaces (:mod:`hotspots.evidence.early_heat`) on :func:`prepare_early`'s thread."""
+    crimes = getattr(layers, "crimes", None)
+    if pool is None or crimes is None or not len(crimes):
+        return
+    from ..evidence.early_heat import start_heat
+    from ..evidence.stage import heat_surfaces
+
+    start_heat(layers.boundaries, crimes, getattr(layers, "pubs", None), settings, pool, heat_surfaces)
 
 
 def _memory_capped() -> bool:
