@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("hotspots")
     app.setOrganizationName("hotspots")
+    from .gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)  # cycles die on this thread, never in a worker (see gc_guard)
     from .main_window import MainWindow
 
     window = MainWindow()
@@ -136,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if started is None and shot is not None:
         return 1
     code = app.exec()
+    collector.stop()
     if shot is not None:  # the user closes the window themselves otherwise
         window.confirm_close = False
         window.close()

@@ -35,6 +35,27 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             pass  # the map tests skip with the reason (gui.map_view.webengine_error)
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(request):
+    """In a Qt test no cycle is collected in a worker thread (see ``gui/gc_guard.py``: a worker's
+    collection that drops the last reference to a Qt object crashes the process); cycles are
+    collected before and after the test, here on the main thread."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    import gc
+
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        gc.collect()
+
+
 @pytest.fixture
 def gui_settings(tmp_path):
     """A QSettings backed by a file in tmp_path (never the user's own settings)."""
