@@ -15,6 +15,7 @@ from hotspots.export import bundle, parallel, spawned
 from hotspots.export.map import _prepared
 from hotspots.export.map._map_geometry import _to_display
 from hotspots.plans.place_labels import town_labels
+from hotspots.runtime import early as early_answers
 from hotspots.study import Study
 
 
@@ -35,10 +36,10 @@ def test_prepared_shapes_are_the_ones_worked_out_on_the_spot(demo):
     a, layers = demo
     geoms, crs = layers.boundaries.geometry.values, layers.boundaries.crs
     _prepared.prepare_shapes(geoms, crs)
-    assert set(_prepared._READY) == {"lsoa_display", "towns"}
+    assert early_answers.pending() == {"lsoa_display", "towns"}
     early = _prepared.prepared("lsoa_display", a.table.geometry.values, a.table.crs)  # the table shares the shapes
     towns = _prepared.prepared("towns", a.table.geometry.values, a.table.crs)
-    assert not _prepared._READY  # each answer is used once, then let go
+    assert not early_answers.pending()  # each answer is used once, then let go
     direct = _to_display(np.asarray(geoms, dtype=object), crs)
     assert len(early) == len(direct) and shapely.equals_exact(early, direct, 0).all()
     assert towns == town_labels(geoms) and len(towns) > 0
@@ -54,7 +55,7 @@ def test_other_shapes_are_not_given_an_answer_started_for_different_ones(demo, m
     _prepared.prepare_shapes(geoms, crs)
     copies = np.array([shapely.from_wkb(shapely.to_wkb(g)) for g in geoms], dtype=object)  # equal, not the same
     assert _prepared.prepared("lsoa_display", copies, crs) == "fresh"
-    _prepared._READY.clear()
+    early_answers.forget()
 
 
 def test_the_map_is_the_same_with_its_shapes_prepared_early(demo, tmp_path):
@@ -72,8 +73,8 @@ def test_the_map_is_the_same_with_its_shapes_prepared_early(demo, tmp_path):
     (tmp_path / "b").mkdir()
     plain = page(tmp_path / "a")
     bundle.prepare_early(layers, workers=2)
-    assert _prepared._READY
-    assert page(tmp_path / "b") == plain and not _prepared._READY
+    assert early_answers.pending()
+    assert page(tmp_path / "b") == plain and not early_answers.pending()
 
 
 def _alive(pid: int) -> bool:
@@ -191,20 +192,16 @@ def test_no_early_work_under_an_address_space_limit(demo, monkeypatch):
     thread where NumPy cannot say so cleanly: the exports then do the work themselves."""
     import resource
 
-    from hotspots.evidence import early_heat
-
     _a, layers = demo
-    _prepared._READY.clear()
-    early_heat._EARLY.clear()
+    early_answers.forget()
     monkeypatch.setattr(resource, "getrlimit", lambda which: (700 << 20, 700 << 20))
     bundle.prepare_early(layers, _a.settings, workers=2)
-    assert not _prepared._READY and not early_heat._EARLY
+    assert not early_answers.pending()
     monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     bundle.prepare_early(layers, _a.settings, workers=2)
-    assert set(_prepared._READY) == {"lsoa_display", "towns"} and len(early_heat._EARLY) == 1
+    assert early_answers.pending() == {"lsoa_display", "towns", "heat"}
     bundle.settle_early()
-    _prepared._READY.clear()
-    early_heat._EARLY.clear()
+    early_answers.forget()
 
 
 def test_the_analysis_says_when_each_stage_is_done(demo):

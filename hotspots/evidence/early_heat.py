@@ -15,19 +15,15 @@ before, so the surfaces are the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["settle_heat", "start_heat", "take_heat"]
+__all__ = ["start_heat", "take_heat"]
 
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 
-#: (shapes, crimes, pubs, settings key, the surfaces to come, the process that asked)
-_EARLY: list[tuple[np.ndarray, Any, Any, tuple, Future, int]] = []
-_LOCK = threading.Lock()
+from ..runtime import early
 
 
 def _key(settings: Any) -> tuple:
@@ -41,32 +37,13 @@ def start_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any, pool: Exe
     """Compute the heat surfaces of these inputs with ``compute`` (the evidence stage's
     ``heat_surfaces``, passed in: that module asks this one) on ``pool``; returns at once."""
     geoms = np.asarray(boundaries.geometry.values, dtype=object)
-    future = pool.submit(compute, boundaries, crimes, pubs, settings)
-    with _LOCK:
-        _EARLY[:] = [(geoms, crimes, pubs, _key(settings), future, os.getpid())]
+    early.start("heat", pool, compute, boundaries, crimes, pubs, settings, same=(geoms, crimes, pubs),
+                equal=_key(settings))
 
 
 def take_heat(table: Any, crimes: Any, pubs: Any, settings: Any) -> list | None:
-    """The surfaces started early for exactly these inputs (waiting for them), else None."""
-    with _LOCK:
-        early = _EARLY.pop() if _EARLY else None
-    if early is None:
-        return None
-    geoms, e_crimes, e_pubs, key, future, pid = early
-    if pid != os.getpid():  # a forked child: the thread that would finish it is the parent's
-        return None
-    if e_crimes is not crimes or e_pubs is not pubs or key != _key(settings):
-        return None
-    mine = np.asarray(table.geometry.values, dtype=object)
-    if len(mine) != len(geoms) or not all(a is b for a, b in zip(mine, geoms, strict=True)):
-        return None
-    return future.result()
-
-
-def settle_heat() -> None:
-    """Wait until surfaces started in this process are done (before a fork: see
-    :func:`hotspots.export.map._prepared.settle`)."""
-    with _LOCK:
-        pending = [e[4] for e in _EARLY if e[5] == os.getpid()]
-    for future in pending:
-        future.exception()
+    """The surfaces started early for exactly these inputs (waiting for them), else None
+    (:mod:`hotspots.runtime.early`)."""
+    found, surfaces = early.take("heat", same=(np.asarray(table.geometry.values, dtype=object), crimes, pubs),
+                                 equal=_key(settings))
+    return surfaces if found else None

@@ -129,11 +129,9 @@ def _memory_capped() -> bool:
 
 def settle_early() -> None:
     """Wait for the work :func:`prepare_early` started (a fork copies no thread, only its locks)."""
-    from ..evidence.early_heat import settle_heat
-    from .map._prepared import settle
+    from ..runtime import early
 
-    settle()
-    settle_heat()
+    early.settle()
 
 
 def write_all(

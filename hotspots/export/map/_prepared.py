@@ -15,23 +15,15 @@ is computed as before, so the map is the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["prepare_shapes", "prepared", "settle"]
+__all__ = ["prepare_shapes", "prepared"]
 
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-#: kind -> (the shapes asked for, their CRS, the answer to come, the process that asked)
-_READY: dict[str, tuple[np.ndarray, Any, Future, int]] = {}
-_LOCK = threading.Lock()
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+from ...runtime import early
 
 
 def _display(geoms: np.ndarray, crs: Any) -> Any:
@@ -55,29 +47,15 @@ def prepare_shapes(geoms: Any, crs: Any, pool: Executor | None = None) -> None:
     geoms = np.asarray(geoms, dtype=object)
     own = pool is None
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-shapes") if own else pool
-    with _LOCK:
-        for kind, fn in WORK.items():
-            _READY[kind] = (geoms, crs, pool.submit(fn, geoms, crs), os.getpid())
+    for kind, fn in WORK.items():
+        early.start(kind, pool, fn, geoms, crs, same=(geoms,), equal=crs)
     if own:
         pool.shutdown(wait=False)
 
 
 def prepared(kind: str, geoms: Any, crs: Any) -> Any:
     """The answer to ``kind`` for these shapes: the one started early if it was for the same
-    shapes and CRS (waiting for it if need be), else worked out now."""
+    shapes and CRS (waiting for it if need be), else worked out now (:mod:`hotspots.runtime.early`)."""
     geoms = np.asarray(geoms, dtype=object)
-    with _LOCK:
-        ready = _READY.pop(kind, None)
-    # (a forked child has the parent's futures but not its threads: it works its answer out itself)
-    if ready is not None and ready[3] == os.getpid() and ready[1] == crs and _same(ready[0], geoms):
-        return ready[2].result()
-    return WORK[kind](geoms, crs)
-
-
-def settle() -> None:
-    """Wait until the work started here is done (before a fork: a child must not inherit a
-    thread's half-held locks, nor futures no thread of its own will complete)."""
-    with _LOCK:
-        pending = [r[2] for r in _READY.values() if r[3] == os.getpid()]
-    for future in pending:
-        future.exception()  # waits; a failure is raised where the answer is asked for
+    found, answer = early.take(kind, same=(geoms,), equal=crs)
+    return answer if found else WORK[kind](geoms, crs)

@@ -1,0 +1,76 @@
+"""Answers worked out ahead of need on a thread, taken only for the very same inputs.
+
+The CLI starts some of the exports' work beside the analysis (the map's shapes and towns, the
+heat surfaces: :func:`hotspots.export.bundle.prepare_early`). Each is registered here under a
+kind with the inputs it was started for; whoever needs the answer later asks with its own
+inputs and gets the early one only if they are the same (objects by identity, an object array
+of shapes element by element, plain values by ``==``) and it is asked in the process that
+started it (a forked child has the parent's futures but not its threads). Otherwise it works
+the answer out itself, so results never depend on the head start. An answer is taken once.
+"""
+
+from __future__ import annotations
+
+__all__ = ["forget", "pending", "settle", "start", "take"]
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from typing import Any
+
+import numpy as np
+
+#: kind -> (inputs compared by identity, inputs compared by ==, the answer to come, the process that asked)
+_READY: dict[str, tuple[tuple, Any, Future, int]] = {}
+_LOCK = threading.Lock()
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """``a is b``; for object arrays (shapes), the same objects in the same places."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == object == b.dtype:
+        return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+    return a is b
+
+
+def start(kind: str, pool: Executor, fn: Callable[..., Any], *args: Any, same: tuple = (), equal: Any = None) -> None:
+    """Run ``fn(*args)`` on ``pool`` as the answer to ``kind`` for inputs ``same`` and ``equal``."""
+    future = pool.submit(fn, *args)
+    with _LOCK:
+        _READY[kind] = (tuple(same), equal, future, os.getpid())
+
+
+def take(kind: str, same: tuple = (), equal: Any = None) -> tuple[bool, Any]:
+    """``(True, answer)`` if ``kind`` was started here for these very inputs (waiting for it),
+    else ``(False, None)``; either way the early answer is let go."""
+    with _LOCK:
+        ready = _READY.pop(kind, None)
+    if ready is None:
+        return False, None
+    e_same, e_equal, future, pid = ready
+    if pid != os.getpid() or len(e_same) != len(same) or e_equal != equal:
+        return False, None
+    if not all(_identical(a, b) for a, b in zip(e_same, same, strict=True)):
+        return False, None
+    return True, future.result()
+
+
+def pending() -> set[str]:
+    """The kinds started and not yet taken (for tests and checks)."""
+    with _LOCK:
+        return set(_READY)
+
+
+def forget() -> None:
+    """Drop every early answer not taken (a test's clean slate)."""
+    with _LOCK:
+        _READY.clear()
+
+
+def settle() -> None:
+    """Wait until the work started in this process is done (before a fork: a child must not
+    inherit a thread's half-held locks, nor futures no thread of its own will complete)."""
+    with _LOCK:
+        mine = [r[2] for r in _READY.values() if r[3] == os.getpid()]
+    for future in mine:
+        future.exception()  # waits; a failure is raised where the answer is asked for
