@@ -195,3 +195,26 @@ def test_a_national_layer_is_one_picture_that_keeps_every_polygon(tmp_path: Path
     assert at(side + 1500, 1500) == (255, 0, 0)  # the enclave, painted after the ring around it
     assert at(side + 500, 500) == (0, 255, 0)
     assert at(150, 150)[2] > 200 and at(150, 150)[0] < 80  # a cell: blue, its outline only blended in
+
+
+
+
+def test_a_title_scaled_to_fill_the_width_is_kept_whole() -> None:
+    """Page titles are scaled to fill the line exactly, then fitted to it: the width measured at
+    the new size can come out a rounding error over the line, and the title lost its last
+    letters. Which titles did depended on whether reportlab's C widths (rl_accel) were
+    installed (Kent: three zone pages read "High Stre\u2026" with them, "High Street" without)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from hotspots.export.briefing._pdf import BOLD, PAGE_W, _fit, register_fonts
+
+    register_fonts()
+    towns = (("Margate", "Northdown", "High"), ("Ashford", "Wellesley", "Park"), ("Maidstone", "Tonbridge", "Week"),
+             ("Dover", "Folkestone", "Biggin"), ("Gravesend", "Milton", "Queen"))
+    for k in range(1, 41):
+        for town, a, b in towns:
+            title = f"Patrol zone {k} of 40: {town}: {a} Road, {b} Street"
+            for size in (16.0, 17.0, 20.0):  # as _briefing_pages.heading scales it
+                size = max(11.0, size * min(1.0, 0.88 / (pdfmetrics.stringWidth(title, BOLD, size) / PAGE_W)))
+                assert _fit(title, BOLD, size, 0.88 * PAGE_W) == title, (title, size)
+    assert _fit("Patrol zone 4 of 40: Margate", BOLD, 16.0, 100.0).endswith("\u2026")

@@ -186,7 +186,12 @@ class Sheet:
 
 
 def _fit(s: str, font: str, size: float, room: float) -> str:
-    """``s`` cut (with an ellipsis) to ``room`` points."""
+    """``s`` cut (with an ellipsis) to ``room`` points.
+
+    ``room`` is given a part in a billion of slack: a title is first scaled to fill the width
+    exactly, and reportlab's C width (rl_accel) and its Python fallback sum the glyph widths in
+    a different order, so without it the same title was kept whole by one and clipped by the other."""
+    room *= 1 + 1e-9
     if pdfmetrics.stringWidth(s, font, size) <= room:
         return s
     while s and pdfmetrics.stringWidth(s + "\u2026", font, size) > room:
