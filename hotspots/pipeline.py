@@ -67,12 +67,12 @@ def _check(cancel: CancelFn | None) -> None:
 
 # -------------------------------------------------------------------------------- analysis
 def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None = None,
-            cancel: CancelFn | None = None, beside: Callable[[str], None] | None = None) -> Analysis:
+            cancel: CancelFn | None = None, beside: Callable[[str, Analysis], None] | None = None) -> Analysis:
     """Filter, count per LSOA, run the local statistics, then every stage of :data:`STAGES`.
 
-    ``beside(stage)`` is called as the statistics and each stage are done ("statistics", then
-    the :data:`STAGES` names; the CLI starts export work there, on the
-    core the single-threaded stages after them leave idle)."""
+    ``beside(stage, analysis)`` is called as the statistics and each stage are done
+    ("statistics", then the :data:`STAGES` names) with the analysis so far; the CLI starts
+    export work there, on the core the single-threaded stages after them leave idle."""
     from .lsoa.table import build_table, filter_crimes
     from .stats.local import analyse_clusters
 
@@ -117,13 +117,13 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
                                 codes=table["lsoa_code"].to_numpy(),  # stable draws are keyed on the codes
                                 progress=scaled(progress, 0.15, stats_end), cancel=cancel)
     tick("statistics", t)
-    if beside is not None:
-        beside("statistics")
     for c in clusters.frame.columns:
         table[c] = clusters.frame[c].to_numpy()
     table["zone_id"] = pd.array([pd.NA] * len(table), dtype="Int64")
     analysis = Analysis(units=units, table=table, weights=w, weights_info=winfo, clusters=clusters,
                         filters=filters, settings=s, timings=timings, notes=tuple(clusters.warnings))
+    if beside is not None:
+        beside("statistics", analysis)
     start = stats_end
     for name, label, share, fn in STAGES:
         _check(cancel)
@@ -133,7 +133,7 @@ def analyse(layers: Layers, settings: Settings, *, progress: ProgressFn | None =
         analysis = fn(analysis, layers, scaled(progress, start, start + share), cancel)
         analysis.timings[name] = round(time.perf_counter() - t, 3)
         if beside is not None:
-            beside(name)
+            beside(name, analysis)
         start += share
     if progress:
         progress("Analysis done", 1.0)
@@ -282,18 +282,29 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
         release()  # the parse buffers: a national run's resident set would keep them to the end
         early: dict[str, Any] = {}
 
-        def start_exports_early(stage: str) -> None:
+        def start_exports_early(stage: str, so_far: Analysis) -> None:
             """After the statistics (two threads) the rest of the analysis leaves a core idle: the
-            export child warms there, then the map's shapes are worked out; the heat surfaces wait
-            for the patrol spots (their temporaries and the spots' were a national run's peak)."""
-            from .export.bundle import prepare_early, prepare_heat_early
+            export child warms there, then the map's shapes are worked out; the heat surfaces
+            wait for the patrol spots (their temporaries and the spots' were a national run's peak).
 
+            A study large enough to spawn its export child also has the map's pictures of the
+            heat and its street names drawn there (after the spots and the zones): the trends
+            leave the time. A forked child is copied only once the thread is done, and a
+            county's analysis ends ~0.3 s after its zones: there they would hold the child back
+            for what they save the parent's map (Kent: the whole job ~0.5 s slower)."""
+            from .export.bundle import prepare_early, prepare_heat_early, prepare_labels_early
+
+            spawning = early.get("warm") is not None
             if stage == "statistics":
                 early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
                 early["pool"] = prepare_early(layers, settings, int(settings.n_jobs),
                                               after=getattr(warm, "_hotspots_warm", None), heat=False)
             elif stage == "spots" and early.get("pool") is not None:
-                prepare_heat_early(layers, settings, early["pool"])
+                prepare_heat_early(layers, settings, early["pool"], overlays=spawning)
+                if not spawning:
+                    early.pop("pool").shutdown(wait=False)
+            elif stage == "zones" and early.get("pool") is not None:
+                prepare_labels_early(layers, so_far, early["pool"])
                 early.pop("pool").shutdown(wait=False)
 
         try:

@@ -77,6 +77,64 @@ def test_the_map_is_the_same_with_its_shapes_prepared_early(demo, tmp_path):
     assert page(tmp_path / "b") == plain and not early_answers.pending()
 
 
+
+def test_the_map_is_the_same_with_its_street_names_and_heat_pictures_drawn_early(demo, tmp_path, monkeypatch):
+    """A study that spawns its export child has the map's heat pictures drawn after the early
+    heat surfaces and its street names after the zones, on the early thread; the map takes
+    them (it draws neither itself) and is the same page."""
+    import re
+
+    from hotspots.export.map import heat as map_heat
+    from hotspots.plans import place_labels
+
+    a, layers = demo
+    assert len(a.evidence.heat) and len(_map_places_near(a))
+
+    def page(folder: Path, analysis) -> str:
+        folder.mkdir()
+        bundle.write_job("patrol_map.html", analysis, layers, Study(), folder)
+        text = (folder / "patrol_map.html").read_text(encoding="utf-8")
+        ids: dict[str, str] = {}
+        return re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), text)
+
+    plain = page(tmp_path / "plain", replace_evidence(a))
+    early_answers.forget()
+    pool = bundle.prepare_early(layers, a.settings, workers=2, heat=False)
+    bundle.prepare_heat_early(layers, a.settings, pool, overlays=True)
+    bundle.prepare_labels_early(layers, a, pool)
+    pool.shutdown(wait=True)
+    assert early_answers.pending() == {"lsoa_display", "towns", "heat", "heat_overlays", "street_labels"}
+    drawn: list[str] = []
+    real_png, real_streets = map_heat.heat_overlay_png, place_labels.street_labels
+    monkeypatch.setattr(map_heat, "heat_overlay_png", lambda *k, **kw: drawn.append("png") or real_png(*k, **kw))
+    monkeypatch.setattr(place_labels, "street_labels", lambda *k, **kw: drawn.append("streets") or real_streets(*k, **kw))
+    assert page(tmp_path / "early", replace_evidence(a)) == plain
+    assert drawn == [] and not early_answers.pending()  # every early answer taken, none drawn again
+
+
+def test_early_street_names_and_pictures_are_not_given_for_other_inputs(demo):
+    from hotspots.export.map import heat as map_heat
+
+    a, layers = demo
+    early_answers.forget()
+    pool = bundle.prepare_early(layers, a.settings, workers=2, heat=False)
+    bundle.prepare_heat_early(layers, a.settings, pool, overlays=True)
+    bundle.prepare_labels_early(layers, a, pool)
+    pool.shutdown(wait=True)
+    near = _map_places_near(a)
+    assert _prepared.prepared_streets(layers.crimes.copy(), near, []) is not None  # other crimes: worked out
+    assert "street_labels" not in early_answers.pending()
+    surfaces = list(a.evidence.heat)
+    assert map_heat.overlays_for([object()]) == {}  # other surfaces: nothing
+    assert not map_heat.overlays_for(surfaces)  # (taken once, above)
+    early_answers.forget()
+
+
+def _map_places_near(analysis):
+    from hotspots.export.map._map_places import near_shapes
+
+    return near_shapes(analysis)
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -199,7 +257,7 @@ def test_no_early_work_under_an_address_space_limit(demo, monkeypatch):
     assert not early_answers.pending()
     monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     bundle.prepare_early(layers, _a.settings, workers=2)
-    assert early_answers.pending() == {"lsoa_display", "towns", "heat"}
+    assert early_answers.pending() == {"lsoa_display", "towns", "heat", "heat_overlays"}
     bundle.settle_early()
     early_answers.forget()
 
@@ -212,5 +270,5 @@ def test_the_analysis_says_when_each_stage_is_done(demo):
 
     _a, layers = demo
     calls: list[str] = []
-    analyse(layers, Settings(permutations=99, seed=3), beside=calls.append)
+    analyse(layers, Settings(permutations=99, seed=3), beside=lambda stage, so_far: calls.append(stage))
     assert calls == ["statistics", *[name for name, *_ in STAGES]]

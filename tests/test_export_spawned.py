@@ -236,9 +236,11 @@ def test_the_handover_is_what_the_slimmed_run_cannot_work_out(rich):
 
     a, layers = rich
     slim, slim_layers = spawned.slim_for_briefing(a, layers)
-    given = spawned.handover(list(spawned.SPAWNED), a, layers, Study())
+    jobs = ["briefing.pdf", "hotspots.xlsx", "heat.tif"]  # (the workbook was the child's until 2026-12-07)
+    given = spawned.handover(jobs, a, layers, Study())
     assert given["places"] == places_title(a.table, layers)
-    assert spawned.handover(list(spawned.SPAWNED), a, layers, Study(name="Named")).keys() == {"pack"}
+    assert spawned.handover(jobs, a, layers, Study(name="Named")).keys() == {"pack"}
+    assert "pack" not in spawned.handover(["briefing.pdf", "patrol_zones.gpkg"], a, layers, Study())
     whole = evidence_frames(a, layers, Study(), given["pack"])["Evidence"]
     try:  # the slimmed crimes (points and months near the spots) cannot make the pack
         cut = evidence_frames(slim, slim_layers, Study(), pack_for(slim, slim_layers, Study()))["Evidence"]

@@ -15,7 +15,7 @@ before, so the surfaces are the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["start_heat", "take_heat"]
+__all__ = ["started_heat", "start_heat", "take_heat"]
 
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -39,6 +39,13 @@ def start_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any, pool: Exe
     geoms = np.asarray(boundaries.geometry.values, dtype=object)
     early.start("heat", pool, compute, boundaries, crimes, pubs, settings, same=(geoms, crimes, pubs),
                 equal=_key(settings))
+
+
+def started_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any) -> Any:
+    """The future of the surfaces :func:`start_heat` started for these very inputs, left in
+    place (None if none was): the map's pictures of them are queued after it."""
+    geoms = np.asarray(boundaries.geometry.values, dtype=object)
+    return early.peek("heat", same=(geoms, crimes, pubs), equal=_key(settings))
 
 
 def take_heat(table: Any, crimes: Any, pubs: Any, settings: Any) -> list | None:

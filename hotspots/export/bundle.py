@@ -98,15 +98,36 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
     return pool
 
 
-def prepare_heat_early(layers: Layers, settings: Any, pool: Any) -> None:
-    """Queue the heat surfaces (:mod:`hotspots.evidence.early_heat`) on :func:`prepare_early`'s thread."""
+def prepare_heat_early(layers: Layers, settings: Any, pool: Any, overlays: bool = True) -> None:
+    """Queue the heat surfaces (:mod:`hotspots.evidence.early_heat`) on :func:`prepare_early`'s
+    thread, and with ``overlays`` the map's pictures of them after them."""
     crimes = getattr(layers, "crimes", None)
     if pool is None or crimes is None or not len(crimes):
         return
-    from ..evidence.early_heat import start_heat
+    from ..evidence.early_heat import start_heat, started_heat
     from ..evidence.stage import heat_surfaces
+    from .map.heat import start_overlays
 
-    start_heat(layers.boundaries, crimes, getattr(layers, "pubs", None), settings, pool, heat_surfaces)
+    pubs = getattr(layers, "pubs", None)
+    start_heat(layers.boundaries, crimes, pubs, settings, pool, heat_surfaces)
+    if overlays:  # the map's pictures of them
+        start_overlays(started_heat(layers.boundaries, crimes, pubs, settings), pool)
+
+
+def prepare_labels_early(layers: Layers, analysis: Analysis, pool: Any) -> None:
+    """Queue the map's street names (:func:`hotspots.export.map._prepared.prepare_streets`) on
+    :func:`prepare_early`'s thread once the patrol zones are done: they are named near the zones
+    and spots (~1.5 s of an England-sized map, done beside the trends instead)."""
+    crimes = getattr(layers, "crimes", None)
+    table = getattr(analysis, "table", None)
+    if pool is None or crimes is None or not len(crimes) or table is None:
+        return
+    from .map._map_places import near_shapes
+    from .map._prepared import prepare_streets
+
+    near = near_shapes(analysis)
+    if len(near):
+        prepare_streets(crimes, near, table.geometry.values, table.crs, pool)
 
 
 def _memory_capped() -> bool:

@@ -39,14 +39,15 @@ import numpy as np
 __all__ = ["SPAWNED", "handover", "slim_for_briefing", "start_spawned", "warm_spawned"]
 
 #: the exports a spawned child writes, in this order (the evidence pack stays with the parent: it
-#: reads more layers). Generated England (33,755 LSOAs, 5M crimes), seconds: the hand-over ~0.5
-#: (pickling ~100 MB) + the child's unpickling ~0.5 + briefing ~4 + workbook ~1.4 + GeoTIFF ~0.15,
-#: beside the parent's GeoPackage ~0.7 + GeoJSON files ~0.5 + partner places ~0.5 + map ~4 (its
-#: shapes and the heat surfaces computed beside the analysis: :func:`hotspots.export.bundle.prepare_early`)
-SPAWNED = ("briefing.pdf", "hotspots.xlsx", "heat.tif")
+#: reads more layers). Generated England (33,755 LSOAs, 5M crimes), seconds, 2026-12-07: the
+#: hand-over ~0.5 (pickling ~100 MB) + the child's unpickling ~0.5 + briefing ~3.2 + GeoPackage
+#: ~0.7 + GeoTIFF ~0.15, beside the parent's workbook ~1.3 + GeoJSON files ~0.5 + partner places
+#: ~0.5 + map ~1.8 (its shapes, heat pictures and street names worked out beside the analysis:
+#: :func:`hotspots.export.bundle.prepare_early`); with the map at ~4 s the workbook was the child's
+SPAWNED = ("briefing.pdf", "patrol_zones.gpkg", "heat.tif")
 #: the modules the child imports while it waits for the run (see :func:`warm_spawned`)
-_WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing", "hotspots.export.workbook.tables",
-         "hotspots.export.map.heat", "hotspots.export.gis", "openpyxl", "rasterio", "pyogrio", "reportlab.pdfgen.canvas",
+_WARM = ("hotspots.export.bundle", "hotspots.export.briefing.briefing",
+         "hotspots.export.map.heat", "hotspots.export.gis", "rasterio", "pyogrio", "reportlab.pdfgen.canvas",
          "PIL.ImageDraw")
 
 

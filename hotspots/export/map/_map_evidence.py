@@ -29,7 +29,7 @@ def add_evidence_layers(m: Any, analysis: Any, shared: Any) -> str:
     legend sections (HTML)."""
     from ...evidence.bivariate import CAUTION
     from ._map_popups import esc
-    from .heat import add_heat_overlay
+    from .heat import add_heat_overlay, overlays_for
 
     ev = getattr(analysis, "evidence", None)
     if ev is None:
@@ -58,9 +58,10 @@ def add_evidence_layers(m: Any, analysis: Any, shared: Any) -> str:
                      f"<div class='hs-note' style='max-width:260px'>{esc(CAUTION)}</div></div>")
     ramp = ("<span class='hs-sw' style='width:90px;background:linear-gradient(90deg,#ffffcc,#fd8d3c,"
             "#bd0026,#800026)'></span>")
+    drawn = overlays_for(ev.heat)  # drawn beside the analysis (the CLI), else drawn here
     for surface in ev.heat:
         name = f"Heat map: {surface.label}"
-        add_heat_overlay(m, surface, name=name, show=False)
+        add_heat_overlay(m, surface, name=name, show=False, png=drawn.get(id(surface)))
         parts.append(f"<div data-layer='{esc(name)}' style='display:none'><div class='hs-lg-h'>{esc(name)}</div>"
                      f"<div>{ramp} fewer → more per km²</div>"
                      f"<div class='hs-note'>Kernel density, bandwidth {surface.bandwidth:g} m, cell "

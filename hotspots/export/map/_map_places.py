@@ -11,7 +11,7 @@ and ``</`` is broken up, so a street name cannot end the script or inject markup
 
 from __future__ import annotations
 
-__all__ = ["add_place_labels", "PLACES_LAYER", "place_label_data"]
+__all__ = ["add_place_labels", "PLACES_LAYER", "near_shapes", "place_label_data"]
 
 import json
 from typing import Any
@@ -61,23 +61,30 @@ def place_label_data(labels: list[Any]) -> list[list[Any]]:
             for p, la, lo in zip(labels, lat, lon, strict=True)]
 
 
+def near_shapes(analysis: Any) -> np.ndarray:
+    """The patrol zones' and spots' shapes (EPSG:27700), the streets named on the map lie near."""
+    near: list[Any] = []
+    zones = getattr(getattr(analysis, "zones", None), "frame", None)
+    if zones is not None and len(zones):
+        near += list(zones.geometry.values)
+    near += [s.geometry for s in (getattr(getattr(analysis, "spots", None), "spots", None) or [])]
+    out = np.empty(len(near), dtype=object)
+    out[:] = near
+    return out
+
+
 def add_place_labels(m: Any, analysis: Any, layers: Any) -> int:
     """Add the names layer (shown by default); returns how many names the page holds (0: none added)."""
     import folium
     from folium.map import Layer
     from folium.template import Template
 
-    from ...plans.place_labels import street_labels
-    from ._prepared import prepared
+    from ._prepared import prepared, prepared_streets
 
     t = analysis.table
     towns = prepared("towns", t.geometry.values, t.crs)  # town_labels, perhaps started early
-    near = []
-    zones = getattr(getattr(analysis, "zones", None), "frame", None)
-    if zones is not None and len(zones):
-        near += list(zones.geometry.values)
-    near += [s.geometry for s in (getattr(getattr(analysis, "spots", None), "spots", None) or [])]
-    streets = street_labels(getattr(layers, "crimes", None), near=near, towns=towns) if near else []
+    near = near_shapes(analysis)
+    streets = prepared_streets(getattr(layers, "crimes", None), near, towns) if len(near) else []
     data = place_label_data(towns + streets)
     if not data:
         return 0

@@ -15,7 +15,7 @@ is computed as before, so the map is the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["prepare_shapes", "prepared"]
+__all__ = ["prepare_shapes", "prepare_streets", "prepared", "prepared_streets"]
 
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -59,3 +59,30 @@ def prepared(kind: str, geoms: Any, crs: Any) -> Any:
     geoms = np.asarray(geoms, dtype=object)
     found, answer = early.take(kind, same=(geoms,), equal=crs)
     return answer if found else WORK[kind](geoms, crs)
+
+
+def prepare_streets(crimes: Any, near: np.ndarray, geoms: Any, crs: Any, pool: Executor) -> None:
+    """Start the map's street names (near the zones and spots ``near``) on ``pool``, after its
+    towns (a street never covers a town): the towns started for these shapes if they were,
+    without taking them from the map, else worked out on the thread."""
+    geoms = np.asarray(geoms, dtype=object)
+    towns = early.peek("towns", same=(geoms,), equal=crs)
+    early.start("street_labels", pool, _streets, crimes, near, towns, geoms, crs, same=(crimes, near))
+
+
+def _streets(crimes: Any, near: np.ndarray, towns: Any, geoms: np.ndarray, crs: Any) -> tuple[list, list]:
+    from ...plans.place_labels import street_labels
+
+    towns = towns.result() if towns is not None else WORK["towns"](geoms, crs)
+    return towns, street_labels(crimes, near=near, towns=towns)
+
+
+def prepared_streets(crimes: Any, near: np.ndarray, towns: list) -> list:
+    """The street names for these crimes near these shapes after these towns: the ones started
+    early if they were for the very same crimes and shapes and equal towns, else worked out now."""
+    from ...plans.place_labels import street_labels
+
+    found, answer = early.take("street_labels", same=(crimes, near))
+    if found and answer[0] == towns:
+        return answer[1]
+    return street_labels(crimes, near=near, towns=towns)
