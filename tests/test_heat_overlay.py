@@ -83,3 +83,32 @@ def test_tiny_grids(n: int):
     gx, gy = np.meshgrid(px, py)
     bx, by = Transformer.from_crs(3857, 27700, always_xy=True).transform(gx.ravel(), gy.ravel())
     assert np.abs(ax - bx).max() < 0.1 and np.abs(ay - by).max() < 0.1
+
+
+def test_heat_colours_are_matplotlibs_ylorrd_without_importing_it():
+    """The heat pictures colour with a copy of matplotlib's YlOrRd table (importing matplotlib
+    for one colour ramp cost the map and the briefing ~0.15 s each): every colour is the same,
+    at the ends, at the table's steps and in between."""
+    from matplotlib import colormaps
+
+    from hotspots.export.documents._evidence_figures import _ylorrd_lut, heat_rgba
+
+    np.testing.assert_array_equal(_ylorrd_lut(), colormaps["YlOrRd"](np.arange(256)))
+    rng = np.random.default_rng(11)
+    v = np.concatenate([rng.gamma(0.6, 3.0, 20_000), [0.0, np.nan, 1e9, 1e-9], np.linspace(0, 50, 2_001)])
+    got = heat_rgba(v)
+    top = float(np.percentile(v[np.isfinite(v) & (v > 0)], 99.5))
+    f = np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / top, 0, 1))
+    np.testing.assert_array_equal(got[:, :3], colormaps["YlOrRd"](f)[:, :3])
+
+
+def test_the_heat_pictures_do_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from hotspots.export.documents._evidence_figures import heat_rgba\n"
+            "heat_rgba(np.linspace(0, 5, 100))\n"
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
