@@ -24,6 +24,7 @@ import shapely
 from ..model import Analysis, Layers, ZoneEvidence, ZoneResult, ZoneSummary
 from ..progress import CancelFn, ProgressFn
 from .cell_zones import ZoneRule, cell_zone_groups, rule_text
+from .spots import cached_positions
 from .zone_names import unique_names, zone_name
 
 __all__ = ["PATROL_ZONE_FIELDS", "build_patrol_zones", "patrol_zones_stage", "empty_patrol_zones", "polygonal",
@@ -175,7 +176,9 @@ def build_patrol_zones(analysis: Analysis, layers: Layers) -> ZoneResult:
     crimes = layers.crimes
     sel, _ = filter_crimes(crimes, s.crime_types, s.month_from, s.month_to)
     rows = np.flatnonzero(sel)
-    pos = g.positions(crimes["x"].to_numpy(float)[rows], crimes["y"].to_numpy(float)[rows])
+    known = cached_positions(crimes, g)  # the spots' own (a nation: the dense table is not built again)
+    pos = known[rows] if known is not None else g.positions(crimes["x"].to_numpy(float)[rows],
+                                                             crimes["y"].to_numpy(float)[rows])
     cz = np.where(pos >= 0, zone_of_cell[np.maximum(pos, 0)], 0)
     rows, cz = rows[cz > 0], cz[cz > 0]
     sub = crimes.iloc[rows]

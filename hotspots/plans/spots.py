@@ -219,6 +219,16 @@ def _cached_grid(crimes: pd.DataFrame, boundaries: gpd.GeoDataFrame, cell: float
     return grid
 
 
+def cached_positions(crimes: pd.DataFrame, grid: CellGrid) -> np.ndarray | None:
+    """The cell of every crime of ``crimes`` on ``grid`` (positions, as
+    :meth:`~hotspots.units.grid.CellGrid.positions` gives them) when the grid cache holds
+    them for this very table and grid: the patrol zones need them again after the spots."""
+    ref, held = _GRID_CACHE.get("crimes"), _GRID_CACHE.get("grid")
+    if ref is not None and ref() is crimes and held is not None and held[0] is grid:  # type: ignore[operator, index]
+        return held[1]  # type: ignore[index]
+    return None
+
+
 def spots_stage(analysis, layers, progress=None, cancel=None):  # noqa: ANN001 - the pipeline's stage signature
     """The pipeline's patrol-spots stage: a new Analysis with ``spots`` (see :func:`build_spots`)."""
     from dataclasses import replace
