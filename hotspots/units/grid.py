@@ -153,8 +153,7 @@ class CellGrid:
         dense = _dense_for(self, len(x)) if len(self.key) else None
         if dense is None:  # sorted keys: a point with no coordinates has no cell (its key would be noise)
             x, y = np.asarray(x, float), np.asarray(y, float)
-            ok = np.isfinite(x) & np.isfinite(y)
-            out = np.full(len(x), -1, dtype=np.int64)
+            out, ok = np.full(len(x), -1, dtype=np.int64), np.isfinite(x) & np.isfinite(y)
             out[ok] = self.lookup(grid_keys(x[ok], y[ok], self.cell)[2])
             return out
         c0, r0, nrows, table = dense
@@ -250,16 +249,13 @@ def _dense_table(grid: CellGrid) -> tuple[int, int, int, np.ndarray] | None:
     return dense
 
 
-#: lookups of fewer points than this search the sorted keys when the dense table is not built
-#: (a few pubs or reports after the spots let the table go: building it again was ~0.3 s nationally)
+#: fewer lookups search the sorted keys when the table is not built (England: ~0.3 s to build again)
 FEW_LOOKUPS = 50_000
 
 
 def _dense_for(grid: CellGrid, n: int) -> tuple[int, int, int, np.ndarray] | None:
     """The dense table for ``n`` lookups: the one built, else built now unless ``n`` is few."""
-    if grid.__dict__.get("_dense") is not None or n >= FEW_LOOKUPS:
-        return _dense_table(grid)
-    return None
+    return _dense_table(grid) if grid.__dict__.get("_dense") is not None or n >= FEW_LOOKUPS else None
 
 
 def _inner(grid: CellGrid) -> tuple[np.ndarray, int, np.ndarray] | None:
@@ -291,8 +287,7 @@ def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
     pos, lsoa = pos.astype(np.int64, copy=False), lsoa.astype(np.int64, copy=False)  # read only below
     # most cells hold one LSOA's points: their lowest and highest LSOA agree and that is the
     # mode; only the points of the other cells are counted (sorting all of them cost ~1 s nationally)
-    lo = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(m, -1, dtype=np.int64)
+    lo, hi = np.full(m, np.iinfo(np.int64).max, dtype=np.int64), np.full(m, -1, dtype=np.int64)
     np.minimum.at(lo, pos, lsoa)
     np.maximum.at(hi, pos, lsoa)
     one = lo == hi
@@ -308,8 +303,7 @@ def _mode_lsoa(pos: np.ndarray, lsoa: np.ndarray, m: int) -> np.ndarray:
     # order by cell, then count descending, then LSOA ascending: the first row of a cell wins
     order = np.lexsort((areas, -counts, cells))
     pairs = np.column_stack([cells[order], areas[order]])
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    first = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
     out[pairs[first, 0]] = pairs[first, 1]
     return out
 
