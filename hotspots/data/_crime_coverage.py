@@ -34,10 +34,10 @@ def _extent(lon: np.ndarray, lat: np.ndarray) -> str:
 
 def boundary_extent(boundaries) -> str:
     """The boundaries' extent in longitude/latitude (from their EPSG:27700 box)."""
-    from pyproj import Transformer
+    from ..runtime.proj import transformer
 
     minx, miny, maxx, maxy = boundaries.total_bounds
-    t = Transformer.from_crs(27700, 4326, always_xy=True)
+    t = transformer(27700, 4326)
     xs, ys = t.transform([minx, minx, maxx, maxx], [miny, maxy, miny, maxy])
     return _extent(np.asarray(xs, float), np.asarray(ys, float))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -42,21 +41,15 @@ UK_LAT = (49.0, 61.5)
 UK_LON = (-9.0, 2.5)
 
 
-_LOCAL = threading.local()
-
 
 def to_bng(source: object = 4326):
     """A pyproj Transformer from ``source`` to EPSG:27700 (x/y order), cached per thread.
 
     Building one costs ~20 ms of PROJ database look-ups, paid once per reader otherwise;
     Transformers are not safe to share between threads, hence one cache per thread."""
-    from pyproj import Transformer
+    from ..runtime.proj import transformer
 
-    cache = _LOCAL.__dict__.setdefault("transformers", {})
-    key = str(source)
-    if key not in cache:
-        cache[key] = Transformer.from_crs(source, 27700, always_xy=True)
-    return cache[key]
+    return transformer(source, 27700)
 
 
 def normalise(name: object) -> str:

@@ -102,10 +102,10 @@ def _ranked(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 @functools.lru_cache(maxsize=2)
 def _ranked_bng(gb: bool) -> pd.DataFrame:
     """:func:`_ranked` with British National Grid metres (x, y), projected once."""
-    from pyproj import Transformer
+    from ..runtime.proj import transformer
 
     df, lon, lat = _ranked(gb)
-    x, y = Transformer.from_crs(4326, 27700, always_xy=True).transform(lon, lat)
+    x, y = transformer(4326, 27700).transform(lon, lat)
     return df.assign(x=np.asarray(x, float), y=np.asarray(y, float))
 
 

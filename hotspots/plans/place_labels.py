@@ -130,13 +130,12 @@ def _study_lat(geoms: Any) -> float:
     return float(lat[0])
 
 
-@functools.lru_cache(maxsize=4)
 def _transformer(src: int, dst: int) -> Any:
-    """One PROJ transformer per direction: building one costs ~30 ms, and naming a county's
-    spots and zones asks for hundreds."""
-    from pyproj import Transformer
+    """One PROJ transformer per direction and thread (:mod:`hotspots.runtime.proj`): building one
+    costs ~30 ms, and naming a county's spots and zones asks for hundreds."""
+    from ..runtime.proj import transformer
 
-    return Transformer.from_crs(src, dst, always_xy=True)
+    return transformer(src, dst)
 
 
 def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -75,8 +75,7 @@ def _reasons(rows: np.ndarray, streetsafe) -> dict[str, int]:
 def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.DataFrame, sel: np.ndarray,
                    pos: np.ndarray, *, pubs=None, streetsafe=None) -> list[PatrolSpot]:
     """Ranked :class:`~hotspots.plans.spots.PatrolSpot` objects for the cell groups of a plan."""
-    from pyproj import Transformer
-
+    from ..runtime.proj import transformer
     from .place_labels import towns_at
     from .spot_result import DOSAGE, NEAR_M, PatrolSpot, spot_test
 
@@ -101,7 +100,7 @@ def describe_spots(result: SpotsResult, groups: list[np.ndarray], crimes: pd.Dat
     geoms = np.array([shapely.union_all(g.boxes(c)) for c in groups], dtype=object)
     near_pubs = _near(geoms, pubs, NEAR_M)
     near_ss = _near(geoms, streetsafe, NEAR_M)
-    to_wgs = Transformer.from_crs(27700, 4326, always_xy=True)
+    to_wgs = transformer(27700, 4326)
     total, area_all = max(result.total_crimes, 1), result.study_area_km2
     out = []
     # the town people say each spot is in (GeoNames, at its centre), else its busiest LSOA's district

@@ -61,7 +61,7 @@ def transform_xy(x: np.ndarray, y: np.ndarray, src: int, dst: int, *, threads: i
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from pyproj import Transformer
+    from ..runtime.proj import transformer
 
     def owned(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v)
@@ -76,7 +76,7 @@ def transform_xy(x: np.ndarray, y: np.ndarray, src: int, dst: int, *, threads: i
     n = len(ox)
 
     def one(span: tuple[int, int]) -> None:
-        t = Transformer.from_crs(src, dst, always_xy=True)
+        t = transformer(src, dst)  # (each thread its own)
         a, b = span
         t.transform(ox[a:b], oy[a:b], inplace=True)
 

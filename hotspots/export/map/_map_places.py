@@ -53,9 +53,9 @@ def place_label_data(labels: list[Any]) -> list[list[Any]]:
     """``[lat, lon, first zoom, escaped name, 0 town | 1 street]`` per label (WGS84, 5 decimals)."""
     if not labels:
         return []
-    from pyproj import Transformer
+    from ...runtime.proj import transformer
 
-    t = Transformer.from_crs(27700, 4326, always_xy=True)
+    t = transformer(27700, 4326)
     lon, lat = t.transform(np.array([p.x for p in labels], float), np.array([p.y for p in labels], float))
     return [[round(float(la), 5), round(float(lo), 5), int(p.min_zoom), esc(p.name), int(p.kind == "street")]
             for p, la, lo in zip(labels, lat, lon, strict=True)]

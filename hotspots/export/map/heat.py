@@ -74,11 +74,11 @@ def _mercator_index(x0: float, y1: float, cell: float, rows: int, cols: int, max
                     ) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[float, float, float, float]]:
     """For a BNG grid: the flat source cell of each Web Mercator output pixel (-1 outside),
     the output shape and its lat/lon bounds. Cached: every surface of a run shares one grid."""
-    from pyproj import Transformer
+    from ...runtime.proj import transformer
 
     minx, miny, maxx, maxy = x0, y1 - rows * cell, x0 + cols * cell, y1
-    to_merc = Transformer.from_crs(27700, 3857, always_xy=True)
-    to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
+    to_merc = transformer(27700, 3857)
+    to_ll = transformer(3857, 4326)
     ex = np.array([minx, maxx, maxx, minx, (minx + maxx) / 2, (minx + maxx) / 2, minx, maxx])
     ey = np.array([miny, miny, maxy, maxy, miny, maxy, (miny + maxy) / 2, (miny + maxy) / 2])
     mx, my = to_merc.transform(ex, ey)
@@ -115,9 +115,9 @@ def _mercator_to_bng(px: np.ndarray, py: np.ndarray, tol_m: float, step: int = _
     each block's centre is projected too, and a block whose centre is more than ``tol_m`` off
     is projected pixel by pixel.
     """
-    from pyproj import Transformer
+    from ...runtime.proj import transformer
 
-    proj = Transformer.from_crs(3857, 27700, always_xy=True)
+    proj = transformer(3857, 27700)
     ci = np.unique(np.r_[np.arange(0, len(px), step), len(px) - 1])
     ri = np.unique(np.r_[np.arange(0, len(py), step), len(py) - 1])
     nx, ny = proj.transform(*np.meshgrid(px[ci], py[ri]))
