@@ -1,0 +1,44 @@
+"""The briefing's painted LSOA layers: maps of about the same scale share one simplification
+(a national briefing drew its 33,755 LSOAs three times), with the rings each would get alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from hotspots.export.briefing import _pdf_maps
+
+
+def _lsoas(n: int = 400) -> np.ndarray:
+    rng = np.random.default_rng(8)
+    out = []
+    for k in range(n):
+        x, y = 400_000 + (k % 20) * 3_000, 200_000 + (k // 20) * 3_000
+        ring = [(x + 1_400 * np.cos(a) + rng.normal(0, 60), y + 1_400 * np.sin(a) + rng.normal(0, 60))
+                for a in np.linspace(0, 2 * np.pi, 80, endpoint=False)]
+        out.append(shapely.Polygon(ring))
+    out[3] = shapely.MultiPolygon([out[3], shapely.box(460_500, 260_500, 460_540, 260_540)])  # an islet (under a pixel)
+    out[5] = None
+    return np.array(out, dtype=object)
+
+
+def test_maps_of_about_the_same_scale_share_one_simplification(monkeypatch):
+    g = _lsoas()
+    frames = [((380_000.0, 180_000.0, 480_000.0, 280_000.0), 700), ((390_000.0, 190_000.0, 470_000.0, 270_000.0), 600)]
+    alone = []
+    for extent, width in frames:
+        _pdf_maps._RINGS.clear()
+        alone.append(_pdf_maps.pixel_rings(g, extent, width))
+    _pdf_maps._RINGS.clear()
+    calls = []
+    real = shapely.simplify
+    monkeypatch.setattr(shapely, "simplify", lambda *a, **k: calls.append(1) or real(*a, **k))
+    shared = [_pdf_maps.pixel_rings(g.copy(), extent, width) for extent, width in frames]  # the same shapes
+    assert len(calls) == 1  # 71 and 67 m a pixel: both simplified to 32 m, once
+    for (rings_a, owner_a), (rings_b, owner_b) in zip(alone, shared, strict=True):
+        assert rings_a == rings_b and np.array_equal(owner_a, owner_b)
+    assert 5 not in set(shared[0][1].tolist()) and (shared[0][1] == 3).sum() >= 1  # a missing shape left out
+    other = g.copy()
+    other[0] = shapely.box(400_000, 200_000, 401_000, 201_000)  # another shape: simplified afresh
+    _pdf_maps.pixel_rings(other, *frames[0])
+    assert len(calls) == 2
