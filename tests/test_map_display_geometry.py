@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from _shapes import noisy_circles
 
 from hotspots.export.map import _map_geometry
 
 
 def _shapes(n: int) -> np.ndarray:
-    rng = np.random.default_rng(4)
-    out = []
-    for k in range(n):
-        x, y = 530_000 + (k % 50) * 400, 170_000 + (k // 50) * 400
-        ring = [(x + 150 * np.cos(a) + rng.normal(0, 3), y + 150 * np.sin(a) + rng.normal(0, 3))
-                for a in np.linspace(0, 2 * np.pi, 60, endpoint=False)]
-        out.append(shapely.Polygon(ring))
+    out = noisy_circles(n, origin=(530_000, 170_000), step=400, per_row=50, radius=150, noise=3, vertices=60, seed=4)
     out[7] = None  # a missing shape stays missing, in its place
     out[8] = shapely.box(530_000, 171_000, 530_003, 171_003)  # smaller than the tolerance: DP empties it
     # a C whose gap (2 m) is narrower than the tolerance: whatever the simplifier does, valid and there

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from _shapes import noisy_circles
 
 from hotspots.export.briefing import _pdf_maps
 
 
 def _lsoas(n: int = 400) -> np.ndarray:
-    rng = np.random.default_rng(8)
-    out = []
-    for k in range(n):
-        x, y = 400_000 + (k % 20) * 3_000, 200_000 + (k // 20) * 3_000
-        ring = [(x + 1_400 * np.cos(a) + rng.normal(0, 60), y + 1_400 * np.sin(a) + rng.normal(0, 60))
-                for a in np.linspace(0, 2 * np.pi, 80, endpoint=False)]
-        out.append(shapely.Polygon(ring))
+    out = noisy_circles(n, origin=(400_000, 200_000), step=3_000, per_row=20, radius=1_400, noise=60, vertices=80,
+                        seed=8)
     out[3] = shapely.MultiPolygon([out[3], shapely.box(460_500, 260_500, 460_540, 260_540)])  # an islet (under a pixel)
     out[5] = None
     return np.array(out, dtype=object)
