@@ -38,3 +38,15 @@ def test_maps_of_about_the_same_scale_share_one_simplification(monkeypatch):
     other[0] = shapely.box(400_000, 200_000, 401_000, 201_000)  # another shape: simplified afresh
     _pdf_maps.pixel_rings(other, *frames[0])
     assert len(calls) == 2
+
+
+def test_a_briefing_lets_its_shared_rings_go(tmp_path):
+    """The GUI writes briefings in its own long-lived process: the last study's shapes must not
+    stay referenced by the rings' cache once its briefing is written."""
+    from test_export_map import make_analysis
+
+    from hotspots.export.briefing.briefing import write_briefing
+
+    a, layers = make_analysis()
+    write_briefing(a, layers, None, tmp_path / "b.pdf")
+    assert (tmp_path / "b.pdf").stat().st_size > 0 and _pdf_maps._RINGS == []

@@ -11,7 +11,7 @@ one 200 dpi image with Pillow instead, so the file and its drawing time stay bou
 
 from __future__ import annotations
 
-__all__ = ["MapFrame", "RASTER_FROM", "DPI", "pixel_rings", "blend_outlines"]
+__all__ = ["MapFrame", "RASTER_FROM", "DPI", "pixel_rings", "blend_outlines", "forget_rings"]
 
 import math
 from collections.abc import Sequence
@@ -335,6 +335,12 @@ def pixel_rings(g: np.ndarray, extent: Sequence[float], width_px: int) -> tuple[
 #: the last shapes simplified, their tolerance and outer rings: a national briefing draws its
 #: 33,755 LSOAs on three maps of about the same scale (~0.3 s each to simplify and take apart)
 _RINGS: list[tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+
+
+def forget_rings() -> None:
+    """Let the last shapes' rings go (the end of a briefing: a GUI process would otherwise hold
+    a nation's shapes until its next one)."""
+    _RINGS.clear()
 
 
 def _outer_rings(g: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -61,15 +61,21 @@ def write_briefing(analysis: Any, layers: Any, study: Any, path: str | Path, *, 
     register_fonts()
     plan, facts = _page_plan(analysis, layers, study)
     start, stop = pages if pages is not None else (0, len(plan))
-    with atomic_path(path) as tmp, _no_ascii85():
-        c = Canvas(str(tmp), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT, initialFontSize=8)
-        c.setTitle(f"Patrol briefing: {facts['study']}")
-        c.setCreator("hotspots")
-        c.setSubject(facts["period"])
-        for draw_page in plan[start:stop]:
-            draw_page(Sheet(c))
-            c.showPage()
-        c.save()
+    from ._pdf_maps import forget_rings
+
+    try:
+        with atomic_path(path) as tmp, _no_ascii85():
+            c = Canvas(str(tmp), pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=FONT,
+                       initialFontSize=8)
+            c.setTitle(f"Patrol briefing: {facts['study']}")
+            c.setCreator("hotspots")
+            c.setSubject(facts["period"])
+            for draw_page in plan[start:stop]:
+                draw_page(Sheet(c))
+                c.showPage()
+            c.save()
+    finally:
+        forget_rings()  # the maps' shared simplification lives for one briefing (the GUI keeps its process)
     return Path(path)
 
 
