@@ -297,8 +297,7 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             spawning = early.get("warm") is not None
             if stage == "statistics":
                 early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
-                early["pool"] = prepare_early(layers, settings, int(settings.n_jobs),
-                                              after=getattr(warm, "_hotspots_warm", None), heat=False)
+                early["pool"] = prepare_early(layers, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
             elif stage == "spots" and early.get("pool") is not None:
                 prepare_heat_early(layers, settings, early["pool"], overlays=spawning)
                 if not spawning:

@@ -72,7 +72,7 @@ def test_the_map_is_the_same_with_its_shapes_prepared_early(demo, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     plain = page(tmp_path / "a")
-    bundle.prepare_early(layers, workers=2)
+    bundle.prepare_early(layers, workers=2).shutdown(wait=False)
     assert early_answers.pending()
     assert page(tmp_path / "b") == plain and not early_answers.pending()
 
@@ -99,7 +99,7 @@ def test_the_map_is_the_same_with_its_street_names_and_heat_pictures_drawn_early
 
     plain = page(tmp_path / "plain", replace_evidence(a))
     early_answers.forget()
-    pool = bundle.prepare_early(layers, a.settings, workers=2, heat=False)
+    pool = bundle.prepare_early(layers, workers=2)
     bundle.prepare_heat_early(layers, a.settings, pool, overlays=True)
     bundle.prepare_labels_early(layers, a, pool)
     pool.shutdown(wait=True)
@@ -117,7 +117,7 @@ def test_early_street_names_and_pictures_are_not_given_for_other_inputs(demo):
 
     a, layers = demo
     early_answers.forget()
-    pool = bundle.prepare_early(layers, a.settings, workers=2, heat=False)
+    pool = bundle.prepare_early(layers, workers=2)
     bundle.prepare_heat_early(layers, a.settings, pool, overlays=True)
     bundle.prepare_labels_early(layers, a, pool)
     pool.shutdown(wait=True)
@@ -253,10 +253,13 @@ def test_no_early_work_under_an_address_space_limit(demo, monkeypatch):
     _a, layers = demo
     early_answers.forget()
     monkeypatch.setattr(resource, "getrlimit", lambda which: (700 << 20, 700 << 20))
-    bundle.prepare_early(layers, _a.settings, workers=2)
-    assert not early_answers.pending()
+    pool = bundle.prepare_early(layers, workers=2)
+    bundle.prepare_heat_early(layers, _a.settings, pool)
+    assert pool is None and not early_answers.pending()
     monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
-    bundle.prepare_early(layers, _a.settings, workers=2)
+    pool = bundle.prepare_early(layers, workers=2)
+    bundle.prepare_heat_early(layers, _a.settings, pool)
+    pool.shutdown(wait=False)
     assert early_answers.pending() == {"lsoa_display", "towns", "heat", "heat_overlays"}
     bundle.settle_early()
     early_answers.forget()

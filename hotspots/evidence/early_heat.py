@@ -15,10 +15,10 @@ before, so the surfaces are the same with or without the head start.
 
 from __future__ import annotations
 
-__all__ = ["started_heat", "start_heat", "take_heat"]
+__all__ = ["start_heat", "take_heat"]
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import numpy as np
@@ -33,19 +33,13 @@ def _key(settings: Any) -> tuple:
 
 
 def start_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any, pool: Executor,
-               compute: Callable[..., list]) -> None:
+               compute: Callable[..., list]) -> Future:
     """Compute the heat surfaces of these inputs with ``compute`` (the evidence stage's
-    ``heat_surfaces``, passed in: that module asks this one) on ``pool``; returns at once."""
+    ``heat_surfaces``, passed in: that module asks this one) on ``pool``; returns at once, with
+    the surfaces' future (the map's pictures of them are queued after it)."""
     geoms = np.asarray(boundaries.geometry.values, dtype=object)
-    early.start("heat", pool, compute, boundaries, crimes, pubs, settings, same=(geoms, crimes, pubs),
-                equal=_key(settings))
-
-
-def started_heat(boundaries: Any, crimes: Any, pubs: Any, settings: Any) -> Any:
-    """The future of the surfaces :func:`start_heat` started for these very inputs, left in
-    place (None if none was): the map's pictures of them are queued after it."""
-    geoms = np.asarray(boundaries.geometry.values, dtype=object)
-    return early.peek("heat", same=(geoms, crimes, pubs), equal=_key(settings))
+    return early.start("heat", pool, compute, boundaries, crimes, pubs, settings, same=(geoms, crimes, pubs),
+                       equal=_key(settings))
 
 
 def take_heat(table: Any, crimes: Any, pubs: Any, settings: Any) -> list | None:

@@ -67,14 +67,13 @@ def write_job(job: str, analysis: Analysis, layers: Layers, study: Study, out: P
     return _call(_writer(module, func_name), analysis, layers, study, Path(out) / job)
 
 
-def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after: Any = None,
-                  heat: bool = True) -> Any:
-    """Start what the exports need of the loaded files alone on a thread, beside the analysis:
-    the map's shapes and towns (:mod:`hotspots.export.map._prepared`), then, given the run's
-    ``settings`` and ``heat``, the heat surfaces (:func:`prepare_heat_early`). Returns the
-    thread's executor (without ``heat``, the caller queues them later, then shuts it down), or
-    None where nothing was started. Only with a second core's worth of workers (the CLI) and
-    no address-space limit; the exports are the same without it.
+def prepare_early(layers: Layers, workers: int = 1, after: Any = None) -> Any:
+    """Start what the exports need of the loaded boundaries alone on a thread, beside the
+    analysis: the map's shapes and towns (:mod:`hotspots.export.map._prepared`). Returns the
+    thread's executor, for the caller to queue more on as the analysis goes (the heat surfaces:
+    :func:`prepare_heat_early`; the street names: :func:`prepare_labels_early`) and then shut
+    down, or None where nothing was started. Only with a second core's worth of workers (the
+    CLI) and no address-space limit; the exports are the same without it.
 
     ``after``: a future to wait for first (the spawned export child's warm start: with both at
     once beside the analysis, three things want two cores and its patrol spots took 2 s longer
@@ -91,10 +90,6 @@ def prepare_early(layers: Layers, settings: Any = None, workers: int = 1, after:
     if after is not None:
         pool.submit(wait_for, [after])
     prepare_shapes(boundaries.geometry.values, boundaries.crs, pool)
-    if heat:
-        if settings is not None:
-            prepare_heat_early(layers, settings, pool)
-        pool.shutdown(wait=False)  # its thread ends once the work queued is done
     return pool
 
 
@@ -104,14 +99,13 @@ def prepare_heat_early(layers: Layers, settings: Any, pool: Any, overlays: bool 
     crimes = getattr(layers, "crimes", None)
     if pool is None or crimes is None or not len(crimes):
         return
-    from ..evidence.early_heat import start_heat, started_heat
+    from ..evidence.early_heat import start_heat
     from ..evidence.stage import heat_surfaces
     from .map.heat import start_overlays
 
-    pubs = getattr(layers, "pubs", None)
-    start_heat(layers.boundaries, crimes, pubs, settings, pool, heat_surfaces)
+    surfaces = start_heat(layers.boundaries, crimes, getattr(layers, "pubs", None), settings, pool, heat_surfaces)
     if overlays:  # the map's pictures of them
-        start_overlays(started_heat(layers.boundaries, crimes, pubs, settings), pool)
+        start_overlays(surfaces, pool)
 
 
 def prepare_labels_early(layers: Layers, analysis: Analysis, pool: Any) -> None:
@@ -176,7 +170,7 @@ def write_all(
     analysis itself is never written to). Raises :class:`~hotspots.progress.Cancelled` when
     ``cancel()`` turns true between files. With ``workers`` > 1 the briefing and the evidence
     pack are written by a forked child beside the rest (:mod:`hotspots.export.parallel`), where
-    that is safe, or, for a study too large to fork, the briefing, the workbook and the heat
+    that is safe, or, for a study too large to fork, the briefing, the GeoPackage and the heat
     GeoTIFF by a spawned one (:data:`~hotspots.export.spawned.SPAWNED`);
     the files and their contents are the same either way. ``warm``: a spawned child already
     started (:func:`~hotspots.export.spawned.warm_spawned`) that this call takes over: given the

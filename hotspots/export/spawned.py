@@ -1,11 +1,12 @@
-"""The briefing, workbook and heat GeoTIFF in a fresh process, for a study too large to fork.
+"""The briefing, GeoPackage and heat GeoTIFF in a fresh process, for a study too large to fork.
 
 A forked child (:mod:`hotspots.export.parallel`) shares the parent's pages, but its resident
 set counts them again, so a national study (a parent of ~1 GiB at export time) would look
 twice its size; below :data:`~hotspots.export.parallel.CHILD_LIMIT_BYTES` the CLI forks. Above
-it the briefing (England-sized: ~4 s), the workbook (~1.4 s) and the heat GeoTIFF go to a
-*spawned* interpreter beside the parent's map (~4 s), GeoPackage, partner places and GeoJSON
-files (~2 s together), which receives only what those read:
+it the briefing (England-sized: ~3 s), the GeoPackage (~0.7 s) and the heat GeoTIFF go to a
+*spawned* interpreter beside the parent's map (~2 s), workbook (~1.5 s), partner places and
+GeoJSON files (~1 s together), which receives only what those read (the split is
+:data:`SPAWNED`; the workbook, the child's before, still can be written there):
 
 - the analysis with its per-cell grid, Gi* arrays and snap mask emptied (the briefing reads
   the ranked spots, the cell size and the test's name, never the four million cells), the
@@ -17,8 +18,8 @@ files (~2 s together), which receives only what those read:
   covers (its title: districts from the boundaries, deprivation file and lookup) and the
   workbook's evidence pack (rates from every crime), so the files say what the parent's would.
 
-The interpreter is started first (:func:`warm_spawned`: the CLI starts it as soon as a large
-study is loaded, so it imports the writers during the analysis), then given the run. The child writes the same files with the same
+The interpreter is started first (:func:`warm_spawned`: the CLI starts it once a large study's
+statistics are done, so it imports the writers during the rest of the analysis), then given the run. The child writes the same files with the same
 functions (tests compare the briefing's text page by page and the workbook's cells) into the
 same staging folder (every writer is atomic), and reports in
 :func:`~hotspots.export.parallel.collect`'s format, so failures and Cancel behave as with a
@@ -60,7 +61,7 @@ def _empty_arrays(obj: Any) -> Any:
 
 
 def slim_for_briefing(analysis: Any, layers: Any) -> tuple[Any, Any]:
-    """The analysis and layers cut to what the briefing, the workbook and the GeoTIFF read
+    """The analysis and layers cut to what the briefing, the GeoPackage, the workbook and the GeoTIFF read
     (see the module notes); the heat surfaces are computed here if they were not yet."""
     from ..model import Layers
     from .briefing._briefing_spots import near_spot_rows

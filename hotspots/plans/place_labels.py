@@ -130,16 +130,12 @@ def _study_lat(geoms: Any) -> float:
     return float(lat[0])
 
 
-def _transformer(src: int, dst: int) -> Any:
-    """One PROJ transformer per direction and thread (:mod:`hotspots.runtime.proj`): building one
-    costs ~30 ms, and naming a county's spots and zones asks for hundreds."""
+def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EPSG:27700 to longitude/latitude, with the thread's one transformer (naming a county's
+    spots and zones asks hundreds of times)."""
     from ..runtime.proj import transformer
 
-    return transformer(src, dst)
-
-
-def _to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = _transformer(27700, 4326)
+    t = transformer(27700, 4326)
     lon, lat = t.transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon), np.asarray(lat)
 

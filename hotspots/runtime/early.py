@@ -11,7 +11,7 @@ the answer out itself, so results never depend on the head start. An answer is t
 
 from __future__ import annotations
 
-__all__ = ["forget", "peek", "pending", "settle", "start", "take"]
+__all__ = ["forget", "identical", "peek", "pending", "settle", "start", "take"]
 
 import os
 import threading
@@ -26,18 +26,21 @@ _READY: dict[str, tuple[tuple, Any, Future, int]] = {}
 _LOCK = threading.Lock()
 
 
-def _identical(a: Any, b: Any) -> bool:
+def identical(a: Any, b: Any) -> bool:
     """``a is b``; for object arrays (shapes), the same objects in the same places."""
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == object == b.dtype:
         return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
     return a is b
 
 
-def start(kind: str, pool: Executor, fn: Callable[..., Any], *args: Any, same: tuple = (), equal: Any = None) -> None:
-    """Run ``fn(*args)`` on ``pool`` as the answer to ``kind`` for inputs ``same`` and ``equal``."""
+def start(kind: str, pool: Executor, fn: Callable[..., Any], *args: Any, same: tuple = (), equal: Any = None
+          ) -> Future:
+    """Run ``fn(*args)`` on ``pool`` as the answer to ``kind`` for inputs ``same`` and ``equal``;
+    returns its future (for work queued after it, which must not take it)."""
     future = pool.submit(fn, *args)
     with _LOCK:
         _READY[kind] = (tuple(same), equal, future, os.getpid())
+    return future
 
 
 def take(kind: str, same: tuple = (), equal: Any = None) -> tuple[bool, Any]:
@@ -68,7 +71,7 @@ def _matches(ready: tuple, same: tuple, equal: Any) -> bool:
     e_same, e_equal, _future, pid = ready
     if pid != os.getpid() or len(e_same) != len(same) or e_equal != equal:
         return False
-    return all(_identical(a, b) for a, b in zip(e_same, same, strict=True))
+    return all(identical(a, b) for a, b in zip(e_same, same, strict=True))
 
 
 def pending() -> set[str]:

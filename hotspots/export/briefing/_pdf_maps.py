@@ -348,9 +348,11 @@ def _outer_rings(g: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.
     largest polygon first; the last answer again for the very same shapes and tolerance."""
     import shapely
 
+    from ...runtime.early import identical
+
     if _RINGS:
         seen, seen_tol, answer = _RINGS[0]
-        if seen_tol == tol and len(seen) == len(g) and all(a is b for a, b in zip(seen, g, strict=True)):
+        if seen_tol == tol and identical(seen, g):
             return answer
     ok = np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)))
     simple = shapely.simplify(g[ok], tol, preserve_topology=False)

@@ -27,12 +27,11 @@ def display_tolerance(extent_m: float) -> tuple[float, int]:
     return tol, (5 if tol < 10 else 4)
 
 
-def _to_display(geoms: Any, crs: Any, extent_m: float | None = None, *, threads: int = 2) -> np.ndarray:
+def _to_display(geoms: Any, crs: Any, extent_m: float | None = None) -> np.ndarray:
     """27700 shapes -> simplified, rounded EPSG:4326 shapes (for drawing only).
 
     ``extent_m``: the width of the whole map (default: these shapes' own), which sets the
-    tolerance and precision (:func:`display_tolerance`); ``threads``: for the simplification
-    (one where it already runs beside other work, :mod:`hotspots.export.map._prepared`).
+    tolerance and precision (:func:`display_tolerance`).
     """
     import geopandas as gpd
     import shapely
@@ -42,19 +41,18 @@ def _to_display(geoms: Any, crs: Any, extent_m: float | None = None, *, threads:
         b = shapely.total_bounds(np.asarray(g.values, dtype=object))
         extent_m = float(max(b[2] - b[0], b[3] - b[1])) if np.all(np.isfinite(b)) else 0.0
     tol, decimals = display_tolerance(extent_m)
-    g = gpd.GeoSeries(_simplify(np.asarray(g.values, dtype=object), tol, threads), crs=g.crs).to_crs(4326)
+    g = gpd.GeoSeries(_simplify(np.asarray(g.values, dtype=object), tol), crs=g.crs).to_crs(4326)
     return shapely.transform(np.asarray(g.values, dtype=object), lambda c: np.round(c, decimals))
 
 
-def _simplify(geoms: np.ndarray, tol: float, threads: int = 1) -> np.ndarray:
+def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
     """Douglas-Peucker simplification; the topology-preserving kind only for the shapes it
     would leave empty or invalid, or short of a part (a small island of an LSOA stays drawn).
 
     Each shape is simplified on its own either way (neither keeps neighbours' shared edges),
     and where Douglas-Peucker leaves a shape valid the two differ by a vertex here and there
     within the tolerance. The topology-preserving kind costs ten times as much: a nation's
-    33,755 LSOAs took 1.4 s (2.8 s beside the analysis) against 0.13 s. ``threads``: unused
-    (kept for callers)."""
+    33,755 LSOAs took 1.4 s (2.8 s beside the analysis) against 0.13 s."""
     import shapely
 
     out = shapely.simplify(geoms, tol, preserve_topology=False)

@@ -29,7 +29,7 @@ from ...runtime import early
 def _display(geoms: np.ndarray, crs: Any) -> Any:
     from ._map_geometry import _to_display
 
-    return _to_display(geoms, crs, threads=1)  # beside the analysis: one thread, not two more
+    return _to_display(geoms, crs)
 
 
 def _towns(geoms: np.ndarray, crs: Any) -> Any:

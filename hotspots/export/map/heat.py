@@ -189,8 +189,7 @@ def start_overlays(surfaces: Any, pool: Any) -> None:
     end of the run; on the early thread it is done beside the patrol zones."""
     from ...runtime import early
 
-    if surfaces is not None:
-        early.start("heat_overlays", pool, _overlays, surfaces)
+    early.start("heat_overlays", pool, _overlays, surfaces)
 
 
 def _overlays(surfaces: Any) -> list[tuple[Any, tuple[bytes, list[list[float]]]]]:
