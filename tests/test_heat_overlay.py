@@ -112,3 +112,25 @@ def test_the_heat_pictures_do_not_import_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("top", [None, 0.5, 1e-15])
+def test_the_byte_picture_is_the_float_one_truncated_with_clear_pixels_zeroed(top):
+    """The map's pictures are built in bytes (:func:`heat_rgba8`), not from the float RGBA grid:
+    every byte must be the float picture's, truncated as ``imsave`` does, and a clear pixel all
+    zeros, on a grid with NaN, zeros, infinities, values under the faint cut and over the top."""
+    from hotspots.export.documents._evidence_figures import heat_rgba, heat_rgba8
+
+    rng = np.random.default_rng(5)
+    v = rng.gamma(0.4, 2.0, (120, 170))
+    v[rng.random(v.shape) < 0.2] = np.nan
+    v[:3] = 0.0
+    v[3, :40] = np.inf
+    v[4, :40] = -np.inf
+    v[5, :40] = 1e-6
+    want = (heat_rgba(v, top) * 255).astype(np.uint8)
+    want[want[..., 3] == 0] = 0
+    got = heat_rgba8(v, top)
+    assert got.dtype == np.uint8 and got.shape == want.shape
+    assert (got[..., 3] == 0).any() and (got[..., 3] > 0).any()
+    np.testing.assert_array_equal(got, want)

@@ -17,6 +17,7 @@ from hotspots.plans.partner_places import (
     find_partner_places,
     mostly_partner,
     partner_label,
+    partner_labels,
     plan_values,
 )
 from hotspots.plans.spots import build_spots
@@ -225,6 +226,33 @@ def test_setting_is_checked_and_set_by_the_cli():
 
     args = build_parser().parse_args(["analyse", "--demo", "--out", "x", "--keep-partner-places"])
     assert args.keep_partner_places is True
+
+
+_TRICKY = ("Hospital", "On or near Hospital", "On or near Hospital Road", "On or near Hospital Hill Infirmary",
+           "On or near Kent And Canterbury Hospital", "On or near Hospitality Way", "On or near Supermarket",
+           "On or near supermarket", "On or near Bluewater Complex", "On or near Complex Road",
+           "On or near Shopping  Centre Parade", "On or near Designer Outlet Village", "On or near Mall",
+           "On or near The Mall Approach", "On or near Hospital Parkway", "On or near Outlet Parkway",
+           "On or near Margate Police Station/Odell House", "On or near Police Station Road", "On or near HMP Elmley",
+           "On or near Hmp Prison Hospital", "On or near ", "On or near No Location", "", "   ",
+           "On or near Café Hospital", "ON OR NEAR ROYAL INFIRMARY", "On or near Petrol Station",
+           "On or near Retail Park Complex Street", "Superstore")
+
+
+def test_the_table_of_partner_kinds_is_the_label_rule_label_by_label():
+    """The find step asks once per distinct label through a shortcut (one search rules out most
+    labels); it must give exactly :func:`partner_label`'s answer for every label: hand-made edge
+    cases and, where present, every Location of Kent 2021."""
+    labels = list(_TRICKY)
+    if KENT_CRIME.exists():
+        for f in sorted(KENT_CRIME.rglob("*.csv")):
+            labels += pd.read_csv(f, usecols=["Location"])["Location"].dropna().unique().tolist()
+    table = tuple(dict.fromkeys(str(c) for c in labels))
+    got = partner_labels(table)
+    assert len(got) == len(table) + 1 and got[-1] == ""
+    want = [partner_label(c) or "" for c in table]
+    assert list(got[:-1]) == want
+    assert {"hospital", "retail", "police_station", "prison"} <= set(want)
 
 
 @pytest.mark.realdata

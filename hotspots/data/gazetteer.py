@@ -149,7 +149,7 @@ def admin_areas_in(lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     df = _gb_admin_places() if _inside_shipped(*box) else package_admin_places()
     if not len(df):
         return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
-    from scipy.spatial import cKDTree
+    from ..units.nearest import nearest
 
     box = ((df["lon"] >= np.nanmin(lon) - 0.5) & (df["lon"] <= np.nanmax(lon) + 0.5)
            & (df["lat"] >= np.nanmin(lat) - 0.5) & (df["lat"] <= np.nanmax(lat) + 0.5))
@@ -157,6 +157,5 @@ def admin_areas_in(lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     if not len(near):
         return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
     k = np.cos(np.radians(np.nanmean(lat)))
-    tree = cKDTree(np.column_stack([near["lon"].to_numpy() * k, near["lat"].to_numpy()]))
-    _, idx = tree.query(np.column_stack([np.nan_to_num(lon) * k, np.nan_to_num(lat)]))
+    idx, _ = nearest(near["lon"].to_numpy() * k, near["lat"].to_numpy(), np.nan_to_num(lon) * k, np.nan_to_num(lat))
     return near.loc[idx, ["name", "admin2", "admin1"]].reset_index(drop=True)

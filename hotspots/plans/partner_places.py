@@ -48,6 +48,7 @@ they name no Kent place.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,10 +56,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .snap_points import label_kind, label_kinds, place_text, strip_prefix
+from .snap_points import label_kind, label_kinds, names_and_kinds, place_text, strip_prefix
 
 __all__ = ["PartnerPlace", "PartnerPlaces", "KINDS", "SHOPLIFTING_SHARE", "CELL_SHARE", "partner_label",
-           "find_partner_places", "no_partner_places", "mostly_partner", "plan_values"]
+           "partner_labels", "find_partner_places", "no_partner_places", "mostly_partner", "plan_values"]
 
 KINDS = ("hospital", "police_station", "prison", "retail")
 #: a retail place is a partner place when at least this share of its crimes is shoplifting
@@ -100,6 +101,36 @@ def partner_label(label: object) -> str | None:
     if name in _RETAIL_PLACEHOLDERS or (_RETAIL_NAME.search(name) and not street_like):
         return "retail"
     return None
+
+
+#: one search tells a label that can be neither a hospital nor a retail place (nearly all of them)
+_EITHER = re.compile(f"{_HOSPITAL.pattern}|{_RETAIL_NAME.pattern}", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8)
+def partner_labels(table: tuple[str, ...]) -> np.ndarray:
+    """:func:`partner_label` of each label of a category table ("" for none), with a trailing ""
+    for a missing label; once per table.
+
+    The labels' names and kinds are the ones the snap-point rules already worked out for the
+    same table, and one search rules out a label that names neither a hospital nor a retail
+    place before the three of :func:`partner_label`: a nation's few hundred thousand labels took
+    seconds one by one. A test pins it to :func:`partner_label` label by label."""
+    names, kinds = names_and_kinds(table)
+    out = np.full(len(table) + 1, "", dtype=object)
+    for i, (name, kind) in enumerate(zip(names[:-1], kinds[:-1], strict=True)):
+        if not name:
+            continue
+        if kind == "police_station" or kind == "prison":
+            out[i] = kind
+        elif name == "Hospital":
+            out[i] = "hospital"
+        elif name in _RETAIL_PLACEHOLDERS:
+            out[i] = "retail"
+        elif _EITHER.search(name):
+            out[i] = partner_label(table[i]) or ""
+    out.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True)
@@ -210,7 +241,7 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     n = len(crimes)
     loc = crimes["location"]
     cat = pd.Categorical(loc) if not isinstance(loc.dtype, pd.CategoricalDtype) else loc.array
-    cand_of_cat = np.array([partner_label(c) or "" for c in cat.categories] + [""], dtype=object)
+    cand_of_cat = partner_labels(tuple(str(c) for c in cat.categories))
     codes_all = np.asarray(cat.codes)
     rows = np.flatnonzero(mix & (cand_of_cat != "")[codes_all])  # per category, not a string per crime
     if len(rows) == 0:
@@ -314,7 +345,7 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
     """The nearest street snap point's name to each place (within ``within`` metres, else ""), so
     a hospital reads "Hospital by Hermitage Lane" as a patrol would find it. Only the crimes in
     blocks of ``within`` metres around the places are looked at (a national table has millions)."""
-    from scipy.spatial import cKDTree
+    from ..units.nearest import nearest
 
     if len(x) == 0:
         return []
@@ -330,13 +361,9 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
     rows, codes = rows[kinds == "street"], codes[kinds == "street"]
     if len(rows) == 0:
         return [""] * len(x)
-    # a tree built without the median splits and box shrinking (3x faster to build for 2.5 M
-    # points) answers the same nearest point; among points at exactly the same distance which
-    # one a tree returns was never specified (the generated England and Kent have no such tie)
-    tree = cKDTree(np.column_stack([cx[rows], cy[rows]]), balanced_tree=False, compact_nodes=False)
-    d, j = tree.query(np.column_stack([x, y]), distance_upper_bound=within)
+    j, _ = nearest(cx[rows], cy[rows], x, y, within)  # (see units.nearest on points equally near)
     out = np.full(len(x), "", dtype=object)
-    found = np.isfinite(d)
+    found = j >= 0
     if found.any():  # each distinct label stripped once
         used, inv = np.unique(codes[j[found]], return_inverse=True)
         out[found] = np.array([strip_prefix(c) for c in cat.categories.take(used)], dtype=object)[inv.reshape(-1)]

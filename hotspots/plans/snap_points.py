@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["PLACEHOLDERS", "KINDS", "SnapExclusions", "strip_prefix", "strip_prefixes", "label_kind", "label_kinds",
-           "excluded_crimes", "place_text"]
+           "excluded_crimes", "place_text", "names_and_kinds"]
 
 #: police.uk map-point categories that are places, not streets (after "On or near ")
 PLACEHOLDERS = frozenset({
@@ -102,6 +102,14 @@ def strip_prefixes(labels: pd.Series | pd.Categorical | np.ndarray) -> np.ndarra
     cat = _categorical(labels)
     names = _names_of(tuple(str(c) for c in cat.categories))
     return names[np.asarray(cat.codes)]  # code -1 (missing) picks the trailing ""
+
+
+def names_and_kinds(table: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`strip_prefix` and :func:`label_kind` of each label of a category table (the
+    distinct labels, as strings), each with a trailing entry for a missing label ("" and
+    "none"); worked out once per table and shared with :func:`label_kinds` and
+    :func:`strip_prefixes`. Read-only arrays."""
+    return _names_of(table), _kinds_of(table)
 
 
 @functools.lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ import numpy as np
 from ..atomic import atomic_path
 from ..briefing._briefing_maps import draw, map_axes, points_in, scale_bar, town_names
 
-__all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba"]
+__all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba", "heat_rgba8"]
 
 DPI = 150
 
@@ -104,6 +104,31 @@ def heat_rgba(values: np.ndarray, top: float | None = None) -> np.ndarray:
     rgba = lut[np.minimum((f * len(lut)).astype(np.int64), len(lut) - 1)]  # as a colormap indexes it
     rgba[..., 3] = np.where(np.isfinite(v) & (f > 0.03), 0.25 + 0.7 * f, 0.0)
     return rgba
+
+
+def heat_rgba8(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """:func:`heat_rgba` in bytes, as ``(heat_rgba(values, top) * 255).astype(np.uint8)`` truncates
+    it, with every clear pixel all zeros (the map's PNG: no colour where nothing shows).
+
+    The colours come from the 256-entry table in bytes and only the pixels shown are worked out,
+    rather than a float RGBA grid four times the picture's size: about half the time of a county's
+    two pictures. A test pins it to :func:`heat_rgba` byte for byte."""
+    v = np.asarray(values, float)
+    finite = np.isfinite(v)
+    pos = v[finite & (v > 0)]
+    if top is None:
+        top = float(np.percentile(pos, 99.5)) if len(pos) else 1.0
+    f = np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
+    lut = _ylorrd_lut()
+    out = np.zeros((*v.shape, 4), np.uint8)
+    show = finite & (f > 0.03)
+    fs = f[show]
+    idx = np.minimum((fs * len(lut)).astype(np.int64), len(lut) - 1)
+    shown = np.empty((len(fs), 4), np.uint8)
+    shown[:, :3] = (lut[:, :3] * 255).astype(np.uint8)[idx]
+    shown[:, 3] = ((0.25 + 0.7 * fs) * 255).astype(np.uint8)
+    out[show] = shown
+    return out
 
 
 def draw_heat(fig: Any, surface: Any, table: Any, *, title: str = "", rect: list[float] | None = None,

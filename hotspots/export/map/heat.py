@@ -168,16 +168,16 @@ def heat_overlay_png(surface: Any, *, max_px: int = 1200) -> tuple[bytes, list[l
     The colours are :func:`hotspots.export.documents._evidence_figures.heat_rgba`'s, truncated to
     bytes as ``matplotlib.image.imsave`` does, written by Pillow itself; a fully transparent
     pixel is written as (0, 0, 0, 0), whatever colour it had (a browser draws nothing there
-    either way, and the runs of zeros deflate faster and smaller)."""
+    either way, and the runs of zeros deflate faster and smaller). Deflated at zlib level 3,
+    not Pillow's 6: half the time (a county's two pictures: 0.16 -> 0.09 s, on the map's path
+    at the end of the run) for a picture about a tenth larger, the same pixels."""
     from PIL import Image
 
-    from ..documents._evidence_figures import heat_rgba
+    from ..documents._evidence_figures import heat_rgba8
 
     grid, (s, w, n, e) = _mercator_grid(surface, max_px)
-    rgba = np.ascontiguousarray((heat_rgba(grid) * 255).astype(np.uint8))
-    rgba[rgba[..., 3] == 0] = 0  # no colour where nothing shows: a fifth smaller, a third quicker to deflate
     buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="png")
+    Image.fromarray(heat_rgba8(grid), "RGBA").save(buf, format="png", compress_level=3)
     return buf.getvalue(), [[s, w], [n, e]]
 
 
