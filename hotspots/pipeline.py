@@ -292,7 +292,12 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             leave the time. A forked child is copied only once the thread is done, and a
             county's analysis ends ~0.3 s after its zones: there they would hold the child back
             for what they save the parent's map (Kent: the whole job ~0.5 s slower)."""
-            from .export.bundle import prepare_early, prepare_heat_early, prepare_labels_early
+            from .export.bundle import (
+                prepare_briefing_early,
+                prepare_early,
+                prepare_heat_early,
+                prepare_labels_early,
+            )
 
             spawning = early.get("warm") is not None
             if stage == "statistics":
@@ -300,7 +305,8 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
                 early["pool"] = prepare_early(layers, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
             elif stage == "spots" and early.get("pool") is not None:
                 prepare_heat_early(layers, settings, early["pool"], overlays=spawning)
-                if not spawning:
+                if not spawning:  # a forked child inherits the briefing's imports and fonts
+                    prepare_briefing_early(early["pool"])
                     early.pop("pool").shutdown(wait=False)
             elif stage == "zones" and early.get("pool") is not None:
                 prepare_labels_early(layers, so_far, early["pool"])

@@ -275,3 +275,37 @@ def test_the_analysis_says_when_each_stage_is_done(demo):
     calls: list[str] = []
     analyse(layers, Settings(permutations=99, seed=3), beside=lambda stage, so_far: calls.append(stage))
     assert calls == ["statistics", *[name for name, *_ in STAGES]]
+
+
+def test_a_forked_childs_briefing_is_warmed_on_the_early_thread_before_the_fork(tmp_path, monkeypatch):
+    """Where the exports fork, the analysis's early thread imports the briefing and reads its
+    fonts (after the heat surfaces), and the run waits for it before it forks: the briefing is
+    written, whole, even when the warming is still running as the analysis ends."""
+    import threading
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from hotspots.export.briefing._pdf import FONT
+    from hotspots.pipeline import run_study
+    from hotspots.study import demo_study
+
+    study = demo_study()
+    if not Path(study.boundaries).exists():
+        pytest.skip("demo data not generated")
+    study.settings.permutations, study.settings.n_jobs = 99, 2
+    seen: list[bool] = []
+    real = bundle._warm_briefing
+
+    def spy() -> None:
+        seen.append(threading.current_thread() is not threading.main_thread())
+        time.sleep(1.0)  # still warming when the analysis ends: the fork must wait for it
+        real()
+
+    monkeypatch.setattr(bundle, "_warm_briefing", spy)
+    monkeypatch.setattr(parallel, "child_mode", lambda workers: "fork")
+    monkeypatch.setattr(parallel, "can_fork", lambda workers: True)
+    res = run_study(study, tmp_path / "out")
+    assert seen == [True]
+    assert FONT in pdfmetrics.getRegisteredFontNames()
+    assert (tmp_path / "out" / "briefing.pdf").stat().st_size > 10_000
+    assert res.summary["timings"].get("export_briefing.pdf", 0) > 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = ["RASTER_FROM", "LazySimplified", "draw", "map_axes", "spread", "scale_bar", "points_in", "town_names"]
 
+import math
 from typing import Any
 
 import numpy as np
@@ -120,30 +121,41 @@ def map_axes(fig: Any, rect: list[float], bounds: tuple[float, float, float, flo
 
 
 def spread(anchors: np.ndarray, dmin: float, iterations: int = 200) -> np.ndarray:
-    """Label positions at least ``dmin`` apart, each kept near its anchor (simple repulsion)."""
-    pos = anchors.copy()
+    """Label positions at least ``dmin`` apart, each kept near its anchor (simple repulsion).
+
+    The pairs are pushed apart one after another (each push sees the last), so the loop runs on
+    Python floats: a county's twenty zone numbers took ~0.09 s of the briefing as numpy scalars."""
+    pos = np.asarray(anchors, float).copy()
     n = len(pos)
     if n < 2:
         return pos
+    xs, ys = pos[:, 0].tolist(), pos[:, 1].tolist()
+    ax, ay = list(xs), list(ys)
     rng = np.random.default_rng(0)  # only to separate labels that start on the same spot
     for _ in range(iterations):
         moved = False
         for i in range(n):
             for j in range(i + 1, n):
-                d = pos[j] - pos[i]
-                dist = float(np.hypot(*d))
+                dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+                dist = math.hypot(dx, dy)
                 if dist < dmin:
                     if dist < 1e-9:
-                        d, dist = rng.normal(size=2), 1.0
+                        d = rng.normal(size=2)
                         d = d / np.hypot(*d)
-                    push = (dmin - dist) / 2 * d / dist
-                    pos[i] -= push
-                    pos[j] += push
+                        dx, dy, dist = float(d[0]), float(d[1]), 1.0
+                    half = (dmin - dist) / 2
+                    px, py = half * dx / dist, half * dy / dist
+                    xs[i] -= px
+                    ys[i] -= py
+                    xs[j] += px
+                    ys[j] += py
                     moved = True
-        pos += (anchors - pos) * 0.02  # a weak pull home keeps labels next to their zone
+        for i in range(n):  # a weak pull home keeps labels next to their zone
+            xs[i] += (ax[i] - xs[i]) * 0.02
+            ys[i] += (ay[i] - ys[i]) * 0.02
         if not moved:
             break
-    return pos
+    return np.column_stack([xs, ys])
 
 
 def scale_bar(ax: Any) -> None:
