@@ -333,6 +333,11 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
 
                 abandon(early["warm"])
             raise
+        finally:
+            if exports and not public:
+                from .export.bundle import drop_briefing_early
+
+                drop_briefing_early()
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

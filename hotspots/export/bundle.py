@@ -119,6 +119,14 @@ def prepare_briefing_early(pool: Any) -> None:
     early.start("briefing_warm", pool, _warm_briefing)
 
 
+def drop_briefing_early() -> None:
+    """Let go of :func:`prepare_briefing_early`'s entry (it has no answer to take; waits for it
+    if it is still running), so a process that runs several studies keeps no finished work."""
+    from ..runtime import early
+
+    early.take("briefing_warm")
+
+
 def _warm_briefing() -> None:
     from .briefing import briefing  # noqa: F401 - the import is the work
     from .briefing._pdf import register_fonts
