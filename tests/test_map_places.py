@@ -36,6 +36,46 @@ def test_overlapping_labels_wait_for_a_closer_zoom() -> None:
     assert z[1] is not None and z[1] > 9  # 50 m from Alpha: only when the map is close enough to part them
 
 
+def _zooms_by_every_box(names, x, y, first, kind, lat, taken=()):
+    """label_zooms' rule checked against every box placed before, with no buckets."""
+    from hotspots.plans import place_labels as pl
+
+    placed = list(taken)
+    out = []
+    for name, px, py, z0 in zip(names, x, y, first, strict=True):
+        hw = len(name) * pl._CHAR_PX[kind] / 2 + pl._GAP_PX
+        hh = pl._HEIGHT_PX[kind] / 2 + pl._GAP_PX / 2
+        chosen = None
+        for z in range(int(z0), pl.MAX_ZOOM + 1):
+            mpp = pl._metres_per_px(z, lat)
+            if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
+                       for qx, qy, qhw, qhh, qz in placed):
+                chosen = z
+                break
+        if chosen is not None:
+            placed.append((px, py, hw, hh, chosen))
+        out.append(chosen)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_label_zooms_is_the_rule_checked_against_every_box(seed) -> None:
+    """The buckets (and the array test where a bucket is crowded) only skip boxes too far away to
+    clash: streets scattered over a town, a crowded centre (the array test), two labels on one
+    spot, and towns placed first."""
+    rng = np.random.default_rng(seed)
+    n = 900
+    x = np.concatenate([rng.uniform(570_000, 580_000, n - 300), rng.normal(575_000, 60, 300)])
+    y = np.concatenate([rng.uniform(150_000, 160_000, n - 300), rng.normal(155_000, 60, 300)])
+    x[5], y[5] = x[4], y[4]
+    names = [("Street " * int(rng.integers(1, 4))).strip() + str(i) for i in range(n)]
+    taken = [(575_000.0, 155_000.0, 40.0, 12.0, 11), (571_000.0, 151_000.0, 60.0, 12.0, 9)]
+    first = [STREET_ZOOM] * n
+    got = label_zooms(names, x, y, first, "street", 51.3, taken=list(taken))
+    assert got == _zooms_by_every_box(names, x, y, first, "street", 51.3, taken)
+    assert got.count(None) < n and len(set(got)) > 2
+
+
 def test_towns_inside_the_study_area_with_zoom_by_size() -> None:
     towns = town_labels([MAIDSTONE])
     names = {t.name: t for t in towns}

@@ -75,17 +75,21 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     # the towns already placed, at county zoom, put every street of a county in one bucket)
     lowest = min(list(first) + [MAX_ZOOM])
     cell = 2 * widest * _metres_per_px(int(lowest), lat) + 1.0
-    grid: dict[tuple[int, int], list[int]] = {}
+    grid: dict[tuple[int, int], list[int]] = {}  # each bucket's boxes by number (the array test)
+    grid_boxes: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}  # and as tuples
     n_max = len(placed) + len(names)
     qx_a, qy_a, qhw_a, qhh_a = (np.empty(n_max) for _ in range(4))
     qz_a = np.empty(n_max, np.int64)
-    boxes: list[tuple[float, float, float, float, int]] = []
+    n_boxes = 0
 
     def add(box: tuple[float, float, float, float, int]) -> None:
-        k = len(boxes)
-        boxes.append(box)
+        nonlocal n_boxes
+        k = n_boxes
+        n_boxes += 1
         qx_a[k], qy_a[k], qhw_a[k], qhh_a[k], qz_a[k] = box
-        grid.setdefault((int(box[0] // cell), int(box[1] // cell)), []).append(k)
+        key = (int(box[0] // cell), int(box[1] // cell))
+        grid.setdefault(key, []).append(k)
+        grid_boxes.setdefault(key, []).append(box)
 
     for box in placed:
         add(box)
@@ -94,18 +98,26 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     for hw, px, py, z0 in zip(sizes, np.asarray(x, float), np.asarray(y, float), first, strict=True):
         hh = _HEIGHT_PX[kind] / 2 + _GAP_PX / 2
         gx, gy = int(px // cell), int(py // cell)
-        lists = [b for i in (-1, 0, 1) for j in (-1, 0, 1) if (b := grid.get((gx + i, gy + j)))]
-        total = sum(map(len, lists))
+        keys = [(gx + i, gy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)]
+        near = [b for key in keys if (b := grid_boxes.get(key))]
+        total = sum(map(len, near))
         chosen = None
-        if total < 48:  # a few neighbours: plain Python is quicker than building arrays
-            nb = [boxes[k] for b in lists for k in b]
+        if total < 48:  # a few neighbours: plain loops (no generator per zoom) beat building arrays
             for z in range(int(z0), MAX_ZOOM + 1):
                 mpp = mpps[z]
-                if not any(qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp
-                           for qx, qy, qhw, qhh, qz in nb):
+                clash = False
+                for bucket in near:
+                    for qx, qy, qhw, qhh, qz in bucket:
+                        if qz <= z and abs(qx - px) < (hw + qhw) * mpp and abs(qy - py) < (hh + qhh) * mpp:
+                            clash = True
+                            break
+                    if clash:
+                        break
+                if not clash:
                     chosen = z
                     break
         else:  # a crowded spot (a county zoom's bucket holds hundreds): the same test on arrays
+            lists = [b for key in keys if (b := grid.get(key))]
             idx = np.fromiter(itertools.chain.from_iterable(lists), np.int64, total)
             dx, dy = np.abs(qx_a[idx] - px), np.abs(qy_a[idx] - py)
             sx, sy, qz = hw + qhw_a[idx], hh + qhh_a[idx], qz_a[idx]
