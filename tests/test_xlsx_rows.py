@@ -117,3 +117,34 @@ def test_text_columns_convert_as_cell_by_cell():
         assert got == [_cell_value(v) for v in s.astype(object).tolist()]
     assert _column_values(pd.Series(text, dtype=object))[1] == neutralise("=SUM(A1:A2)") != "=SUM(A1:A2)"
     assert _column_values(pd.Series(text, dtype=object))[3] == "badchar"
+
+
+def test_rows_spliced_below_a_sheets_notes_equal_openpyxl_cells(tmp_path):
+    """A sheet whose table sits under notes (the emerging hot spots' listing): openpyxl writes the
+    notes and the table's header, the data rows are spliced in from the row below them."""
+    from hotspots.export.workbook._xlsx_rows import defer_rows
+
+    frame = _frame().drop(columns=["zone_id"])
+    notes = [["A note about the sheet"], [], ["category", "LSOAs"], ["x", 3], [], ["The table"]]
+    fast_wb = Workbook(write_only=True)
+    ws = fast_wb.create_sheet("Emerging")
+    for r in notes + [list(frame.columns)]:
+        ws.append(r)
+    defer_rows(fast_wb, ws, [_column_values(frame[c]) for c in frame.columns], [None] * frame.shape[1],
+               first_row=len(notes) + 2)
+    fast = tmp_path / "fast.xlsx"
+    fast_wb.save(fast)
+    splice_rows(fast_wb, fast)
+    slow_wb = Workbook(write_only=True)
+    ws = slow_wb.create_sheet("Emerging")
+    for r in notes + [list(frame.columns)] + [list(row) for row in zip(*[_column_values(frame[c]) for c in frame.columns],
+                                                                     strict=True)]:
+        ws.append(r)
+    slow = tmp_path / "slow.xlsx"
+    slow_wb.save(slow)
+    a, b = openpyxl.load_workbook(fast)["Emerging"], openpyxl.load_workbook(slow)["Emerging"]
+    ra = [[(type(c.value), c.value) for c in row] for row in a.iter_rows()]
+    rb = [[(type(c.value), c.value) for c in row] for row in b.iter_rows()]
+    assert len(ra) == len(notes) + 1 + len(frame)
+    assert ra == rb
+    assert a.cell(len(notes) + 2, 1).value == frame["lsoa_code"].iloc[0]

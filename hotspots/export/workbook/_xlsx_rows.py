@@ -30,25 +30,27 @@ from openpyxl.utils import get_column_letter
 _PENDING = "_hotspots_pending_rows"
 
 
-def defer_rows(wb: Any, ws: Any, columns: list[list[Any]], style_ids: list[int | None]) -> None:
-    """Remember the data rows of ``ws`` (column-wise values) to splice in after ``wb.save``."""
+def defer_rows(wb: Any, ws: Any, columns: list[list[Any]], style_ids: list[int | None], first_row: int = 2) -> None:
+    """Remember the data rows of ``ws`` (column-wise values) to splice in after ``wb.save``, from
+    row ``first_row`` on: the rows openpyxl wrote (a header, or a sheet's notes and the table's
+    header) must end just above it, and nothing may be appended to ``ws`` after them."""
     pending = getattr(wb, _PENDING, None)
     if pending is None:
         pending = []
         setattr(wb, _PENDING, pending)
-    pending.append((ws, columns, style_ids))
+    pending.append((ws, columns, style_ids, int(first_row)))
 
 
-def _cells(letter: str, values: list[Any], sid: int | None) -> list[str]:
+def _cells(letter: str, values: list[Any], sid: int | None, first_row: int = 2) -> list[str]:
     s = f' s="{sid}"' if sid else ""
     kinds = set(map(type, values))
     if kinds <= {float, int, type(None)}:  # a numeric column: one comprehension, no branches per type
         return [f'<c r="{letter}{r}"{s}><v>{v:.16g}</v></c>' if v is not None else ""
-                for r, v in enumerate(values, start=2)]
+                for r, v in enumerate(values, start=first_row)]
     if kinds <= {str, type(None)}:
-        return [_text(letter, r, v) if v is not None else "" for r, v in enumerate(values, start=2)]
+        return [_text(letter, r, v) if v is not None else "" for r, v in enumerate(values, start=first_row)]
     out = []
-    for r, v in enumerate(values, start=2):
+    for r, v in enumerate(values, start=first_row):
         if v is None:
             out.append("")
         elif v is True or v is False:
@@ -66,12 +68,12 @@ def _text(letter: str, r: int, v: str) -> str:
     return f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _rows_xml(columns: list[list[Any]], style_ids: list[int | None]) -> str:
-    cells = [_cells(get_column_letter(k), col, sid)
+def _rows_xml(columns: list[list[Any]], style_ids: list[int | None], first_row: int = 2) -> str:
+    cells = [_cells(get_column_letter(k), col, sid, first_row)
              for k, (col, sid) in enumerate(zip(columns, style_ids, strict=True), start=1)]
     n = len(columns[0]) if columns else 0
     return "".join(f'<row r="{r}">{"".join(row)}</row>'
-                   for r, row in zip(range(2, n + 2), zip(*cells, strict=True), strict=True))
+                   for r, row in zip(range(first_row, first_row + n), zip(*cells, strict=True), strict=True))
 
 
 def splice_rows(wb: Any, path: str | Path) -> None:
@@ -80,7 +82,7 @@ def splice_rows(wb: Any, path: str | Path) -> None:
     if not pending:
         return
     path = Path(path)
-    parts = {ws.path.lstrip("/"): (columns, sids) for ws, columns, sids in pending}
+    parts = {ws.path.lstrip("/"): (columns, sids, first) for ws, columns, sids, first in pending}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rows-", suffix=".xlsx")
     os.close(fd)
     try:
@@ -88,10 +90,10 @@ def splice_rows(wb: Any, path: str | Path) -> None:
             for info in src.infolist():
                 data = src.read(info.filename)
                 if info.filename in parts:
-                    columns, sids = parts[info.filename]
+                    columns, sids, first = parts[info.filename]
                     xml = data.decode("utf-8")
-                    rows = _rows_xml(columns, sids)
-                    n_rows = (len(columns[0]) if columns else 0) + 1
+                    rows = _rows_xml(columns, sids, first)
+                    n_rows = (len(columns[0]) if columns else 0) + first - 1
                     last = get_column_letter(max(len(columns), 1))
                     if "</sheetData>" in xml:
                         xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)

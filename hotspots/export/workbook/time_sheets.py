@@ -104,8 +104,15 @@ def _emerging_sheet(wb, analysis: Any, cell_value: Callable[[Any], Any]) -> None
         "emerging": t.loc[shown, "emerging"].to_numpy(), "hot_months": t.loc[shown, "hot_months"].to_numpy(),
         "trend_z": t.loc[shown, "emerging_trend_z"].astype(float).round(3).to_numpy(),
         "crimes": t.loc[shown, "crimes"].to_numpy()}).iloc[order]
-    rows += [[], ["LSOAs with a pattern"]] + _frame_rows(listed)
+    rows += [[], ["LSOAs with a pattern"], list(listed.columns)]
     _write_rows(ws, rows, cell_value)
+    # the listing (a nation: thousands of LSOAs, ~0.5 s cell by cell) is spliced in after the save,
+    # below the rows above, as the big sheets' rows are (see ._xlsx_rows)
+    from ._xlsx_rows import defer_rows
+    from ._xlsx_values import _column_values
+
+    defer_rows(wb, ws, [_column_values(listed[c]) for c in listed.columns], [None] * listed.shape[1],
+               first_row=len(rows) + 1)
 
 
 def _stability_sheet(wb, time: Any, cell_value: Callable[[Any], Any]) -> None:
