@@ -259,6 +259,9 @@ def write_all(
         if pool is not None:
             if while_waiting is not None:
                 while_waiting()
+            from ._stamps import ready_to_stamp
+
+            ready_to_stamp(alongside)  # (beside the child's last work, not after it at the commit)
             if progress:
                 progress("Waiting for the " + " and ".join(EXPORT_FILES[f][2] for f in alongside), len(own) / total)
             t = time.perf_counter()
