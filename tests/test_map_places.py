@@ -74,6 +74,14 @@ def test_label_zooms_is_the_rule_checked_against_every_box(seed) -> None:
     got = label_zooms(names, x, y, first, "street", 51.3, taken=list(taken))
     assert got == _zooms_by_every_box(names, x, y, first, "street", 51.3, taken)
     assert got.count(None) < n and len(set(got)) > 2
+    # towns: each from its own first zoom (a grid per first zoom), spread over a nation and crowded
+    tx = np.concatenate([rng.uniform(150_000, 650_000, 500), rng.normal(530_000, 3_000, 200)])
+    ty = np.concatenate([rng.uniform(50_000, 650_000, 500), rng.normal(180_000, 3_000, 200)])
+    tfirst = rng.choice([5, 6, 7, 8, 9, 10, 11, 12], size=len(tx)).tolist()
+    tnames = [f"Town{i}" * int(rng.integers(1, 3)) for i in range(len(tx))]
+    got = label_zooms(tnames, tx, ty, tfirst, "town", 52.5)
+    assert got == _zooms_by_every_box(tnames, tx, ty, tfirst, "town", 52.5)
+    assert len(set(got)) > 4
 
 
 def test_towns_inside_the_study_area_with_zoom_by_size() -> None:

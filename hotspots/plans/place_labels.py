@@ -65,31 +65,44 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     Labels are taken in the order given (most important first); ``first`` is each one's
     earliest zoom. ``taken`` holds boxes already placed (x, y, half-width px, half-height px,
     zoom), e.g. towns when placing streets. None: no room even at :data:`MAX_ZOOM` (a label
-    exactly on another). Boxes are bucketed on a grid as wide as the largest possible clash,
+    exactly on another). Boxes are bucketed on grids as wide as the largest possible clash,
     so thousands of street labels cost a few neighbours each, not every label before them."""
     placed = list(taken or [])
     sizes = [(len(n) * _CHAR_PX[kind]) / 2 + _GAP_PX for n in names]
     widest = max([hw for _, _, hw, _, _ in placed] + sizes + [_HEIGHT_PX["town"]])
-    # every clash test runs at a zoom >= the earliest zoom of a label being placed, where a clash
-    # spans at most 2 * widest px: a grid that size keeps a test to its neighbours (sizing it by
-    # the towns already placed, at county zoom, put every street of a county in one bucket)
-    lowest = min(list(first) + [MAX_ZOOM])
-    cell = 2 * widest * _metres_per_px(int(lowest), lat) + 1.0
-    grid: dict[tuple[int, int], list[int]] = {}  # each bucket's boxes by number (the array test)
-    grid_boxes: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}  # and as tuples
+    # a label is tested at zooms >= its own first zoom z0, where a clash spans at most 2 * widest
+    # px: boxes are bucketed on one grid per first zoom asked, that wide at z0, so a test reads
+    # only its neighbours (one grid sized by the lowest first zoom put every street of a county,
+    # or every town of a nation, in one bucket)
     n_max = len(placed) + len(names)
     qx_a, qy_a, qhw_a, qhh_a = (np.empty(n_max) for _ in range(4))
     qz_a = np.empty(n_max, np.int64)
-    n_boxes = 0
+    boxes: list[tuple[float, float, float, float, int]] = []
+    # first zoom -> (cell, its boxes by number (the array test), and as tuples)
+    levels: dict[int, tuple[float, dict[tuple[int, int], list[int]],
+                            dict[tuple[int, int], list[tuple[float, float, float, float, int]]]]] = {}
+
+    def level(z0: int) -> tuple[float, dict, dict]:
+        lv = levels.get(z0)
+        if lv is None:
+            cell = 2 * widest * _metres_per_px(z0, lat) + 1.0
+            grid: dict[tuple[int, int], list[int]] = {}
+            grid_boxes: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}
+            for k, box in enumerate(boxes):
+                key = (int(box[0] // cell), int(box[1] // cell))
+                grid.setdefault(key, []).append(k)
+                grid_boxes.setdefault(key, []).append(box)
+            lv = levels[z0] = (cell, grid, grid_boxes)
+        return lv
 
     def add(box: tuple[float, float, float, float, int]) -> None:
-        nonlocal n_boxes
-        k = n_boxes
-        n_boxes += 1
+        k = len(boxes)
+        boxes.append(box)
         qx_a[k], qy_a[k], qhw_a[k], qhh_a[k], qz_a[k] = box
-        key = (int(box[0] // cell), int(box[1] // cell))
-        grid.setdefault(key, []).append(k)
-        grid_boxes.setdefault(key, []).append(box)
+        for cell, grid, grid_boxes in levels.values():
+            key = (int(box[0] // cell), int(box[1] // cell))
+            grid.setdefault(key, []).append(k)
+            grid_boxes.setdefault(key, []).append(box)
 
     for box in placed:
         add(box)
@@ -97,6 +110,7 @@ def label_zooms(names: list[str], x: np.ndarray, y: np.ndarray, first: list[int]
     out: list[int | None] = []
     for hw, px, py, z0 in zip(sizes, np.asarray(x, float), np.asarray(y, float), first, strict=True):
         hh = _HEIGHT_PX[kind] / 2 + _GAP_PX / 2
+        cell, grid, grid_boxes = level(int(z0))
         gx, gy = int(px // cell), int(py // cell)
         keys = [(gx + i, gy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)]
         near = [b for key in keys if (b := grid_boxes.get(key))]
