@@ -50,3 +50,25 @@ def test_a_briefing_lets_its_shared_rings_go(tmp_path):
     a, layers = make_analysis()
     write_briefing(a, layers, None, tmp_path / "b.pdf")
     assert (tmp_path / "b.pdf").stat().st_size > 0 and _pdf_maps._RINGS == []
+
+
+def test_pixel_rings_are_each_rings_own_vertices_in_pixels():
+    """Each ring is its polygon's exterior, in pixels (row 0 at the top), largest polygon first,
+    whatever the list is cut from; a multipolygon gives one ring per part, a missing or empty
+    shape none."""
+    import shapely
+
+    from hotspots.export.briefing._pdf_maps import forget_rings, pixel_rings
+
+    forget_rings()
+    big, small = shapely.box(0, 0, 1_000, 1_000), shapely.box(2_000, 2_000, 2_100, 2_300)
+    multi = shapely.MultiPolygon([shapely.box(5_000, 0, 5_400, 400), shapely.box(6_000, 0, 6_200, 200)])
+    g = np.array([small, None, big, shapely.Polygon(), multi], dtype=object)
+    rings, owner = pixel_rings(g, (0, 0, 10_000, 10_000), 1_000)  # 10 m a pixel
+    forget_rings()
+    assert owner.tolist() == [2, 4, 4, 0]
+    for r, o in zip(rings, owner, strict=True):
+        part = [p for p in shapely.get_parts(g[o]) if shapely.equals_exact(p, p, 0)]
+        want = [np.column_stack([(xy[:, 0] - 0) / 10, (10_000 - xy[:, 1]) / 10]).ravel().tolist()
+                for xy in (shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in part)]
+        assert r in want and len(r) % 2 == 0

@@ -329,7 +329,11 @@ def pixel_rings(g: np.ndarray, extent: Sequence[float], width_px: int) -> tuple[
     if not len(xy):
         return [], owner[:0]
     pix = np.column_stack([(xy[:, 0] - x0) * sx, (y1 - xy[:, 1]) * sx])
-    return [r.ravel().tolist() for r in np.split(pix, np.flatnonzero(np.diff(ring)) + 1)], owner
+    # one list of every coordinate, cut into rings by list slices: splitting the array into a
+    # nation's 34,000 rings and listing each took ~0.5 s of each national map
+    flat = pix.ravel().tolist()
+    cuts = (2 * np.r_[0, np.flatnonzero(np.diff(ring)) + 1, len(ring)]).tolist()
+    return [flat[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)], owner
 
 
 #: the last shapes simplified, their tolerance and outer rings: a national briefing draws its
