@@ -173,6 +173,7 @@ def test_a_national_layer_is_one_picture_that_keeps_every_polygon(tmp_path: Path
     enclave = shapely.box(side + 1000, 1000, side + 2000, 2000)
     geoms = np.r_[cells, [ring, enclave]]
     faces = ["#0000ff"] * len(cells) + ["#00ff00", "#ff0000"]
+    faces[3 * k + 5], faces[3 * k + 7] = None, (1.0, 1.0, 0.0)  # one cell unpainted, one a colour tuple
     register_fonts()
     c = Canvas(str(tmp_path / "m.pdf"), pagesize=(PAGE_W, PAGE_H))
     m = MapFrame(Sheet(c), [0.1, 0.1, 0.8, 0.8], (0, 0, side + 3000, side))
@@ -195,6 +196,10 @@ def test_a_national_layer_is_one_picture_that_keeps_every_polygon(tmp_path: Path
     assert at(side + 1500, 1500) == (255, 0, 0)  # the enclave, painted after the ring around it
     assert at(side + 500, 500) == (0, 255, 0)
     assert at(150, 150)[2] > 200 and at(150, 150)[0] < 80  # a cell: blue, its outline only blended in
+    assert at(150, 150) == at(950, 950)  # the same face, the same paint
+    assert min(at(550, 350)) > 240  # cell 3k + 5 (x 500-600, y 300-400): no face, left white
+    yellow = at(750, 350)  # cell 3k + 7: the tuple's yellow
+    assert yellow[0] > 200 and yellow[1] > 200 and yellow[2] < 80
 
 
 

@@ -171,8 +171,11 @@ class PartnerPlaces:
 
     def to_dict(self) -> dict:
         """Figures for ``summary.json`` (``spots.partner_places``)."""
-        by_kind = {k: sum(p.kind == k for p in self.places) for k in KINDS}
-        crimes_by_kind = {k: sum(p.crimes for p in self.places if p.kind == k) for k in KINDS}
+        by_kind, crimes_by_kind = dict.fromkeys(KINDS, 0), dict.fromkeys(KINDS, 0)
+        for p in self.places:  # one pass (a nation's generated data: 54,000 places, read by several files)
+            if p.kind in by_kind:
+                by_kind[p.kind] += 1
+                crimes_by_kind[p.kind] += p.crimes
         return {"rule": ("crimes at hospital sites, police stations, prisons and retail places where "
                          f"{SHOPLIFTING_SHARE:.0%} or more of the crime is shoplifting are left out of the patrol "
                          f"ranking (kept in every other count); a cell where they hold {CELL_SHARE:.0%} or more of "

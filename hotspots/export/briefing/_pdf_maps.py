@@ -158,12 +158,15 @@ class MapFrame:
         rings, owner = pixel_rings(g, (self.x0, self.y0, self.x1, self.y1), w_px)
         img = Image.new("RGB", (w_px, h_px), "white")
         draw = ImageDraw.Draw(img)
-        colours: dict[int, Any] = {}
+        colours: dict[Any, Any] = {}  # by face (a few colours for a nation's LSOAs, not one per LSOA)
         for r, o in zip(rings, owner, strict=True):
-            if o not in colours:
-                colours[o] = None if faces[o] is None else tuple(round(v * 255) for v in rgb(faces[o]))
-            if colours[o] is not None and len(r) >= 6:
-                draw.polygon(r, fill=colours[o])
+            face = faces[o]
+            key = face if isinstance(face, (str, tuple)) or face is None else tuple(np.ravel(face).tolist())
+            fill = colours.get(key, colours)
+            if fill is colours:
+                fill = colours[key] = None if face is None else tuple(round(v * 255) for v in rgb(face))
+            if fill is not None and len(r) >= 6:
+                draw.polygon(r, fill=fill)
         if edge is not None:
             img = blend_outlines(img, rings, edge)
         self.c.drawImage(_reader(img), self.px0, self.py0, self.pw, self.ph)
