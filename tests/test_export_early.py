@@ -310,3 +310,18 @@ def test_a_forked_childs_briefing_is_warmed_on_the_early_thread_before_the_fork(
     assert FONT in pdfmetrics.getRegisteredFontNames()
     assert (tmp_path / "out" / "briefing.pdf").stat().st_size > 10_000
     assert res.summary["timings"].get("export_briefing.pdf", 0) > 0
+
+
+def test_a_failed_briefing_warm_up_is_only_a_head_start_lost(monkeypatch):
+    """The warm-up's failure is not the run's: letting it go at the end raises nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def broken() -> None:
+        raise OSError("no fonts here")
+
+    monkeypatch.setattr(bundle, "_warm_briefing", broken)
+    with ThreadPoolExecutor(1) as pool:
+        bundle.prepare_briefing_early(pool)
+    assert "briefing_warm" in early_answers.pending()
+    bundle.drop_briefing_early()
+    assert "briefing_warm" not in early_answers.pending()

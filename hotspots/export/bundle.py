@@ -121,10 +121,14 @@ def prepare_briefing_early(pool: Any) -> None:
 
 def drop_briefing_early() -> None:
     """Let go of :func:`prepare_briefing_early`'s entry (it has no answer to take; waits for it
-    if it is still running), so a process that runs several studies keeps no finished work."""
+    if it is still running), so a process that runs several studies keeps no finished work. A
+    failed warm-up is only a head start lost: the briefing's own writer reports what it meets."""
+    import contextlib
+
     from ..runtime import early
 
-    early.take("briefing_warm")
+    with contextlib.suppress(Exception):  # (see above)
+        early.take("briefing_warm")
 
 
 def _warm_briefing() -> None:
