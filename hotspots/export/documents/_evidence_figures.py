@@ -91,15 +91,21 @@ def _ylorrd_lut(n: int = 256) -> np.ndarray:
     return _LUT[0]
 
 
-def heat_rgba(values: np.ndarray, top: float | None = None) -> np.ndarray:
-    """A density grid as RGBA (0-1): transparent where zero or NaN, yellow to dark red by
-    the square root of density over ``top`` (the 99.5th percentile of positive cells), so a
-    few extreme cells do not wash out the rest."""
+def _heat_fraction(values: np.ndarray, top: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(the grid as floats, each cell's place on the colour ramp: the square root of density over
+    ``top``, the 99.5th percentile of positive cells by default), shared by both pictures."""
     v = np.asarray(values, float)
     pos = v[np.isfinite(v) & (v > 0)]
     if top is None:
         top = float(np.percentile(pos, 99.5)) if len(pos) else 1.0
-    f = np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
+    return v, np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
+
+
+def heat_rgba(values: np.ndarray, top: float | None = None) -> np.ndarray:
+    """A density grid as RGBA (0-1): transparent where zero or NaN, yellow to dark red by
+    the square root of density over ``top`` (the 99.5th percentile of positive cells), so a
+    few extreme cells do not wash out the rest."""
+    v, f = _heat_fraction(values, top)
     lut = _ylorrd_lut()
     rgba = lut[np.minimum((f * len(lut)).astype(np.int64), len(lut) - 1)]  # as a colormap indexes it
     rgba[..., 3] = np.where(np.isfinite(v) & (f > 0.03), 0.25 + 0.7 * f, 0.0)
@@ -113,15 +119,10 @@ def heat_rgba8(values: np.ndarray, top: float | None = None) -> np.ndarray:
     The colours come from the 256-entry table in bytes and only the pixels shown are worked out,
     rather than a float RGBA grid four times the picture's size: about half the time of a county's
     two pictures. A test pins it to :func:`heat_rgba` byte for byte."""
-    v = np.asarray(values, float)
-    finite = np.isfinite(v)
-    pos = v[finite & (v > 0)]
-    if top is None:
-        top = float(np.percentile(pos, 99.5)) if len(pos) else 1.0
-    f = np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
+    v, f = _heat_fraction(values, top)
     lut = _ylorrd_lut()
     out = np.zeros((*v.shape, 4), np.uint8)
-    show = finite & (f > 0.03)
+    show = np.isfinite(v) & (f > 0.03)
     fs = f[show]
     idx = np.minimum((fs * len(lut)).astype(np.int64), len(lut) - 1)
     shown = np.empty((len(fs), 4), np.uint8)
