@@ -41,7 +41,7 @@ def defer_rows(wb: Any, ws: Any, columns: list[list[Any]], style_ids: list[int |
     pending.append((ws, columns, style_ids, int(first_row)))
 
 
-def _cells(letter: str, values: list[Any], sid: int | None, first_row: int = 2) -> list[str]:
+def _cells(letter: str, values: list[Any], sid: int | None, first_row: int) -> list[str]:
     s = f' s="{sid}"' if sid else ""
     kinds = set(map(type, values))
     if kinds <= {float, int, type(None)}:  # a numeric column: one comprehension, no branches per type
@@ -68,7 +68,7 @@ def _text(letter: str, r: int, v: str) -> str:
     return f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _rows_xml(columns: list[list[Any]], style_ids: list[int | None], first_row: int = 2) -> str:
+def _rows_xml(columns: list[list[Any]], style_ids: list[int | None], first_row: int) -> str:
     cells = [_cells(get_column_letter(k), col, sid, first_row)
              for k, (col, sid) in enumerate(zip(columns, style_ids, strict=True), start=1)]
     n = len(columns[0]) if columns else 0
