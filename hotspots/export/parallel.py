@@ -1,8 +1,8 @@
 """The slow exports in a second process, beside the others: two cores, two files at once.
 
 The exports read the analysis and write their own files, so a forked child can write some of
-them (:data:`ALONGSIDE`: the briefing, the evidence pack and the heat GeoTIFF)
-while the parent writes the map and the GIS files: the run then takes about the longer of the
+them (:data:`ALONGSIDE`: the briefing, the evidence pack, the heat GeoTIFF and the GeoPackage)
+while the parent writes the map, the workbook and the GeoJSON files: the run then takes about the longer of the
 two halves, not their sum.
 
 Why ``fork`` and nothing else: the child needs the analysis, the layers and the study as they
@@ -52,10 +52,12 @@ from ..runtime.failures import MEMORY_FIX, OutOfMemory, WorkerStopped
 __all__ = ["ALONGSIDE", "CHILD_LIMIT_BYTES", "abandon", "can_fork", "child_mode", "collect", "guard_child", "new_pool",
            "resident_bytes", "start_alongside", "submit_quietly"]
 
-#: exports a forked child writes beside the parent's: the documents, then the heat GeoTIFF, so the
-#: two halves take about as long (Kent, benchmarks/run_whole.py: briefing ~1.85 s + heat ~0.3 s in
-#: the child beside the map ~1.75 s, the workbook ~0.25 s and the GIS files ~0.3 s in the parent)
-ALONGSIDE = ("briefing.pdf", "evidence.docx", "heat.tif")
+#: exports a forked child writes beside the parent's: the documents, the heat GeoTIFF and the
+#: GeoPackage, so the two halves take about as long (Kent, 2026-12-07, 4 alternated pairs: briefing
+#: ~0.8 s + GeoTIFF ~0.2 s + GeoPackage ~0.15 s in the child beside the map ~0.8 s, the workbook
+#: ~0.25 s and the GeoJSON files ~0.1 s in the parent; the GeoPackage in the child took the exports
+#: 1.24-1.34 -> 1.13-1.18 s once the child no longer worked out the heat again)
+ALONGSIDE = ("briefing.pdf", "evidence.docx", "heat.tif", "patrol_zones.gpkg")
 #: no child when the parent already holds more than this: a child's RSS counts the shared pages again
 #: (a national snapped run forked at 0.9 GiB and its process tree read 3.1 GiB); Kent forks at ~0.4 GiB
 CHILD_LIMIT_BYTES = 600 << 20
