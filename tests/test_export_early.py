@@ -237,36 +237,48 @@ def test_a_fork_while_the_early_heat_is_still_running_neither_hangs_nor_changes_
         assert np.array_equal(x.read(), y.read(), equal_nan=True)
 
 
-def test_a_forked_child_inherits_the_early_heat_instead_of_working_it_out_again(demo, tmp_path, monkeypatch):
-    """The early answer is taken in the parent before the fork (an answer started in another
-    process is never taken), so the surfaces are worked out once, on the early thread, for the
-    child's GeoTIFF and the parent's map alike."""
+def test_a_forked_child_inherits_the_heat_and_title_instead_of_working_them_out_again(demo, tmp_path,
+                                                                                      monkeypatch):
+    """What the parent needs anyway is worked out before the fork: the early heat is taken there
+    (an answer started in another process is never taken) and the study's title remembered, so
+    the child's briefing and GeoTIFF and the parent's map and summary share one of each."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from hotspots import study_title
     from hotspots.evidence import early_heat, stage
 
     a, layers = demo
     _table, crimes, pubs, settings = a.evidence._heat_inputs
     fresh = replace_evidence(a)
-    log = tmp_path / "calls.txt"
-    real = stage.heat_surfaces
+    study_title._CACHE.clear()
 
-    def counted(*args, **kwargs):
-        with open(log, "a", encoding="utf-8") as f:  # (a child's calls are seen through the file)
-            f.write(f"{os.getpid()}\n")
-        return real(*args, **kwargs)
+    def counted(module, name: str):
+        real = getattr(module, name)
+        log = tmp_path / f"{name}.txt"
 
-    monkeypatch.setattr(stage, "heat_surfaces", counted)
+        def call(*args, **kwargs):
+            with open(log, "a", encoding="utf-8") as f:  # (a child's calls are seen through the file)
+                f.write(f"{os.getpid()}\n")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, call)
+        return log
+
+    heat_log = counted(stage, "heat_surfaces")
+    title_log = counted(study_title, "_places_title")
     monkeypatch.setattr(parallel, "child_mode", lambda workers: "fork")
-    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items() if k == "heat.tif"})
+    monkeypatch.setattr(bundle, "EXPORT_FILES", {k: v for k, v in bundle.EXPORT_FILES.items()
+                                                 if k in ("heat.tif", "briefing.pdf")})
     with ThreadPoolExecutor(1) as pool:
         early_heat.start_heat(layers.boundaries, crimes, pubs, settings, pool, stage.heat_surfaces)
     out = tmp_path / "forked"
     out.mkdir()
     written = bundle.write_all(fresh, layers, Study(), out, workers=2)
-    assert [p.name for p in written] == ["heat.tif"]
-    assert log.read_text(encoding="utf-8").split() == [str(os.getpid())]  # once, on the early thread
+    assert sorted(p.name for p in written) == ["briefing.pdf", "heat.tif"]
+    assert heat_log.read_text(encoding="utf-8").split() == [str(os.getpid())]  # once, on the early thread
+    assert title_log.read_text(encoding="utf-8").split() == [str(os.getpid())]  # once, before the fork
     assert not early_answers.pending()
+    study_title._CACHE.clear()
 
 
 def replace_evidence(analysis):

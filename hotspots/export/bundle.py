@@ -154,17 +154,23 @@ def prepare_labels_early(layers: Layers, analysis: Analysis, pool: Any) -> None:
         prepare_streets(crimes, near, table.geometry.values, table.crs, pool)
 
 
-def _share_heat(analysis: Analysis) -> None:
-    """Take the heat surfaces into the analysis before a fork, so the child inherits them.
+def _share_with_child(analysis: Analysis, layers: Layers, study: Study) -> None:
+    """Work out before a fork what the parent needs anyway and the child would work out again:
+    the child then inherits it.
 
-    An early answer is only taken in the process that started it (a forked child has the
-    parent's futures but not its threads: :mod:`hotspots.runtime.early`), so a child forked
-    before the parent's map had asked for them worked out the surfaces again for its briefing
-    and GeoTIFF (Kent: ~0.2-0.3 s of the child's ~1.5 s). The parent's map needs them anyway,
-    and once :func:`settle_early` has waited, taking the early answer costs nothing."""
+    - The heat surfaces: an early answer is only taken in the process that started it (a forked
+      child has the parent's futures but not its threads: :mod:`hotspots.runtime.early`), so a
+      child forked before the parent's map had asked for them worked them out again for its
+      briefing and GeoTIFF (Kent: ~0.2-0.3 s of the child's ~1.5 s). Once :func:`settle_early`
+      has waited, taking the early answer costs nothing.
+    - The study's title (the places its LSOAs cover, remembered per table): the briefing's cover
+      and the parent's map and ``summary.json`` each asked for it (Kent: ~0.08 s)."""
+    from ..study_title import study_title
+
     evidence = getattr(analysis, "evidence", None)
     if evidence is not None:
         evidence.heat  # noqa: B018 - the property caches the surfaces on the (copied) analysis
+    study_title(study, analysis, layers)
 
 
 def _memory_capped() -> bool:
@@ -252,7 +258,7 @@ def write_all(
             progress("Writing " + " and ".join(EXPORT_FILES[f][2] for f in alongside) + " alongside", 0.0)
         if mode == "fork":
             settle_early()  # no thread of ours mid-work when the process is copied
-            _share_heat(analysis)
+            _share_with_child(analysis, layers, study)
             pool, future = parallel.start_alongside(jobs, write, out)  # its log: in the staging folder
         else:  # too large to fork: a fresh interpreter, started first, gets the little its files read
             t = time.perf_counter()
