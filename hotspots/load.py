@@ -113,6 +113,9 @@ def load_layers(study: Study, *, previous: Layers | None = None, settings: Setti
     may be absent (the GUI loads layers one by one); :func:`analyse` says what is missing.
     ``settings`` (default the study's) decide which spatial weights are prefetched.
     """
+    from .runtime.warm_imports import warm
+
+    warm()  # what the analysis imports later, while the files load (hotspots.runtime.warm_imports)
     with _small_pages():
         return _load_layers(study, previous=previous, settings=settings, progress=progress, cancel=cancel)
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr  # the normal tail without importing scipy.stats (~0.5 s)
 
 from ..units.grid import CellGrid
 
@@ -145,6 +144,8 @@ def cell_gi_star(grid: CellGrid, values: np.ndarray, *, alpha: float = 0.05) -> 
     sd = var ** 0.5
     if sd == 0.0:
         return CellGiStar(nan, nan, np.zeros(len(v), bool), 0.0, alpha, n, mean, 0.0, float("nan"), float("nan"))
+    from scipy.special import ndtr  # not scipy.stats (~0.5 s); here, not at import (~0.1 s)
+
     z = np.where(grid.in_grid, _z(grid.window_sum(v), grid.window, n, mean, sd), np.nan)
     p = np.where(grid.in_grid, 2.0 * ndtr(-np.abs(z)), np.nan)
     z0 = float(_z(np.zeros(1), np.array([_EMPTY_W]), n, mean, sd)[0])

@@ -59,7 +59,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import comb
 
 from ..units.grid import CellGrid
 from .cell_stats import bh_threshold
@@ -111,6 +110,8 @@ def window_sum_tails(units: np.ndarray, n: int, cap: int, max_w: int = _W) -> np
     ``tail[w, s] = P(sum of w cells drawn without replacement >= s)`` for ``w = 0 .. max_w``
     and ``s = 0 .. cap``.
     """
+    from scipy.special import comb  # here, not at import: ~0.1 s the load hides (see warm_imports)
+
     u = np.asarray(units, np.int64)
     if (u < 0).any():
         raise ValueError("window-sum test values must be non-negative")
