@@ -108,13 +108,22 @@ def test_grid_equals_tree_on_tessellations(seed):
     np.testing.assert_array_equal(slow[sample], _by_hand(x[sample], y[sample], list(polys)))
 
 
-def test_grid_equals_tree_with_overlaps_and_threads():
-    """Overlapping polygons (a coarse layer over a fine one): lowest index, on one thread or two."""
+@pytest.mark.parametrize("chunk", [None, 40_000])
+def test_grid_equals_tree_with_overlaps_and_threads(monkeypatch, chunk):
+    """Overlapping polygons (a coarse layer over a fine one): lowest index, on one thread or two;
+    with small chunks the points are also ordered by cell in two shares, one a thread (as five
+    million are), some of them outside the grid or missing."""
+    from hotspots.units import _grid
+
+    if chunk:
+        monkeypatch.setattr(_grid, "CHUNK", chunk)
     rng = np.random.default_rng(7)
     fine = _tessellation(rng, 200)
     coarse = _tessellation(rng, 12)
     polys = np.concatenate([fine[:100], coarse, fine[100:]])
     x, y = _hard_points(rng, polys, 300_000, 1000.0)
+    x[rng.choice(len(x), 500, replace=False)] = np.nan
+    y[rng.choice(len(y), 500, replace=False)] += 5_000.0  # beyond the grid
     slow = assign_tree(x, y, polys)
     np.testing.assert_array_equal(assign_grid(x, y, polys, threads=1), slow)
     np.testing.assert_array_equal(assign_grid(x, y, polys, threads=2), slow)

@@ -146,6 +146,35 @@ def _class_task(index: _Index, k: int, polygons: np.ndarray, x: np.ndarray, y: n
     return pairs, pairs.contained(polygons)
 
 
+def _by_cell(index: _Index, x: np.ndarray, y: np.ndarray, ok: np.ndarray, parts: int) -> tuple[np.ndarray, np.ndarray]:
+    """The points in the grid (``ok``) ordered by cell, and their cells: neighbours then test the
+    same polygons while these are in cache (a stable sort, a timsort: quick on points that come
+    grouped, as police.uk's do).
+
+    With ``parts`` > 1 each share of the points is found its cells and sorted on its own thread
+    (NumPy sorts without the GIL), and the shares follow one another: the order only buys cache
+    locality, every point's answer is its own (five million points: ~0.5 -> ~0.25 s)."""
+
+    def share(a: int, z: int) -> tuple[np.ndarray, np.ndarray]:
+        sub = ok[a:z]
+        if sub.all():  # no gathers of millions of coordinates that are all in
+            p = np.arange(a, z)
+            f = index.flat(x[a:z], y[a:z])
+        else:
+            p = np.flatnonzero(sub) + a
+            f = index.flat(x[p], y[p])
+        order = np.argsort(f, kind="stable")
+        return p[order], f[order]
+
+    n = len(x)
+    if parts <= 1:
+        return share(0, n)
+    step = -(-n // parts)
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        got = list(pool.map(lambda a: share(a, min(a + step, n)), range(0, n, step)))
+    return np.concatenate([p for p, _ in got]), np.concatenate([f for _, f in got])
+
+
 def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: float | None = None,
                 threads: int = 2) -> np.ndarray:
     """Index of the polygon holding each point (-1 for none), exactly as the obvious tree query.
@@ -174,17 +203,7 @@ def assign_grid(x: np.ndarray, y: np.ndarray, polygons: np.ndarray, *, cell: flo
     shapely.prepare(polygons[usable])
     ok = np.isfinite(x) & np.isfinite(y)
     ok &= (x >= index.x0) & (y >= index.y0) & (x <= index.x0 + index.nx * index.c) & (y <= index.y0 + index.ny * index.c)
-    if ok.all():  # no gathers of millions of coordinates that are all in
-        pts = np.arange(len(x))
-        flat = index.flat(x, y)
-    else:
-        pts = np.flatnonzero(ok)
-        flat = index.flat(x[pts], y[pts])
-    # by cell: neighbours test the same polygons while they are in cache (stable: a timsort,
-    # quick on points that come grouped, as police.uk's do)
-    order = np.argsort(flat, kind="stable")
-    pts, flat = pts[order], flat[order]
-    del order
+    pts, flat = _by_cell(index, x, y, ok, 2 if classes > 1 and len(x) >= 4 * CHUNK else 1)
     spans = [(s, min(s + CHUNK, len(pts))) for s in range(0, len(pts), CHUNK)]
     if classes == 1:
         for a, z in spans:
