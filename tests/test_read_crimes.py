@@ -102,6 +102,25 @@ def test_small_file_all_reasons(tmp_path):
     rep.check_balance()
 
 
+@pytest.mark.parametrize("outside", [0, 37])
+def test_exact_points_are_counted_once_each_among_the_rows_kept(tmp_path, outside):
+    """A force's own extract: nearly every row its own point (so each is placed on its own), a
+    few points repeated, and with ``outside`` rows beyond every LSOA the distinct points kept
+    are counted among the rows kept only."""
+    b = _boundaries(tmp_path)
+    rng = np.random.default_rng(outside)
+    lon = rng.uniform(0.5005, 0.5195, 400).round(6)
+    lat = rng.uniform(51.2005, 51.2095, 400).round(6)
+    lon[:30], lat[:30] = lon[30:60], lat[30:60]  # 30 points twice
+    lon[60:60 + outside] += 0.5  # off to the east of both LSOAs
+    body = "".join(_row(f"id{k}", lon=f"{x:.6f}", lat=f"{y:.6f}") for k, (x, y) in enumerate(zip(lon, lat, strict=True)))
+    f = tmp_path / "2021-01-kent-street.csv"
+    f.write_text(HEADER + body)
+    c, rep = read_crimes(f, b)
+    assert rep.dropped.get("outside every LSOA", 0) == outside and len(c) == 400 - outside
+    assert rep.info["unique_points"] == len(c[["x", "y"]].drop_duplicates()) == 370 - outside
+
+
 def test_folder_and_bulk_zip_layout(tmp_path):
     b = _boundaries(tmp_path)
     root = tmp_path / "download"
