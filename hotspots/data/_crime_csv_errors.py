@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from ._tables import SAVE_AS_UTF8, first_bad_utf8
@@ -61,6 +60,8 @@ def arrow_reason(exc: Exception | None) -> str:
 
 
 def raise_arrow(name: str, raw: bytes, exc: Exception | None, dialect: Any) -> None:
+    import pandas as pd
+
     bad = first_bad_utf8(raw)
     if bad is not None:
         line, col, byte = bad

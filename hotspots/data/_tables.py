@@ -12,9 +12,12 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas itself is imported where a table is read: the crime parse needs none of it
+    import pandas as pd
 
 from ..runtime.failures import is_out_of_memory
 from .errors import DataError
@@ -130,6 +133,8 @@ def read_table(path: str | Path, what: str, *, header_hint: Iterable[str] = (),
     report : where to say how the file was read when that was not plain UTF-8 CSV (UTF-16,
         decimal commas, the sheet chosen), so a reinterpretation is never silent.
     """
+    import pandas as pd
+
     from ._input_file import require_input
 
     path = Path(path)
@@ -233,6 +238,8 @@ def _decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path, what: str, header_hint: set[str]) -> pd.DataFrame:
+    import pandas as pd
+
     from ._input_file import check_inflated_size
 
     check_inflated_size(path, what)  # a "zip bomb" is refused before a byte of it is inflated
@@ -314,6 +321,8 @@ def find_column(
 
 def to_number(values: pd.Series) -> pd.Series:
     """Parse numbers that may carry thousands separators, spaces, ``\\N`` or be blank -> float (NaN)."""
+    import pandas as pd
+
     s = values.astype(str).str.strip().str.replace(",", "", regex=False).str.replace(" ", "", regex=False)
     s = s.mask(s.isin(NULL_TOKENS))
     return pd.to_numeric(s, errors="coerce")

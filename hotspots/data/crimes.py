@@ -35,10 +35,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from ..units.placement import assign_lsoa, project_to_bng
 from ._crime_codes import Accumulator, CodedFile, code_table, duplicate_ids
@@ -52,11 +51,14 @@ from ._crime_csv import (
     report_months,
     report_notes,
 )
-from ._crime_info import describe
 from ._crime_repeats import REASON, Repeats, likely_read, report_repeats
 from ._crime_sources import ArchiveSet, Source
 from .errors import DataError, disk_error
 from .report import LoadReport
+
+if TYPE_CHECKING:  # imported where a table is made: parsing the files needs neither (see load's early parse)
+    import geopandas as gpd
+    import pandas as pd
 
 __all__ = ["read_crimes", "parse_crime_files", "ParsedCrimes", "collect_crime_files", "assign_lsoa", "to_geodataframe", "CRIME_COLUMNS"]
 
@@ -121,6 +123,8 @@ def _disk_source(p: Path) -> Source:
 
 def _drop_unused(cat: pd.Categorical) -> pd.Categorical:
     """``remove_unused_categories`` by bincount: one pass over the codes, no hashing."""
+    import pandas as pd
+
     codes = np.asarray(cat.codes)
     used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
     if used.all():
@@ -273,6 +277,8 @@ def read_crimes(
         ``x``, ``y`` (EPSG:27700) and ``lsoa`` (row index into ``boundaries``).
     report : LoadReport; ``info`` has months, crime types and CSV/PIP LSOA agreement.
     """
+    import pandas as pd
+
     parsed = paths if isinstance(paths, ParsedCrimes) else parse_crime_files(paths, progress=progress,
                                                                               cancel=cancel)
     acc, report = parsed.acc, parsed.report
@@ -364,6 +370,8 @@ def read_crimes(
         if side is not None:
             side.shutdown(wait=True)
 
+    from ._crime_info import describe
+
     describe(out, boundaries, report, files=len(sources), unique_points=n_unique_points)
     if progress:
         progress("Crimes loaded", 1.0)
@@ -372,5 +380,7 @@ def read_crimes(
 
 def to_geodataframe(crimes: pd.DataFrame) -> gpd.GeoDataFrame:
     """Crimes as a GeoDataFrame of points in EPSG:27700 (for exports and maps)."""
+    import geopandas as gpd
+
     return gpd.GeoDataFrame(crimes.drop(columns=["x", "y"]),
                             geometry=gpd.points_from_xy(crimes["x"], crimes["y"]), crs=27700)
