@@ -11,7 +11,7 @@ the answer out itself, so results never depend on the head start. An answer is t
 
 from __future__ import annotations
 
-__all__ = ["forget", "identical", "peek", "pending", "settle", "start", "take"]
+__all__ = ["claim", "forget", "identical", "peek", "pending", "settle", "start", "take"]
 
 import os
 import threading
@@ -53,6 +53,15 @@ def take(kind: str, same: tuple = (), equal: Any = None) -> tuple[bool, Any]:
     if not _matches(ready, same, equal):
         return False, None
     return True, ready[2].result()
+
+
+def claim(kind: str, same: tuple = (), equal: Any = None) -> Future | None:
+    """The future of ``kind`` if it was started here for these very inputs, taken without
+    waiting for it (the caller asks for its result when it needs it), else None; either way the
+    early answer is let go, as by :func:`take`."""
+    with _LOCK:
+        ready = _READY.pop(kind, None)
+    return ready[2] if ready is not None and _matches(ready, same, equal) else None
 
 
 def peek(kind: str, same: tuple = (), equal: Any = None) -> Future | None:
