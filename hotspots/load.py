@@ -160,26 +160,21 @@ def _load_layers(study: Study, *, previous: Layers | None = None, settings: Sett
 
     boundaries_changed = not same["boundaries"]
     crimes_needed = bool(study.crimes) and (boundaries_changed or not same["crimes"])
-    parsing: Future | None = None
-    started_early: Future | None = None
+    parsing: Future | None = None  # -> (ParsedCrimes, seconds)
     stop = threading.Event()  # a bad boundary file stops the crime parse at the next file
     pool = ThreadPoolExecutor(max_workers=2)
     try:
         if crimes_needed:
-            from .data.early_parse import claim_parse
+            from .data.early_parse import claim_parse, timed_parse
 
-            started_early = claim_parse(study.crimes)  # by the CLI, before its imports
-        if crimes_needed and started_early is None:
+            parsing = claim_parse(ids["crimes"])  # started by the CLI before its imports, for these files
+        if crimes_needed and parsing is None:
             # crime CSVs are parsed on a second thread while the boundaries load: both spend
             # their time in C (Arrow's CSV reader, GDAL) with the GIL released
-            from .data.crimes import parse_crime_files
-
             def parse_cancel() -> bool:
                 return stop.is_set() or bool(cancel and cancel())
 
-            t_parse = time.perf_counter()
-            parsing = pool.submit(parse_crime_files, study.crimes, progress=scaled(progress, 0.1, 0.6),
-                                  cancel=parse_cancel)
+            parsing = pool.submit(timed_parse, study.crimes, scaled(progress, 0.1, 0.6), parse_cancel)
         if not study.boundaries:
             data["boundaries"], key = None, ""
             reports.pop("boundaries", None)
@@ -200,13 +195,8 @@ def _load_layers(study: Study, *, previous: Layers | None = None, settings: Sett
             key = units.key
             # spatial weights and draws need only the boundaries: build them meanwhile
             prefetching = pool.submit(prefetch, units, settings, timings, cancel)
-        if started_early is not None:
-            parsing = started_early
-            parsed, timings["parse_crimes"] = started_early.result()
-        elif parsing is not None:
-            parsed = parsing.result()
-            timings["parse_crimes"] = round(time.perf_counter() - t_parse, 3)
         if parsing is not None:
+            parsed, timings["parse_crimes"] = parsing.result()
             if units is not None:  # placing prepares the same GEOS polygons the weights use: not at once
                 wait([prefetching])
             if b is None:

@@ -12,6 +12,7 @@ from _imports import imported_after
 
 from hotspots.data import early_parse
 from hotspots.data.crimes import parse_crime_files
+from hotspots.data.file_identity import file_identity
 from hotspots.runtime import early
 
 
@@ -42,8 +43,8 @@ def test_the_parse_reads_no_pandas_so_it_can_start_before_the_imports():
 def test_the_parse_started_early_is_claimed_once_and_only_for_the_same_files(demo_files):
     study = demo_files
     early_parse.start_parse(study.crimes)
-    future = early_parse.claim_parse(study.crimes)
-    assert future is not None and early_parse.claim_parse(study.crimes) is None  # once
+    future = early_parse.claim_parse(file_identity(study.crimes))
+    assert future is not None and early_parse.claim_parse(file_identity(study.crimes)) is None  # once
     parsed, seconds = future.result()
     direct = parse_crime_files(study.crimes)
     assert seconds >= 0 and parsed.report.files == direct.report.files
@@ -53,7 +54,7 @@ def test_the_parse_started_early_is_claimed_once_and_only_for_the_same_files(dem
     month = sorted(Path(study.crimes).rglob("*.csv"))[0]
     month.write_text(month.read_text(encoding="utf-8") + month.read_text(encoding="utf-8").splitlines()[-1] + "\n",
                      encoding="utf-8")  # the files changed since: not this parse
-    assert early_parse.claim_parse(study.crimes) is None and not early.pending()
+    assert early_parse.claim_parse(file_identity(study.crimes)) is None and not early.pending()
 
 
 def test_the_load_takes_the_early_parse_and_reads_the_same_layers(demo_files, monkeypatch):
@@ -99,7 +100,7 @@ def test_the_cli_parses_early_only_large_files_and_writes_the_same_results(tmp_p
 
     started: list[str] = []
     real = early_parse.start_parse
-    monkeypatch.setattr(early_parse, "start_parse", lambda c, p=None: started.append(c) or real(c, p))
+    monkeypatch.setattr(early_parse, "start_parse", lambda c, *rest: started.append(c) or real(c, *rest))
     args = ["analyse", "--demo", "--permutations", "99", "--no-exports", "--quiet"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0 and started == []  # the demo's files are small
     monkeypatch.setattr(cli_analyse, "PARSE_EARLY_FROM", 0)

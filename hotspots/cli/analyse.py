@@ -118,9 +118,10 @@ def _parse_while_importing(study, progress) -> None:  # noqa: ANN001 - a Study a
     from ..data.file_identity import file_identity
     from ..progress import scaled
 
-    if sum(max(size, 0) for _path, size, _mtime in file_identity(study.crimes)) < PARSE_EARLY_FROM:
+    identity = file_identity(study.crimes)
+    if sum(max(size, 0) for _path, size, _mtime in identity) < PARSE_EARLY_FROM:
         return
-    start_parse(study.crimes, scaled(scaled(progress, 0.0, 0.4), 0.1, 0.6))  # as the load scales its own
+    start_parse(study.crimes, scaled(scaled(progress, 0.0, 0.4), 0.1, 0.6), identity)  # as the load scales its own
 
 
 def _disclosure_settings(study, args: argparse.Namespace) -> None:  # noqa: ANN001 - a Study

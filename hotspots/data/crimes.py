@@ -339,9 +339,8 @@ def read_crimes(
                         hint="police.uk 'No Location' rows cannot be mapped; check the Longitude/Latitude columns")
     # the distinct points kept, where some fell outside: a sort of millions (~0.3 s nationally,
     # without the GIL), worked out beside the table's build
-    side = ThreadPoolExecutor(max_workers=1) if exact and not inside.all() else None
-    kept_points = side.submit(_distinct, key[inside]) if side is not None else None
-    try:
+    with ThreadPoolExecutor(max_workers=1) as side:  # (its thread starts only with a task)
+        kept_points = side.submit(_distinct, key[inside]) if exact and not inside.all() else None
         check_coverage(report.source, lon, lat, keep, n_kept, lsoa_kept[inside], boundaries, report)
 
         def _cat(col: str) -> pd.Categorical:
@@ -366,9 +365,6 @@ def read_crimes(
             n_unique_points = int(np.count_nonzero(np.bincount(pt_code[inside], minlength=len(uniq_key))))
         else:
             n_unique_points = n_distinct if kept_points is None else kept_points.result()
-    finally:
-        if side is not None:
-            side.shutdown(wait=True)
 
     from ._crime_info import describe
 

@@ -12,7 +12,7 @@ error for the load to raise at the moment it would have raised its own.
 
 from __future__ import annotations
 
-__all__ = ["start_parse", "claim_parse"]
+__all__ = ["claim_parse", "start_parse", "timed_parse"]
 
 import time
 from collections.abc import Callable
@@ -20,27 +20,34 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..runtime import early
+from . import crimes as _crimes
 from .file_identity import file_identity
 
 _KIND = "crime_parse"
 
 
-def start_parse(crimes: Any, progress: Callable[[str, float], None] | None = None) -> None:
-    """Parse ``crimes`` (the study's crime paths) on a thread of its own; returns at once."""
+def timed_parse(crimes: Any, progress: Callable[[str, float], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> tuple[Any, float]:
+    """``(ParsedCrimes, seconds)``: :func:`~hotspots.data.crimes.parse_crime_files` and how long
+    it took, the shape of every parse the load takes (started here or by the load itself)."""
+    t = time.perf_counter()
+    return _crimes.parse_crime_files(crimes, progress=progress, cancel=cancel), round(time.perf_counter() - t, 3)
+
+
+def start_parse(crimes: Any, progress: Callable[[str, float], None] | None = None,
+                identity: tuple | None = None) -> None:
+    """Parse ``crimes`` (the study's crime paths) on a thread of its own; returns at once.
+    ``identity``: the files' :func:`~hotspots.data.file_identity.file_identity`, when the caller
+    has it already."""
     if not crimes:
         return
-    from .crimes import parse_crime_files
-
-    def timed() -> tuple[Any, float]:
-        t = time.perf_counter()
-        return parse_crime_files(crimes, progress=progress), round(time.perf_counter() - t, 3)
-
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crime-parse")
-    early.start(_KIND, pool, timed, equal=file_identity(crimes))
+    early.start(_KIND, pool, timed_parse, crimes, progress,
+                equal=file_identity(crimes) if identity is None else identity)
     pool.shutdown(wait=False)
 
 
-def claim_parse(crimes: Any) -> Future | None:
-    """The parse started for these very files, without waiting for it (its result is
-    ``(ParsedCrimes, seconds)``), else None."""
-    return early.claim(_KIND, equal=file_identity(crimes)) if crimes else None
+def claim_parse(identity: tuple) -> Future | None:
+    """The parse started for the files of this :func:`~hotspots.data.file_identity.file_identity`,
+    without waiting for it (its result is ``(ParsedCrimes, seconds)``), else None."""
+    return early.claim(_KIND, equal=identity) if identity else None

@@ -46,13 +46,8 @@ def start(kind: str, pool: Executor, fn: Callable[..., Any], *args: Any, same: t
 def take(kind: str, same: tuple = (), equal: Any = None) -> tuple[bool, Any]:
     """``(True, answer)`` if ``kind`` was started here for these very inputs (waiting for it),
     else ``(False, None)``; either way the early answer is let go."""
-    with _LOCK:
-        ready = _READY.pop(kind, None)
-    if ready is None:
-        return False, None
-    if not _matches(ready, same, equal):
-        return False, None
-    return True, ready[2].result()
+    future = claim(kind, same, equal)
+    return (False, None) if future is None else (True, future.result())
 
 
 def claim(kind: str, same: tuple = (), equal: Any = None) -> Future | None:
