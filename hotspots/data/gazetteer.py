@@ -9,9 +9,12 @@ GeoNames is licensed CC BY 4.0: every output that draws these names credits it
 is labelled last, at street zoom).
 
 Parsing the whole world list costs about 2 s, more than a county's analysis, so the places
-inside :data:`SHIPPED_BOX` (Great Britain and its coasts) ship with the package as two small
-generated tables (``scripts/make_gazetteer.py``; a test pins them to the packages). A query
-inside the box reads those; one outside it reads the packages as before, with the same answer.
+inside a box ship with the package as two small generated tables (``scripts/make_gazetteer.py``;
+a test pins them to the packages): the named places inside :data:`PLACES_BOX` (the British Isles
+and the near Continent, which a printed map of England reaches: an England-wide briefing's
+overview frame runs to about 5 degrees east) and the county-level areas inside
+:data:`SHIPPED_BOX` (Great Britain and its coasts). A query inside a table's box reads it; one
+outside reads the packages as before, with the same answer.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["GEONAMES_CREDIT", "SHIPPED_BOX", "places_in", "admin_areas_in"]
+__all__ = ["GEONAMES_CREDIT", "PLACES_BOX", "SHIPPED_BOX", "places_in", "admin_areas_in"]
 
 #: the attribution GeoNames' CC BY 4.0 licence asks for
 GEONAMES_CREDIT = "place names: GeoNames (geonames.org, CC BY 4.0)"
@@ -30,18 +33,24 @@ GEONAMES_CREDIT = "place names: GeoNames (geonames.org, CC BY 4.0)"
 #: (west, south, east, north) in WGS84 of the shipped tables: Great Britain, Northern Ireland,
 #: the Channel coast and Shetland with half a degree to spare for the nearest-place search
 SHIPPED_BOX = (-11.0, 49.0, 3.0, 61.5)
-PLACES_FILE = "geonames_places_gb.csv"
+#: (west, south, east, north) of the shipped named places: :data:`SHIPPED_BOX` widened to the
+#: Low Countries and northern France (12,800 places): a landscape frame round England (the
+#: briefing's national overview) reaches 5.2 degrees east, and outside a table's box the whole
+#: world's list is parsed (~1.5 s of a national run's CPU, in the export child beside the analysis)
+PLACES_BOX = (-11.0, 48.0, 7.5, 61.5)
+PLACES_FILE = "geonames_places_near.csv"
 ADMIN_FILE = "geonames_admin_gb.csv"
 
 
-def _inside_shipped(west: float, south: float, east: float, north: float) -> bool:
-    w, s, e, n = SHIPPED_BOX
+def _inside_shipped(west: float, south: float, east: float, north: float, *,
+                    table: tuple[float, float, float, float] = SHIPPED_BOX) -> bool:
+    w, s, e, n = table
     return bool(west >= w and south >= s and east <= e and north <= n)
 
 
-def shipped_subset(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a package's table inside :data:`SHIPPED_BOX`, in the package's order."""
-    w, s, e, n = SHIPPED_BOX
+def shipped_subset(df: pd.DataFrame, table: tuple[float, float, float, float] = SHIPPED_BOX) -> pd.DataFrame:
+    """The rows of a package's table inside the box ``table``, in the package's order."""
+    w, s, e, n = table
     keep = (df["lon"] >= w) & (df["lon"] <= e) & (df["lat"] >= s) & (df["lat"] <= n)
     return df[keep].reset_index(drop=True)
 
@@ -59,7 +68,7 @@ def _shipped(name: str, dtype: dict[str, Any]) -> pd.DataFrame | None:
 @functools.lru_cache(maxsize=1)
 def _gb_places() -> pd.DataFrame:
     got = _shipped(PLACES_FILE, {"name": str, "lon": float, "lat": float, "population": np.int64})
-    return shipped_subset(package_places()) if got is None else got
+    return shipped_subset(package_places(), PLACES_BOX) if got is None else got
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,7 +122,7 @@ def places_in(west: float, south: float, east: float, north: float, *, bng: bool
     """The GeoNames places inside a WGS84 box, most populous first (ties by name, for a stable order).
 
     ``bng``: with each place's EPSG:27700 position as ``x`` and ``y`` metres."""
-    gb = _inside_shipped(west, south, east, north)
+    gb = _inside_shipped(west, south, east, north, table=PLACES_BOX)
     df, lon, lat = _ranked(gb)
     keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
     return (_ranked_bng(gb) if bng else df)[keep].reset_index(drop=True)

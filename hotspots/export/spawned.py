@@ -121,10 +121,10 @@ def _take_over(given: dict[str, Any], analysis: Any, layers: Any, study: Any) ->
 
 def _warm(names: list[str]) -> None:
     """In the child, first: import the writers (1-2 s of a cold interpreter) and read the place
-    names the briefing's maps are labelled with, ranked and projected once: the shipped British
-    table, and GeoNames' 170,000 places of the world (a 1-2 s JSON parse), which a map whose box
-    reaches past the British table's asks for (an England-sized overview does), while the
-    parent still analyses."""
+    names the briefing's maps are labelled with, ranked and projected once (the shipped table:
+    the British Isles and the near Continent, which an England-wide overview frame reaches),
+    while the parent still analyses. The world's list (a 1.5 s JSON parse) is read only by a
+    map whose frame reaches past that table."""
     import importlib
 
     for module in _WARM:
@@ -133,10 +133,9 @@ def _warm(names: list[str]) -> None:
         except Exception:  # noqa: BLE001, S112 - only a head start: the job itself reports a missing module
             continue
     if "briefing.pdf" in names or any(n.startswith("briefing") for n in names):
-        from ..data.gazetteer import SHIPPED_BOX, places_in
+        from ..data.gazetteer import PLACES_BOX, places_in
 
-        places_in(*SHIPPED_BOX, bng=True)  # the shipped British table, ranked and projected: zone maps
-        places_in(-180.0, -90.0, 180.0, 90.0, bng=True)  # the world's: a national overview's box reaches past it
+        places_in(*PLACES_BOX, bng=True)  # the shipped table, ranked and projected
 
 
 def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable,
