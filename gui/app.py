@@ -35,6 +35,9 @@ def prepare_environment(headless: bool = False) -> None:
     probing on machines without one. ``headless`` picks Qt's offscreen platform when no
     display exists (screenshots on a server).
     """
+    from hotspots.runtime.blas import one_blas_thread
+
+    one_blas_thread()  # before NumPy loads: the analysis worker's threads, not BLAS's, use the cores
     flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
     extra = []
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:

@@ -73,8 +73,10 @@ def _warning_printer(quiet: bool, debug: bool, original):
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
+    from ..runtime.blas import one_blas_thread
     from ..runtime.memory import limit_arenas
 
+    one_blas_thread()  # before NumPy loads (see hotspots.runtime.blas)
     limit_arenas()  # address space a memory-limited machine can give (see hotspots.runtime.memory)
     parser = build_parser()
     args = parser.parse_args(argv)
