@@ -299,3 +299,36 @@ def test_nearest_street_equals_brute_force_on_random_points():
         near = _near_blocks(cx, cy, px, py, NAME_WITHIN_M, block)
         dmin = np.min(np.hypot(cx[:, None] - px[None, :], cy[:, None] - py[None, :]), axis=1)
         assert near[dmin <= NAME_WITHIN_M].all() and not near[dmin > 3 * NAME_WITHIN_M].any()
+
+
+def test_places_named_later_are_named_from_the_arrays_taken_when_found():
+    """build_spots names the places on a thread while it ranks the cells: the naming must read
+    what was taken when they were found, never the crimes table (which the caller may go on
+    using), and give the places find_partner_places gives."""
+    from hotspots.plans.partner_places import locate_partner_places
+
+    crimes = rows([("Hospital", "Violence and sexual offences", 30, 100, 100), ("Hermitage Lane", "Burglary", 1, 300, 100),
+                   ("Supermarket", "Shoplifting", 60, 100, 1000), ("Station Road", "Burglary", 2, 120, 1050)])
+    sel = np.ones(len(crimes), bool)
+    want = find_partner_places(crimes, sel, towns_of_rows=lambda r: np.array(["Town"] * len(r), dtype=object))
+    found = locate_partner_places(crimes, sel)
+    assert found.partners.places == [] and found.partners.total == want.total
+    crimes["x"] = crimes["x"] + 5_000.0  # the table changes before the names are worked out
+    crimes["location"] = pd.Categorical(["On or near Elsewhere"] * len(crimes))
+    got = found.named(lambda r: np.array(["Town"] * len(r), dtype=object))
+    assert got == want.places
+    assert {p.name for p in got} == {"Hospital by Hermitage Lane, Town", "Supermarket by Station Road, Town"}
+
+
+def test_build_spots_lists_the_places_find_partner_places_finds():
+    """The places named beside the ranking are the ones named alone (the plan's ranking unchanged)."""
+    crimes = rows([("Hospital", "Violence and sexual offences", 30, 100, 100), ("Hermitage Lane", "Burglary", 4, 300, 100),
+                   ("Supermarket", "Shoplifting", 60, 1200, 1300), ("High Street", "Burglary", 25, 2000, 2000)])
+    b = study()
+    sel = np.ones(len(crimes), bool)
+    res = build_spots(crimes, sel, b, n_spots=3)
+    alone = find_partner_places(crimes, sel)
+    assert [(p.kind, p.label, p.crimes, p.x, p.y) for p in res.partners.places] == \
+        [(p.kind, p.label, p.crimes, p.x, p.y) for p in alone.places]
+    assert {p.kind for p in res.partners.places} == {"hospital", "retail"}
+    assert {p.name for p in res.partners.places} == {"Hospital by Hermitage Lane, Newtown", "A supermarket, Newtown"}

@@ -59,7 +59,8 @@ import pandas as pd
 from .snap_points import label_kind, label_kinds, names_and_kinds, place_text, strip_prefix
 
 __all__ = ["PartnerPlace", "PartnerPlaces", "KINDS", "SHOPLIFTING_SHARE", "CELL_SHARE", "partner_label",
-           "partner_labels", "find_partner_places", "no_partner_places", "mostly_partner", "plan_values"]
+           "partner_labels", "find_partner_places", "locate_partner_places", "FoundPlaces", "no_partner_places",
+           "mostly_partner", "plan_values"]
 
 KINDS = ("hospital", "police_station", "prison", "retail")
 #: a retail place is a partner place when at least this share of its crimes is shoplifting
@@ -226,7 +227,8 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
                         cell_of: np.ndarray | None = None,
                         towns_of_rows: Callable[[np.ndarray], np.ndarray] | None = None,
                         kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> PartnerPlaces:
-    """The partner places among the crimes in ``sel`` (see the module notes).
+    """The partner places among the crimes in ``sel`` (see the module notes), found and named
+    (:func:`locate_partner_places`, then :meth:`FoundPlaces.named`).
 
     Parameters
     ----------
@@ -239,6 +241,54 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
         one row per place (naming every crime's cell cost seconds nationally)
     kept : the setting keeps them in the plan (they are still found and listed)
     """
+    found = locate_partner_places(crimes, sel, mix=mix, kept=kept, shoplifting_share=shoplifting_share)
+    found.partners.places = found.named(towns_of_rows)
+    return found.partners
+
+
+@dataclass
+class FoundPlaces:
+    """Partner places found but not yet named.
+
+    The plan's ranking needs only which crimes are at a partner place (``partners.mask``); the
+    places' names (the nearest street snap point among a nation's millions of crimes, and the
+    town of each place) are most of the time nationally (~1 s of England's ~1.4 s), so a caller
+    can name them on a thread while it ranks the cells. Everything :meth:`named` reads is a
+    NumPy array or a list taken here, never the crimes table itself.
+    """
+
+    partners: PartnerPlaces  # its mask, kept; ``places`` empty until named
+    kind: list[str]
+    crimes: list[int]
+    share: list[float]
+    x: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray  # each place's first row in the crimes table (for its town)
+    labels: list[str]  # each place's label, its prefix stripped
+    streets: Callable[[], list[str]]  # the nearest street of each place
+
+    def named(self, towns_of_rows: Callable[[np.ndarray], np.ndarray] | None = None) -> list[PartnerPlace]:
+        """The places, named and busiest first."""
+        if not self.kind:
+            return []
+        streets = self.streets()
+        towns = None if towns_of_rows is None else np.asarray(towns_of_rows(self.rows), dtype=object)
+        town_l = [str(t) for t in towns] if towns is not None else [""] * len(self.kind)
+        places = []
+        for k, (kind, n_p, sh, px, py) in enumerate(zip(self.kind, self.crimes, self.share, self.x.tolist(),
+                                                        self.y.tolist(), strict=True)):
+            label = self.labels[k]
+            places.append(PartnerPlace(name=_place_name(label, streets[k], town_l[k]), kind=kind, label=label,
+                                       crimes=n_p, share_shoplifting=sh, reason=_REASONS[kind].format(share=sh),
+                                       x=px, y=py))
+        places.sort(key=lambda q: (-q.crimes, q.kind, q.name, q.x, q.y))
+        return places
+
+
+def locate_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarray | None = None,
+                          kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> FoundPlaces:
+    """The partner places among the crimes in ``sel``, found but not named (see
+    :func:`find_partner_places` for the parameters and :class:`FoundPlaces` for why)."""
     sel = np.asarray(sel, bool)
     mix = sel if mix is None else (np.asarray(mix, bool) | sel)
     n = len(crimes)
@@ -248,7 +298,8 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     codes_all = np.asarray(cat.codes)
     rows = np.flatnonzero(mix & (cand_of_cat != "")[codes_all])  # per category, not a string per crime
     if len(rows) == 0:
-        return PartnerPlaces(mask=np.zeros(n, bool), kept=kept)
+        return FoundPlaces(PartnerPlaces(mask=np.zeros(n, bool), kept=kept), [], [], [], np.zeros(0), np.zeros(0),
+                           np.zeros(0, np.int64), [], list)
     x = np.round(crimes["x"].to_numpy(float)[rows], 1)
     y = np.round(crimes["y"].to_numpy(float)[rows], 1)
     codes = codes_all[rows]
@@ -268,24 +319,14 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     mask[chosen] = True
     first_rows = np.full(len(n_mix), -1, np.int64)
     first_rows[point[::-1]] = np.arange(len(point))[::-1]
-    streets = _nearest_streets(crimes, sel, x[first_rows[is_partner]], y[first_rows[is_partner]])
-    place_rows = rows[first_rows[is_partner]]
-    towns = None if towns_of_rows is None else np.asarray(towns_of_rows(place_rows), dtype=object)
     pts = np.flatnonzero(is_partner)
     fr = first_rows[pts]  # each place's first row in the frame
     used, inv = np.unique(codes[fr], return_inverse=True)  # each distinct label stripped once
     stripped = [strip_prefix(c) for c in cat.categories.take(used)]
-    labels = [stripped[t] for t in inv.reshape(-1).tolist()]
-    town_l = [str(t) for t in towns] if towns is not None else [""] * len(pts)
-    places = []
-    for k, (kind, n_p, sh, px, py) in enumerate(zip([str(q) for q in kind_pt[pts]], n_sel[pts].tolist(),
-                                                    share[pts].tolist(), x[fr].tolist(), y[fr].tolist(), strict=True)):
-        label = labels[k]
-        places.append(PartnerPlace(name=_place_name(label, streets[k], town_l[k]), kind=kind, label=label,
-                                   crimes=n_p, share_shoplifting=sh, reason=_REASONS[kind].format(share=sh),
-                                   x=px, y=py))
-    places.sort(key=lambda q: (-q.crimes, q.kind, q.name, q.x, q.y))
-    return PartnerPlaces(mask=mask, places=places, kept=kept)
+    streets = _street_finder(crimes, sel, x[fr], y[fr])
+    return FoundPlaces(PartnerPlaces(mask=mask, kept=kept), [str(q) for q in kind_pt[pts]], n_sel[pts].tolist(),
+                       share[pts].tolist(), x[fr], y[fr], rows[fr], [stripped[t] for t in inv.reshape(-1).tolist()],
+                       streets)
 
 
 def _is_shoplifting(types: pd.Series, rows: np.ndarray) -> np.ndarray:
@@ -348,26 +389,41 @@ def _nearest_streets(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np
     """The nearest street snap point's name to each place (within ``within`` metres, else ""), so
     a hospital reads "Hospital by Hermitage Lane" as a patrol would find it. Only the crimes in
     blocks of ``within`` metres around the places are looked at (a national table has millions)."""
-    from ..units.nearest import nearest
+    return _street_finder(crimes, sel, x, y, within)()
 
+
+def _street_finder(crimes: pd.DataFrame, sel: np.ndarray, x: np.ndarray, y: np.ndarray,
+                   within: float = NAME_WITHIN_M) -> Callable[[], list[str]]:
+    """:func:`_nearest_streets` in two steps: the crimes table's columns are read now, the search
+    runs when the returned function is called (on any thread: it reads only these arrays)."""
     if len(x) == 0:
-        return []
+        return list
     cx, cy = crimes["x"].to_numpy(float), crimes["y"].to_numpy(float)
-    rows = np.flatnonzero(sel)
-    rows = rows[_near_blocks(cx[rows], cy[rows], x, y, within, within / 2)]
-    if len(rows) == 0:
-        return [""] * len(x)
     loc = crimes["location"]
     cat = loc.array if isinstance(loc.dtype, pd.CategoricalDtype) else pd.Categorical(loc)
-    codes = np.asarray(cat.codes)[rows]
-    kinds = label_kinds(pd.Categorical.from_codes(codes, cat.categories))
-    rows, codes = rows[kinds == "street"], codes[kinds == "street"]
-    if len(rows) == 0:
-        return [""] * len(x)
-    j, _ = nearest(cx[rows], cy[rows], x, y, within)  # (see units.nearest on points equally near)
-    out = np.full(len(x), "", dtype=object)
-    found = j >= 0
-    if found.any():  # each distinct label stripped once
-        used, inv = np.unique(codes[j[found]], return_inverse=True)
-        out[found] = np.array([strip_prefix(c) for c in cat.categories.take(used)], dtype=object)[inv.reshape(-1)]
-    return out.tolist()
+    all_codes = np.asarray(cat.codes)
+    categories = cat.categories
+    sel = np.asarray(sel, bool)
+    x, y = np.asarray(x, float), np.asarray(y, float)
+
+    def search() -> list[str]:
+        from ..units.nearest import nearest
+
+        rows = np.flatnonzero(sel)
+        rows = rows[_near_blocks(cx[rows], cy[rows], x, y, within, within / 2)]
+        if len(rows) == 0:
+            return [""] * len(x)
+        codes = all_codes[rows]
+        kinds = label_kinds(pd.Categorical.from_codes(codes, categories))
+        rows, codes = rows[kinds == "street"], codes[kinds == "street"]
+        if len(rows) == 0:
+            return [""] * len(x)
+        j, _ = nearest(cx[rows], cy[rows], x, y, within)  # (see units.nearest on points equally near)
+        out = np.full(len(x), "", dtype=object)
+        found = j >= 0
+        if found.any():  # each distinct label stripped once
+            used, inv = np.unique(codes[j[found]], return_inverse=True)
+            out[found] = np.array([strip_prefix(c) for c in categories.take(used)], dtype=object)[inv.reshape(-1)]
+        return out.tolist()
+
+    return search

@@ -33,6 +33,7 @@ places instead of scattered squares, each with the test's verdict beside it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import geopandas as gpd
@@ -50,7 +51,7 @@ from ..units.grid import (
     check_cell,
     drop_dense,
 )
-from .partner_places import find_partner_places, mostly_partner, plan_values
+from .partner_places import locate_partner_places, mostly_partner, plan_values
 from .snap_points import excluded_crimes
 from .spot_groups import SPOT_MAX_CELLS, SPOT_MAX_EXTENT_M, SPOT_MIN_SHARE, group_cells
 from .spot_result import DOSAGE, NEAR_M, CellTestFigures, PatrolSpot, SpotsResult, spot_test
@@ -116,45 +117,51 @@ def build_spots(crimes: pd.DataFrame, mask: np.ndarray | None, boundaries: gpd.G
     sel = np.ones(len(crimes), bool) if mask is None else np.asarray(mask, bool)
     counts = count_cells(g, pos, crimes, sel, boundaries, harm_weights=harm_weights, pubs=pubs,
                          streetsafe=streetsafe, imd=imd)
-    exclusions = excluded_crimes(crimes, sel)
     exclude = exclude_snap and not keep_partner_places
-    partners = find_partner_places(crimes, sel, mix=mix_mask, cell_of=pos, towns_of_rows=lambda rows: _towns(counts, pos[rows]),
-                                   kept=not exclude)
-    rank_sel = sel & ~partners.mask if exclude else sel
-    notes: list[str] = []
-    if measure == "harm":
-        ranked = count_cells(g, pos, crimes, rank_sel, boundaries, harm_weights=harm_weights).harm
-    else:
-        ranked = np.bincount(pos[rank_sel], minlength=len(g)).astype(float)
-        if measure == "rate":
-            notes.append("cells have no resident population: spots rank cells by crimes")
-    zone_value = None
-    if exclude and partners.total:
-        at_partner = np.bincount(pos[sel & partners.mask], minlength=len(g))
-        mostly = mostly_partner(at_partner, counts.crimes)
-        if mostly.any():
-            ranked, zone_value = plan_values(ranked, mostly)
-        partners.cells_left_out = int(mostly.sum())
-    test = cell_window_test(g, ranked, alpha=alpha)
-    cand = np.flatnonzero(ranked > 0)
-    order = cand[np.lexsort((g.key[cand], -ranked[cand]))]
-    groups = group_cells(g, order, int(n_spots), values=ranked)
-    if not groups:
-        notes.append("no cell holds a crime to rank: no patrol spots")
-    elif not test.hot.any():
-        notes.append("no cell passes the cell test (exact window-sum randomisation, FDR "
-                     f"{alpha:g}): the spots are the busiest places, not significant hot spots")
-    total_area = float(boundaries["area_km2"].sum())
-    total = int(sel.sum())
-    result = SpotsResult(spots=[], cells=counts, cell_test=test, value=ranked, exclusions=exclusions,
-                         partners=partners, measure=measure, cell=cell, n_spots=int(n_spots),
-                         study_area_km2=total_area, total_crimes=total, notes=notes, zone_value=zone_value)
-    if with_evidence:
-        from .spot_evidence import describe_spots
+    found = locate_partner_places(crimes, sel, mix=mix_mask, kept=not exclude)
+    partners = found.partners
+    # the places' names (the nearest street among the crimes, the town: ~1 s of England's spots,
+    # in GEOS, a KD-tree and NumPy) are worked out on a thread while the cells are ranked,
+    # tested and grouped: nothing below reads them
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="partner-names") as side:
+        naming = side.submit(found.named, lambda rows: _towns(counts, pos[rows]))
+        exclusions = excluded_crimes(crimes, sel)
+        rank_sel = sel & ~partners.mask if exclude else sel
+        notes: list[str] = []
+        if measure == "harm":
+            ranked = count_cells(g, pos, crimes, rank_sel, boundaries, harm_weights=harm_weights).harm
+        else:
+            ranked = np.bincount(pos[rank_sel], minlength=len(g)).astype(float)
+            if measure == "rate":
+                notes.append("cells have no resident population: spots rank cells by crimes")
+        zone_value = None
+        if exclude and partners.total:
+            at_partner = np.bincount(pos[sel & partners.mask], minlength=len(g))
+            mostly = mostly_partner(at_partner, counts.crimes)
+            if mostly.any():
+                ranked, zone_value = plan_values(ranked, mostly)
+            partners.cells_left_out = int(mostly.sum())
+        test = cell_window_test(g, ranked, alpha=alpha)
+        cand = np.flatnonzero(ranked > 0)
+        order = cand[np.lexsort((g.key[cand], -ranked[cand]))]
+        groups = group_cells(g, order, int(n_spots), values=ranked)
+        if not groups:
+            notes.append("no cell holds a crime to rank: no patrol spots")
+        elif not test.hot.any():
+            notes.append("no cell passes the cell test (exact window-sum randomisation, FDR "
+                         f"{alpha:g}): the spots are the busiest places, not significant hot spots")
+        total_area = float(boundaries["area_km2"].sum())
+        total = int(sel.sum())
+        result = SpotsResult(spots=[], cells=counts, cell_test=test, value=ranked, exclusions=exclusions,
+                             partners=partners, measure=measure, cell=cell, n_spots=int(n_spots),
+                             study_area_km2=total_area, total_crimes=total, notes=notes, zone_value=zone_value)
+        if with_evidence:
+            from .spot_evidence import describe_spots
 
-        result.spots = describe_spots(result, groups, crimes, sel, pos, pubs=pubs, streetsafe=streetsafe)
-    else:
-        result.spots = _bare_spots(result, groups)
+            result.spots = describe_spots(result, groups, crimes, sel, pos, pubs=pubs, streetsafe=streetsafe)
+        else:
+            result.spots = _bare_spots(result, groups)
+        partners.places = naming.result()
     drop_dense(g)  # the exports that follow look up a few cells: do not carry the table into them
     return result
 
