@@ -30,6 +30,7 @@ sequential Monte Carlo p-values.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,7 +44,7 @@ from .global_moran import global_moran
 from .kernel_weights import original
 from .stability import stability_report
 
-__all__ = ["ClusterResult", "analyse_clusters", "bivariate_lisa", "global_moran", "fdr_threshold", "perm_z",
+__all__ = ["ClusterResult", "analyse_clusters", "with_global_moran", "bivariate_lisa", "global_moran", "fdr_threshold", "perm_z",
            "QUAD_LABELS"]
 
 #: esda's quadrant codes (``Moran_Local.q``) -> labels
@@ -59,12 +60,22 @@ class ClusterResult:
     """
 
     frame: pd.DataFrame
-    global_moran: dict
+    global_moran: dict | None
     thresholds: dict = field(default_factory=dict)
     engine: str = "esda"
     draws: str = "esda"
     stability: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: asked with ``moran_later``: the Global Moran's I still to work out (``global_moran`` is
+    #: None until the caller runs it; :func:`with_global_moran`)
+    moran_job: Callable[[], dict] | None = None
+
+
+def with_global_moran(result: ClusterResult, moran: dict) -> ClusterResult:
+    """``result`` with its Global Moran's I filled in (and no job left)."""
+    from dataclasses import replace
+
+    return replace(result, global_moran=moran, moran_job=None)
 
 
 def _fresh(w):
@@ -151,6 +162,7 @@ def analyse_clusters(
     max_permutations: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    moran_later: bool = False,
 ) -> ClusterResult:
     """Local Moran's I and Gi* for ``y`` with two-sided permutation p-values.
 
@@ -168,6 +180,8 @@ def analyse_clusters(
     permutations : draws every area gets (all of them, for esda/fast draws)
     max_permutations : most draws an area near a cut-off gets with stable draws
         (default ``20 (permutations + 1) - 1``); raised with ``fdr`` to what BH needs
+    moran_later : with stable draws, leave the Global Moran's I as ``moran_job`` (a nation's
+        takes ~0.4 s on one core; the pipeline runs it beside the patrol spots)
     """
     y = np.asarray(y, float)
     _check_values(y, "measure")
@@ -198,7 +212,7 @@ def analyse_clusters(
         out = stable_local(y, w, codes, permutations=int(permutations), max_permutations=top, seed=seed,
                            alpha=alpha, fdr=fdr, rate=rate, n_jobs=n_jobs,
                            progress=None if progress is None else (lambda f: progress("Permutations", f)),
-                           cancel=cancel)
+                           cancel=cancel, moran_later=moran_later)
         lisa_i, p_fold, lisa_p, q, gi_fold, gi_p = (out.lisa_i, out.lisa_p_directed, out.lisa_p, out.quad,
                                                     out.gi_p_directed, out.gi_p)
         perms, top, gm = out.perms, out.max_permutations, out.global_moran
@@ -243,7 +257,8 @@ def analyse_clusters(
                                  base=int(permutations), alpha=alpha)
     stability["max_permutations"] = int(top)
     return ClusterResult(frame=frame, global_moran=gm, thresholds=thresholds, engine=engine,
-                         draws=draws, stability=stability, warnings=warn)
+                         draws=draws, stability=stability, warnings=warn,
+                         moran_job=out.moran_job if draws == "stable" else None)
 
 
 def perm_z(p_two_sided: np.ndarray, sign_of: np.ndarray) -> np.ndarray:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 __all__ = ["FDR_PERMUTATION_LIMIT", "GI_LEVELS", "StableOutcome", "canonical_order", "stable_bivariate", "stable_local"]
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,9 +65,11 @@ class StableOutcome:
     gi_p_directed: np.ndarray
     gi_p: np.ndarray
     perms: np.ndarray
-    global_moran: dict
+    global_moran: dict | None
     max_permutations: int
     rounds: list = field(default_factory=list)
+    #: with ``moran_later``: the Global Moran's I still to work out (``global_moran`` is None)
+    moran_job: Callable[[], dict] | None = None
 
 
 class _Canonical:
@@ -112,7 +116,7 @@ def fdr_permutations(n: int, alpha: float) -> int:
 
 def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations: int, seed: int,
                  alpha: float, fdr: bool, rate: tuple[np.ndarray, np.ndarray] | None = None,
-                 n_jobs: int = 1, progress=None, cancel=None) -> StableOutcome:
+                 n_jobs: int = 1, progress=None, cancel=None, moran_later: bool = False) -> StableOutcome:
     """LISA (on the EB rates of ``rate`` when given) and Gi* (on ``y``) with stable draws.
 
     Parameters
@@ -122,6 +126,8 @@ def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations
     codes : area codes in row order (the draws are keyed on them)
     rate : (events, population) in row order: LISA then runs on the empirical-Bayes
         standardised rates (Assunção and Reis 1999), Gi* still on ``y``
+    moran_later : leave the Global Moran's I (its own 999 permutations, single-threaded) as
+        ``moran_job`` for the caller to run where a core is idle
     """
     n = len(y)
     codes, order, inv = canonical_order(codes, n)
@@ -179,12 +185,13 @@ def stable_local(y: np.ndarray, w, codes, *, permutations: int, max_permutations
                             max_permutations=top, near=near, n_jobs=n_jobs, progress=progress, cancel=cancel)
     lisa_dir, gi_dir = res.p_directed(0), res.p_directed(gi_t)
     lisa_dir[flat] = 1.0
-    gm = global_moran(lisa_src, _Canonical(a), permutations=permutations, seed=seed, cancel=cancel)
+    job = functools.partial(global_moran, lisa_src, _Canonical(a), permutations=permutations, seed=seed, cancel=cancel)
+    gm = None if moran_later else job()
     return StableOutcome(lisa_i=spec.observed[inv], lisa_p_directed=lisa_dir[inv],
                          lisa_p=np.minimum(1.0, 2 * lisa_dir)[inv], quad=np.asarray(quad, int)[inv],
                          gi_z=gstar_z_binary(yc, a)[inv], gi_p_directed=gi_dir[inv],
                          gi_p=np.minimum(1.0, 2 * gi_dir)[inv], perms=res.perms[inv], global_moran=gm,
-                         max_permutations=top, rounds=res.rounds)
+                         max_permutations=top, rounds=res.rounds, moran_job=job if moran_later else None)
 
 
 def stable_bivariate(x, y, w, *, permutations: int = 999, seed: int = 12345, alpha: float = 0.05,
