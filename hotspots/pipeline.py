@@ -330,6 +330,10 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             if stage == "statistics":
                 early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
                 early["pool"] = prepare_early(layers, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
+                if warm is not None and early["pool"] is not None:  # the parent writes the map: folium beside the spots
+                    from .runtime.warm_imports import import_now
+
+                    early["pool"].submit(import_now, ("folium",))
                 if warm is None and early["pool"] is not None:  # no spawned child (a study small enough to fork): see above
                     prepare_heat_early(layers, settings, early["pool"], overlays=False)
                     prepare_briefing_early(early["pool"])  # a forked child inherits its imports and fonts

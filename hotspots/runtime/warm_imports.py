@@ -16,10 +16,18 @@ import sys
 import threading
 from collections.abc import Iterable
 
-__all__ = ["LATER", "warm"]
+__all__ = ["LATER", "warm", "import_now"]
 
 #: imported beside the load (see the module notes)
 LATER = ("scipy.special",)
+
+
+def import_now(modules: Iterable[str]) -> None:
+    """Import ``modules`` here and now, failures ignored (for a thread the caller already runs)."""
+    for name in modules:
+        if name not in sys.modules:
+            with contextlib.suppress(Exception):  # (see the module notes)
+                importlib.import_module(name)
 
 
 def warm(modules: Iterable[str] = LATER) -> threading.Thread | None:
