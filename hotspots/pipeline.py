@@ -330,10 +330,13 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             if stage == "statistics":
                 early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
                 early["pool"] = prepare_early(layers, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
-                if warm is not None and early["pool"] is not None:  # the parent writes the map: folium beside the spots
+                if warm is not None and early["pool"] is not None:
                     from .runtime.warm_imports import import_now
+                    from .study_title import start_county_counts, user_title
 
-                    early["pool"].submit(import_now, ("folium",))
+                    early["pool"].submit(import_now, ("folium",))  # the parent writes the map
+                    if not user_title(study):  # the title's areas, asked just before the child takes over
+                        start_county_counts(layers.boundaries.geometry, early["pool"])
                 if warm is None and early["pool"] is not None:  # no spawned child (a study small enough to fork): see above
                     prepare_heat_early(layers, settings, early["pool"], overlays=False)
                     prepare_briefing_early(early["pool"])  # a forked child inherits its imports and fonts
@@ -370,6 +373,10 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
                 from .export.bundle import drop_briefing_early
 
                 drop_briefing_early()
+                from .runtime import early as early_answers
+                from .study_title import COUNTY_COUNTS
+
+                early_answers.claim(COUNTY_COUNTS)  # let go if no title asked for it (its thread ends alone)
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

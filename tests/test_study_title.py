@@ -69,3 +69,41 @@ def test_cli_title_names_the_study(tmp_path) -> None:
     args = build_parser().parse_args(["analyse", "--boundaries", str(tmp_path / "kent_lsoa_bgc.gpkg"), "--crimes",
                                       str(tmp_path), "--out", str(tmp_path / "o")])
     assert user_title(_study(args)) == ""  # no --title: the boundary file's name is never the title
+
+
+def test_the_county_areas_worked_out_early_are_taken_only_for_the_same_shapes() -> None:
+    """A nation's title areas are counted on the early thread beside its analysis; the title takes
+    that answer only for the very same shapes, and it is the answer it would work out itself."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hotspots import study_title as st
+    from hotspots.runtime import early
+
+    # LSOAs round Maidstone and Medway with codes only: no district names, so the areas decide
+    t = _table([""] * 6, x0=575_000, y0=155_000)
+    t = t.drop(columns="lsoa_name")
+    want = st._places_title(t, None)
+    with ThreadPoolExecutor(1) as pool:
+        st.start_county_counts(t.geometry, pool)
+        assert st.COUNTY_COUNTS in early.pending()
+        assert st._places_title(t, None) == want
+    assert st.COUNTY_COUNTS not in early.pending()  # taken
+    other = t.copy()
+    other["geometry"] = other.geometry.translate(1.0, 0.0)  # other shapes: worked out again, not taken
+    with ThreadPoolExecutor(1) as pool:
+        st.start_county_counts(t.geometry, pool)
+        calls = []
+        real = st.county_counts
+
+        def counting(geometry):
+            calls.append(len(geometry))
+            return real(geometry)
+
+        st.county_counts = counting
+        try:
+            st._places_title(other, None)
+        finally:
+            st.county_counts = real
+        assert calls == [len(other)]
+    early.forget()
+    assert "Kent" in want or "Medway" in want
