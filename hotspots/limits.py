@@ -16,7 +16,8 @@ from typing import Any
 from .data.errors import DataError
 
 __all__ = ["check_limits", "SEED_MAX", "MAX_DISTANCE_M", "MAX_KNN", "MEASURES", "ZONES_DEFAULT", "ZONE_SHARE_DEFAULT",
-           "check_spots", "check_zones", "check_zone_share"]
+           "check_spots", "check_zones", "check_zone_share", "check_cell", "parse_weights_spec", "CELL_DEFAULT",
+           "CELL_MIN", "CELL_MAX"]
 
 SEED_MAX = 2**32 - 1  #: NumPy's RandomState (esda's draws) takes seeds 0 .. 2**32 - 1
 MAX_DISTANCE_M = 200_000.0  #: wider than any police force area; beyond it every unit is a neighbour
@@ -34,6 +35,48 @@ MEASURES = {
 ZONE_SHARE_DEFAULT = 0.35
 #: at most this many zones
 ZONES_DEFAULT = 40
+#: the micro-place cell side in metres: the default and the range (:mod:`hotspots.units.grid`)
+CELL_DEFAULT = 150.0
+CELL_MIN, CELL_MAX = 50.0, 500.0
+
+# The two parsers below live here, with no NumPy, pandas or GEOS import, because the CLI checks
+# the settings before it starts reading a nation's crime files on a thread: importing them from
+# hotspots.stats and hotspots.units (pandas, geopandas) held that read back ~0.35 s.
+
+
+def check_cell(cell: float) -> float:
+    """The cell size in metres, checked (``DataError`` naming ``--cell`` if out of range)."""
+    try:
+        c = float(cell)
+    except (TypeError, ValueError):
+        raise DataError(None, f"'{cell}' is not a number of metres", hint="use e.g. 150", setting="cell") from None
+    if not (CELL_MIN <= c <= CELL_MAX) or c != c:
+        raise DataError(None, f"{cell} m is out of range",
+                        hint=f"use {CELL_MIN:.0f} to {CELL_MAX:.0f} metres (default {CELL_DEFAULT:.0f})", setting="cell")
+    return c
+
+
+def parse_weights_spec(spec: str) -> tuple[str, float | int | None]:
+    """``queen``, ``rook``, ``knn:K`` or ``distance:METRES`` -> (kind, parameter)."""
+    s = str(spec).strip().lower()
+    if s in ("queen", "rook"):
+        return s, None
+    kind, _, arg = s.partition(":")
+    try:
+        if kind == "knn":
+            k = int(arg)
+            if k < 1:
+                raise ValueError
+            return "knn", k
+        if kind in ("distance", "dist", "band"):
+            d = float(arg)
+            if d <= 0:
+                raise ValueError
+            return "distance", d
+    except ValueError:
+        pass
+    raise DataError(None, f"cannot read weights '{spec}'",
+                    hint="use queen, rook, knn:K (e.g. knn:6) or distance:METRES (e.g. distance:1500)", setting="weights")
 
 
 def _whole(value: Any, setting: str, lo: int, hi: int, hint: str) -> None:
@@ -43,8 +86,6 @@ def _whole(value: Any, setting: str, lo: int, hi: int, hint: str) -> None:
 
 def check_limits(s: Any) -> None:
     """Raise a DataError naming the first setting of ``s`` (a Settings) outside its limits."""
-    from .stats.weights import parse_weights_spec
-
     _whole(s.seed, "seed", 0, SEED_MAX, f"use a whole number from 0 to {SEED_MAX:,} (default 12345)")
     _whole(s.permutations, "permutations", -(2**63), 2**63 - 1, "use 99 to 99999 (default 999)")  # range: validated()
     if s.n_jobs != -1:

@@ -82,8 +82,15 @@ class Settings:
 
     def validated(self) -> Settings:
         """A checked copy: names resolved, months checked, numbers in range (DataError if not)."""
-        from .limits import MEASURES, check_limits, check_spots, check_zone_share, check_zones
-        from .stats.weights import parse_weights_spec
+        from .limits import (
+            MEASURES,
+            check_cell,
+            check_limits,
+            check_spots,
+            check_zone_share,
+            check_zones,
+            parse_weights_spec,
+        )
 
         check_limits(self)  # types and ranges first (a seed of -1, distance:nan): issue 13
         s = Settings(**asdict(self))
@@ -107,8 +114,6 @@ class Settings:
             parse_area(s.evidence_area)
         if not 0 < float(s.alpha) < 1:
             raise DataError(None, f"{s.alpha} is not between 0 and 1", hint="use e.g. 0.05", setting="alpha")
-        from .units.grid import check_cell
-
         s.cell = check_cell(s.cell)
         s.spots = check_spots(s.spots)
         if not isinstance(s.keep_partner_places, bool):

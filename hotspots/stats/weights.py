@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from ..data.errors import DataError
+from ..limits import parse_weights_spec
 from .csr import CSR
 
 __all__ = ["Weights", "WeightsInfo", "build_weights", "parse_weights_spec", "vertex_contiguity"]
@@ -109,29 +110,6 @@ class WeightsInfo:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def parse_weights_spec(spec: str) -> tuple[str, float | int | None]:
-    """``queen``, ``rook``, ``knn:K`` or ``distance:METRES`` -> (kind, parameter)."""
-    s = str(spec).strip().lower()
-    if s in ("queen", "rook"):
-        return s, None
-    kind, _, arg = s.partition(":")
-    try:
-        if kind == "knn":
-            k = int(arg)
-            if k < 1:
-                raise ValueError
-            return "knn", k
-        if kind in ("distance", "dist", "band"):
-            d = float(arg)
-            if d <= 0:
-                raise ValueError
-            return "distance", d
-    except ValueError:
-        pass
-    raise DataError(None, f"cannot read weights '{spec}'",
-                    hint="use queen, rook, knn:K (e.g. knn:6) or distance:METRES (e.g. distance:1500)", setting="weights")
 
 
 def _pairs_within_groups(group: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

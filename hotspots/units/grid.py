@@ -32,32 +32,18 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from ..data.errors import DataError
+from ..limits import CELL_DEFAULT, CELL_MAX, CELL_MIN, check_cell
 from .placement import assign_lsoa
 
 __all__ = ["CELL_DEFAULT", "CELL_MIN", "CELL_MAX", "CellGrid", "build_grid", "check_cell", "cell_ids",
            "grid_keys", "keys_from_ids", "count_centres_inside", "drop_dense", "DENSE_MAX"]
 
-CELL_DEFAULT = 150.0
-CELL_MIN, CELL_MAX = 50.0, 500.0
 #: keys pack (col, row) into one int64: col * _SHIFT + row, both offset to stay positive
 _SHIFT = np.int64(1 << 32)
 _OFF = np.int64(1 << 30)
 _ID = re.compile(r"E(-?\d+)N(-?\d+)")
 #: the 3 x 3 window (queen neighbours plus the cell itself), centre first
 WINDOW = [(0, 0)] + [(dc, dr) for dc in (-1, 0, 1) for dr in (-1, 0, 1) if (dc, dr) != (0, 0)]
-
-
-def check_cell(cell: float) -> float:
-    """The cell size in metres, checked (``DataError`` naming ``--cell`` if out of range)."""
-    try:
-        c = float(cell)
-    except (TypeError, ValueError):
-        raise DataError(None, f"'{cell}' is not a number of metres", hint="use e.g. 150", setting="cell") from None
-    if not (CELL_MIN <= c <= CELL_MAX) or c != c:
-        raise DataError(None, f"{cell} m is out of range",
-                        hint=f"use {CELL_MIN:.0f} to {CELL_MAX:.0f} metres (default {CELL_DEFAULT:.0f})", setting="cell")
-    return c
 
 
 def _key(col: np.ndarray, row: np.ndarray) -> np.ndarray:
