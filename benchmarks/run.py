@@ -5,7 +5,8 @@
 
 Every command runs as a fresh subprocess (interpreter start and imports included: "cold"
 process; the OS file cache is warmed once beforehand so no run pays for the disk), under
-``/usr/bin/time -v`` when present, while a thread polls the process tree with psutil. Wall time
+``/usr/bin/time -v`` when present, while a thread polls the process tree with psutil (the RSS
+of its processes every 20 ms, the tree itself every 100 ms: listing it reads all of /proc). Wall time
 is measured around the subprocess; peak memory is the larger of ``time``'s maximum resident set
 and the polled sum over the tree (so a multi-process run is not under-counted). Ours and the
 peer alternate, ``--repeat`` times each, and medians are reported. The table goes to stdout and
@@ -46,6 +47,8 @@ NAT_CRIMES = NATIONAL / "crime"
 NAT_COUNTS = NATIONAL / "lsoa_counts.csv"
 OUT = HERE / "_out"
 PERMUTATIONS, SEED = 999, 12345
+#: polls (of 20 ms) between listings of the measured process tree (see measure)
+TREE_EVERY = 5
 GIB = 2**30
 # summary.json timing keys that are the Local Moran / Gi* kernel (weights are compared apart)
 
@@ -79,15 +82,23 @@ def measure(name: str, cmd: list[str], log_dir: Path) -> Run:
         done = threading.Event()
 
         def poll() -> None:
+            # the tree is listed every TREE_EVERY polls (psutil reads every /proc entry for it,
+            # ~1 ms: at each 20 ms poll that was ~5% of a core, taken from the measured run, which
+            # on a two-core machine cost a two-threaded run ~1 s of an England-sized job and the
+            # single-threaded notebook nothing); the known processes' RSS is read at every poll
+            tree: list[psutil.Process] = []
+            k = 0
             while not done.is_set():
                 try:
-                    tree = proc.children(recursive=True)
-                    tree = tree if wrapped is not cmd else [proc, *tree]
-                    for p in tree:
-                        seen.setdefault(p.pid, p)
+                    if k % TREE_EVERY == 0:
+                        tree = proc.children(recursive=True)
+                        tree = tree if wrapped is not cmd else [proc, *tree]
+                        for p in tree:
+                            seen.setdefault(p.pid, p)
                     peak[0] = max(peak[0], sum(_rss(p) for p in tree))
                 except psutil.Error:
                     pass
+                k += 1
                 done.wait(0.02)
 
         poller = threading.Thread(target=poll, daemon=True)
