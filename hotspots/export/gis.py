@@ -36,6 +36,30 @@ def _clean_text(value: object) -> object:
     return value.encode("utf-8", "replace").decode("utf-8")
 
 
+def _clean_value(v: object) -> object:
+    return "" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) \
+        else _clean_text(v if isinstance(v, str) else str(v))
+
+
+def _clean_column(s: pd.Series) -> np.ndarray:
+    """:func:`_clean_value` of every value of a text column, as an object array.
+
+    Nearly every column is already clean (text, no control character, no lone surrogate): that
+    is checked on the column joined into one string (two passes in C), and only a column that
+    fails is cleaned value by value (a nation's LSOA layer: 100,000 Python calls, ~0.2 s)."""
+    values = s.to_numpy(dtype=object)
+    if all(type(v) is str for v in values):
+        joined = "\n".join(values)  # (a newline is not one of the characters dropped)
+        if _BAD_CHARS.search(joined) is None:
+            try:
+                joined.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate somewhere: value by value
+                pass
+            else:
+                return values
+    return np.array([_clean_value(v) for v in values], dtype=object)
+
+
 def _prepare(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy GDAL can write: text cleaned, nullable ints kept nullable, geometry made multi."""
     out = gdf.copy()
@@ -44,8 +68,7 @@ def _prepare(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             continue
         s = out[c]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[c] = s.map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                           else _clean_text(v if isinstance(v, str) else str(v))).astype(object)
+            out[c] = pd.Series(_clean_column(s), index=s.index, dtype=object)
     return out
 
 
