@@ -278,7 +278,7 @@ def test_kent_defaults_leave_hospitals_and_shoplifting_complexes_out():
 def test_nearest_street_equals_brute_force_on_random_points():
     """The block filter and the tree name the nearest street snap point within 400 m, as a scan of
     every crime does (distinct distances: which of two equidistant points wins is unspecified)."""
-    from hotspots.plans.partner_places import NAME_WITHIN_M, _near_blocks, _nearest_streets
+    from hotspots.plans.partner_streets import NAME_WITHIN_M, near_blocks, nearest_streets
 
     rng = np.random.default_rng(11)
     n = 6000
@@ -287,7 +287,7 @@ def test_nearest_street_equals_brute_force_on_random_points():
     crimes = pd.DataFrame({"x": cx, "y": cy, "location": pd.Categorical(labels)})
     sel = rng.random(n) < 0.8
     px, py = rng.uniform(499_000, 531_000, 300), rng.uniform(149_000, 171_000, 300)
-    got = _nearest_streets(crimes, sel, px, py)
+    got = nearest_streets(crimes, sel, px, py)
     street = sel & (labels != "On or near Supermarket")
     for k in range(len(px)):
         d = np.hypot(cx - px[k], cy - py[k])
@@ -296,7 +296,7 @@ def test_nearest_street_equals_brute_force_on_random_points():
         assert got[k] == (labels[j][len("On or near "):] if d[j] <= NAME_WITHIN_M else ""), k
     assert sum(g != "" for g in got) > 100 and "" in got
     for block in (None, 200.0, 130.0):  # every point within the distance is kept, far ones are not all kept
-        near = _near_blocks(cx, cy, px, py, NAME_WITHIN_M, block)
+        near = near_blocks(cx, cy, px, py, NAME_WITHIN_M, block)
         dmin = np.min(np.hypot(cx[:, None] - px[None, :], cy[:, None] - py[None, :]), axis=1)
         assert near[dmin <= NAME_WITHIN_M].all() and not near[dmin > 3 * NAME_WITHIN_M].any()
 
