@@ -93,7 +93,9 @@ def _analyse(args: argparse.Namespace) -> int:
     progress = _progress_printer(args.quiet)
     _parse_while_importing(study, progress)
     from ..pipeline import run_study
+    from ..runtime.collector import for_a_run
 
+    for_a_run()  # the imports frozen out of the collector, rarer passes (hotspots.runtime.collector)
     result = run_study(study, Path(args.out), progress=progress,
                        exports=not args.no_exports, public=bool(getattr(args, "public", False)))
     _say_what_was_seen(result, args)

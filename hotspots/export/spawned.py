@@ -136,6 +136,9 @@ def _warm(names: list[str]) -> None:
         from ..data.gazetteer import PLACES_BOX, places_in
 
         places_in(*PLACES_BOX, bng=True)  # the shipped table, ranked and projected
+    from ..runtime.collector import for_a_run
+
+    for_a_run(child=True)  # its imports frozen out of the collector (it ends with the run)
 
 
 def _spawned_child(names: list[str], analysis: Any, layers: Any, study: Any, out: str, write_job: Callable,
