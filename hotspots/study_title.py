@@ -11,7 +11,8 @@ this order:
    (``admin2``) of the places nearest each LSOA: an area is named when it holds at least
    :data:`AREA_SHARE` of the LSOAs, or when it is one of the study's districts too (a
    unitary authority such as Medway, whose towns GeoNames often files under the county):
-   "Kent and Medway";
+   "Kent and Medway"; when those areas hold less than half the LSOAs together (a region, a nation)
+   the countries are named instead ("England", "England and Wales");
 4. the police force of the police.uk files ("Kent Police area");
 5. "Hot spot analysis".
 
@@ -32,6 +33,9 @@ __all__ = ["study_title", "places_title", "user_title", "join_names", "run_facts
 
 #: an area is named in the title when it holds at least this share of the LSOAs
 AREA_SHARE = 0.05
+#: the areas named must hold at least this share of the LSOAs together, else the countries are
+#: named ("England" for an England-wide study, not its one county with 5% of the LSOAs)
+COVER_SHARE = 0.5
 #: names that are placeholders, not titles
 DEFAULT_NAMES = frozenset({"", "untitled study", "hot spot analysis"})
 
@@ -105,11 +109,15 @@ def _county_areas(table: Any, districts: set[str]) -> list[str]:
     if geometry is None:
         return []
     found, got = early.take(COUNTY_COUNTS, same=(np.asarray(geometry.values, dtype=object),), equal=str(table.crs))
-    counts, n = got if found else county_counts(geometry)
+    counts, countries, n = got if found else county_counts(geometry)
     if counts.empty:
         return []
     share = counts / float(n)
     keep = [a for a in counts.index if share[a] >= AREA_SHARE or a in districts]
+    if counts[keep].sum() < COVER_SHARE * n and not countries.empty:
+        # a region or a nation: the areas named would hold a minority of it (an England-wide study
+        # came out "Greater London", the one county with 5% of the LSOAs); name the countries
+        keep = [c for c in countries.index if countries[c] >= AREA_SHARE * n]
     return keep
 
 
@@ -118,21 +126,23 @@ def _county_areas(table: Any, districts: set[str]) -> list[str]:
 COUNTY_COUNTS = "county_counts"
 
 
-def county_counts(geometry: Any) -> tuple[pd.Series, int]:
-    """How many LSOAs each county-level area (GeoNames ``admin2`` of the place nearest each
-    LSOA's representative point) holds, most first, and how many LSOAs were placed: the part of
-    the title that depends only on the shapes."""
+def county_counts(geometry: Any) -> tuple[pd.Series, pd.Series, int]:
+    """How many LSOAs each county-level area and each country (GeoNames ``admin2`` and ``admin1``
+    of the place nearest each LSOA's representative point) holds, most first, and how many LSOAs
+    were placed: the part of the title that depends only on the shapes."""
     from .data.gazetteer import admin_areas_in
 
+    none = pd.Series([], dtype=int)
     try:
         pts = geometry.representative_point().to_crs(4326)
     except (AttributeError, ValueError):
-        return pd.Series([], dtype=int), 0
+        return none, none, 0
     ok = ~(pts.isna() | pts.is_empty)
     if not ok.any():
-        return pd.Series([], dtype=int), 0
-    got = admin_areas_in(pts[ok].x.to_numpy(), pts[ok].y.to_numpy())["admin2"].astype(str)
-    return got[got != ""].value_counts(), int(ok.sum())
+        return none, none, 0
+    got = admin_areas_in(pts[ok].x.to_numpy(), pts[ok].y.to_numpy())
+    areas, countries = got["admin2"].astype(str), got["admin1"].astype(str)
+    return areas[areas != ""].value_counts(), countries[countries != ""].value_counts(), int(ok.sum())
 
 
 def start_county_counts(geometry: Any, pool: Any) -> None:

@@ -107,3 +107,26 @@ def test_the_county_areas_worked_out_early_are_taken_only_for_the_same_shapes() 
         assert calls == [len(other)]
     early.forget()
     assert "Kent" in want or "Medway" in want
+
+
+def test_a_study_across_a_country_is_named_after_the_country_not_its_biggest_county() -> None:
+    """An England-wide study came out "Greater London": the one county-level area with 5% of the
+    LSOAs. Where the areas named would hold less than half the LSOAs, the countries are named."""
+    import numpy as np
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(5)
+    to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
+    london = [(-0.12 + d, 51.5 + e) for d, e in rng.uniform(-0.1, 0.1, (15, 2))]
+    towns = [(-2.98, 53.41), (-2.24, 53.48), (-1.90, 52.48), (-1.55, 53.80), (-1.47, 53.38), (-1.61, 54.97),
+             (-2.59, 51.45), (-1.14, 52.63), (-1.17, 52.95), (1.30, 52.63), (-4.14, 50.37), (-1.40, 50.90),
+             (0.12, 52.20), (-1.26, 51.75), (-3.53, 50.72), (-2.36, 51.38), (-1.08, 53.96), (-0.34, 53.74),
+             (-2.70, 54.05), (1.08, 51.28), (-0.14, 50.82), (-2.07, 52.59), (-1.52, 52.41), (-1.48, 52.92),
+             (-2.75, 52.71), (-2.18, 53.00), (-1.78, 51.56), (-0.47, 52.14), (-0.43, 51.88), (0.47, 51.74)]
+    pts = london + [(x + d, y + e) for x, y in towns for d, e in rng.uniform(-0.02, 0.02, (3, 2))]
+    x, y = to_bng.transform([p[0] for p in pts], [p[1] for p in pts])
+    t = gpd.GeoDataFrame({"lsoa_code": [f"E0{i:07d}" for i in range(len(pts))]},
+                         geometry=[shapely.box(a - 100, b - 100, a + 100, b + 100) for a, b in zip(x, y, strict=True)],
+                         crs=27700)
+    assert places_title(t) == "England"
+    assert places_title(t.iloc[:15].copy()) == "Greater London"  # London alone is still London
