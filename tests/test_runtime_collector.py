@@ -29,6 +29,7 @@ def test_the_command_and_an_export_child_freeze_their_imports_and_collect_less_o
         _restore(before)
     try:
         collector.whole_process()
+        assert gc.get_threshold()[0] == collector.FIRST_GENERATION  # from the start: the imports follow
         collector.for_a_run()
         assert gc.get_threshold()[0] == collector.FIRST_GENERATION
     finally:
