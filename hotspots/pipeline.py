@@ -330,16 +330,17 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
             if stage == "statistics":
                 early["warm"] = warm = _warm_export_child(rf.staging, int(settings.n_jobs))
                 early["pool"] = prepare_early(layers, int(settings.n_jobs), after=getattr(warm, "_hotspots_warm", None))
-                if warm is not None and early["pool"] is not None:
+                pool = early["pool"]
+                if pool is not None and warm is not None:  # a spawned child writes the briefing; the parent, the map
                     from .runtime.warm_imports import import_now
                     from .study_title import start_county_counts, user_title
 
-                    early["pool"].submit(import_now, ("folium",))  # the parent writes the map
+                    pool.submit(import_now, ("folium",))
                     if not user_title(study):  # the title's areas, asked just before the child takes over
-                        start_county_counts(layers.boundaries.geometry, early["pool"])
-                if warm is None and early["pool"] is not None:  # no spawned child (a study small enough to fork): see above
-                    prepare_heat_early(layers, settings, early["pool"], overlays=False)
-                    prepare_briefing_early(early["pool"])  # a forked child inherits its imports and fonts
+                        start_county_counts(layers.boundaries.geometry, pool)
+                elif pool is not None:  # no spawned child (a study small enough to fork): see above
+                    prepare_heat_early(layers, settings, pool, overlays=False)
+                    prepare_briefing_early(pool)  # a forked child inherits its imports and fonts
                     early.pop("pool").shutdown(wait=False)
             elif stage == "spots" and early.get("pool") is not None:
                 prepare_heat_early(layers, settings, early["pool"], overlays=True)

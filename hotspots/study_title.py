@@ -108,7 +108,7 @@ def _county_areas(table: Any, districts: set[str]) -> list[str]:
     geometry = getattr(table, "geometry", None)
     if geometry is None:
         return []
-    found, got = early.take(COUNTY_COUNTS, same=(np.asarray(geometry.values, dtype=object),), equal=str(table.crs))
+    found, got = early.take(COUNTY_COUNTS, **_early_inputs(geometry))
     counts, countries, n = got if found else county_counts(geometry)
     if counts.empty:
         return []
@@ -150,8 +150,12 @@ def start_county_counts(geometry: Any, pool: Any) -> None:
     asked for the very same shapes and CRS; :mod:`hotspots.runtime.early`)."""
     from .runtime import early
 
-    early.start(COUNTY_COUNTS, pool, county_counts, geometry, same=(np.asarray(geometry.values, dtype=object),),
-                equal=str(geometry.crs))
+    early.start(COUNTY_COUNTS, pool, county_counts, geometry, **_early_inputs(geometry))
+
+
+def _early_inputs(geometry: Any) -> dict[str, Any]:
+    """What an early :func:`county_counts` is matched on: the very same shapes and CRS."""
+    return {"same": (np.asarray(geometry.values, dtype=object),), "equal": str(geometry.crs)}
 
 
 def study_title(study: Any, analysis: Any = None, layers: Any = None) -> str:

@@ -32,8 +32,7 @@ def whole_process() -> None:
     and collect the first generation less often from now: the imports that follow allocate
     hundreds of thousands of containers that all live to the end."""
     _WHOLE.append(True)
-    _, second, third = gc.get_threshold()
-    gc.set_threshold(FIRST_GENERATION, second, third)
+    _collect_less_often()
 
 
 def for_a_run(*, child: bool = False) -> None:
@@ -44,5 +43,9 @@ def for_a_run(*, child: bool = False) -> None:
         return
     gc.collect()
     gc.freeze()
+    _collect_less_often()
+
+
+def _collect_less_often() -> None:
     _, second, third = gc.get_threshold()
     gc.set_threshold(FIRST_GENERATION, second, third)
