@@ -16,11 +16,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     _check_out(args)
     study = _study(args)
     from ..evaluation.report import report_lines, verdict_lines
-    from ..export.run_folder import folder_lock
 
-    with folder_lock(Path(args.out)):  # an analysis writing into the same folder refuses, and vice versa
-        bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
-                                     args.test_to, rolling=args.rolling, progress=_progress_printer(args.quiet))
+    # evaluate_study holds the folder (an analysis writing into it meanwhile refuses, and vice versa)
+    bt, written = evaluate_study(study, Path(args.out), args.train_from, args.train_to, args.test_from,
+                                 args.test_to, rolling=args.rolling, progress=_progress_printer(args.quiet))
     for note in getattr(bt, "mean", bt).notes:
         if note.startswith("no ") or ": none built in" in note:
             sys.stderr.write(f"warning: {_one_line(note)}\n")

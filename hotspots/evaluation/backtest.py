@@ -273,6 +273,7 @@ def evaluate_study(study, out, train_from: str | None, train_to: str | None, tes
     """
     from pathlib import Path
 
+    from ..export.evaluation import SEAL as EVALUATION_SEAL
     from ..export.evaluation import write_evaluation
     from ..pipeline import check_out_dir, check_study
 
@@ -288,16 +289,22 @@ def evaluate_study(study, out, train_from: str | None, train_to: str | None, tes
     check_study(study)
     check_out_dir(Path(out))
     # only the months in the split are analysed: load everything, filter in the backtest
+    from ..export.run_folder import RunFolder
     from ..pipeline import load_layers
 
-    layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
-    if rolling is not None:
-        bt = run_rolling(layers, settings, rolling, test_from, test_to, progress=scaled(progress, 0.4, 0.95),
-                         cancel=cancel)
-    else:
-        bt = run_backtest(layers, settings, train_from, train_to, test_from, test_to,
-                          progress=scaled(progress, 0.4, 0.95), cancel=cancel)
-    written = write_evaluation(bt, Path(out))
+    # the folder is held for the whole run (an analysis into it meanwhile is refused), the files
+    # are staged and renamed in with evaluation.json last; files of an earlier evaluation are
+    # replaced only where they are, byte for byte, what it wrote (an analyst's edited
+    # evaluation.csv stops the run, named), and an analysis's files in the folder are never touched
+    with RunFolder(Path(out), seal=EVALUATION_SEAL) as folder:
+        layers = load_layers(study, settings=settings, progress=scaled(progress, 0.0, 0.4), cancel=cancel)
+        if rolling is not None:
+            bt = run_rolling(layers, settings, rolling, test_from, test_to, progress=scaled(progress, 0.4, 0.95),
+                             cancel=cancel)
+        else:
+            bt = run_backtest(layers, settings, train_from, train_to, test_from, test_to,
+                              progress=scaled(progress, 0.4, 0.95), cancel=cancel)
+        written = folder.commit(write_evaluation(bt, folder.staging))
     if progress:
         progress("Evaluation written", 1.0)
     return bt, written

@@ -34,7 +34,10 @@ from .atomic import atomic_path, write_text_atomic
 from .safe_text import neutralise
 
 __all__ = ["write_evaluation", "write_evaluation_json", "write_evaluation_csv", "write_concentration_png",
-           "CSV_COLUMNS", "evaluation_dict"]
+           "CSV_COLUMNS", "SEAL", "evaluation_dict"]
+
+#: written last; holds the run id and the manifest of the other two (:class:`..run_folder.RunFolder`)
+SEAL = "evaluation.json"
 
 CSV_COLUMNS = ["window", "train_from", "train_to", "test_from", "test_to", "plan", "at", "area_share", "capture",
                "crimes", "crimes_per_km2", "share_per_km2", "pai", "rri", "pei", "ceiling", "train_share", "area_km2",
@@ -132,7 +135,9 @@ def write_concentration_png(bt: Result, path: str | Path) -> Path:
 
 
 def write_evaluation(bt: Result, out: Path) -> list[Path]:
+    """The three files, each written atomically into ``out`` (``hotspots evaluate`` writes them
+    into its staging folder, then proves and renames them in with :data:`SEAL` last)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_evaluation_json(bt, out / "evaluation.json"), write_evaluation_csv(bt, out / "evaluation.csv"),
-            write_concentration_png(bt, out / "concentration.png")]
+    return [write_evaluation_csv(bt, out / "evaluation.csv"), write_concentration_png(bt, out / "concentration.png"),
+            write_evaluation_json(bt, out / SEAL)]

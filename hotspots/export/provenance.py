@@ -88,10 +88,11 @@ def file_sha256(path: Path) -> str | None:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def manifest_of(record: bytes | None) -> dict[str, set[str]]:
-    """name -> SHA-256s of the files a record (summary.json or the lock file) says a run wrote
+def manifest_of(record: bytes | None, keys: tuple[str, ...] = ("run_files", "previous_files")) -> dict[str, set[str]]:
+    """name -> SHA-256s of the files a record (a seal, or the lock file) says a run wrote
     (``run_files``; the lock's copy also holds ``previous_files``, the earlier run's, for a run
-    killed between its first and last rename). A folder is recorded as ``"<folder>"``."""
+    killed between its first and last rename; an evaluation's copy in the lock is under its own
+    ``keys``). A folder is recorded as ``"<folder>"``."""
     if not record:
         return {}
     try:
@@ -99,7 +100,7 @@ def manifest_of(record: bytes | None) -> dict[str, set[str]]:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     out: dict[str, set[str]] = {}
-    for key in ("run_files", "previous_files"):
+    for key in keys:
         files = d.get(key) if isinstance(d, dict) else None
         if not isinstance(files, dict):
             continue

@@ -29,6 +29,11 @@ say so. :class:`RunFolder` makes that impossible to miss:
    ever partial;
 6. **disk**: a full disk or a read-only folder while writing becomes a DataError naming the
    folder and the space needed.
+
+``hotspots evaluate`` holds its folder the same way with ``evaluation.json`` as its seal (it
+had only taken the lock, and overwrote an analyst's edited ``evaluation.csv``). The two kinds
+of run keep their manifests apart, in their seals and under their own keys in the lock file,
+so in a folder they share each proves, replaces and removes only its own files.
 """
 
 from __future__ import annotations
@@ -43,7 +48,6 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +66,12 @@ from .provenance import (
     read_regular,
 )
 
-__all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX", "read_regular",
-           "folder_lock"]
+__all__ = ["RunFolder", "Terminated", "new_run_id", "LOCK_NAME", "STAGING_PREFIX", "SEAL", "read_regular"]
 
 LOCK_NAME = ".hotspots.lock"
+SEAL = "summary.json"  #: an analysis's seal
+#: seal -> the lock record's keys for that kind of run's manifest and the earlier run's
+LOCK_KEYS = {SEAL: ("run_files", "previous_files")}
 STAGING_PREFIX = ".hotspots-run-"
 
 
@@ -114,10 +120,18 @@ class RunFolder:
     out : the output folder (created if missing)
     run_id : the run's id (:func:`new_run_id` when not given)
     signals : install SIGTERM/SIGHUP handlers (only possible in the main thread)
+    seal : the file renamed in last, which holds the manifest: ``summary.json`` for an analysis,
+        ``evaluation.json`` for ``hotspots evaluate``. Each kind of run keeps its manifest under
+        its own keys in the lock file and proves only its own files: an evaluation never
+        removes an analysis's files, nor an analysis an evaluation's, when they share a folder.
     """
 
-    def __init__(self, out: str | Path, run_id: str | None = None, *, signals: bool = True) -> None:
+    def __init__(self, out: str | Path, run_id: str | None = None, *, signals: bool = True,
+                 seal: str = SEAL) -> None:
         self.out = Path(out)
+        self.seal = seal
+        #: the lock record's keys for this kind of run's manifests (its files, the earlier run's)
+        self._keys = LOCK_KEYS.get(seal) or (f"{Path(seal).stem}_files", f"previous_{Path(seal).stem}_files")
         self.run_id = run_id or new_run_id()
         self.staging = self.out / f"{STAGING_PREFIX}{self.run_id}"
         self.removed_stale: list[str] = []
@@ -128,6 +142,7 @@ class RunFolder:
         #: files an earlier run wrote that were changed since (so kept), name -> why
         self.kept: dict[str, str] = {}
         self._proofs: dict[str, set[str]] = {}
+        self._others: dict[str, Any] = {}
 
     # --- entering ------------------------------------------------------------------------
     def _acquire(self) -> None:
@@ -151,8 +166,11 @@ class RunFolder:
         out = self.out
         self._acquire()
         try:
-            self._proofs = manifest_of(self._read_lock())  # a run killed mid-swap left its manifest here
-            self._write_lock({"run_id": self.run_id, "pid": os.getpid()})
+            record = self._read_lock()
+            self._proofs = manifest_of(record, self._keys)  # a run killed mid-swap left its manifest here
+            self._others = {k: v for k, v in json_dict(record).items()
+                            if k not in (*self._keys, "run_id", "pid")}  # the other kind's, kept
+            self._write_lock({**self._others, "run_id": self.run_id, "pid": os.getpid()})
             self._clean_stale()
             self.staging.mkdir()
         except OSError as exc:
@@ -201,12 +219,14 @@ class RunFolder:
         raise Terminated(f"stopped by signal {signum}")
 
     # --- committing ----------------------------------------------------------------------
-    def commit(self, files: list[str | Path] | None = None, *, seal: str = "summary.json") -> list[Path]:
-        """Stamp the staged files, replace the previous run's, rename them in (``seal`` last).
+    def commit(self, files: list[str | Path] | None = None, *, seal: str | None = None) -> list[Path]:
+        """Stamp the staged files, replace the previous run's, rename them in (``seal``, by
+        default the folder's, last).
 
         Everything in the staging folder is committed, ``files`` or not (a writer may add a
         file beside the one it returns); the paths returned are the final ones, in the order
         of ``files`` first."""
+        seal = seal or self.seal
         given = [Path(f) if Path(f).is_absolute() else self.staging / f for f in (files or [])]
         extra = sorted(p for p in self.staging.iterdir() if p not in given)
         staged = [p for p in given + extra if p.parent == self.staging and p.exists() and not p.is_symlink()]
@@ -233,8 +253,8 @@ class RunFolder:
                 _seal_summary(seal_path, self.run_id, manifest, self.kept)
             # the proof of both runs' files, before the first rename: a run killed mid-swap
             # leaves a folder the next run can still tell apart from the analyst's files
-            self._write_lock({"run_id": self.run_id, "pid": os.getpid(), "run_files": manifest,
-                              "previous_files": {k: sorted(v) for k, v in proofs.items()}})
+            self._write_lock({**self._others, "run_id": self.run_id, "pid": os.getpid(), self._keys[0]: manifest,
+                              self._keys[1]: {k: sorted(v) for k, v in proofs.items()}})
             final = self.out / seal
             with contextlib.suppress(FileNotFoundError):
                 final.unlink()  # from here until the seal lands, the folder says it is incomplete
@@ -286,7 +306,7 @@ class RunFolder:
         staged = sum(p.stat().st_size for p in self.staging.glob("*") if p.is_file()) if self.staging.exists() else 0
         previous = 0
         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-            d = json.loads(read_regular(self.out / "summary.json") or b"{}")
+            d = json.loads(read_regular(self.out / self.seal) or b"{}")
             previous = sum(int(v.get("bytes", 0)) for v in d.get("run_files", {}).values())
         needed = max(previous, 2 * staged, 20_000_000)
         full = full_disk_cause(exc)
@@ -325,21 +345,6 @@ class RunFolder:
             self._fd = None
 
 
-@contextlib.contextmanager
-def folder_lock(out: str | Path) -> Iterator[str]:
-    """Hold only the output folder's lock (the one :class:`RunFolder` takes), for writers that
-    do not stage (``hotspots evaluate``): an analysis and an evaluation into one folder at
-    once would mix their files, so the second is refused. Yields the run id in the lock."""
-    rf = RunFolder(out, signals=False)
-    rf._acquire()
-    try:
-        record = rf._read_lock()
-        rf._write_lock({**json_dict(record), "run_id": rf.run_id, "pid": os.getpid()})  # keep the proofs
-        yield rf.run_id
-    finally:
-        rf._release()
-
-
 def _sha256(p: Path) -> str:
     with p.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -347,7 +352,7 @@ def _sha256(p: Path) -> str:
 
 def _seal_summary(path: Path, run_id: str, manifest: dict[str, Any], kept: dict[str, str]) -> None:
     """Put the run id, the manifest of the run's other files and the earlier files kept
-    (changed since an earlier run wrote them) into summary.json."""
+    (changed since an earlier run wrote them) into the seal (summary.json, evaluation.json)."""
     d = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(d, dict):
         d = {"run_id": run_id, **d, "run_files": manifest}
