@@ -370,14 +370,14 @@ def run_study(study: Study, out: Path, *, progress: ProgressFn | None = None, ca
                 abandon(early["warm"])
             raise
         finally:
-            if exports and not public:
-                from .export.bundle import drop_briefing_early
-
-                drop_briefing_early()
+            if exports and not public:  # the early work no output took: the briefing's warm-up is
+                # waited for (an import on a thread must not outlive the run); the county counts' thread ends alone
+                from .export.bundle import BRIEFING_WARM
                 from .runtime import early as early_answers
                 from .study_title import COUNTY_COUNTS
 
-                early_answers.claim(COUNTY_COUNTS)  # let go if no title asked for it (its thread ends alone)
+                early_answers.let_go(BRIEFING_WARM, wait=True)
+                early_answers.let_go(COUNTY_COUNTS)
     timings["total_in_process"] = round(time.perf_counter() - t0, 3)
     return RunResult(layers=layers, analysis=analysis, summary=summary, written=written)
 

@@ -396,9 +396,34 @@ def test_a_failed_briefing_warm_up_is_only_a_head_start_lost(monkeypatch):
     monkeypatch.setattr(bundle, "_warm_briefing", broken)
     with ThreadPoolExecutor(1) as pool:
         bundle.prepare_briefing_early(pool)
-    assert "briefing_warm" in early_answers.pending()
-    bundle.drop_briefing_early()
-    assert "briefing_warm" not in early_answers.pending()
+    assert bundle.BRIEFING_WARM in early_answers.pending()
+    early_answers.let_go(bundle.BRIEFING_WARM, wait=True)
+    assert bundle.BRIEFING_WARM not in early_answers.pending()
+
+
+def test_letting_go_with_wait_waits_for_the_work_and_without_does_not_take_it():
+    """The run's end lets go of early work no output took: with ``wait`` only once it is done."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = threading.Event()
+    release = threading.Event()
+
+    def slow() -> None:
+        release.wait(5)
+        time.sleep(0.05)
+        done.set()
+
+    with ThreadPoolExecutor(2) as pool:
+        early_answers.start("slow", pool, slow)
+        early_answers.start("other", pool, lambda: 1)
+        release.set()
+        early_answers.let_go("slow", wait=True)
+        assert done.is_set()
+        assert early_answers.pending() == {"other"}
+        early_answers.let_go("other", "never started")
+        assert not early_answers.pending()
 
 
 def test_a_spawning_study_imports_the_map_writer_beside_its_analysis(tmp_path, monkeypatch):

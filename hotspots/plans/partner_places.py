@@ -223,7 +223,6 @@ def _place_name(label: str, street: str, town: str) -> str:
 
 
 def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarray | None = None,
-                        cell_of: np.ndarray | None = None,
                         towns_of_rows: Callable[[np.ndarray], np.ndarray] | None = None,
                         kept: bool = False, shoplifting_share: float = SHOPLIFTING_SHARE) -> PartnerPlaces:
     """The partner places among the crimes in ``sel`` (see the module notes), found and named
@@ -235,7 +234,6 @@ def find_partner_places(crimes: pd.DataFrame, sel: np.ndarray, *, mix: np.ndarra
     sel : the analysed crimes
     mix : the crimes whose mix decides a retail place (default ``sel``; the pipeline passes the
         analysed months with every crime type, so a place is judged the same in a filtered run)
-    cell_of : unused (kept for callers); a place is named after the nearest street snap point
     towns_of_rows : the towns of some crimes (rows of ``crimes``), for the names; asked only for
         one row per place (naming every crime's cell cost seconds nationally)
     kept : the setting keeps them in the plan (they are still found and listed)

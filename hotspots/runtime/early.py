@@ -11,8 +11,9 @@ the answer out itself, so results never depend on the head start. An answer is t
 
 from __future__ import annotations
 
-__all__ = ["claim", "forget", "identical", "peek", "pending", "settle", "start", "take"]
+__all__ = ["claim", "forget", "identical", "let_go", "peek", "pending", "settle", "start", "take"]
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -82,6 +83,20 @@ def pending() -> set[str]:
     """The kinds started and not yet taken (for tests and checks)."""
     with _LOCK:
         return set(_READY)
+
+
+def let_go(*kinds: str, wait: bool = False) -> None:
+    """Let go of these kinds' early answers, asked for or not, at the end of a run (a process
+    that runs several studies keeps no finished work). ``wait``: until their work is done, if
+    it was started here (an import on a thread must not outlive the run); a failure there is
+    only a head start lost: whoever needed the answer worked it out and reported what it met."""
+    with _LOCK:
+        gone = [_READY.pop(kind, None) for kind in kinds]
+    if wait:
+        for ready in gone:
+            if ready is not None and ready[3] == os.getpid():
+                with contextlib.suppress(Exception):  # (see above)
+                    ready[2].exception()
 
 
 def forget() -> None:
