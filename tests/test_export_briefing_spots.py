@@ -7,19 +7,15 @@ import subprocess
 from dataclasses import replace
 
 import pytest
+from _demo import analysed_demo
 
 from hotspots.export.briefing._briefing_spots import CARDS_PER_PAGE, spot_pages
 from hotspots.export.briefing.briefing import write_briefing
-from hotspots.pipeline import analyse, load_layers
-from hotspots.study import Settings, demo_study
 
 
 @pytest.fixture(scope="module")
 def demo():
-    study = demo_study()
-    s = Settings(permutations=99, spots=6)
-    layers = load_layers(study, settings=s)
-    return analyse(layers, s), layers, study
+    return analysed_demo(permutations=99, spots=6)
 
 
 def _pages(path):

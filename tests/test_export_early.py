@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from _demo import analysed_demo
 
 from hotspots.export import bundle, parallel, spawned
 from hotspots.export.map import _prepared
@@ -21,15 +22,7 @@ from hotspots.study import Study
 
 @pytest.fixture(scope="module")
 def demo():
-    from hotspots.load import load_layers
-    from hotspots.pipeline import analyse
-    from hotspots.study import Settings, demo_study
-
-    study = demo_study()
-    if not Path(study.boundaries).exists():
-        pytest.skip("demo data not generated")
-    layers = load_layers(study)
-    return analyse(layers, Settings(permutations=99, seed=3)), layers
+    return analysed_demo(permutations=99, seed=3)[:2]
 
 
 def test_prepared_shapes_are_the_ones_worked_out_on_the_spot(demo):

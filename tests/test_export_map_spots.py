@@ -5,19 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from _demo import analysed_demo
 
 from hotspots.export.map._map_spots import SPOT_LAYER, spot_popup
 from hotspots.export.map.html_map import map_html
-from hotspots.pipeline import analyse, load_layers
-from hotspots.study import Settings, demo_study
 
 
 @pytest.fixture(scope="module")
 def demo():
-    study = demo_study()
-    s = Settings(permutations=99, spots=5)
-    layers = load_layers(study, settings=s)
-    return analyse(layers, s), layers, study
+    return analysed_demo(permutations=99, spots=5)
 
 
 def test_spots_layer_and_escaped_popups(demo):

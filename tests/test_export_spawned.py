@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _demo import analysed_demo
 
 from hotspots.export import bundle, parallel, spawned
 from hotspots.export.briefing._briefing_spots import near_spot_rows, near_spots
@@ -33,15 +34,7 @@ def _pages(path: Path) -> list[bytes]:
 @pytest.fixture(scope="module")
 def rich():
     """The demo study, analysed: patrol spots, zones, heat, time (every page of the briefing)."""
-    from hotspots.load import load_layers
-    from hotspots.pipeline import analyse
-    from hotspots.study import Settings, demo_study
-
-    study = demo_study()
-    if not Path(study.boundaries).exists():
-        pytest.skip("demo data not generated")
-    layers = load_layers(study)
-    return analyse(layers, Settings(permutations=99, seed=3)), layers
+    return analysed_demo(permutations=99, seed=3)[:2]
 
 
 def test_the_slimmed_run_gives_the_same_briefing(rich, tmp_path):

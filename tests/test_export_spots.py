@@ -12,20 +12,16 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from _demo import analysed_demo
 
 from hotspots.export.gis import write_gpkg
 from hotspots.export.spots import SPOT_FIELDS, spots_table, write_spots_geojson
 from hotspots.export.workbook.tables import write_xlsx
-from hotspots.pipeline import analyse, load_layers
-from hotspots.study import Settings, demo_study
 
 
 @pytest.fixture(scope="module")
 def demo():
-    study = demo_study()
-    s = Settings(permutations=99)
-    layers = load_layers(study, settings=s)
-    return analyse(layers, s), layers, study
+    return analysed_demo(permutations=99)
 
 
 def test_geojson_is_4326_polygons_ranked_with_evidence(demo, tmp_path):
