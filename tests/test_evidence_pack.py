@@ -97,7 +97,11 @@ def test_evidence_docx_structure(demo_run, tmp_path):
     a = replace(a, table=t)
     pack = build_pack(a, layers, spec=parse_area(f"lsoa:{a.table['lsoa_code'].iloc[0]}"), crosstab=ev.crosstab,
                       bivariate=ev.bivariate, heat_note=heat_note(ev), study_name="Demo\x00town")
-    p = write_evidence_docx(pack, a, layers, tmp_path / "evidence.docx", heat=ev.heat)
+    import warnings
+
+    with warnings.catch_warnings():  # a control character in a name was drawn as a missing-glyph box
+        warnings.filterwarnings("error", message=".*missing from font", category=UserWarning)
+        p = write_evidence_docx(pack, a, layers, tmp_path / "evidence.docx", heat=ev.heat)
     doc = Document(str(p))
     assert len(doc.tables) >= 3
     assert len(doc.inline_shapes) >= 3  # map, trend, cross-table, heat
@@ -110,3 +114,16 @@ def test_evidence_docx_structure(demo_run, tmp_path):
     assert sorted(x.name for x in tmp_path.glob("evidence_*.png"))
     assert not list(tmp_path.glob(".*tmp*"))
     assert clean_text("a\tb\x7f\ufffe") == "a b"
+
+
+def test_figure_text_draws_a_name_as_written():
+    """No control characters; dollars escaped where mathtext cannot be turned off (a legend)."""
+    from matplotlib import cbook
+
+    from hotspots.export.safe_text import figure_text
+
+    name = "Bad\x01name\x0b $x$ =cmd\ufffe"
+    assert figure_text(name) == "Badname $x$ =cmd"
+    legend = figure_text(name, math_off=False)
+    assert cbook.is_math_text(name) and not cbook.is_math_text(legend)
+    assert legend.replace("\\$", "$") == "Badname $x$ =cmd"  # what matplotlib draws

@@ -1,8 +1,10 @@
 """PNG figures for the evidence pack: the cross-table chart, area maps, trend and heat pictures.
 
 Plain ``matplotlib.figure.Figure`` objects (never pyplot), so a GUI worker thread can draw,
-written atomically. Text from input files (area and LSOA names) reaches matplotlib with
-mathtext off (``parse_math=False``): a ``$`` in a name must not turn into maths.
+written atomically. Text from input files (area and LSOA names) reaches matplotlib through
+:func:`~hotspots.export.safe_text.figure_text` (no control characters: they were drawn as
+missing-glyph boxes) with mathtext off (``parse_math=False``, or its dollars escaped in a
+legend entry): a ``$`` in a name must not turn into maths.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from ..atomic import atomic_path
 from ..briefing._briefing_maps import draw, map_axes, points_in, scale_bar, town_names
+from ..safe_text import figure_text
 
 __all__ = ["crosstab_chart", "area_map", "trend_chart", "heat_figure", "draw_heat", "heat_rgba", "heat_rgba8"]
 
@@ -56,7 +59,7 @@ def crosstab_chart(ct: Any, path: str | Path, *, title: str = "") -> Path:
         ax.set_title(f"{name} per 1,000 residents\n(force {ct.force.get(key, float('nan')):,.0f})", fontsize=9)
     axes[0].set_ylabel("IMD decile band", fontsize=8)
     if title:
-        fig.suptitle(title, fontsize=10, parse_math=False)
+        fig.suptitle(figure_text(title), fontsize=10, parse_math=False)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -148,7 +151,7 @@ def draw_heat(fig: Any, surface: Any, table: Any, *, title: str = "", rect: list
     scale_bar(ax)
     ax.set_axis_off()
     top_y = (rect[1] + rect[3] + 0.02) if rect else 0.95
-    fig.text(0.02, min(top_y, 0.97), title or f"Heat map: {surface.label}", fontsize=11, parse_math=False)
+    fig.text(0.02, min(top_y, 0.97), figure_text(title or f"Heat map: {surface.label}"), fontsize=11, parse_math=False)
     v = surface.values[np.isfinite(surface.values) & (surface.values > 0)]
     top = float(np.percentile(v, 99.5)) if len(v) else 0.0
     fig.text(0.02, footer, f"Kernel density, Gaussian, bandwidth {surface.bandwidth:g} m, cell {surface.cell:g} m; "
@@ -197,7 +200,7 @@ def area_map(area: Any, table: Any, layers: Any, path: str | Path) -> Path:
         ax.legend(loc="upper right", fontsize=7, frameon=True)
     scale_bar(ax)
     ax.set_axis_off()
-    fig.text(0.02, 0.95, area.title, fontsize=12, parse_math=False)
+    fig.text(0.02, 0.95, figure_text(area.title), fontsize=12, parse_math=False)
     labels = ["< 0.5", "0.5-1", "1-1.5", "1.5-2", "2-4", "4+"]
     for k, lab in enumerate(labels):
         fig.patches.append(_swatch(fig, 0.02 + k * 0.11, 0.04, cmap.colors[k]))
@@ -221,7 +224,8 @@ def trend_chart(area: Any, path: str | Path) -> Path:
     ax = fig.add_axes([0.08, 0.2, 0.9, 0.68])
     m = area.monthly
     x = np.arange(len(m))
-    ax.plot(x, m.to_numpy(float), marker="o", ms=3, lw=1.6, color="#b2182b", label=area.title)
+    ax.plot(x, m.to_numpy(float), marker="o", ms=3, lw=1.6, color="#b2182b",
+            label=figure_text(area.title, math_off=False))
     f = area.monthly_force.reindex(m.index).to_numpy(float)
     if len(f) and np.nanmean(f) > 0 and m.mean() > 0:
         ax.plot(x, f / np.nanmean(f) * m.mean(), ls="--", lw=1, color="#555555", label="force (scaled to area mean)")
@@ -230,7 +234,7 @@ def trend_chart(area: Any, path: str | Path) -> Path:
     ax.tick_params(axis="y", labelsize=7)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, loc="lower left", frameon=False)
-    ax.set_title(f"Trend: {area.trend}", fontsize=8, loc="left", parse_math=False)
+    ax.set_title(figure_text(f"Trend: {area.trend}"), fontsize=8, loc="left", parse_math=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _save(fig, path)

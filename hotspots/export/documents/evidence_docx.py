@@ -21,16 +21,16 @@ from typing import Any
 import numpy as np
 
 from ..atomic import atomic_path
+from ..safe_text import CONTROL_CHARACTERS
 
 __all__ = ["write_evidence", "write_evidence_docx", "clean_text", "EVIDENCE_FILE"]
 
 EVIDENCE_FILE = "evidence.docx"
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: Any) -> str:
     """``str(value)`` with XML-forbidden control characters removed and tabs/newlines as spaces."""
-    text = _BAD_XML.sub("", str(value))
+    text = CONTROL_CHARACTERS.sub("", str(value))
     return re.sub(r"[\t\r\n]+", " ", text).strip()
 
 
