@@ -101,7 +101,8 @@ def _heat_fraction(values: np.ndarray, top: float | None) -> tuple[np.ndarray, n
     pos = v[np.isfinite(v) & (v > 0)]
     if top is None:
         top = float(np.percentile(pos, 99.5)) if len(pos) else 1.0
-    return v, np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
+    with np.errstate(over="ignore"):  # a density past the float range over a tiny top is off the ramp: 1
+        return v, np.sqrt(np.clip(np.nan_to_num(v, nan=0.0) / max(top, 1e-12), 0, 1))
 
 
 def heat_rgba(values: np.ndarray, top: float | None = None) -> np.ndarray:
