@@ -79,7 +79,7 @@ def test_a_file_hotspots_did_not_write_is_not_replaced(capsys, tmp_path, study):
     out.mkdir()
     (out / "evaluation.csv").write_text("someone else's table\n")
     rc, lines = _cli(capsys, "evaluate", study, out)
-    assert rc == 2 and "evaluation.csv" in lines[0] and "not written by hotspots" in lines[0], lines
+    assert rc == 2 and "evaluation.csv" in lines[0] and "not one hotspots has a record of writing" in lines[0], lines
     assert (out / "evaluation.csv").read_text() == "someone else's table\n"
     assert not (out / "evaluation.json").exists()
 

@@ -293,7 +293,8 @@ class RunFolder:
                 raise DataError(target, "is a folder this run would replace, and not one hotspots wrote",
                                 hint="move or rename it, or choose another --out folder")
             if not proven(target, proofs.get(p.name)):
-                why = "was changed since hotspots wrote it" if p.name in proofs else "was not written by hotspots"
+                why = ("was changed since hotspots wrote it" if p.name in proofs
+                       else "is not one hotspots has a record of writing (another program's, or an older version's)")
                 raise DataError(target, f"{why}; this run would replace it, so nothing was written",
                                 hint="move or rename the file to keep it (or delete it), then run again; "
                                      "or choose another --out folder")
