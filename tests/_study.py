@@ -43,3 +43,20 @@ def lattice_study(tmp_path: Path, n: int = 6, location: str = "On or near St {i}
     c = tmp_path / "crimes.csv"
     c.write_text(HEADER + "".join(rows))
     return b, c
+
+
+def lattice_args(tmp_path: Path, n: int = 6) -> list[str]:
+    """``--boundaries`` and ``--crimes`` of a fresh :func:`lattice_study`, for the command line."""
+    b, c = lattice_study(tmp_path, n)
+    return ["--boundaries", str(b), "--crimes", str(c)]
+
+
+def run_cli(capsys, args: list[str]) -> tuple[int, list[str]]:  # noqa: ANN001 - pytest's fixture
+    """``hotspots <args>`` in-process: the exit code and stderr's non-blank lines."""
+    from hotspots.cli import main
+
+    try:
+        rc = main(args)
+    except SystemExit as exc:
+        rc = exc.code
+    return rc, [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]

@@ -15,9 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from _study import lattice_study
-
-from hotspots.cli import main
+from _study import lattice_args, run_cli
 
 SPLIT = ["--train-from", "2021-01", "--train-to", "2021-09", "--test-from", "2021-10", "--test-to", "2021-12"]
 EVALUATION = ("evaluation.json", "evaluation.csv", "concentration.png")
@@ -26,13 +24,7 @@ EVALUATION = ("evaluation.json", "evaluation.csv", "concentration.png")
 def _cli(capsys, command: str, study: list[str], out: Path, *extra: str,
          split: list[str] = SPLIT) -> tuple[int, list[str]]:
     args = [command, "--out", str(out), "--quiet", "--permutations", "99", *study, *extra]
-    if command == "evaluate":
-        args += split
-    try:
-        rc = main(args)
-    except SystemExit as exc:
-        rc = exc.code
-    return rc, [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    return run_cli(capsys, args + split if command == "evaluate" else args)
 
 
 def _sha(p: Path) -> str:
@@ -41,8 +33,7 @@ def _sha(p: Path) -> str:
 
 @pytest.fixture
 def study(tmp_path):
-    b, c = lattice_study(tmp_path, 6)
-    return ["--boundaries", str(b), "--crimes", str(c)]
+    return lattice_args(tmp_path, 6)
 
 
 def test_the_seal_lists_the_files_and_a_rerun_replaces_them(capsys, tmp_path, study):

@@ -12,25 +12,17 @@ import os
 from pathlib import Path
 
 import pytest
-from _study import lattice_study
-
-from hotspots.cli import main
+from _study import lattice_args, run_cli
 
 
 def _cli(capsys, args: list[str], out: Path, *, exports: bool = False, command: str = "analyse"):
     extra = [] if exports else ["--no-exports"]
-    try:
-        rc = main([command, "--out", str(out), "--quiet", "--permutations", "99", *extra, *args])
-    except SystemExit as exc:
-        rc = exc.code
-    err = capsys.readouterr().err
-    return rc, [ln for ln in err.splitlines() if ln.strip()]
+    return run_cli(capsys, [command, "--out", str(out), "--quiet", "--permutations", "99", *extra, *args])
 
 
 @pytest.fixture
 def study(tmp_path):
-    b, c = lattice_study(tmp_path, 6)
-    return ["--boundaries", str(b), "--crimes", str(c)]
+    return lattice_args(tmp_path, 6)
 
 
 def test_1_a_planted_summary_cannot_name_a_users_file_for_deletion(capsys, tmp_path, study):
