@@ -219,14 +219,13 @@ class RunFolder:
         raise Terminated(f"stopped by signal {signum}")
 
     # --- committing ----------------------------------------------------------------------
-    def commit(self, files: list[str | Path] | None = None, *, seal: str | None = None) -> list[Path]:
-        """Stamp the staged files, replace the previous run's, rename them in (``seal``, by
-        default the folder's, last).
+    def commit(self, files: list[str | Path] | None = None) -> list[Path]:
+        """Stamp the staged files, replace the previous run's, rename them in (the seal last).
 
         Everything in the staging folder is committed, ``files`` or not (a writer may add a
         file beside the one it returns); the paths returned are the final ones, in the order
         of ``files`` first."""
-        seal = seal or self.seal
+        seal = self.seal
         given = [Path(f) if Path(f).is_absolute() else self.staging / f for f in (files or [])]
         extra = sorted(p for p in self.staging.iterdir() if p not in given)
         staged = [p for p in given + extra if p.parent == self.staging and p.exists() and not p.is_symlink()]
@@ -237,9 +236,9 @@ class RunFolder:
             manifest = {p.name: ({"bytes": p.stat().st_size, "sha256": _sha256(p)} if p.is_file() else {"folder": True})
                         for p in staged if p.name != seal}
             seal_path = self.staging / seal
-            proofs = merge(self._proofs, self._previous_files(seal))
+            proofs = merge(self._proofs, self._previous_files())
             names = {p.name for p in staged}
-            self._check_replaceable(staged, proofs, seal)
+            self._check_replaceable(staged, proofs)
             removable = []
             for name in sorted(set(proofs) - names):
                 old = self.out / name
@@ -272,7 +271,7 @@ class RunFolder:
             raise self._disk_error(exc) from None
         return list(self.committed)
 
-    def _check_replaceable(self, staged: list[Path], proofs: dict[str, str], seal: str) -> None:
+    def _check_replaceable(self, staged: list[Path], proofs: dict[str, str]) -> None:
         """Stop before any rename if a staged name would replace a file this tool cannot prove it
         wrote (changed since, someone else's, a link, a FIFO): the analyst's file stays as it is."""
         for p in staged:
@@ -283,7 +282,7 @@ class RunFolder:
                 continue
             if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
                 raise link_error(target)
-            if p.name == seal:
+            if p.name == self.seal:
                 if not stat.S_ISREG(st.st_mode):
                     raise link_error(target)
                 continue  # the previous seal is this tool's record, replaced by the new one
@@ -299,9 +298,9 @@ class RunFolder:
                                 hint="move or rename the file to keep it (or delete it), then run again; "
                                      "or choose another --out folder")
 
-    def _previous_files(self, seal: str) -> dict[str, set[str]]:
+    def _previous_files(self) -> dict[str, set[str]]:
         """The previous seal's manifest (name -> SHA-256); nothing if it is not a regular file."""
-        return manifest_of(read_regular(self.out / seal))
+        return manifest_of(read_regular(self.out / self.seal))
 
     def _disk_error(self, exc: BaseException) -> DataError:
         staged = sum(p.stat().st_size for p in self.staging.glob("*") if p.is_file()) if self.staging.exists() else 0
